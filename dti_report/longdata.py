@@ -1,0 +1,185 @@
+"""The long-format exchange file: one row per unit × field.
+
+Columns `unit_code, field, value` (UTF-8, header row), CSV or XLSX; an
+overrides file for the verified scoring adds `reason`. This module reads the
+file into a frame of raw strings and types the values against an indicator
+set, collecting issues instead of stopping at the first bad row.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .catalog import IndicatorSet
+from .issues import Issue
+from .values import BLANK, ERROR, NOT_APPLICABLE, OK, parse_value
+
+LONG_COLUMNS = ["unit_code", "field", "value"]
+OVERRIDE_COLUMNS = LONG_COLUMNS + ["reason"]
+FIRST_DATA_ROW = 2  # row 1 is the header
+
+
+class LongFileError(Exception):
+    """The file cannot be used at all (missing, unreadable, wrong columns)."""
+
+    def __init__(self, path: Path | str, message: str):
+        self.path = str(path)
+        super().__init__(f"{Path(path).name}: {message}")
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text).strip()
+
+
+def read_long_file(path: Path | str, required: list[str] = LONG_COLUMNS) -> pd.DataFrame:
+    """Raw rows with their file row number; every cell a stripped NFC string."""
+    path = Path(path)
+    if not path.is_file():
+        raise LongFileError(path, "không tìm thấy tệp")
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".csv", ".txt"):
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        elif suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
+            frame = pd.read_excel(path, dtype=str, keep_default_na=False, engine="calamine")
+        else:
+            raise LongFileError(path, f"định dạng '{suffix}' không được hỗ trợ (dùng .csv hoặc .xlsx)")
+    except LongFileError:
+        raise
+    except UnicodeDecodeError:
+        raise LongFileError(path, "tệp CSV không phải mã UTF-8") from None
+    except Exception as exc:  # pandas/calamine raise many types for a broken file
+        raise LongFileError(path, f"không đọc được tệp ({exc.__class__.__name__}: {exc})") from None
+    frame.columns = [_nfc(str(c)).casefold() for c in frame.columns]
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise LongFileError(path, f"thiếu cột {', '.join(missing)} ở dòng tiêu đề (cần: {', '.join(required)})")
+    frame = frame[[c for c in OVERRIDE_COLUMNS if c in frame.columns]].copy()
+    for column in frame.columns:
+        frame[column] = frame[column].map(_nfc)
+    frame["row"] = np.arange(FIRST_DATA_ROW, FIRST_DATA_ROW + len(frame))
+    frame["file"] = path.name
+    # Rows left entirely blank (a trailing line in a spreadsheet) are not data.
+    frame = frame[(frame[LONG_COLUMNS] != "").any(axis=1)]
+    return frame.reset_index(drop=True)
+
+
+@dataclass
+class UnitValues:
+    """Typed values of one indicator set for many units, wide: units × fields.
+
+    `values` holds numbers (NaN = blank or unusable); `invalid` marks cells
+    whose raw text could not be read; `not_applicable` marks units × criteria
+    the unit declared "không áp dụng".
+    """
+
+    units: list[str]
+    values: pd.DataFrame
+    invalid: pd.DataFrame
+    not_applicable: pd.DataFrame
+    issues: list[Issue]
+
+    def column(self, field_id: str) -> np.ndarray:
+        return self.values[field_id].to_numpy(dtype=float)
+
+    def invalid_column(self, field_id: str) -> np.ndarray:
+        return self.invalid[field_id].to_numpy(dtype=bool)
+
+
+def _row_issue(code: str, row, **extra) -> Issue:
+    return Issue(code, file=row.file, cell=f"dòng {row.row}", unit=row.unit_code, field=row.field, value=row.value, **extra)
+
+
+def check_rows(indicator_set: IndicatorSet, rows: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
+    """Drop rows that cannot belong to the set (no unit, unknown field,
+    duplicates), each with its issue; returns the usable rows."""
+    issues: list[Issue] = []
+    fields = indicator_set.fields
+    info_ids = {f.id for f in indicator_set.info_fields}
+    keep = np.ones(len(rows), dtype=bool)
+    for i, row in enumerate(rows.itertuples(index=False)):
+        if not row.unit_code:
+            issues.append(_row_issue("missing-unit-code", row))
+            keep[i] = False
+        elif not row.field:
+            issues.append(_row_issue("missing-field-id", row))
+            keep[i] = False
+        elif row.field not in fields:
+            keep[i] = False
+            if row.field not in info_ids:
+                issues.append(_row_issue("unknown-field", row, detail=indicator_set.id))
+    usable = rows[keep]
+    duplicated = usable.duplicated(["unit_code", "field"], keep="first")
+    if duplicated.any():
+        first_rows = usable.drop_duplicates(["unit_code", "field"]).set_index(["unit_code", "field"])["row"]
+        for row in usable[duplicated].itertuples(index=False):
+            issues.append(_row_issue("duplicate-field", row, detail=str(first_rows[(row.unit_code, row.field)])))
+    return usable[~duplicated], issues
+
+
+def type_values(indicator_set: IndicatorSet, rows: pd.DataFrame, units: list[str] | None = None) -> UnitValues:
+    """Parse checked rows into typed wide frames, one issue per unreadable value."""
+    fields = indicator_set.fields
+    criterion_of = indicator_set.criterion_of_field()
+    field_ids = list(fields)
+    criterion_ids = [c.id for c in indicator_set.criteria]
+    if units is None:
+        units = sorted(rows["unit_code"].unique())
+    value_grid = np.full((len(units), len(field_ids)), np.nan)
+    invalid_grid = np.zeros((len(units), len(field_ids)), dtype=bool)
+    na_grid = np.zeros((len(units), len(criterion_ids)), dtype=bool)
+    issues: list[Issue] = []
+
+    numbers = np.full(len(rows), np.nan)
+    bad = np.zeros(len(rows), dtype=bool)
+    na = np.zeros(len(rows), dtype=bool)
+    for i, row in enumerate(rows.itertuples(index=False)):
+        parsed = parse_value(fields[row.field], row.value)
+        if parsed.status == OK:
+            numbers[i] = np.nan if parsed.value is None else parsed.value
+        elif parsed.status == NOT_APPLICABLE:
+            na[i] = True
+        elif parsed.status == ERROR:
+            bad[i] = True
+            issues.append(_row_issue(parsed.code, row, criterion=criterion_of[row.field], detail=parsed.detail))
+        else:
+            assert parsed.status == BLANK
+    unit_index = pd.Index(units, name="unit_code")
+    if len(rows):
+        unit_pos = unit_index.get_indexer(rows["unit_code"])
+        field_pos = pd.Index(field_ids).get_indexer(rows["field"])
+        inside = unit_pos >= 0
+        value_grid[unit_pos[inside], field_pos[inside]] = numbers[inside]
+        invalid_grid[unit_pos[inside], field_pos[inside]] = bad[inside]
+        crit_pos = pd.Index(criterion_ids).get_indexer(rows["field"].map(criterion_of))
+        marked = inside & na
+        na_grid[unit_pos[marked], crit_pos[marked]] = True
+    values = pd.DataFrame(value_grid, index=unit_index, columns=field_ids)
+    invalid = pd.DataFrame(invalid_grid, index=unit_index, columns=field_ids)
+    not_applicable = pd.DataFrame(na_grid, index=unit_index, columns=criterion_ids)
+    return UnitValues(list(units), values, invalid, not_applicable, issues)
+
+
+def apply_overrides(rows: pd.DataFrame, overrides: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
+    """The verified data: the unit's own rows with Sở TTTT's corrections put in
+    their place. An override without a reason is refused."""
+    issues: list[Issue] = []
+    if "reason" not in overrides.columns:
+        overrides = overrides.assign(reason="")
+    has_reason = overrides["reason"] != ""
+    for row in overrides[~has_reason].itertuples(index=False):
+        issues.append(_row_issue("override-without-reason", row))
+    accepted = overrides[has_reason]
+    known_units = set(rows["unit_code"])
+    unknown = ~accepted["unit_code"].isin(known_units)
+    for row in accepted[unknown].itertuples(index=False):
+        issues.append(_row_issue("override-unknown-unit", row))
+    accepted = accepted[~unknown]
+    replaced = rows.set_index(["unit_code", "field"]).index.isin(accepted.set_index(["unit_code", "field"]).index)
+    merged = pd.concat([rows[~replaced], accepted], ignore_index=True)
+    return merged, issues

@@ -1,0 +1,44 @@
+"""The scoring job: a long-format data file (and optionally Sở TTTT's
+overrides) in, scores and totals out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from .catalog import IndicatorSet
+from .engine import Result, score_self_and_verified
+from .issues import ISSUE_COLUMNS, Issue
+from .longdata import OVERRIDE_COLUMNS, apply_overrides, check_rows, read_long_file, type_values
+from .outputs import write_csv
+
+
+def score_long_files(indicator_set: IndicatorSet, data_path: Path | str, overrides_path: Path | str | None = None) -> Result:
+    rows = read_long_file(data_path)
+    rows, row_issues = check_rows(indicator_set, rows)
+    units = sorted(rows["unit_code"].unique())
+    self_data = type_values(indicator_set, rows, units)
+    self_data.issues = row_issues + self_data.issues
+    verified_data, verified_file = self_data, ""
+    if overrides_path is not None:
+        overrides = read_long_file(overrides_path, OVERRIDE_COLUMNS)
+        overrides, override_row_issues = check_rows(indicator_set, overrides)
+        merged, override_issues = apply_overrides(rows, overrides)
+        verified_data = type_values(indicator_set, merged, units)
+        verified_data.issues = override_row_issues + override_issues + verified_data.issues
+        verified_file = Path(overrides_path).name
+    return score_self_and_verified(indicator_set, self_data, verified_data, Path(data_path).name, verified_file)
+
+
+def issues_frame(issues: list[Issue]) -> pd.DataFrame:
+    return pd.DataFrame([i.as_row() for i in issues], columns=ISSUE_COLUMNS)
+
+
+def write_result(result: Result, out_dir: Path | str) -> list[Path]:
+    out_dir = Path(out_dir)
+    return [
+        write_csv(result.scores, out_dir / "scores.csv"),
+        write_csv(result.totals, out_dir / "totals.csv"),
+        write_csv(issues_frame(result.issues), out_dir / "issues.csv"),
+    ]

@@ -1,0 +1,92 @@
+"""The units registry: who reports, at which level, for which indicator sets.
+
+Levels are data: the 2025 reorganisation replaced districts by communes and
+wards, and a registry for that structure is another YAML file, not code.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+
+from .catalog import CatalogError
+
+DEFAULT_REGISTRY = "hcm-2023"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Level(_Model):
+    id: str
+    name: str
+    sets: tuple[str, ...]
+
+
+class Unit(_Model):
+    code: str
+    name: str
+    level: str
+    email: str | None = None
+
+
+class Registry(_Model):
+    id: str
+    title: str
+    levels: tuple[Level, ...]
+    units: tuple[Unit, ...]
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        levels = {level.id for level in self.levels}
+        codes: set[str] = set()
+        for unit in self.units:
+            if unit.level not in levels:
+                raise ValueError(f"đơn vị {unit.code}: cấp '{unit.level}' chưa khai báo")
+            if unit.code in codes:
+                raise ValueError(f"mã đơn vị {unit.code} trùng")
+            codes.add(unit.code)
+        return self
+
+    def by_code(self) -> dict[str, Unit]:
+        return {u.code: u for u in self.units}
+
+    def units_for_set(self, set_id: str) -> list[Unit]:
+        levels = {level.id for level in self.levels if set_id in level.sets}
+        return [u for u in self.units if u.level in levels]
+
+
+def load_registry(path: Path | str) -> Registry:
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = _nfc(raw)
+        return Registry.model_validate(raw)
+    except (OSError, yaml.YAMLError) as exc:
+        raise CatalogError(path.name, "", f"không đọc được danh mục đơn vị: {exc}") from exc
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise CatalogError(path.name, ".".join(map(str, first["loc"])), first["msg"]) from exc
+
+
+def _nfc(value):
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value).strip()
+    if isinstance(value, dict):
+        return {k: _nfc(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_nfc(v) for v in value]
+    return value
+
+
+@lru_cache(maxsize=None)
+def builtin_registry(name: str = DEFAULT_REGISTRY) -> Registry:
+    entry = resources.files("dti_report.data.units") / f"{name}.yaml"
+    with resources.as_file(entry) as path:
+        return load_registry(path)
