@@ -8,6 +8,7 @@ full points; invalid input gives no score at all until it is corrected.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -320,7 +321,10 @@ def score_self_and_verified(indicator_set: IndicatorSet, self_data: UnitValues, 
                             self_file: str = "", verified_file: str = "") -> Result:
     """Tự đánh giá and Kết quả đánh giá: two scorings by the same rules."""
     self_scores, self_issues = score(indicator_set, self_data, self_file)
-    verified_scores, verified_issues = score(indicator_set, verified_data, verified_file or self_file)
+    verified_scores, verified_issues = score(indicator_set, verified_data, self_file)
+    # A rule problem that only the corrected values raise belongs to the overrides file.
+    seen = set(self_issues)
+    verified_issues = [i if i in seen else dataclasses.replace(i, file=verified_file or self_file) for i in verified_issues]
     key = ["unit_code", "index", "criterion", "max_points"]
     merged = self_scores.rename(columns={"ratio": "self_ratio", "points": "self_score", "status": "self_status"}).merge(
         verified_scores.rename(columns={"points": "verified_score"}), on=key, how="outer", validate="one_to_one")

@@ -16,19 +16,26 @@ from .outputs import write_csv
 
 def score_long_files(indicator_set: IndicatorSet, data_path: Path | str, overrides_path: Path | str | None = None) -> Result:
     rows = read_long_file(data_path)
+    overrides = read_long_file(overrides_path, OVERRIDE_COLUMNS) if overrides_path is not None else None
+    return score_rows(indicator_set, rows, overrides)
+
+
+def score_rows(indicator_set: IndicatorSet, rows: pd.DataFrame, overrides: pd.DataFrame | None = None) -> Result:
+    """Score raw long rows (as `read_long_file` returns them) for self-assessment
+    and, with Sở TTTT's overrides, for the verified result."""
     rows, row_issues = check_rows(indicator_set, rows)
     units = sorted(rows["unit_code"].unique())
     self_data = type_values(indicator_set, rows, units)
     self_data.issues = row_issues + self_data.issues
-    verified_data, verified_file = self_data, ""
-    if overrides_path is not None:
-        overrides = read_long_file(overrides_path, OVERRIDE_COLUMNS)
+    verified_data = self_data
+    if overrides is not None:
         overrides, override_row_issues = check_rows(indicator_set, overrides)
         merged, override_issues = apply_overrides(rows, overrides)
         verified_data = type_values(indicator_set, merged, units)
         verified_data.issues = override_row_issues + override_issues + verified_data.issues
-        verified_file = Path(overrides_path).name
-    return score_self_and_verified(indicator_set, self_data, verified_data, Path(data_path).name, verified_file)
+    file_of = lambda frame: frame["file"].iloc[0] if len(frame) else ""  # noqa: E731
+    return score_self_and_verified(indicator_set, self_data, verified_data, file_of(rows),
+                                   file_of(overrides) if overrides is not None else "")
 
 
 def issues_frame(issues: list[Issue]) -> pd.DataFrame:

@@ -1,0 +1,37 @@
+# Hai lệnh chính: `make run` (chạy trên dữ liệu mẫu, ghi vào output/) và `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+OUT    := output
+
+.PHONY: install run test bench samples clean
+
+$(STAMP): setup.cfg pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/dti-report score --set hcm-dti-so \
+		--data input_samples/hcm-dti-so-2023.csv \
+		--verified input_samples/hcm-dti-so-2023-dieu-chinh.csv \
+		--out $(OUT)/hcm-dti-so
+	$(BIN)/dti-report score --set hcm-dti-huyen \
+		--data input_samples/hcm-dti-huyen-2023.csv \
+		--out $(OUT)/hcm-dti-huyen
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_score.py
+
+samples: $(STAMP)
+	$(BIN)/python scripts/generate_samples.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info
+	find $(OUT) -mindepth 1 ! -name .gitkeep -exec rm -rf {} +

@@ -1,0 +1,46 @@
+import pandas as pd
+import pytest
+
+from dti_report.catalog import get_set
+from dti_report.scoring import score_rows
+
+
+def long_rows(rows, file="du-lieu.csv", with_reason=False):
+    """Rows as read_long_file returns them: (unit, field, value[, reason]) tuples, file row numbers from 2."""
+    columns = ["unit_code", "field", "value"] + (["reason"] if with_reason else [])
+    frame = pd.DataFrame([tuple(str(v) for v in r) for r in rows], columns=columns)
+    frame["row"] = range(2, 2 + len(frame))
+    frame["file"] = file
+    return frame
+
+
+def run_score(set_id, rows, overrides=None):
+    indicator_set = get_set(set_id)
+    return score_rows(indicator_set, long_rows(rows),
+                      long_rows(overrides, "dieu-chinh.csv", with_reason=True) if overrides is not None else None)
+
+
+def points(result, unit, criterion, column="verified_score"):
+    table = result.scores
+    hit = table[(table.unit_code == unit) & (table.criterion == criterion)]
+    assert len(hit) == 1, (unit, criterion)
+    return hit.iloc[0][column]
+
+
+def row_of(result, unit, criterion):
+    table = result.scores
+    return table[(table.unit_code == unit) & (table.criterion == criterion)].iloc[0]
+
+
+def codes(result):
+    return sorted(i.code for i in result.issues)
+
+
+@pytest.fixture
+def so():
+    return get_set("hcm-dti-so")
+
+
+@pytest.fixture
+def huyen():
+    return get_set("hcm-dti-huyen")
