@@ -8,7 +8,6 @@ full points; invalid input gives no score at all until it is corrected.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -49,7 +48,7 @@ class Outcome:
     fraction: np.ndarray
     ratio: np.ndarray
     status: np.ndarray
-    problems: list[tuple[int, str, str]] = field(default_factory=list)  # (unit position, code, detail)
+    problems: list[tuple[int, str, str, str]] = field(default_factory=list)  # (unit position, code, detail, field id)
 
 
 @dataclass
@@ -75,12 +74,16 @@ class Context:
         partial = blank.any(axis=1) & ~blank.all(axis=1) & ~invalid
         return status, partial
 
-    def incomplete(self, mask: np.ndarray, field_ids: tuple[str, ...]) -> list[tuple[int, str, str]]:
+    def incomplete(self, mask: np.ndarray, field_ids: tuple[str, ...]) -> list[tuple[int, str, str, str]]:
         problems = []
         for pos in np.flatnonzero(mask & ~self.skip):
-            missing = [f for f in field_ids if np.isnan(self.data.values.iat[pos, self.data.values.columns.get_loc(f)])]
-            problems.append((int(pos), "incomplete-criterion", ", ".join(missing)))
+            missing = self.blank_fields(int(pos), field_ids)
+            problems.append((int(pos), "incomplete-criterion", ", ".join(missing), missing[0] if missing else ""))
         return problems
+
+    def blank_fields(self, pos: int, field_ids) -> list[str]:
+        return [f for f in field_ids if np.isnan(self.data.values.iat[pos, self.data.values.columns.get_loc(f)])
+                and not self.data.invalid.iat[pos, self.data.invalid.columns.get_loc(f)]]
 
 
 def _fmt(x: float) -> str:
@@ -105,12 +108,13 @@ def _measure(ctx: Context, measure: Measure) -> Outcome:
     den_label = " + ".join(measure.denominator)
     num_label = " + ".join(measure.numerator)
     for pos in np.flatnonzero(zero & ~ctx.skip):
-        problems.append((int(pos), "zero-denominator", den_label))
+        problems.append((int(pos), "zero-denominator", den_label, measure.denominator[0]))
     status[zero] = INVALID
     if measure.bounded:
         over = candidate & ~zero & (num > den + EPS)
         for pos in np.flatnonzero(over & ~ctx.skip):
-            problems.append((int(pos), "numerator-exceeds-denominator", f"{num_label} = {_fmt(num[pos])} > {den_label} = {_fmt(den[pos])}"))
+            problems.append((int(pos), "numerator-exceeds-denominator",
+                             f"{num_label} = {_fmt(num[pos])} > {den_label} = {_fmt(den[pos])}", measure.numerator[0]))
         status[over] = INVALID
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(status == SCORED, num / den, np.nan)
@@ -178,14 +182,14 @@ def eval_tiers(ctx: Context, rule: TiersRule) -> Outcome:
 def eval_capped_count(ctx: Context, rule: CappedCountRule) -> Outcome:
     status, _ = ctx.fields_status((rule.field,))
     count = ctx.data.column(rule.field)
-    problems: list[tuple[int, str, str]] = []
+    problems: list[tuple[int, str, str, str]] = []
     if rule.of is not None:
         of_status, _ = ctx.fields_status((rule.of,))
         status[(status == SCORED) & (of_status == INVALID)] = INVALID
         total = ctx.data.column(rule.of)
         over = (status == SCORED) & (of_status == SCORED) & (count > total)
         for pos in np.flatnonzero(over & ~ctx.skip):
-            problems.append((int(pos), "count-exceeds-total", f"{rule.field} = {_fmt(count[pos])} > {rule.of} = {_fmt(total[pos])}"))
+            problems.append((int(pos), "count-exceeds-total", f"{rule.field} = {_fmt(count[pos])} > {rule.of} = {_fmt(total[pos])}", rule.field))
         status[over] = INVALID
     max_points = ctx.criterion.max_points
     fraction = np.where(status == SCORED, np.minimum(count * rule.points_each, max_points) / max_points, np.nan)
@@ -199,7 +203,7 @@ def eval_growth(ctx: Context, rule: GrowthRule) -> Outcome:
     current, previous = ctx.data.column(rule.current), ctx.data.column(rule.previous)
     zero = (status == SCORED) & (previous == 0)
     for pos in np.flatnonzero(zero & ~ctx.skip):
-        problems.append((int(pos), "zero-denominator", rule.previous))
+        problems.append((int(pos), "zero-denominator", rule.previous, rule.previous))
     status[zero] = INVALID
     with np.errstate(divide="ignore", invalid="ignore"):
         growth = np.where(status == SCORED, (current - previous) / previous, np.nan)
@@ -232,8 +236,8 @@ def eval_parts(ctx: Context, rule: PartsRule) -> Outcome:
     blank_part = (statuses == NO_DATA).any(axis=1) & (status == SCORED)
     for pos in np.flatnonzero(blank_part & ~ctx.skip):
         if not any(p[0] == pos and p[1] == "incomplete-criterion" for p in problems):
-            missing = [f for f in rule_fields_of(rule) if np.isnan(ctx.data.values.iat[pos, ctx.data.values.columns.get_loc(f)])]
-            problems.append((int(pos), "incomplete-criterion", ", ".join(missing)))
+            missing = ctx.blank_fields(int(pos), rule_fields_of(rule))
+            problems.append((int(pos), "incomplete-criterion", ", ".join(missing), missing[0] if missing else ""))
     fraction = np.where(status == SCORED, fraction, np.nan)
     return Outcome(fraction, np.full(ctx.n, np.nan), status, problems)
 
@@ -256,9 +260,10 @@ def evaluate(ctx: Context, rule) -> Outcome:
 SCORE_COLUMNS = ["unit_code", "index", "criterion", "max_points", "ratio", "points", "status"]
 
 
-def score(indicator_set: IndicatorSet, data: UnitValues, file: str = "") -> tuple[pd.DataFrame, list[Issue]]:
+def score(indicator_set: IndicatorSet, data: UnitValues) -> tuple[pd.DataFrame, list[Issue]]:
     """Score every unit × component criterion. Returns the long score table
-    and the issues the rules raised (zero denominators and the like)."""
+    and the issues the rules raised (zero denominators and the like), each
+    located at the cell of the field at fault where the data says where."""
     index_of = indicator_set.index_of_criterion()
     fields = indicator_set.fields
     units = np.array(data.units, dtype=object)
@@ -283,8 +288,10 @@ def score(indicator_set: IndicatorSet, data: UnitValues, file: str = "") -> tupl
             "points": np.round(points, 6),
             "status": [STATUS_NAMES[s] for s in status],
         }))
-        for pos, code, detail in out.problems:
-            issues.append(Issue(code, file=file, unit=str(units[pos]), criterion=criterion.id, detail=detail))
+        for pos, code, detail, field_id in out.problems:
+            unit = str(units[pos])
+            file, sheet, cell = data.locations.get((unit, field_id), (data.files.get(unit, ""), "", ""))
+            issues.append(Issue(code, file=file, sheet=sheet, cell=cell, unit=unit, field=field_id, criterion=criterion.id, detail=detail))
     scores = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=SCORE_COLUMNS)
     return scores, issues
 
@@ -317,14 +324,11 @@ class Result:
     issues: list[Issue]
 
 
-def score_self_and_verified(indicator_set: IndicatorSet, self_data: UnitValues, verified_data: UnitValues,
-                            self_file: str = "", verified_file: str = "") -> Result:
-    """Tự đánh giá and Kết quả đánh giá: two scorings by the same rules."""
-    self_scores, self_issues = score(indicator_set, self_data, self_file)
-    verified_scores, verified_issues = score(indicator_set, verified_data, self_file)
-    # A rule problem that only the corrected values raise belongs to the overrides file.
-    seen = set(self_issues)
-    verified_issues = [i if i in seen else dataclasses.replace(i, file=verified_file or self_file) for i in verified_issues]
+def score_self_and_verified(indicator_set: IndicatorSet, self_data: UnitValues, verified_data: UnitValues) -> Result:
+    """Tự đánh giá and Kết quả đánh giá: two scorings by the same rules. A rule
+    problem that only the corrected values raise points to the override's row."""
+    self_scores, self_issues = score(indicator_set, self_data)
+    verified_scores, verified_issues = score(indicator_set, verified_data)
     key = ["unit_code", "index", "criterion", "max_points"]
     merged = self_scores.rename(columns={"ratio": "self_ratio", "points": "self_score", "status": "self_status"}).merge(
         verified_scores.rename(columns={"points": "verified_score"}), on=key, how="outer", validate="one_to_one")

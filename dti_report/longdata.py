@@ -9,7 +9,7 @@ set, collecting issues instead of stopping at the first bad row.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +17,8 @@ import pandas as pd
 
 from .catalog import IndicatorSet
 from .issues import Issue
-from .values import BLANK, ERROR, NOT_APPLICABLE, OK, parse_value
+from .layout import NA_LABEL, NA_SUFFIX
+from .values import BLANK, ERROR, NOT_APPLICABLE, OK, fold, is_blank, is_not_applicable, parse_value
 
 LONG_COLUMNS = ["unit_code", "field", "value"]
 OVERRIDE_COLUMNS = LONG_COLUMNS + ["reason"]
@@ -37,7 +38,7 @@ def _nfc(text: str) -> str:
 
 
 def read_long_file(path: Path | str, required: list[str] = LONG_COLUMNS) -> pd.DataFrame:
-    """Raw rows with their file row number; every cell a stripped NFC string."""
+    """Raw rows located by file, sheet and cell ("dòng 7" in a CSV); every value a stripped NFC string."""
     path = Path(path)
     if not path.is_file():
         raise LongFileError(path, "không tìm thấy tệp")
@@ -62,8 +63,9 @@ def read_long_file(path: Path | str, required: list[str] = LONG_COLUMNS) -> pd.D
     frame = frame[[c for c in OVERRIDE_COLUMNS if c in frame.columns]].copy()
     for column in frame.columns:
         frame[column] = frame[column].map(_nfc)
-    frame["row"] = np.arange(FIRST_DATA_ROW, FIRST_DATA_ROW + len(frame))
     frame["file"] = path.name
+    frame["sheet"] = ""
+    frame["cell"] = [f"dòng {n}" for n in range(FIRST_DATA_ROW, FIRST_DATA_ROW + len(frame))]
     # Rows left entirely blank (a trailing line in a spreadsheet) are not data.
     frame = frame[(frame[LONG_COLUMNS] != "").any(axis=1)]
     return frame.reset_index(drop=True)
@@ -75,7 +77,8 @@ class UnitValues:
 
     `values` holds numbers (NaN = blank or unusable); `invalid` marks cells
     whose raw text could not be read; `not_applicable` marks units × criteria
-    the unit declared "không áp dụng".
+    the unit declared "không áp dụng". `locations` says where each value came
+    from, so a problem found while scoring points back to its cell.
     """
 
     units: list[str]
@@ -83,6 +86,8 @@ class UnitValues:
     invalid: pd.DataFrame
     not_applicable: pd.DataFrame
     issues: list[Issue]
+    locations: dict[tuple[str, str], tuple[str, str, str]] = field(default_factory=dict)  # (unit, field) -> (file, sheet, cell)
+    files: dict[str, str] = field(default_factory=dict)  # unit -> the file its values came from
 
     def column(self, field_id: str) -> np.ndarray:
         return self.values[field_id].to_numpy(dtype=float)
@@ -92,7 +97,13 @@ class UnitValues:
 
 
 def _row_issue(code: str, row, **extra) -> Issue:
-    return Issue(code, file=row.file, cell=f"dòng {row.row}", unit=row.unit_code, field=row.field, value=row.value, **extra)
+    return Issue(code, file=row.file, sheet=row.sheet, cell=row.cell, unit=row.unit_code, field=row.field,
+                 value="" if row.value is None else str(row.value), **extra)
+
+
+def na_criterion(field_id: str) -> str | None:
+    """The criterion a "<criterion>.khong-ap-dung" marker row stands for."""
+    return field_id[: -len(NA_SUFFIX)] if field_id.endswith(NA_SUFFIX) else None
 
 
 def check_rows(indicator_set: IndicatorSet, rows: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
@@ -100,6 +111,7 @@ def check_rows(indicator_set: IndicatorSet, rows: pd.DataFrame) -> tuple[pd.Data
     duplicates), each with its issue; returns the usable rows."""
     issues: list[Issue] = []
     fields = indicator_set.fields
+    criteria = {c.id for c in indicator_set.criteria}
     info_ids = {f.id for f in indicator_set.info_fields}
     keep = np.ones(len(rows), dtype=bool)
     for i, row in enumerate(rows.itertuples(index=False)):
@@ -109,16 +121,16 @@ def check_rows(indicator_set: IndicatorSet, rows: pd.DataFrame) -> tuple[pd.Data
         elif not row.field:
             issues.append(_row_issue("missing-field-id", row))
             keep[i] = False
-        elif row.field not in fields:
+        elif row.field not in fields and na_criterion(row.field) not in criteria:
             keep[i] = False
             if row.field not in info_ids:
                 issues.append(_row_issue("unknown-field", row, detail=indicator_set.id))
     usable = rows[keep]
     duplicated = usable.duplicated(["unit_code", "field"], keep="first")
     if duplicated.any():
-        first_rows = usable.drop_duplicates(["unit_code", "field"]).set_index(["unit_code", "field"])["row"]
+        first_cells = usable.drop_duplicates(["unit_code", "field"]).set_index(["unit_code", "field"])["cell"]
         for row in usable[duplicated].itertuples(index=False):
-            issues.append(_row_issue("duplicate-field", row, detail=str(first_rows[(row.unit_code, row.field)])))
+            issues.append(_row_issue("duplicate-field", row, detail=str(first_cells[(row.unit_code, row.field)])))
     return usable[~duplicated], issues
 
 
@@ -130,15 +142,27 @@ def type_values(indicator_set: IndicatorSet, rows: pd.DataFrame, units: list[str
     criterion_ids = [c.id for c in indicator_set.criteria]
     if units is None:
         units = sorted(rows["unit_code"].unique())
-    value_grid = np.full((len(units), len(field_ids)), np.nan)
-    invalid_grid = np.zeros((len(units), len(field_ids)), dtype=bool)
-    na_grid = np.zeros((len(units), len(criterion_ids)), dtype=bool)
     issues: list[Issue] = []
 
     numbers = np.full(len(rows), np.nan)
     bad = np.zeros(len(rows), dtype=bool)
     na = np.zeros(len(rows), dtype=bool)
+    criterion_col = []
+    locations: dict[tuple[str, str], tuple[str, str, str]] = {}
+    files: dict[str, str] = {}
     for i, row in enumerate(rows.itertuples(index=False)):
+        marker_of = na_criterion(row.field) if row.field not in fields else None
+        criterion_col.append(marker_of or criterion_of[row.field])
+        locations[(row.unit_code, row.field)] = (row.file, row.sheet, row.cell)
+        files.setdefault(row.unit_code, row.file)
+        if marker_of is not None:
+            # The criterion row's marker: "Không áp dụng" (or yes/x) marks it; blank or "không" leaves it.
+            if is_not_applicable(row.value) or _is_yes(row.value):
+                na[i] = True
+            elif not (is_blank(row.value) or _is_no(row.value)):
+                bad[i] = True
+                issues.append(_row_issue("invalid-option", row, criterion=marker_of, detail=f"chỉ nhận '{NA_LABEL}' hoặc để trống"))
+            continue
         parsed = parse_value(fields[row.field], row.value)
         if parsed.status == OK:
             numbers[i] = np.nan if parsed.value is None else parsed.value
@@ -149,20 +173,32 @@ def type_values(indicator_set: IndicatorSet, rows: pd.DataFrame, units: list[str
             issues.append(_row_issue(parsed.code, row, criterion=criterion_of[row.field], detail=parsed.detail))
         else:
             assert parsed.status == BLANK
+
     unit_index = pd.Index(units, name="unit_code")
+    value_grid = np.full((len(units), len(field_ids)), np.nan)
+    invalid_grid = np.zeros((len(units), len(field_ids)), dtype=bool)
+    na_grid = np.zeros((len(units), len(criterion_ids)), dtype=bool)
     if len(rows):
         unit_pos = unit_index.get_indexer(rows["unit_code"])
         field_pos = pd.Index(field_ids).get_indexer(rows["field"])
-        inside = unit_pos >= 0
-        value_grid[unit_pos[inside], field_pos[inside]] = numbers[inside]
-        invalid_grid[unit_pos[inside], field_pos[inside]] = bad[inside]
-        crit_pos = pd.Index(criterion_ids).get_indexer(rows["field"].map(criterion_of))
-        marked = inside & na
+        crit_pos = pd.Index(criterion_ids).get_indexer(criterion_col)
+        is_field = (unit_pos >= 0) & (field_pos >= 0)
+        value_grid[unit_pos[is_field], field_pos[is_field]] = numbers[is_field]
+        invalid_grid[unit_pos[is_field], field_pos[is_field]] = bad[is_field]
+        marked = (unit_pos >= 0) & na
         na_grid[unit_pos[marked], crit_pos[marked]] = True
     values = pd.DataFrame(value_grid, index=unit_index, columns=field_ids)
     invalid = pd.DataFrame(invalid_grid, index=unit_index, columns=field_ids)
     not_applicable = pd.DataFrame(na_grid, index=unit_index, columns=criterion_ids)
-    return UnitValues(list(units), values, invalid, not_applicable, issues)
+    return UnitValues(list(units), values, invalid, not_applicable, issues, locations, files)
+
+
+def _is_yes(raw) -> bool:
+    return isinstance(raw, str) and fold(raw) in {"x", "co", "1"}
+
+
+def _is_no(raw) -> bool:
+    return isinstance(raw, str) and fold(raw) in {"khong", "0"}
 
 
 def apply_overrides(rows: pd.DataFrame, overrides: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:

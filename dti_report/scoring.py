@@ -33,9 +33,7 @@ def score_rows(indicator_set: IndicatorSet, rows: pd.DataFrame, overrides: pd.Da
         merged, override_issues = apply_overrides(rows, overrides)
         verified_data = type_values(indicator_set, merged, units)
         verified_data.issues = override_row_issues + override_issues + verified_data.issues
-    file_of = lambda frame: frame["file"].iloc[0] if len(frame) else ""  # noqa: E731
-    return score_self_and_verified(indicator_set, self_data, verified_data, file_of(rows),
-                                   file_of(overrides) if overrides is not None else "")
+    return score_self_and_verified(indicator_set, self_data, verified_data)
 
 
 def issues_frame(issues: list[Issue]) -> pd.DataFrame:

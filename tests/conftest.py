@@ -9,8 +9,9 @@ def long_rows(rows, file="du-lieu.csv", with_reason=False):
     """Rows as read_long_file returns them: (unit, field, value[, reason]) tuples, file row numbers from 2."""
     columns = ["unit_code", "field", "value"] + (["reason"] if with_reason else [])
     frame = pd.DataFrame([tuple(str(v) for v in r) for r in rows], columns=columns)
-    frame["row"] = range(2, 2 + len(frame))
     frame["file"] = file
+    frame["sheet"] = ""
+    frame["cell"] = [f"dòng {n}" for n in range(2, 2 + len(frame))]
     return frame
 
 

@@ -111,5 +111,5 @@ def test_rows_that_do_not_belong_are_reported_and_skipped():
     result = run_score("hcm-dti-so", rows)
     assert codes(result) == ["duplicate-field", "missing-unit-code", "unknown-field"]
     duplicate = next(i for i in result.issues if i.code == "duplicate-field")
-    assert duplicate.cell == "dòng 5" and duplicate.detail == "2"
+    assert duplicate.cell == "dòng 5" and duplicate.detail == "dòng 2"
     assert points(result, "a", "1.1") == 10.0  # the first value is kept

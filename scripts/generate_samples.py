@@ -1,0 +1,267 @@
+"""Generate the 2023 DTI sample inputs in input_samples/ (long format: unit_code, field, value).
+
+Synthetic but realistic self-assessments for every unit of the built-in registry:
+hcm-dti-so-2023.csv (24 Sở, ban, ngành), hcm-dti-huyen-2023.csv (22 quận, huyện, TP Thủ Đức)
+and hcm-dti-so-2023-dieu-chinh.csv (Sở TTTT's corrections, with reasons). The data carry
+~5% blanks, two "không áp dụng" units, a Min-Max tie and five deliberate input errors in
+the Sở file. Fixed seed: re-running writes byte-identical files.
+
+    .venv/bin/python scripts/generate_samples.py
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+from pathlib import Path
+
+from dti_report.catalog import get_set
+from dti_report.units import builtin_registry
+
+SEED = 2023
+OUT_DIR = Path(__file__).resolve().parents[1] / "input_samples"
+# Blanks (~5% of fields): mostly a whole criterion left unanswered, sometimes one field of it.
+CRITERION_BLANK, FIELD_BLANK = 0.04, 0.012
+YES, NO, NA = ["Có", "có", "x", "1", "Có"], ["Không", "không", "0"], ["N/A", "Không áp dụng", "không áp dụng"]
+# Chance that a unit uses each shared platform (6.5–6.12), before its maturity is applied.
+PLATFORM_USE = {"6.5": 0.8, "6.6": 0.6, "6.7": 0.9, "6.8": 0.95, "6.9": 0.5, "6.10": 0.85, "6.11": 0.35, "6.12": 0.3}
+# Approximate population (thousands, 2019 census) and number of wards/communes, for plausible scale.
+DISTRICTS = {
+    "tp-thu-duc": (1013, 34), "q1": (142, 10), "q3": (190, 12), "q4": (175, 13), "q5": (159, 14),
+    "q6": (233, 14), "q7": (360, 10), "q8": (424, 16), "q10": (234, 14), "q11": (209, 16),
+    "q12": (620, 11), "q-binh-tan": (784, 10), "q-binh-thanh": (499, 20), "q-go-vap": (676, 16),
+    "q-phu-nhuan": (163, 13), "q-tan-binh": (474, 15), "q-tan-phu": (485, 11), "h-binh-chanh": (705, 16),
+    "h-can-gio": (71, 7), "h-cu-chi": (462, 21), "h-hoc-mon": (542, 12), "h-nha-be": (206, 7),
+}
+CITY_INDICATORS = 30  # 6.16.b: the same list of indicators for every district (illustrative count)
+
+
+def share(rng, total, level, spread=0.12):
+    """A count out of `total` near the fraction `level`: a numerator never above its denominator."""
+    return round(total * min(1.0, max(0.0, rng.gauss(level, spread))))
+
+
+def pair(v, rng, cid, total, level, spread=0.12):
+    v[cid + ".a"], v[cid + ".b"] = share(rng, total, level, spread), total
+
+
+def yes(rng, p):
+    return int(rng.random() < p)
+
+
+def option(rng, m):
+    return rng.choices([1, 2, 3], weights=[m, 1 - m, 0.15])[0]
+
+
+def common(rng, m, staff, computers, approved):
+    """Criteria with the same ids and meaning in both sets: 1.1–1.4, 3.x, 5.x, 6.1, 6.4–6.14."""
+    v = {"1.1": option(rng, m)}
+    pair(v, rng, "1.2", rng.randint(2, 12), m)
+    pair(v, rng, "1.3", rng.randint(2, 15), m + 0.1)
+    v["1.4.a"] = yes(rng, 0.5 + 0.5 * m)
+    v["1.4.b"] = round(rng.triangular(0, 60, 45 * m)) if v["1.4.a"] else 0
+    pair(v, rng, "3.1", staff, 0.8 + 0.2 * m, 0.08)
+    pair(v, rng, "3.2", computers, 0.8 + 0.2 * m, 0.08)
+    pair(v, rng, "3.3", rng.randint(2, 25), m, 0.2)
+    platforms = max(2, share(rng, 7, m))  # 3.4.b: the city's list has 7 platforms
+    v |= {"3.4.a": platforms, "3.4.b": 7, "3.4.c": share(rng, platforms, m), "3.4.d": platforms}
+    systems = rng.randint(3, 40)
+    approved = approved or max(1, share(rng, systems, m))
+    systems = max(systems, approved)
+    v["5.1.a"] = approved
+    pair(v, rng, "5.2", approved, m)
+    pair(v, rng, "5.3", systems, m)
+    pair(v, rng, "5.4", systems, m)
+    v["6.1.a"], v["6.1.b"] = yes(rng, 0.6 + 0.4 * m), yes(rng, m)
+    raters = rng.randint(150, 9000)
+    v["6.4.a"], v["6.4.b"] = raters, share(rng, raters, 0.8 + 0.15 * m, 0.06)
+    for cid, p in PLATFORM_USE.items():
+        v[cid] = yes(rng, p * (0.5 + m))
+    previous = rng.uniform(35, 90)
+    v["6.13.a"], v["6.13.b"] = round(min(99.5, previous * (1 + rng.gauss(0.12 * m, 0.06))), 1), round(previous, 1)
+    pair(v, rng, "6.14", rng.randint(800, 25000), 0.6 + 0.35 * m, 0.1)
+    return v
+
+
+def so_values(rng, m, unit, approved=None):
+    cc, vc = rng.randint(40, 260), rng.choice([0, rng.randint(10, 340)])  # công chức, viên chức
+    computers = round((cc + vc) * rng.uniform(0.9, 1.3))
+    v = common(rng, m, cc + vc, computers, approved)
+    v["2.1"], v["2.2"] = yes(rng, 0.4 + 0.6 * m), yes(rng, 0.6 + 0.4 * m)
+    pair(v, rng, "2.3", cc + vc, 0.6 * m, 0.1)
+    v |= {"4.1.a": rng.randint(0, 3), "4.1.b": rng.randint(1, 8), "4.1.c": rng.randint(0, 3) if vc else 0,
+          "4.1.d": rng.randint(0, 6) if vc else 0, "4.1.e": cc, "4.1.f": vc}
+    v["4.2"] = yes(rng, 0.5 + 0.5 * m)
+    pair(v, rng, "4.3", cc + vc, m)
+    pair(v, rng, "6.2", rng.randint(1, 12), m)
+    partial, full = rng.randint(5, 120), rng.randint(2, 60)  # online services with any case files
+    v |= {"6.3.a": partial, "6.3.b": full, "6.3.c": share(rng, partial, m), "6.3.d": share(rng, full, m)}
+    v |= {"tt.1.1": unit.name, "tt.1.4": rng.randint(1, 25), "tt.1.5": cc, "tt.1.6": vc, "tt.1.7": rng.randint(2, 30),
+          "tt.1.8": computers, "tt.1.9": v["5.3.b"], "tt.1.10": rng.randint(20, 250)}
+    return v
+
+
+def huyen_values(rng, m, unit, approved=None):
+    pop_k, wards = DISTRICTS[unit.code]
+    pop = pop_k * 1000 + rng.randint(-999, 999)
+    labour, adults = round(pop * rng.uniform(0.62, 0.7)), round(pop * rng.uniform(0.76, 0.8))
+    cc, vc = rng.randint(150, 420), rng.randint(900, 5000)
+    computers = round(cc * rng.uniform(1.0, 1.4))
+    v = common(rng, m, cc, computers, approved)
+    v["1.5"] = option(rng, m)
+    v["2.1"], v["2.2"], v["2.3"] = yes(rng, 0.3 + 0.6 * m), yes(rng, 0.4 + 0.6 * m), yes(rng, 0.6 + 0.4 * m)
+    pair(v, rng, "2.4", cc, 0.6 * m, 0.1)
+    v["2.5"], v["2.6"] = yes(rng, 0.3 + 0.6 * m), yes(rng, 0.2 + 0.6 * m)
+    hamlets = wards * rng.randint(4, 9)
+    pair(v, rng, "4.1", wards, 0.5 + 0.5 * m, 0.15)
+    pair(v, rng, "4.2", hamlets, 0.3 + 0.6 * m, 0.15)
+    v |= {"4.3.a": rng.randint(1, 4), "4.3.b": rng.randint(wards, 2 * wards), "4.3.c": rng.randint(0, 3),
+          "4.3.d": rng.randint(0, 10), "4.3.e": cc, "4.3.f": vc}
+    v["4.4"] = yes(rng, 0.5 + 0.5 * m)
+    pair(v, rng, "4.5", cc + vc, m)
+    pair(v, rng, "4.6", labour, 0.02 + 0.08 * m, 0.02)
+    pair(v, rng, "4.7", max(12, round(pop_k / 7)), 0.3 + 0.5 * m)
+    partial, full = rng.randint(80, 250), rng.randint(20, 120)
+    v |= {"6.2.a": partial, "6.2.b": full, "6.2.c": share(rng, partial, m), "6.2.d": share(rng, full, m)}
+    files = round(pop * rng.uniform(0.08, 0.25))
+    online = share(rng, files, 0.3 + 0.6 * m)
+    online_partial = share(rng, online, 0.5, 0.15)
+    v |= {"6.3.a": files, "6.3.b": online_partial, "6.3.c": online - online_partial}
+    pair(v, rng, "6.15", rng.randint(300, 6000), 0.85 + 0.15 * m, 0.05)
+    pair(v, rng, "6.16", CITY_INDICATORS, m)
+    firms = round(pop * rng.uniform(0.02, 0.09))
+    smes = round(firms * rng.uniform(0.93, 0.98))
+    pair(v, rng, "7.1", smes, 0.15 + 0.45 * m)
+    pair(v, rng, "7.2", firms, 0.4 + 0.5 * m)
+    pair(v, rng, "7.3", firms, 0.9 + 0.1 * m, 0.03)
+    pair(v, rng, "8.1", pop, 0.35 + 0.5 * m)
+    pair(v, rng, "8.2", adults, 0.5 + 0.4 * m)
+    pair(v, rng, "8.3", adults, 0.05 + 0.4 * m)
+    pair(v, rng, "8.4", labour, 0.15 + 0.6 * m)
+    pair(v, rng, "8.5", rng.randint(5, 30), m, 0.2)
+    v["9.1"] = option(rng, m)
+    v |= {"tt.1.1": unit.name, "tt.1.4": pop, "tt.1.5": labour, "tt.1.6": round(pop / rng.uniform(3.2, 3.8)),
+          "tt.1.7": wards, "tt.1.8": hamlets, "tt.1.9": rng.randint(12, 30), "tt.1.10": cc, "tt.1.11": vc,
+          "tt.1.12": rng.randint(2, 25), "tt.1.13": computers, "tt.1.14": v["5.3.b"], "tt.1.15": firms,
+          "tt.1.16": smes, "tt.1.17": rng.randint(10, 80), "tt.1.18": round(rng.uniform(3, 60), 1),
+          "tt.1.19": rng.randint(250, 320), "tt.1.20": round(rng.uniform(800, 6000), 1)}
+    return v
+
+
+def fmt(rng, ftype, value) -> str:
+    """Write a value the way units do: yes/no words, "85,5%", "1.234", "1.234,5"."""
+    if ftype == "yes-no":
+        return rng.choice(YES if value else NO)
+    if ftype == "percent":
+        text = f"{value:.1f}".replace(".", ",").removesuffix(",0")
+        return text + "%" if rng.random() < 0.85 else text
+    if ftype == "decimal":
+        return f"{value:,.1f}".translate(str.maketrans(",.", ".,"))
+    if ftype == "integer" and value >= 1000 and rng.random() < 0.5:
+        return f"{value:,}".replace(",", ".")
+    return str(value)
+
+
+# What each file shows beyond plain data. `force` pins self-declared values (None: no row) so
+# that errors and corrections land on known numbers; `errors` replaces the written text.
+SO_PLAN = {
+    "tie": ("so-tu-phap", "so-khdt"),  # same 5.1.a (Min-Max input)
+    "na": {"ban-dan-toc": ("6.3", "6.4", "6.13")},  # no administrative procedures
+    "force": {
+        ("so-gtvt", "1.2.b"): 12,
+        ("so-xay-dung", "1.3.b"): 6,
+        ("so-y-te", "6.13.b"): 75.0,
+        ("so-tnmt", "6.14.a"): 2418, ("so-tnmt", "6.14.b"): 2148,  # transposed digits: numerator > denominator
+        ("so-ngoai-vu", "6.2.a"): 0, ("so-ngoai-vu", "6.2.b"): 0,  # zero denominator
+        ("so-khcn", "1.4.a"): 1, ("so-khcn", "1.4.b"): 35,
+        ("so-cong-thuong", "6.12"): 1,
+        ("so-qhkt", "1.1"): 1,
+        ("ban-dan-toc", "tt.1.10"): 0,
+    },
+    "errors": {
+        ("so-gtvt", "1.2.b"): "mười hai",
+        ("so-xay-dung", "1.3.a"): "-4",
+        ("so-y-te", "6.13.a"): "112,5%",
+    },
+    "overrides": {
+        ("so-gtvt", "1.2.b"): ("12", "Đơn vị ghi số cuộc họp bằng chữ; theo Văn bản số 215/SGTVT-VP ngày 16/01/2024 "
+                                     "của Sở Giao thông vận tải, năm 2023 có 12 cuộc họp về chuyển đổi số"),
+        ("so-y-te", "6.13.a"): ("82,5%", "Đơn vị nhập nhầm tỷ lệ 112,5%; Sở TTTT đối chiếu Hệ thống giải quyết thủ tục "
+                                         "hành chính Thành phố, tỷ lệ năm 2023 là 82,5%"),
+        ("so-khcn", "1.4.b"): ("18", "Theo Văn bản số 123/STTTT-CĐS ngày 15/01/2024, chuyên mục chuyển đổi số "
+                                     "trên Cổng thông tin điện tử của đơn vị chỉ có 18 tin, bài trong năm 2023; "
+                                     "số liệu đã xác minh lại"),
+        ("so-cong-thuong", "6.12"): ("Không", "Kiểm tra ngày 18/01/2024: đơn vị chưa đưa nền tảng trợ lý ảo vào "
+                                              "phục vụ người dân, doanh nghiệp (mới thử nghiệm nội bộ)"),
+        ("so-qhkt", "1.1"): ("2", "Theo quyết định thành lập Ban chỉ đạo chuyển đổi số của đơn vị, Trưởng ban là "
+                                  "Phó Giám đốc Sở; đơn vị kê khai chưa đúng"),
+    },
+}
+HUYEN_PLAN = {
+    "tie": ("q5", "q10"),
+    "na": {"q1": ("4.2",)},  # urban district: no thôn, xóm
+    "force": {("q1", "tt.1.8"): None},
+    "errors": {},
+    "overrides": {},
+}
+
+
+def build_rows(set_id, make_values, plan):
+    iset = get_set(set_id)
+    types = {f.id: f.type for f in iset.info_fields} | {fid: f.type for fid, f in iset.fields.items()}
+    criterion_of = iset.criterion_of_field()
+    order = [f.id for f in iset.info_fields] + list(iset.fields)
+    rng = random.Random(f"{SEED}:{set_id}")
+    rows, tied = [], None
+    for unit in builtin_registry().units_for_set(set_id):
+        v = make_values(rng, rng.uniform(0.3, 0.95), unit, tied if unit.code == plan["tie"][1] else None)
+        if unit.code == plan["tie"][0]:
+            tied = v["5.1.a"]
+        missing = set(iset.fields) - set(v)
+        assert not missing, f"{set_id}: no generator for {sorted(missing)}"
+        pinned = {f for (code, f) in plan["force"] | plan["errors"] if code == unit.code}
+        v |= {f: value for (code, f), value in plan["force"].items() if code == unit.code}
+        keep = {criterion_of.get(f) for f in pinned} | ({"5.1"} if unit.code in plan["tie"] else set())
+        na = plan["na"].get(unit.code, ())
+        with_info = rng.random() < 0.6
+        unanswered = {c.id for c in iset.criteria if c.id not in keep and rng.random() < CRITERION_BLANK}
+        for fid in order:
+            criterion = criterion_of.get(fid)
+            if v.get(fid) is None or (criterion is None and not with_info):
+                continue
+            if criterion in na:
+                text = rng.choice(NA)
+            elif (unit.code, fid) in plan["errors"]:
+                text = plan["errors"][(unit.code, fid)]
+            elif criterion in unanswered or (criterion and criterion not in keep and rng.random() < FIELD_BLANK):
+                if rng.random() < 0.5:
+                    continue  # row left out
+                text = ""
+            else:
+                text = fmt(rng, types[fid], v[fid])
+            rows.append((unit.code, fid, text))
+    position = {u.code: i for i, u in enumerate(builtin_registry().units)}
+    overrides = sorted(((u, f, value, reason) for (u, f), (value, reason) in plan["overrides"].items()),
+                       key=lambda r: (position[r[0]], order.index(r[1])))
+    return rows, overrides
+
+
+def write_csv(path: Path, header, rows) -> None:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+    print(f"{path.name}: {len(rows)} dòng")
+
+
+def main() -> None:
+    OUT_DIR.mkdir(exist_ok=True)
+    for set_id, make_values, plan in (("hcm-dti-so", so_values, SO_PLAN), ("hcm-dti-huyen", huyen_values, HUYEN_PLAN)):
+        rows, overrides = build_rows(set_id, make_values, plan)
+        write_csv(OUT_DIR / f"{set_id}-2023.csv", ["unit_code", "field", "value"], rows)
+        if overrides:
+            write_csv(OUT_DIR / f"{set_id}-2023-dieu-chinh.csv", ["unit_code", "field", "value", "reason"], overrides)
+
+
+if __name__ == "__main__":
+    main()
