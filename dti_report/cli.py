@@ -13,9 +13,10 @@ from rich.table import Table
 from .catalog import CatalogError, IndicatorSet, UnknownSetError, builtin_sets, get_set
 from .engine import Result
 from .issues import SEVERITY_LABELS
+from .layout import check_period
 from .longdata import LongFileError
 from .scoring import score_long_files, write_result
-from .units import builtin_registry
+from .units import Registry, builtin_registry, load_registry
 
 # Piped output (CI logs, redirects) gets a width wide enough for the score tables.
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
@@ -41,7 +42,8 @@ def _points(value: float) -> str:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="dti-report", message="dti-report %(version)s")
+@click.version_option(package_name="dti-report", message="dti-report %(version)s", help="Hiển thị phiên bản và thoát.")
+@click.help_option("-h", "--help", help="Hiển thị hướng dẫn này và thoát.")
 def main() -> None:
     """Công cụ tổng hợp, chấm điểm và báo cáo Chỉ số chuyển đổi số (DTI)."""
 
@@ -142,6 +144,149 @@ def score_command(set_id: str, data_path: Path, verified_path: Path | None, out_
     print_summary(result)
     for path in written:
         console.print(f"Đã ghi {path}")
+
+
+def load_units(path: Path | None) -> Registry:
+    try:
+        return load_registry(path) if path else builtin_registry()
+    except CatalogError as exc:
+        fail(f"danh mục đơn vị không hợp lệ: {exc}")
+
+
+units_option = click.option("--units", "units_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                            help="Danh mục đơn vị (YAML); mặc định: danh mục Thành phố Hồ Chí Minh năm 2023.")
+
+
+def period_option(required: bool = True):
+    def validate(ctx, param, value):
+        if value is None:
+            return value
+        try:
+            return check_period(value)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
+    return click.option("--period", required=required, callback=validate,
+                        help="Kỳ báo cáo: năm (2023), tháng (2024-06) hoặc quý (2024-Q2).")
+
+
+@main.command("templates")
+@click.option("--set", "set_id", required=True, help="Mã bộ chỉ số, ví dụ hcm-dti-so.")
+@period_option()
+@click.option("--unit", "unit_codes", multiple=True, help="Mã đơn vị (có thể lặp lại); mặc định: mọi đơn vị áp dụng bộ chỉ số.")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Thư mục ghi biểu mẫu.")
+@click.option("--deadline", help="Hạn gửi, in trong trang hướng dẫn (ví dụ: 15/01/2024).")
+@click.option("--contact", help="Đầu mối liên hệ, in trong trang hướng dẫn.")
+@units_option
+def templates_command(set_id: str, period: str, unit_codes: tuple[str, ...], out_dir: Path, deadline: str | None,
+                      contact: str | None, units_path: Path | None) -> None:
+    """Tạo biểu mẫu Excel trống cho từng đơn vị."""
+    from .templates import write_templates
+
+    indicator_set = load_set(set_id)
+    registry = load_units(units_path)
+    eligible = {u.code: u for u in registry.units_for_set(set_id)}
+    if unit_codes:
+        unknown = [c for c in unit_codes if c not in registry.by_code()]
+        if unknown:
+            fail(f"mã đơn vị không có trong danh mục: {', '.join(unknown)}")
+        foreign = [c for c in unit_codes if c not in eligible]
+        if foreign:
+            fail(f"đơn vị không đánh giá theo bộ chỉ số {set_id}: {', '.join(foreign)}")
+        units = [eligible[c] for c in unit_codes]
+    else:
+        units = list(eligible.values())
+    if not units:
+        fail(f"danh mục đơn vị không có đơn vị nào đánh giá theo bộ chỉ số {set_id}")
+    written = write_templates(indicator_set, units, period, out_dir, deadline=deadline, contact=contact)
+    console.print(f"Đã tạo {len(written)} biểu mẫu trong {out_dir}")
+
+
+@main.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@units_option
+def check_command(files: tuple[Path, ...], units_path: Path | None) -> None:
+    """Kiểm tra biểu mẫu trước khi gửi: liệt kê lỗi, cảnh báo của từng tệp."""
+    from .batch import check_file
+
+    registry = load_units(units_path)
+    any_error = False
+    for path in files:
+        if not Path(path).is_file():
+            console.print(f"[bold red]{path}[/]: không tìm thấy tệp")
+            any_error = True
+            continue
+        checked = check_file(path, registry)
+        errors = [i for i in checked.issues if i.severity == "error"]
+        any_error |= bool(errors)
+        verdict = "[red]có lỗi[/]" if errors else "[green]hợp lệ[/]"
+        console.print(f"[bold]{path}[/]: {verdict} — {len(errors)} lỗi, {len(checked.issues) - len(errors)} cảnh báo")
+        for issue in checked.issues:
+            where = ", ".join(p for p in (issue.sheet and f"trang {issue.sheet}", issue.cell, issue.field and f"trường {issue.field}") if p)
+            console.print(f"  [{SEVERITY_LABELS[issue.severity]}] {issue.code}{f' ({where})' if where else ''}: {issue.message}")
+        if checked.result is not None:
+            row = checked.result.totals.iloc[0]
+            console.print(f"  Điểm tự chấm (tính lại): {_points(row['total'])}/{checked.result.indicator_set.total_points:g}")
+    sys.exit(1 if any_error else 0)
+
+
+@main.command("run")
+@period_option()
+@click.option("--inputs", "inputs", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Thư mục chứa các biểu mẫu đơn vị đã gửi (đọc cả thư mục con).")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Thư mục ghi kết quả.")
+@click.option("--verified", "verified_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Tệp điều chỉnh của Sở TTTT (unit_code, field, value, reason).")
+@units_option
+@click.option("--workers", type=click.IntRange(1, 64), default=None, help="Số tiến trình đọc tệp song song.")
+def run_command(period: str, inputs: Path, out_dir: Path, verified_path: Path | None, units_path: Path | None,
+                workers: int | None) -> None:
+    """Tổng hợp hằng kỳ: đọc mọi biểu mẫu, kiểm tra, chấm điểm, ghi kết quả."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .batch import counts_by_status, run_batch
+    from .batch_outputs import write_batch
+
+    if inputs.resolve() == out_dir.resolve() or out_dir.resolve().is_relative_to(inputs.resolve()):
+        fail("thư mục kết quả không được nằm trong thư mục đầu vào")
+    registry = load_units(units_path)
+    with Progress(TextColumn("Đang đọc biểu mẫu"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err_console, transient=True, disable=not err_console.is_terminal) as progress:
+        task = progress.add_task("read", total=None)
+        try:
+            batch = run_batch(inputs, period, registry, overrides_path=verified_path, workers=workers,
+                              on_start=lambda n: progress.update(task, total=n),
+                              on_done=lambda: progress.advance(task))
+        except LongFileError as exc:
+            fail(str(exc))
+    write_batch(batch, out_dir)
+    print_batch_summary(batch, out_dir, counts_by_status(batch))
+
+
+def print_batch_summary(batch, out_dir: Path, counts: dict) -> None:
+    from .submissions import STATUS_LABELS as FILE_STATUS
+
+    table = Table(title=f"Tổng hợp kỳ {batch.period}: {len(batch.submissions)} tệp")
+    table.add_column("Bộ chỉ số")
+    for status in ("accepted", "rejected", "superseded"):
+        table.add_column(FILE_STATUS[status], justify="right")
+    table.add_column("Đơn vị chưa gửi", justify="right")
+    for set_id in sorted(k for k in counts if k):
+        c = counts[set_id]
+        table.add_row(set_id, str(c["accepted"]), str(c["rejected"]), str(c["superseded"]),
+                      str(len(batch.missing.get(set_id, []))))
+    for set_id, missing in batch.missing.items():
+        if set_id not in counts:
+            table.add_row(set_id, "0", "0", "0", str(len(missing)))
+    console.print(table)
+    ignored = counts.get("", {}).get("ignored", 0)
+    if ignored:
+        console.print(f"{ignored} tệp không phải sổ tính được bỏ qua (có trong manifest.csv).")
+    for set_id, missing in batch.missing.items():
+        if missing:
+            console.print(f"Chưa gửi ({set_id}): " + ", ".join(u.name for u in missing))
+    errors = sum(1 for i in batch.issues if i.severity == "error")
+    console.print(f"{errors} lỗi, {len(batch.issues) - errors} cảnh báo — xem {out_dir / 'issues.xlsx'}")
+    console.print(f"Kết quả: {out_dir / 'ket-qua-tong-hop.xlsx'}")
 
 
 if __name__ == "__main__":  # pragma: no cover

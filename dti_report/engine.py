@@ -290,7 +290,7 @@ def score(indicator_set: IndicatorSet, data: UnitValues) -> tuple[pd.DataFrame, 
         }))
         for pos, code, detail, field_id in out.problems:
             unit = str(units[pos])
-            file, sheet, cell = data.locations.get((unit, field_id), (data.files.get(unit, ""), "", ""))
+            file, sheet, cell = data.location(unit, field_id)
             issues.append(Issue(code, file=file, sheet=sheet, cell=cell, unit=unit, field=field_id, criterion=criterion.id, detail=detail))
     scores = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=SCORE_COLUMNS)
     return scores, issues

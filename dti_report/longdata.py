@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from pathlib import Path
 
 import numpy as np
@@ -45,9 +46,9 @@ def read_long_file(path: Path | str, required: list[str] = LONG_COLUMNS) -> pd.D
     suffix = path.suffix.lower()
     try:
         if suffix in (".csv", ".txt"):
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            frame = pd.read_csv(path, dtype=object, keep_default_na=False, encoding="utf-8-sig")
         elif suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
-            frame = pd.read_excel(path, dtype=str, keep_default_na=False, engine="calamine")
+            frame = pd.read_excel(path, dtype=str, keep_default_na=False, engine="calamine").astype(object)
         else:
             raise LongFileError(path, f"định dạng '{suffix}' không được hỗ trợ (dùng .csv hoặc .xlsx)")
     except LongFileError:
@@ -86,8 +87,17 @@ class UnitValues:
     invalid: pd.DataFrame
     not_applicable: pd.DataFrame
     issues: list[Issue]
-    locations: dict[tuple[str, str], tuple[str, str, str]] = field(default_factory=dict)  # (unit, field) -> (file, sheet, cell)
+    sources: pd.DataFrame | None = None  # unit_code, field, file, sheet, cell of every value
     files: dict[str, str] = field(default_factory=dict)  # unit -> the file its values came from
+    _locations: dict | None = field(default=None, repr=False)
+
+    def location(self, unit: str, field_id: str) -> tuple[str, str, str]:
+        """Where a unit's value of a field came from; the unit's file when it gave none."""
+        if self._locations is None:  # built on first need: most batches raise few rule problems
+            s = self.sources
+            cols = [] if s is None else [s[c].to_numpy(dtype=object) for c in ("unit_code", "field", "file", "sheet", "cell")]
+            self._locations = dict(zip(zip(cols[0], cols[1]), zip(*cols[2:]))) if cols else {}
+        return self._locations.get((unit, field_id), (self.files.get(unit, ""), "", ""))
 
     def column(self, field_id: str) -> np.ndarray:
         return self.values[field_id].to_numpy(dtype=float)
@@ -110,28 +120,44 @@ def check_rows(indicator_set: IndicatorSet, rows: pd.DataFrame) -> tuple[pd.Data
     """Drop rows that cannot belong to the set (no unit, unknown field,
     duplicates), each with its issue; returns the usable rows."""
     issues: list[Issue] = []
-    fields = indicator_set.fields
-    criteria = {c.id for c in indicator_set.criteria}
+    known = set(indicator_set.fields) | {c.id + NA_SUFFIX for c in indicator_set.criteria}
     info_ids = {f.id for f in indicator_set.info_fields}
-    keep = np.ones(len(rows), dtype=bool)
-    for i, row in enumerate(rows.itertuples(index=False)):
-        if not row.unit_code:
-            issues.append(_row_issue("missing-unit-code", row))
-            keep[i] = False
-        elif not row.field:
-            issues.append(_row_issue("missing-field-id", row))
-            keep[i] = False
-        elif row.field not in fields and na_criterion(row.field) not in criteria:
-            keep[i] = False
-            if row.field not in info_ids:
-                issues.append(_row_issue("unknown-field", row, detail=indicator_set.id))
-    usable = rows[keep]
+    no_unit = (rows["unit_code"] == "").to_numpy()
+    no_field = ~no_unit & (rows["field"] == "").to_numpy()
+    unknown = ~no_unit & ~no_field & ~rows["field"].isin(known).to_numpy()
+    reported = unknown & ~rows["field"].isin(info_ids).to_numpy()
+    for flags, code, extra in ((no_unit, "missing-unit-code", {}), (no_field, "missing-field-id", {}),
+                               (reported, "unknown-field", {"detail": indicator_set.id})):
+        for row in rows[flags].itertuples(index=False):
+            issues.append(_row_issue(code, row, **extra))
+    usable = rows[~(no_unit | no_field | unknown)]
     duplicated = usable.duplicated(["unit_code", "field"], keep="first")
     if duplicated.any():
         first_cells = usable.drop_duplicates(["unit_code", "field"]).set_index(["unit_code", "field"])["cell"]
         for row in usable[duplicated].itertuples(index=False):
             issues.append(_row_issue("duplicate-field", row, detail=str(first_cells[(row.unit_code, row.field)])))
     return usable[~duplicated], issues
+
+
+def _fast_numbers(indicator_set: IndicatorSet, rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Values that need no parsing: plain digit strings and numbers a workbook
+    stored, in integer/decimal/percent fields. Returns (numbers, mask); the rest
+    goes through parse_value one by one."""
+    field_type = rows["field"].map({f.id: f.type for f in indicator_set.fields.values()}).to_numpy()
+    raw = rows["value"]
+    numeric_field = np.isin(field_type, ["integer", "decimal", "percent"])
+    digits = raw.str.fullmatch(r"\d{1,15}").fillna(False).to_numpy(dtype=bool) if raw.dtype != float else np.zeros(len(rows), bool)
+    stored = raw.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)).to_numpy(dtype=bool)
+    candidate = numeric_field & (digits | stored)
+    numbers = np.full(len(rows), np.nan)
+    numbers[candidate] = pd.to_numeric(raw[candidate], errors="coerce").to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        ok = candidate & np.isfinite(numbers) & (numbers >= 0)
+        ok &= (field_type != "integer") | (numbers == np.floor(numbers))
+        percent = field_type == "percent"
+        numbers[percent] = numbers[percent] / 100
+        ok &= ~percent | (numbers <= 1)
+    return numbers, ok
 
 
 def type_values(indicator_set: IndicatorSet, rows: pd.DataFrame, units: list[str] | None = None) -> UnitValues:
@@ -144,35 +170,42 @@ def type_values(indicator_set: IndicatorSet, rows: pd.DataFrame, units: list[str
         units = sorted(rows["unit_code"].unique())
     issues: list[Issue] = []
 
-    numbers = np.full(len(rows), np.nan)
+    numbers, fast = _fast_numbers(indicator_set, rows)
     bad = np.zeros(len(rows), dtype=bool)
     na = np.zeros(len(rows), dtype=bool)
-    criterion_col = []
-    locations: dict[tuple[str, str], tuple[str, str, str]] = {}
-    files: dict[str, str] = {}
-    for i, row in enumerate(rows.itertuples(index=False)):
-        marker_of = na_criterion(row.field) if row.field not in fields else None
-        criterion_col.append(marker_of or criterion_of[row.field])
-        locations[(row.unit_code, row.field)] = (row.file, row.sheet, row.cell)
-        files.setdefault(row.unit_code, row.file)
-        if marker_of is not None:
+    criterion_col = rows["field"].map(criterion_of)
+    markers = criterion_col.isna().to_numpy()
+    criterion_col = criterion_col.where(~markers, rows["field"].str.slice(stop=-len(NA_SUFFIX))).to_numpy()
+    slow = np.flatnonzero(~fast)
+    cache: dict = {}
+    # Plain object arrays: iterating pandas' string arrays row by row is many times slower.
+    field_arr, value_arr = (rows[c].to_numpy(dtype=object) for c in ("field", "value"))
+    row_at = lambda i: SimpleNamespace(**{c: rows[c].iat[i] for c in ("unit_code", "field", "value", "file", "sheet", "cell")})  # noqa: E731
+    for i in slow:
+        field_id, value = field_arr[i], value_arr[i]
+        if markers[i]:
             # The criterion row's marker: "Không áp dụng" (or yes/x) marks it; blank or "không" leaves it.
-            if is_not_applicable(row.value) or _is_yes(row.value):
+            if is_not_applicable(value) or _is_yes(value):
                 na[i] = True
-            elif not (is_blank(row.value) or _is_no(row.value)):
+            elif not (is_blank(value) or _is_no(value)):
                 bad[i] = True
-                issues.append(_row_issue("invalid-option", row, criterion=marker_of, detail=f"chỉ nhận '{NA_LABEL}' hoặc để trống"))
+                issues.append(_row_issue("invalid-option", row_at(i), criterion=criterion_col[i], detail=f"chỉ nhận '{NA_LABEL}' hoặc để trống"))
             continue
-        parsed = parse_value(fields[row.field], row.value)
+        key = (field_id, value if isinstance(value, str) else repr(value))
+        parsed = cache.get(key)
+        if parsed is None:
+            parsed = cache[key] = parse_value(fields[field_id], value)
         if parsed.status == OK:
             numbers[i] = np.nan if parsed.value is None else parsed.value
         elif parsed.status == NOT_APPLICABLE:
             na[i] = True
         elif parsed.status == ERROR:
             bad[i] = True
-            issues.append(_row_issue(parsed.code, row, criterion=criterion_of[row.field], detail=parsed.detail))
+            issues.append(_row_issue(parsed.code, row_at(i), criterion=criterion_of[field_id], detail=parsed.detail))
         else:
             assert parsed.status == BLANK
+    sources = rows[["unit_code", "field", "file", "sheet", "cell"]]
+    files = rows.drop_duplicates("unit_code").set_index("unit_code")["file"].to_dict()
 
     unit_index = pd.Index(units, name="unit_code")
     value_grid = np.full((len(units), len(field_ids)), np.nan)
@@ -190,7 +223,7 @@ def type_values(indicator_set: IndicatorSet, rows: pd.DataFrame, units: list[str
     values = pd.DataFrame(value_grid, index=unit_index, columns=field_ids)
     invalid = pd.DataFrame(invalid_grid, index=unit_index, columns=field_ids)
     not_applicable = pd.DataFrame(na_grid, index=unit_index, columns=criterion_ids)
-    return UnitValues(list(units), values, invalid, not_applicable, issues, locations, files)
+    return UnitValues(list(units), values, invalid, not_applicable, issues, sources, files)
 
 
 def _is_yes(raw) -> bool:

@@ -10,7 +10,6 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 
 from .catalog import InputField
 
@@ -46,7 +45,8 @@ def is_blank(raw) -> bool:
 
 
 def is_not_applicable(raw) -> bool:
-    return isinstance(raw, str) and fold(raw) in _NA_WORDS
+    # Cheap first-letter test before folding: nearly every value is a number or a yes/no word.
+    return isinstance(raw, str) and raw[:1] in "nNkK" and fold(raw) in _NA_WORDS
 
 
 def parse_number_text(text: str) -> tuple[float | None, bool]:
@@ -104,12 +104,12 @@ def parse_value(field: InputField, raw) -> Parsed:
         return Parsed(OK)
     if isinstance(raw, bool):
         raw = int(raw)
-    key = raw if isinstance(raw, str) else float(raw)
-    return _parse_cached(field, key)
+    if not isinstance(raw, (str, int, float)):
+        return Parsed(ERROR, code="not-a-number")  # a date or time typed into a number cell
+    return _parse_typed(field, raw if isinstance(raw, str) else float(raw))
 
 
-@lru_cache(maxsize=65536)
-def _parse_cached(field: InputField, raw) -> Parsed:
+def _parse_typed(field: InputField, raw) -> Parsed:
     if field.type == "yes-no":
         return _parse_yes_no(field, raw)
     if field.type == "choice":

@@ -1,0 +1,222 @@
+"""What the batch leaves in the output folder: the manifest, every issue,
+scores and totals per set, the summary workbook and one feedback workbook
+per unit. Each file is written to a temporary name and renamed into place."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import pandas as pd
+
+from .batch import BatchResult
+from .catalog import IndicatorSet
+from .engine import STATUS_LABELS, Result
+from .issues import ISSUE_COLUMNS, SEVERITY_LABELS, Issue
+from .outputs import write_csv
+from .submissions import STATUS_LABELS as FILE_STATUS_LABELS
+from .submissions import Submission
+from .xlsx import sheet_name, workbook, write_cell, write_table
+
+MANIFEST_COLUMNS = ["path", "sha256", "size", "unit_code", "set_id", "set_version", "period", "modified",
+                    "status", "errors", "warnings", "issue_count"]
+MANIFEST_HEADERS = {
+    "path": "Tệp", "sha256": "SHA-256", "size": "Kích thước (byte)", "unit_code": "Mã đơn vị", "set_id": "Bộ chỉ số",
+    "set_version": "Phiên bản", "period": "Kỳ", "modified": "Thời điểm lưu", "status": "Trạng thái",
+    "errors": "Số lỗi", "warnings": "Số cảnh báo", "issue_count": "Tổng số vấn đề",
+}
+ISSUE_HEADERS = {
+    "severity": "Mức độ", "code": "Mã lỗi", "file": "Tệp", "sheet": "Trang", "cell": "Ô/dòng", "unit": "Đơn vị",
+    "field": "Mã trường", "criterion": "Tiêu chí", "value": "Giá trị", "message": "Nội dung",
+}
+
+
+def sorted_issues(issues: list[Issue]) -> list[Issue]:
+    order = {code: i for i, code in enumerate(["error", "warning"])}
+    return sorted(issues, key=lambda i: (i.file == "", i.file, order[i.severity]))
+
+
+def issues_frame(issues: list[Issue]) -> pd.DataFrame:
+    return pd.DataFrame([i.as_row() for i in issues], columns=ISSUE_COLUMNS)
+
+
+def manifest_frame(batch: BatchResult) -> pd.DataFrame:
+    by_file: dict[str, list[Issue]] = defaultdict(list)
+    for issue in batch.issues:
+        by_file[issue.file].append(issue)
+    records = []
+    for sub in batch.submissions:
+        file_issues = by_file.get(sub.path, [])
+        errors = sum(1 for i in file_issues if i.severity == "error")
+        records.append({
+            "path": sub.path, "sha256": sub.sha256, "size": sub.size, "unit_code": sub.unit_code,
+            "set_id": sub.set_id, "set_version": sub.set_version, "period": sub.period, "modified": sub.modified,
+            "status": sub.status, "errors": errors, "warnings": len(file_issues) - errors, "issue_count": len(file_issues),
+        })
+    return pd.DataFrame(records, columns=MANIFEST_COLUMNS)
+
+
+def ranking_frame(result: Result, names: dict[str, str]) -> pd.DataFrame:
+    s = result.indicator_set
+    totals = result.totals
+    frame = pd.DataFrame({"rank": totals["rank"], "unit_code": totals["unit_code"],
+                          "unit_name": totals["unit_code"].map(lambda c: names.get(c, c))})
+    for index in s.indices:
+        frame[index.id] = totals[index.id]
+    frame["total"] = totals["total"]
+    frame["self_total"] = totals["self_total"]
+    frame["self_rank"] = totals["self_rank"]
+    frame["no_data"] = totals["no_data"]
+    frame["invalid"] = totals["invalid"]
+    return frame
+
+
+def ranking_headers(s: IndicatorSet) -> dict[str, str]:
+    headers = {"rank": "Hạng", "unit_code": "Mã đơn vị", "unit_name": "Đơn vị", "total": f"Tổng điểm ({s.total_points:g})",
+               "self_total": "Tự đánh giá", "self_rank": "Hạng tự đánh giá", "no_data": "Tiêu chí không có số liệu",
+               "invalid": "Tiêu chí lỗi số liệu"}
+    headers.update({i.id: f"{i.id}. {i.name} ({i.max_points:g})" for i in s.indices})
+    return headers
+
+
+def matrix_frame(result: Result, names: dict[str, str], column: str) -> pd.DataFrame:
+    """Units × criteria, the points in `column` (self_score or verified_score)."""
+    wide = result.scores.pivot(index="unit_code", columns="criterion", values=column)
+    wide = wide.reindex(columns=[c.id for c in result.indicator_set.criteria])
+    order = list(result.totals["unit_code"])
+    wide = wide.reindex(order).reset_index()
+    wide.insert(1, "unit_name", wide["unit_code"].map(lambda c: names.get(c, c)))
+    wide.columns.name = None
+    return wide
+
+
+def write_summary_workbook(batch: BatchResult, target: Path) -> Path:
+    names = {u.code: u.name for u in batch.registry.units}
+    with workbook(target, f"Kết quả tổng hợp kỳ {batch.period}") as (book, formats):
+        for set_id, result in batch.results.items():
+            s = result.indicator_set
+            short = "Sở" if s.level == "so-nganh" else ("Huyện" if s.level == "quan-huyen" else s.id)
+            ranking = ranking_frame(result, names)
+            sheet = book.add_worksheet(sheet_name(f"Xếp hạng {short}"))
+            sheet.write_string(0, 0, f"{s.title} — kỳ {batch.period}", formats["title"])
+            write_table(sheet, ranking, formats, start_row=2, headers=ranking_headers(s),
+                        column_formats={**{i.id: "points" for i in s.indices}, "total": "points", "self_total": "points",
+                                        "rank": "integer", "self_rank": "integer", "no_data": "integer", "invalid": "integer"},
+                        widths={"unit_name": 40, "unit_code": 16})
+            for column, label in (("verified_score", "Kết quả"), ("self_score", "Tự chấm")):
+                matrix = matrix_frame(result, names, column)
+                sheet = book.add_worksheet(sheet_name(f"{label} {short} theo tiêu chí"))
+                write_table(sheet, matrix, formats, headers={"unit_code": "Mã đơn vị", "unit_name": "Đơn vị"},
+                            column_formats={c.id: "points" for c in s.criteria}, widths={"unit_name": 36, "unit_code": 16})
+        write_manifest_sheet(book, formats, manifest_frame(batch))
+        write_issues_sheet(book, formats, sorted_issues(batch.issues))
+    return target
+
+
+def write_manifest_sheet(book, formats, manifest: pd.DataFrame) -> None:
+    sheet = book.add_worksheet("Danh sách tệp")
+    shown = manifest.assign(status=manifest["status"].map(FILE_STATUS_LABELS))
+    write_table(sheet, shown, formats, headers=MANIFEST_HEADERS,
+                column_formats={"size": "integer", "errors": "integer", "warnings": "integer", "issue_count": "integer"},
+                widths={"path": 48, "sha256": 20, "modified": 22})
+
+
+def write_issues_sheet(book, formats, issues: list[Issue]) -> None:
+    sheet = book.add_worksheet("Lỗi và cảnh báo")
+    frame = issues_frame(issues)
+    frame["severity"] = frame["severity"].map(SEVERITY_LABELS)
+    write_table(sheet, frame, formats, headers=ISSUE_HEADERS, widths={"file": 40, "message": 80, "code": 26})
+
+
+def write_issues_workbook(issues: list[Issue], target: Path) -> Path:
+    with workbook(target, "Lỗi và cảnh báo") as (book, formats):
+        write_issues_sheet(book, formats, issues)
+    return target
+
+
+def write_feedback_workbook(unit_code: str, unit_name: str, period: str, subs: list[Submission],
+                            results: dict[str, Result], issues: list[Issue], target: Path) -> Path:
+    """What goes back to one unit: its values, its points, its issues, faulty cells highlighted."""
+    with workbook(target, f"Phản hồi kết quả — {unit_name}") as (book, formats):
+        severity_of: dict[tuple[str, str], str] = {}
+        for issue in issues:
+            key = (issue.file, issue.field)
+            if severity_of.get(key) != "error":
+                severity_of[key] = issue.severity
+        for sub in subs:
+            result = results.get(sub.set_id)
+            title = f"{sub.set_id}" if len(subs) == 1 else f"{sub.set_id} {Path(sub.path).stem}"
+            sheet = book.add_worksheet(sheet_name(f"Kết quả {title}"))
+            sheet.write_string(0, 0, f"{unit_name} ({unit_code}) — kỳ {period}", formats["title"])
+            sheet.write_string(1, 0, f"Tệp: {sub.path} — {FILE_STATUS_LABELS[sub.status]}", formats["bold"])
+            if result is None or sub.status != "accepted":
+                sheet.write_string(3, 0, "Tệp không được dùng để chấm điểm; xem trang Lỗi và cảnh báo.", formats["text"])
+                continue
+            write_unit_scores(sheet, formats, result, unit_code, sub, severity_of)
+        sheet = book.add_worksheet("Lỗi và cảnh báo")
+        frame = issues_frame(issues)
+        frame["severity"] = frame["severity"].map(SEVERITY_LABELS)
+        row_formats = [formats["error"] if i.severity == "error" else formats["warning"] for i in issues]
+        write_table(sheet, frame, formats, headers=ISSUE_HEADERS, widths={"file": 36, "message": 80, "code": 26},
+                    row_formats=row_formats or None)
+    return target
+
+
+def write_unit_scores(sheet, formats, result: Result, unit_code: str, sub: Submission,
+                      severity_of: dict[tuple[str, str], str]) -> None:
+    s = result.indicator_set
+    values = dict(zip(sub.rows["field"], sub.rows["value"]))
+    cells = dict(zip(sub.rows["field"], sub.rows["cell"]))
+    scores = result.scores[result.scores["unit_code"] == unit_code].set_index("criterion")
+    totals = result.totals.set_index("unit_code").loc[unit_code]
+    sheet.write_string(2, 0, f"Tổng điểm: {totals['total']:.2f}/{s.total_points:g} — hạng {totals['rank']}/{len(result.totals)}"
+                       f" (tự đánh giá {totals['self_total']:.2f})".replace(".", ","), formats["bold"])
+    headers = ["Mã tiêu chí", "Nội dung", "Điểm tối đa", "Mã trường", "Ô", "Giá trị đã nhập", "Điểm tự chấm (tính lại)",
+               "Điểm đánh giá", "Tình trạng"]
+    widths = [10, 60, 10, 14, 8, 24, 14, 14, 20]
+    row = 4
+    for c, (header, width) in enumerate(zip(headers, widths)):
+        sheet.write_string(row, c, header, formats["header"])
+        sheet.set_column(c, c, width)
+    sheet.freeze_panes(row + 1, 0)
+    for criterion in s.criteria:
+        row += 1
+        score = scores.loc[criterion.id]
+        write_cell(sheet, row, 0, criterion.id, formats["bold"])
+        write_cell(sheet, row, 1, criterion.name, formats["bold"])
+        write_cell(sheet, row, 2, criterion.max_points, formats["points"])
+        write_cell(sheet, row, 6, score["self_score"], formats["points"])
+        write_cell(sheet, row, 7, score["verified_score"], formats["points"])
+        write_cell(sheet, row, 8, STATUS_LABELS[score["status"]], formats["text"])
+        for f in criterion.fields:
+            row += 1
+            fmt = formats.get(severity_of.get((sub.path, f.id), ""), formats["text"])
+            write_cell(sheet, row, 1, f.label, formats["text"])
+            write_cell(sheet, row, 3, f.id, formats["text"])
+            write_cell(sheet, row, 4, cells.get(f.id, ""), formats["text"])
+            write_cell(sheet, row, 5, values.get(f.id, ""), fmt)
+
+
+def write_batch(batch: BatchResult, out_dir: Path) -> list[Path]:
+    out_dir = Path(out_dir)
+    issues = sorted_issues(batch.issues)
+    written = [
+        write_csv(manifest_frame(batch), out_dir / "manifest.csv"),
+        write_csv(issues_frame(issues), out_dir / "issues.csv"),
+        write_issues_workbook(issues, out_dir / "issues.xlsx"),
+    ]
+    for set_id, result in batch.results.items():
+        written.append(write_csv(result.scores, out_dir / set_id / "scores.csv"))
+        written.append(write_csv(result.totals, out_dir / set_id / "totals.csv"))
+    written.append(write_summary_workbook(batch, out_dir / "ket-qua-tong-hop.xlsx"))
+    names = {u.code: u.name for u in batch.registry.units}
+    by_unit: dict[str, list[Submission]] = defaultdict(list)
+    for sub in batch.submissions:
+        if sub.unit_code and sub.unit_code in names:
+            by_unit[sub.unit_code].append(sub)
+    for unit_code, subs in sorted(by_unit.items()):
+        files = {s.path for s in subs}
+        unit_issues = [i for i in issues if i.file in files or (i.unit == unit_code and not i.file)]
+        written.append(write_feedback_workbook(unit_code, names[unit_code], batch.period, subs, batch.results, unit_issues,
+                                               out_dir / "phan-hoi" / f"{unit_code}.xlsx"))
+    return written
