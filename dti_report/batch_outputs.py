@@ -143,10 +143,9 @@ def write_feedback_workbook(unit_code: str, unit_name: str, period: str, subs: l
             key = (issue.file, issue.field)
             if severity_of.get(key) != "error":
                 severity_of[key] = issue.severity
-        for sub in subs:
+        for n, sub in enumerate(subs, start=1):
             result = results.get(sub.set_id)
-            title = f"{sub.set_id}" if len(subs) == 1 else f"{sub.set_id} {Path(sub.path).stem}"
-            sheet = book.add_worksheet(sheet_name(f"Kết quả {title}"))
+            sheet = book.add_worksheet(sheet_name(f"Kết quả {sub.set_id}" if len(subs) == 1 else f"Tệp {n} {sub.set_id}"))
             sheet.write_string(0, 0, f"{unit_name} ({unit_code}) — kỳ {period}", formats["title"])
             sheet.write_string(1, 0, f"Tệp: {sub.path} — {FILE_STATUS_LABELS[sub.status]}", formats["bold"])
             if result is None or sub.status != "accepted":
