@@ -24,7 +24,7 @@ from .engine import Result
 from .issues import Issue
 from .longdata import OVERRIDE_COLUMNS, read_long_file
 from .scoring import score_rows
-from .submissions import ACCEPTED, IGNORED, REJECTED, SUPERSEDED, Limits, Submission, read_submission
+from .submissions import ACCEPTED, IGNORED, REJECTED, SUPERSEDED, Limits, Submission, read_submission, rows_frame
 from .units import Registry, Unit
 
 
@@ -111,9 +111,9 @@ def run_batch(inputs: Path, period: str, registry: Registry, *, overrides_path: 
             indicator_set = get_set(set_id)
         except KeyError:
             continue
-        rows = [s.rows for s in accepted if s.set_id == set_id]
-        if rows:
-            result = score_rows(indicator_set, pd.concat(rows, ignore_index=True), overrides.get(set_id))
+        records = [r for s in accepted if s.set_id == set_id for r in s.records]
+        if records:
+            result = score_rows(indicator_set, rows_frame(records), overrides.get(set_id))
             results[set_id] = result
             issues += result.issues
         missing[set_id] = [u for u in registry.units_for_set(set_id) if u.code not in units_by_set[set_id]]

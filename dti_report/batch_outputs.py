@@ -5,12 +5,14 @@ per unit. Each file is written to a temporary name and renamed into place."""
 from __future__ import annotations
 
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from .batch import BatchResult
-from .catalog import IndicatorSet
+from .catalog import IndicatorSet, get_set
 from .engine import STATUS_LABELS, Result
 from .issues import ISSUE_COLUMNS, SEVERITY_LABELS, Issue
 from .outputs import write_csv
@@ -134,42 +136,59 @@ def write_issues_workbook(issues: list[Issue], target: Path) -> Path:
     return target
 
 
-def write_feedback_workbook(unit_code: str, unit_name: str, period: str, subs: list[Submission],
-                            results: dict[str, Result], issues: list[Issue], target: Path) -> Path:
+@dataclass
+class FeedbackPart:
+    """One returned file of a unit, with what the unit should see of its scoring."""
+
+    path: str
+    status: str
+    set_id: str
+    values: dict[str, object]      # field id -> value as read
+    cells: dict[str, str]          # field id -> cell
+    scores: pd.DataFrame | None    # this unit's rows of scores.csv, by criterion
+    total: dict | None             # this unit's row of totals.csv
+    unit_count: int = 0
+
+
+@dataclass
+class Feedback:
+    unit_code: str
+    unit_name: str
+    period: str
+    parts: list[FeedbackPart]
+    issues: list[Issue]
+
+
+def write_feedback_workbook(feedback: Feedback, target: Path) -> Path:
     """What goes back to one unit: its values, its points, its issues, faulty cells highlighted."""
-    with workbook(target, f"Phản hồi kết quả — {unit_name}") as (book, formats):
+    with workbook(target, f"Phản hồi kết quả — {feedback.unit_name}") as (book, formats):
         severity_of: dict[tuple[str, str], str] = {}
-        for issue in issues:
+        for issue in feedback.issues:
             key = (issue.file, issue.field)
             if severity_of.get(key) != "error":
                 severity_of[key] = issue.severity
-        for n, sub in enumerate(subs, start=1):
-            result = results.get(sub.set_id)
-            sheet = book.add_worksheet(sheet_name(f"Kết quả {sub.set_id}" if len(subs) == 1 else f"Tệp {n} {sub.set_id}"))
-            sheet.write_string(0, 0, f"{unit_name} ({unit_code}) — kỳ {period}", formats["title"])
-            sheet.write_string(1, 0, f"Tệp: {sub.path} — {FILE_STATUS_LABELS[sub.status]}", formats["bold"])
-            if result is None or sub.status != "accepted":
+        parts = feedback.parts
+        for n, part in enumerate(parts, start=1):
+            sheet = book.add_worksheet(sheet_name(f"Kết quả {part.set_id}" if len(parts) == 1 else f"Tệp {n} {part.set_id}"))
+            sheet.write_string(0, 0, f"{feedback.unit_name} ({feedback.unit_code}) — kỳ {feedback.period}", formats["title"])
+            sheet.write_string(1, 0, f"Tệp: {part.path} — {FILE_STATUS_LABELS[part.status]}", formats["bold"])
+            if part.scores is None:
                 sheet.write_string(3, 0, "Tệp không được dùng để chấm điểm; xem trang Lỗi và cảnh báo.", formats["text"])
                 continue
-            write_unit_scores(sheet, formats, result, unit_code, sub, severity_of)
+            write_unit_scores(sheet, formats, get_set(part.set_id), part, severity_of)
         sheet = book.add_worksheet("Lỗi và cảnh báo")
-        frame = issues_frame(issues)
+        frame = issues_frame(feedback.issues)
         frame["severity"] = frame["severity"].map(SEVERITY_LABELS)
-        row_formats = [formats["error"] if i.severity == "error" else formats["warning"] for i in issues]
+        row_formats = [formats["error"] if i.severity == "error" else formats["warning"] for i in feedback.issues]
         write_table(sheet, frame, formats, headers=ISSUE_HEADERS, widths={"file": 36, "message": 80, "code": 26},
                     row_formats=row_formats or None)
     return target
 
 
-def write_unit_scores(sheet, formats, result: Result, unit_code: str, sub: Submission,
-                      severity_of: dict[tuple[str, str], str]) -> None:
-    s = result.indicator_set
-    values = dict(zip(sub.rows["field"], sub.rows["value"]))
-    cells = dict(zip(sub.rows["field"], sub.rows["cell"]))
-    scores = result.scores[result.scores["unit_code"] == unit_code].set_index("criterion")
-    totals = result.totals.set_index("unit_code").loc[unit_code]
-    sheet.write_string(2, 0, f"Tổng điểm: {totals['total']:.2f}/{s.total_points:g} — hạng {totals['rank']}/{len(result.totals)}"
-                       f" (tự đánh giá {totals['self_total']:.2f})".replace(".", ","), formats["bold"])
+def write_unit_scores(sheet, formats, s: IndicatorSet, part: FeedbackPart, severity_of: dict[tuple[str, str], str]) -> None:
+    total = part.total
+    sheet.write_string(2, 0, f"Tổng điểm: {total['total']:.2f}/{s.total_points:g} — hạng {total['rank']}/{part.unit_count}"
+                       f" (tự đánh giá {total['self_total']:.2f})".replace(".", ","), formats["bold"])
     headers = ["Mã tiêu chí", "Nội dung", "Điểm tối đa", "Mã trường", "Ô", "Giá trị đã nhập", "Điểm tự chấm (tính lại)",
                "Điểm đánh giá", "Tình trạng"]
     widths = [10, 60, 10, 14, 8, 24, 14, 14, 20]
@@ -178,25 +197,65 @@ def write_unit_scores(sheet, formats, result: Result, unit_code: str, sub: Submi
         sheet.write_string(row, c, header, formats["header"])
         sheet.set_column(c, c, width)
     sheet.freeze_panes(row + 1, 0)
+    scores = part.scores
     for criterion in s.criteria:
         row += 1
-        score = scores.loc[criterion.id]
+        self_score, verified_score, status = scores[criterion.id]
         write_cell(sheet, row, 0, criterion.id, formats["bold"])
         write_cell(sheet, row, 1, criterion.name, formats["bold"])
         write_cell(sheet, row, 2, criterion.max_points, formats["points"])
-        write_cell(sheet, row, 6, score["self_score"], formats["points"])
-        write_cell(sheet, row, 7, score["verified_score"], formats["points"])
-        write_cell(sheet, row, 8, STATUS_LABELS[score["status"]], formats["text"])
+        write_cell(sheet, row, 6, self_score, formats["points"])
+        write_cell(sheet, row, 7, verified_score, formats["points"])
+        write_cell(sheet, row, 8, STATUS_LABELS[status], formats["text"])
         for f in criterion.fields:
             row += 1
-            fmt = formats.get(severity_of.get((sub.path, f.id), ""), formats["text"])
+            fmt = formats.get(severity_of.get((part.path, f.id), ""), formats["text"])
             write_cell(sheet, row, 1, f.label, formats["text"])
             write_cell(sheet, row, 3, f.id, formats["text"])
-            write_cell(sheet, row, 4, cells.get(f.id, ""), formats["text"])
-            write_cell(sheet, row, 5, values.get(f.id, ""), fmt)
+            write_cell(sheet, row, 4, part.cells.get(f.id, ""), formats["text"])
+            write_cell(sheet, row, 5, part.values.get(f.id, ""), fmt)
 
 
-def write_batch(batch: BatchResult, out_dir: Path) -> list[Path]:
+def feedback_payloads(batch: BatchResult, issues: list[Issue]) -> list[Feedback]:
+    """One payload per unit that sent anything, everything grouped once (not per unit)."""
+    names = {u.code: u.name for u in batch.registry.units}
+    scores_by_unit: dict[tuple[str, str], dict] = {}
+    totals_by_unit: dict[tuple[str, str], dict] = {}
+    for set_id, result in batch.results.items():
+        table = result.scores
+        for unit, criterion, self_score, verified, status in zip(table["unit_code"], table["criterion"], table["self_score"],
+                                                                 table["verified_score"], table["status"]):
+            scores_by_unit.setdefault((set_id, unit), {})[criterion] = (self_score, verified, status)
+        for record in result.totals.to_dict("records"):
+            totals_by_unit[(set_id, record["unit_code"])] = record
+    issues_by_file: dict[str, list[Issue]] = defaultdict(list)
+    for issue in issues:
+        issues_by_file[issue.file].append(issue)
+    by_unit: dict[str, list[Submission]] = defaultdict(list)
+    for sub in batch.submissions:
+        if sub.unit_code in names:
+            by_unit[sub.unit_code].append(sub)
+    payloads = []
+    for unit_code, subs in sorted(by_unit.items()):
+        parts = []
+        for sub in subs:
+            used = sub.status == "accepted" and sub.set_id in batch.results
+            parts.append(FeedbackPart(
+                sub.path, sub.status, sub.set_id,
+                {r[1]: r[2] for r in sub.records}, {r[1]: r[6] for r in sub.records},
+                scores_by_unit.get((sub.set_id, unit_code)) if used else None,
+                totals_by_unit.get((sub.set_id, unit_code)) if used else None,
+                len(batch.results[sub.set_id].totals) if used else 0))
+        unit_issues = [i for sub in subs for i in issues_by_file.get(sub.path, [])]
+        payloads.append(Feedback(unit_code, names[unit_code], batch.period, parts, unit_issues))
+    return payloads
+
+
+def _write_feedback_job(job: tuple[Feedback, Path]) -> Path:
+    return write_feedback_workbook(*job)
+
+
+def write_batch(batch: BatchResult, out_dir: Path, workers: int = 1) -> list[Path]:
     out_dir = Path(out_dir)
     issues = sorted_issues(batch.issues)
     written = [
@@ -208,14 +267,10 @@ def write_batch(batch: BatchResult, out_dir: Path) -> list[Path]:
         written.append(write_csv(result.scores, out_dir / set_id / "scores.csv"))
         written.append(write_csv(result.totals, out_dir / set_id / "totals.csv"))
     written.append(write_summary_workbook(batch, out_dir / "ket-qua-tong-hop.xlsx"))
-    names = {u.code: u.name for u in batch.registry.units}
-    by_unit: dict[str, list[Submission]] = defaultdict(list)
-    for sub in batch.submissions:
-        if sub.unit_code and sub.unit_code in names:
-            by_unit[sub.unit_code].append(sub)
-    for unit_code, subs in sorted(by_unit.items()):
-        files = {s.path for s in subs}
-        unit_issues = [i for i in issues if i.file in files or (i.unit == unit_code and not i.file)]
-        written.append(write_feedback_workbook(unit_code, names[unit_code], batch.period, subs, batch.results, unit_issues,
-                                               out_dir / "phan-hoi" / f"{unit_code}.xlsx"))
+    jobs = [(payload, out_dir / "phan-hoi" / f"{payload.unit_code}.xlsx") for payload in feedback_payloads(batch, issues)]
+    if workers > 1 and len(jobs) >= 50:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            written += list(pool.map(_write_feedback_job, jobs, chunksize=16))
+    else:
+        written += [_write_feedback_job(job) for job in jobs]
     return written

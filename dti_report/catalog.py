@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Literal, Union
@@ -294,11 +294,12 @@ class IndicatorSet(Model):
     info_fields: tuple[InfoField, ...] = ()
     indices: tuple[MainIndex, ...]
 
-    @property
+    # Cached: scoring and reading ask for these for every workbook of a batch.
+    @cached_property
     def criteria(self) -> list[Criterion]:
         return [c for index in self.indices for c in index.criteria]
 
-    @property
+    @cached_property
     def fields(self) -> dict[str, InputField]:
         return {f.id: f for c in self.criteria for f in c.fields}
 
@@ -309,6 +310,10 @@ class IndicatorSet(Model):
         raise KeyError(criterion_id)
 
     def criterion_of_field(self) -> dict[str, str]:
+        return self._criterion_of_field
+
+    @cached_property
+    def _criterion_of_field(self) -> dict[str, str]:
         return {f.id: c.id for c in self.criteria for f in c.fields}
 
     def index_of_criterion(self) -> dict[str, str]:

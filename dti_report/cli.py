@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -258,7 +259,7 @@ def run_command(period: str, inputs: Path, out_dir: Path, verified_path: Path | 
                               on_done=lambda: progress.advance(task))
         except LongFileError as exc:
             fail(str(exc))
-    write_batch(batch, out_dir)
+    write_batch(batch, out_dir, workers=workers or min(4, os.cpu_count() or 1))
     print_batch_summary(batch, out_dir, counts_by_status(batch))
 
 

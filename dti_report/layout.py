@@ -43,12 +43,20 @@ MIN_MAX_TEXT = "Tính khi tổng hợp"
 META_KEYS = ("set_id", "set_version", "template_hash", "template_format", "unit_code", "period")
 
 
+_HASHES: dict[int, tuple[IndicatorSet, str]] = {}
+
+
 def template_hash(indicator_set: IndicatorSet) -> str:
     """Fingerprint of what a template asks for: the set's content and the layout.
     A set edited without a version bump still yields a different hash."""
+    cached = _HASHES.get(id(indicator_set))
+    if cached is not None and cached[0] is indicator_set:  # every workbook of a batch asks again
+        return cached[1]
     payload = json.dumps({"format": TEMPLATE_FORMAT, "set": indicator_set.model_dump(mode="json")},
                          ensure_ascii=False, sort_keys=True)
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+    digest = hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+    _HASHES[id(indicator_set)] = (indicator_set, digest)
+    return digest
 
 
 def template_file_name(unit_code: str, set_id: str, period: str) -> str:

@@ -80,8 +80,12 @@ class Submission:
     set_version: str = ""
     period: str = ""
     modified: str = ""     # ISO timestamp: the workbook's own "modified", else the file's
-    rows: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ROW_COLUMNS))
+    records: list[tuple] = field(default_factory=list)  # one tuple per input row, in ROW_COLUMNS order
     issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def rows(self) -> pd.DataFrame:
+        return rows_frame(self.records)
 
     def issue(self, code: str, **where) -> None:
         self.issues.append(Issue(code, file=self.path, **where))
@@ -240,7 +244,12 @@ def _find_header(grid: list[list]) -> tuple[int, dict[str, int]] | None:
     return None
 
 
-def read_input_rows(book, sub: Submission, indicator_set: IndicatorSet) -> pd.DataFrame | None:
+def rows_frame(records: list[tuple]) -> pd.DataFrame:
+    """The long rows of one or many submissions, as the scoring reads them."""
+    return pd.DataFrame.from_records(records, columns=ROW_COLUMNS)
+
+
+def read_input_rows(book, sub: Submission, indicator_set: IndicatorSet) -> list[tuple] | None:
     if INPUT_SHEET not in book.sheet_names:
         sub.issue("missing-sheet", sheet=INPUT_SHEET)
         return None
@@ -272,27 +281,27 @@ def read_input_rows(book, sub: Submission, indicator_set: IndicatorSet) -> pd.Da
             value = str(value)
         note = _text(row[note_col]) if note_col is not None and note_col < len(row) else ""
         records.append((sub.unit_code, field_id, value, note, sub.path, INPUT_SHEET, f"{column_letter(value_col)}{r + 1}"))
-    return pd.DataFrame(records, columns=ROW_COLUMNS)
+    return records
 
 
 def blank_field_issues(sub: Submission, indicator_set: IndicatorSet) -> None:
     """A value cell left blank is "no data" (0 points): tell the unit where, unless
     the criterion is marked not applicable or a "no" answer makes the cell moot."""
-    rows = sub.rows
-    marked_na = {f[: -len(NA_SUFFIX)] for f, v in zip(rows.field, rows.value)
-                 if f.endswith(NA_SUFFIX) and not is_blank(v)}
-    answers = dict(zip(rows.field, rows.value))
+    fields_col, values_col, cells_col = ([r[i] for r in sub.records] for i in (1, 2, 6))
+    answers = dict(zip(fields_col, values_col))
+    criterion_of = indicator_set.criterion_of_field()
     fields = indicator_set.fields
-    moot = set()
+    skip = set()
     for c in indicator_set.criteria:
+        if not is_blank(answers.get(c.id + NA_SUFFIX)):
+            skip.update(f.id for f in c.fields)
         gate = getattr(c.rule, "gate", None)
         if gate and parse_value(fields[gate], answers.get(gate)).value == 0:
-            moot.update(f.id for f in c.fields if f.id != gate)
-    criterion_of = indicator_set.criterion_of_field()
-    for row in rows.itertuples(index=False):
-        if row.field in criterion_of and is_blank(row.value) and criterion_of[row.field] not in marked_na and row.field not in moot:
-            sub.issue("blank-field", sheet=row.sheet, cell=row.cell, unit=row.unit_code, field=row.field,
-                      criterion=criterion_of[row.field])
+            skip.update(f.id for f in c.fields if f.id != gate)
+    for field_id, value, cell in zip(fields_col, values_col, cells_col):
+        if field_id in criterion_of and field_id not in skip and is_blank(value):
+            sub.issue("blank-field", sheet=INPUT_SHEET, cell=cell, unit=sub.unit_code, field=field_id,
+                      criterion=criterion_of[field_id])
 
 
 def read_submission(path: Path, root: Path, registry: Registry, period: str | None = None,
@@ -330,7 +339,7 @@ def read_submission(path: Path, root: Path, registry: Registry, period: str | No
         return sub
     if rows is None:
         return sub
-    sub.rows = rows
+    sub.records = rows
     blank_field_issues(sub, indicator_set)
     sub.status = ACCEPTED
     return sub

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import Mapping
 
 import xlsxwriter
 from xlsxwriter.utility import quote_sheetname, xl_range_abs, xl_rowcol_to_cell
@@ -27,8 +28,10 @@ from .catalog import (
     RatioRule,
     TiersRule,
 )
+from .fill import cell_values
 from .outputs import atomic_path
 from .units import Unit
+from .xlsx import write_cell
 
 ERROR_TEXT = "Lỗi số liệu"
 DEFAULT_CONTACT = "Theo văn bản hướng dẫn của Sở Thông tin và Truyền thông"
@@ -350,13 +353,13 @@ def _validate(ws, row: int, col: int, spec: tuple, source: str | None = None) ->
     ws.data_validation(row, col, row, col, options)
 
 
-def _field_row(ws, fmt, row: int, field, sources: dict[str, str]) -> None:
+def _field_row(ws, fmt, row: int, field, sources: dict[str, str], value=None) -> None:
     hint = TYPE_HINTS[field.type] + (f" (đơn vị tính: {field.unit})" if getattr(field, "unit", None) else "")
     ws.write_blank(row, COL["criterion"], None, fmt["cell"])
     ws.write_string(row, COL["content"], field.label, fmt["cell"])
     ws.write_blank(row, COL["max_points"], None, fmt["cell"])
     ws.write_string(row, COL["method"], hint, fmt["hint"])
-    ws.write_blank(row, COL["value"], None, fmt[field.type])
+    write_cell(ws, row, COL["value"], value, fmt[field.type])
     ws.write_blank(row, COL["note"], None, fmt["note"])
     ws.write_blank(row, COL["self_score"], None, fmt["cell"])
     ws.write_string(row, COL["field_id"], field.id, fmt["id"])
@@ -374,7 +377,8 @@ def _band_row(ws, fmt, row: int, index_id: str, name: str, points: float | None)
     _fit_row(ws, row, {COL["content"]: name}, WIDTHS)
 
 
-def write_input_sheet(ws, fmt, indicator_set: IndicatorSet, unit: Unit, period: str, sources: dict[str, str]) -> None:
+def write_input_sheet(ws, fmt, indicator_set: IndicatorSet, unit: Unit, period: str, sources: dict[str, str],
+                      contents: dict[str, object]) -> None:
     for col, width in WIDTHS.items():
         ws.set_column(col, col, width)
     title_block = [
@@ -395,7 +399,7 @@ def write_input_sheet(ws, fmt, indicator_set: IndicatorSet, unit: Unit, period: 
         _band_row(ws, fmt, row, "", "Thông tin chung (không tính điểm)", None)
         row += 1
         for info in indicator_set.info_fields:
-            _field_row(ws, fmt, row, info, sources)
+            _field_row(ws, fmt, row, info, sources, contents.get(info.id))
             row += 1
     for index in indicator_set.indices:
         _band_row(ws, fmt, row, index.id, index.name, index.max_points)
@@ -409,7 +413,7 @@ def write_input_sheet(ws, fmt, indicator_set: IndicatorSet, unit: Unit, period: 
             ws.write_string(crit_row, COL["content"], criterion.name, fmt["bold"])
             ws.write_number(crit_row, COL["max_points"], criterion.max_points, fmt["points"])
             ws.write_string(crit_row, COL["method"], criterion.method, fmt["cell"])
-            ws.write_blank(crit_row, COL["value"], None, fmt["na"])
+            write_cell(ws, crit_row, COL["value"], contents.get(criterion.id + layout.NA_SUFFIX), fmt["na"])
             ws.write_blank(crit_row, COL["note"], None, fmt["note"])
             # The cached result is the blank workbook's score, for readers that do not recalculate on load.
             ws.write_formula(crit_row, COL["self_score"], formula, fmt["score"], blank_value)
@@ -418,7 +422,7 @@ def write_input_sheet(ws, fmt, indicator_set: IndicatorSet, unit: Unit, period: 
             _fit_row(ws, crit_row, {COL["content"]: criterion.name, COL["method"]: criterion.method}, WIDTHS)
             row += 1
             for field in criterion.fields:
-                _field_row(ws, fmt, row, field, sources)
+                _field_row(ws, fmt, row, field, sources, contents.get(field.id))
                 row += 1
 
     ws.set_landscape()
@@ -450,8 +454,10 @@ def write_meta_sheet(ws, indicator_set: IndicatorSet, unit: Unit, period: str) -
 
 
 def write_template(indicator_set: IndicatorSet, unit: Unit, period: str, target_path: Path | str, *,
-                   deadline: str | None = None, contact: str | None = None) -> Path:
-    """Write the blank workbook of one unit for one period; returns its path."""
+                   deadline: str | None = None, contact: str | None = None,
+                   values: Mapping[str, object] | None = None) -> Path:
+    """Write the workbook of one unit for one period, blank or pre-filled with
+    long-format values by field id; returns its path."""
     layout.check_period(period)  # which units take which set is the registry's call, not this writer's
     target = Path(target_path)
     with atomic_path(target) as tmp:
@@ -470,7 +476,7 @@ def write_template(indicator_set: IndicatorSet, unit: Unit, period: str, target_
         meta = workbook.add_worksheet(layout.META_SHEET)
         sources = write_lists_sheet(lists, fmt, indicator_set)
         write_guide_sheet(guide, fmt, indicator_set, unit, period, deadline, contact)
-        write_input_sheet(inputs, fmt, indicator_set, unit, period, sources)
+        write_input_sheet(inputs, fmt, indicator_set, unit, period, sources, cell_values(indicator_set, values or {}))
         write_meta_sheet(meta, indicator_set, unit, period)
         workbook.close()
     return target

@@ -27,7 +27,7 @@ def workbook(target: Path | str, title: str) -> Iterator[tuple[xlsxwriter.Workbo
     """An xlsxwriter workbook written atomically, with the house formats."""
     with atomic_path(target) as tmp:
         book = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False,
-                                              "nan_inf_to_errors": True})
+                                              "nan_inf_to_errors": True, "in_memory": True})
         book.set_properties({"title": title, "created": FIXED_CREATED})
         base = {"font_name": FONT, "font_size": 11, "valign": "top"}
         formats = {

@@ -178,11 +178,22 @@ def test_write_templates_names_and_same_bytes(tmp_path):
     assert sorted(p.name for p in (tmp_path / "a").iterdir()) == sorted(p.name for p in first)  # no temp files left
 
 
-def test_refuses_wrong_level_and_period(tmp_path):
-    with pytest.raises(ValueError):
-        write_template(HUYEN, unit_for(SO), PERIOD, tmp_path / "x.xlsx")
+def test_refuses_bad_period(tmp_path):
     with pytest.raises(ValueError):
         write_template(SO, unit_for(SO), "năm 2023", tmp_path / "x.xlsx")
+
+
+def test_prefilled_template_reads_back(tmp_path):
+    from dti_report.submissions import read_submission
+    from dti_report.units import builtin_registry
+
+    unit = unit_for(SO)
+    path = write_template(SO, unit, PERIOD, tmp_path / "x.xlsx", values={"1.2.a": "3", "1.2.b": "4", "6.13.a": "80%", "6.3.a": "N/A", "1.1": "2"})
+    sub = read_submission(path, tmp_path, builtin_registry(), PERIOD)
+    values = dict(zip(sub.rows.field, sub.rows.value))
+    assert (values["1.2.a"], values["1.2.b"], values["6.13.a"]) == (3, 4, 80.0)
+    assert values["1.1"] == "Trưởng ban là Phó giám đốc Sở/Ban/Ngành"
+    assert values["6.3.khong-ap-dung"] == "Không áp dụng"
 
 
 # --- self-score formulas, recalculated by LibreOffice --------------------------

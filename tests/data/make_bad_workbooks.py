@@ -1,0 +1,701 @@
+"""Regenerate the corpus of bad unit workbooks in tests/data/bad_workbooks/.
+
+    .venv/bin/python tests/data/make_bad_workbooks.py
+
+One file per failure a returned workbook can have, each with the issue the
+reader must raise and where (expected.csv: file, code, severity, sheet, cell,
+field; cell and field blank where they do not apply). Files that must be read
+fine ("accepted") have a row with an empty code and severity.
+
+Every file starts from a template written by dti_report.templates.write_template
+for so-tttt (set hcm-dti-so, period 2023), or q1 (hcm-dti-huyen), filled with
+dti_report.fill.fill_workbook, then broken with openpyxl or by rewriting the zip.
+The output is deterministic: docProps/core.xml (and ODS meta.xml) restamped,
+zip entries rewritten with a fixed date, encryption randomness seeded, so
+rerunning gives the same bytes (with the same zlib, LibreOffice and
+msoffcrypto-tool versions).
+
+Needs LibreOffice (`soffice`) for the .ods and .xls cases, and
+msoffcrypto-tool (`pip install msoffcrypto-tool`, not a project dependency)
+for a really encrypted workbook; without it an existing encrypted file is
+kept, or else a minimal OLE file naming the EncryptionInfo/EncryptedPackage
+streams is written.
+
+The whole corpus stays a few hundred KB: the zip bombs are zeros that deflate
+about 1000:1, and the oversized file (file-too-large) is made by the test
+itself as a sparse file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import hashlib
+import io
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+import openpyxl
+
+from dti_report.catalog import get_set
+from dti_report.fill import fill_workbook
+from dti_report.layout import HEADER, INPUT_SHEET, META_SHEET
+from dti_report.templates import write_template
+from dti_report.units import builtin_registry
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "bad_workbooks"
+PERIOD = "2023"
+SET_SO = "hcm-dti-so"
+SET_HUYEN = "hcm-dti-huyen"
+
+FIXED_ISO = "2024-01-15T09:00:00Z"
+FIXED_ZIP_DATE = (2024, 1, 15, 9, 0, 0)
+MB = 1024 * 1024
+
+# A complete, valid return for so-tttt (scores with no error).
+SO_TTTT_VALUES = {
+    "1.1": "3", "1.2.a": "7", "1.2.b": "11", "1.3.a": "4", "1.3.b": "7", "1.4.a": "Có", "1.4.b": "46",
+    "2.1": "Có", "2.2": "Có", "2.3.a": "134", "2.3.b": "303",
+    "3.1.a": "258", "3.1.b": "303", "3.2.a": "291", "3.2.b": "292", "3.3.a": "8", "3.3.b": "10",
+    "3.4.a": "6", "3.4.b": "7", "3.4.c": "5", "3.4.d": "6",
+    "4.1.a": "0", "4.1.b": "8", "4.1.c": "1", "4.1.d": "3", "4.1.e": "147", "4.1.f": "156",
+    "4.2": "Có", "4.3.a": "196", "4.3.b": "303",
+    "5.1.a": "5", "5.2.a": "3", "5.2.b": "5", "5.3.a": "3", "5.3.b": "7", "5.4.a": "5", "5.4.b": "7",
+    "6.1.a": "Có", "6.1.b": "Có", "6.2.a": "10", "6.2.b": "11",
+    "6.3.a": "95", "6.3.b": "28", "6.3.c": "64", "6.3.d": "21", "6.4.a": "7583", "6.4.b": "6977",
+    "6.5": "Có", "6.6": "Có", "6.7": "Có", "6.8": "Có", "6.9": "Có", "6.10": "Có", "6.11": "Không",
+    "6.12": "Không", "6.13.a": "90,1%", "6.13.b": "83,5%", "6.14.a": "20012", "6.14.b": "20128",
+}
+
+
+# --- building blocks --------------------------------------------------------------
+
+def template(work: Path, set_id: str = SET_SO, unit: str = "so-tttt", period: str = PERIOD) -> Path:
+    path = work / f"tpl-{unit}-{set_id}-{period}.xlsx"
+    if not path.exists():
+        write_template(get_set(set_id), builtin_registry().by_code()[unit], period, path)
+    return path
+
+
+def filled(work: Path, changes: dict[str, object] | None = None, drop: tuple[str, ...] = (), **kw) -> Path:
+    """A so-tttt template filled with SO_TTTT_VALUES, some changed or left out."""
+    values = {k: v for k, v in SO_TTTT_VALUES.items() if k not in drop}
+    values.update(changes or {})
+    key = hashlib.sha256(repr((sorted(values.items()), sorted(kw.items()))).encode()).hexdigest()[:12]
+    target = work / f"filled-{key}.xlsx"
+    if not target.exists():
+        fill_workbook(get_set(kw.get("set_id", SET_SO)), template(work, **kw), values, target)
+    return target
+
+
+def edit(src: Path, dst: Path, change) -> None:
+    """Open with openpyxl, let `change(book)` break something, save."""
+    book = openpyxl.load_workbook(src)
+    change(book)
+    book.save(dst)
+
+
+def zip_parts(path: Path) -> list[tuple[zipfile.ZipInfo, bytes]]:
+    with zipfile.ZipFile(path) as z:
+        return [(i, z.read(i)) for i in z.infolist()]
+
+
+def fixed_info(name: str, compress: int = zipfile.ZIP_DEFLATED) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, FIXED_ZIP_DATE)
+    info.compress_type = compress
+    info.create_system = 3
+    info.external_attr = 0o644 << 16
+    try:  # z.open(info, "w") does not take ZipFile's compresslevel
+        info.compress_level = 9  # Python >= 3.13
+    except AttributeError:
+        info._compresslevel = 9
+    return info
+
+
+def write_zip(dst: Path, parts) -> None:
+    """(name, bytes) pairs, or (name, bytes, compress_type), in order, with fixed dates."""
+    with zipfile.ZipFile(dst, "w", compresslevel=9) as z:
+        for part in parts:
+            name, data = part[0], part[1]
+            compress = part[2] if len(part) > 2 else zipfile.ZIP_DEFLATED
+            z.writestr(fixed_info(name, compress), data)
+
+
+_STAMPS = [
+    rb"(<dcterms:created[^>]*>)[^<]*", rb"(<dcterms:modified[^>]*>)[^<]*",  # OOXML docProps/core.xml
+    rb"(<meta:creation-date>)[^<]*", rb"(<dc:date>)[^<]*", rb"(<meta:print-date>)[^<]*",  # ODS meta.xml
+]
+
+
+def normalize(path: Path) -> None:
+    """Same bytes on every run: fixed save stamps, fixed zip entry dates, level-9 deflate."""
+    parts = []
+    for info, data in zip_parts(path):
+        if info.filename in ("docProps/core.xml", "meta.xml"):
+            for pattern in _STAMPS:
+                data = re.sub(pattern, rb"\g<1>" + FIXED_ISO.encode(), data)
+            data = re.sub(rb"(<meta:editing-duration>)[^<]*", rb"\g<1>PT0S", data)
+        parts.append((info.filename, data, info.compress_type))
+    write_zip(path, parts)
+
+
+def replace_parts(src: Path, dst: Path, changes: dict[str, bytes | None], extra=()) -> None:
+    """Rewrite a zip with some parts replaced (None drops one) and extra parts appended."""
+    parts = []
+    for info, data in zip_parts(src):
+        if info.filename in changes:
+            if changes[info.filename] is None:
+                continue
+            data = changes[info.filename]
+        parts.append((info.filename, data, info.compress_type))
+    write_zip(dst, parts + list(extra))
+
+
+def field_cell(path: Path, field_id: str) -> str:
+    """The value cell of a field id's row, found with openpyxl (not the reader under test)."""
+    book = openpyxl.load_workbook(path)
+    sheet = book[INPUT_SHEET]
+    hits = [c.row for row in sheet.iter_rows() for c in row if c.value == field_id and c.column == 8]
+    assert len(hits) == 1, (path, field_id, hits)
+    return f"E{hits[0]}"
+
+
+def input_row_of(sheet, field_id: str) -> int:
+    return next(c.row for c in sheet["H"] if c.value == field_id)
+
+
+def soffice_convert(src: Path, fmt: str, outdir: Path) -> Path:
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        raise SystemExit("LibreOffice (soffice) is needed for the .ods and .xls cases")
+    subprocess.run([soffice, "-env:UserInstallation=file:///tmp/lo-profile-corpus", "--headless",
+                    "--convert-to", fmt, "--outdir", str(outdir), str(src)],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=300)
+    out = outdir / (src.stem + "." + fmt)
+    if not out.exists():
+        raise SystemExit(f"soffice did not write {out}")
+    return out
+
+
+# --- the cases --------------------------------------------------------------------
+# Each case writes its file and returns the expected issue:
+# dict(code=..., sheet=..., cell=..., field=...); code "" means "must be accepted".
+
+CASES: list[tuple[str, object]] = []
+
+
+def case(name: str):
+    def register(fn):
+        CASES.append((name, fn))
+        return fn
+    return register
+
+
+def expect(code: str = "", sheet: str = "", cell: str = "", field: str = "") -> dict:
+    return {"code": code, "sheet": sheet, "cell": cell, "field": field}
+
+
+@case("01-not-a-workbook.xlsx")
+def _text_file(work, dst):
+    """A plain text note saved with an .xlsx name."""
+    dst.write_bytes("Kính gửi Sở Thông tin và Truyền thông,\nđơn vị gửi số liệu DTI năm 2023 theo tệp đính kèm.\n"
+                    .encode("utf-8"))
+    return expect("not-a-workbook")
+
+
+@case("02-pdf-renamed.xlsx")
+def _pdf(work, dst):
+    """A (minimal) PDF renamed to .xlsx: the scanned signed copy sent instead of the workbook."""
+    dst.write_bytes(b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+                    b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"
+                    b"trailer\n<< /Root 1 0 R >>\n%%EOF\n")
+    return expect("not-a-workbook")
+
+
+@case("03-docx-renamed.xlsx")
+def _docx(work, dst):
+    """A Word document (a zip, but no xl/workbook.xml) renamed to .xlsx."""
+    ct = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+          b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+          b'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+          b'<Default Extension="xml" ContentType="application/xml"/>'
+          b'<Override PartName="/word/document.xml" '
+          b'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>')
+    rels = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+            b'officeDocument" Target="word/document.xml"/></Relationships>')
+    doc = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+           '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
+           '<w:p><w:r><w:t>Báo cáo chuyển đổi số năm 2023</w:t></w:r></w:p></w:body></w:document>').encode()
+    write_zip(dst, [("[Content_Types].xml", ct), ("_rels/.rels", rels), ("word/document.xml", doc)])
+    return expect("not-a-workbook")
+
+
+@case("04-truncated.xlsx")
+def _truncated(work, dst):
+    """A filled workbook cut off mid-transfer: zip magic, no central directory."""
+    src = work / "complete.xlsx"
+    shutil.copy(filled(work), src)
+    normalize(src)
+    data = src.read_bytes()
+    dst.write_bytes(data[: len(data) // 2])
+    return expect("corrupt-workbook")
+
+
+@case("05-corrupt-workbook-xml.xlsx")
+def _mangled_workbook_xml(work, dst):
+    """A valid zip whose xl/workbook.xml is cut in half (not well-formed)."""
+    src = filled(work)
+    with zipfile.ZipFile(src) as z:
+        xml = z.read("xl/workbook.xml")
+    replace_parts(src, dst, {"xl/workbook.xml": xml[: len(xml) // 2]})
+    return expect("corrupt-workbook")
+
+
+class _SeededRandom:
+    def __init__(self, seed: bytes):
+        self.state = seed
+
+    def __call__(self, size: int) -> bytes:
+        out = b""
+        while len(out) < size:
+            self.state = hashlib.sha256(self.state).digest()
+            out += self.state
+        return out[:size]
+
+
+def _minimal_encrypted_ole() -> bytes:
+    """Not a real encrypted file: the OLE header and the two stream names an
+    encrypted OOXML package holds, which is all the reader looks at."""
+    header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(16) + b"\x3e\x00\x03\x00\xfe\xff\x09\x00"
+    header = header.ljust(512, b"\x00")
+    entries = b""
+    for name in ("Root Entry", "EncryptionInfo", "EncryptedPackage"):
+        raw = name.encode("utf-16-le") + b"\x00\x00"
+        entries += (raw.ljust(64, b"\x00") + len(raw).to_bytes(2, "little")).ljust(128, b"\x00")
+    return header + entries.ljust(512, b"\x00")
+
+
+@case("06-password-protected.xlsx")
+def _encrypted(work, dst):
+    """A filled workbook saved with a password ("dti2023"): an OLE container
+    with EncryptionInfo and EncryptedPackage streams."""
+    try:
+        import msoffcrypto.method.container.ecma376_encrypted as container
+        import msoffcrypto.method.ecma376_agile as agile
+        from msoffcrypto.format.ooxml import OOXMLFile
+    except ImportError:
+        existing = OUT / dst.name
+        if existing.exists():
+            print(f"  msoffcrypto-tool not installed: keeping {existing.name} as it is", file=sys.stderr)
+            shutil.copy(existing, dst)
+        else:
+            print("  msoffcrypto-tool not installed: writing a minimal OLE file instead", file=sys.stderr)
+            dst.write_bytes(_minimal_encrypted_ole())
+        return expect("password-protected")
+    import datetime as dt
+
+    class _FixedDatetime(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return cls(2024, 1, 15, 9, 0, 0)
+
+    src = work / "to-encrypt.xlsx"
+    shutil.copy(filled(work), src)
+    normalize(src)
+    out = io.BytesIO()
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(_patched(agile, "_random_buffer", _SeededRandom(b"dti-report bad workbooks")))
+        stack.enter_context(_patched(container, "datetime", _FixedDatetime))
+        with open(src, "rb") as f:
+            OOXMLFile(f).encrypt("dti2023", out)
+    dst.write_bytes(out.getvalue())
+    return expect("password-protected")
+
+
+@contextlib.contextmanager
+def _patched(module, name, value):
+    old = getattr(module, name)
+    setattr(module, name, value)
+    try:
+        yield
+    finally:
+        setattr(module, name, old)
+
+
+def _zeros_entry(z: zipfile.ZipFile, name: str, size: int) -> None:
+    chunk = bytes(MB)
+    with z.open(fixed_info(name), "w") as f:
+        for _ in range(size // MB):
+            f.write(chunk)
+
+
+@case("07-zip-bomb-size.xlsx")
+def _bomb_size(work, dst):
+    """A filled workbook plus one entry of 250 MB of zeros: over Limits.max_uncompressed_bytes
+    (200 MB) while the file stays ~250 KB."""
+    shutil.copy(filled(work), dst)
+    normalize(dst)
+    with zipfile.ZipFile(dst, "a", compresslevel=9) as z:
+        _zeros_entry(z, "xl/media/image1.bin", 250 * MB)
+    return expect("zip-bomb")
+
+
+@case("08-zip-bomb-ratio.xlsx")
+def _bomb_ratio(work, dst):
+    """A filled workbook plus one 20 MB entry of zeros: under the size limit but
+    compressed ~1000:1, over Limits.max_ratio (200:1)."""
+    shutil.copy(filled(work), dst)
+    normalize(dst)
+    with zipfile.ZipFile(dst, "a", compresslevel=9) as z:
+        _zeros_entry(z, "xl/media/image1.bin", 20 * MB)
+    return expect("zip-bomb")
+
+
+@case("09-zip-bomb-entries.xlsx")
+def _bomb_entries(work, dst):
+    """A filled workbook plus 2,100 empty entries: over Limits.max_entries (2000)."""
+    extra = [(f"customXml/item{i}.xml", b"", zipfile.ZIP_STORED) for i in range(1, 2101)]
+    replace_parts(filled(work), dst, {}, extra)
+    return expect("zip-bomb")
+
+
+BILLION_LAUGHS = b"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<!DOCTYPE Properties [
+ <!ENTITY lol "lol">
+ <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+ <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+ <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+ <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
+ <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+ <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
+]>
+<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"><Application>&lol9;</Application></Properties>"""
+
+
+@case("10-xml-bomb.xlsx")
+def _xml_bomb(work, dst):
+    """docProps/app.xml replaced by "billion laughs" (nested entities)."""
+    replace_parts(filled(work), dst, {"docProps/app.xml": BILLION_LAUGHS})
+    return expect("xml-bomb")
+
+
+@case("11-xxe.xlsx")
+def _xxe(work, dst):
+    """The input sheet's XML declares an external entity (file:///etc/passwd)
+    and shows it in the title cell A1."""
+    src, part = filled(work), "xl/worksheets/sheet2.xml"
+    with zipfile.ZipFile(src) as z:
+        xml = z.read(part)
+    decl, rest = xml.split(b"?>", 1) if xml.startswith(b"<?xml") else (b'<?xml version="1.0" encoding="UTF-8"', xml)
+    rest, n = re.subn(rb"<t>[^<]*</t>", b"<t>&xxe;</t>", rest, count=1)
+    assert n == 1
+    xml = decl + b'?>\n<!DOCTYPE worksheet [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n' + rest
+    replace_parts(src, dst, {part: xml})
+    return expect("xml-bomb")
+
+
+@case("12-not-a-template.xlsx")
+def _plain_workbook(work, dst):
+    """A unit's own spreadsheet made from scratch (openpyxl): no _meta sheet."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "DTI 2023"
+    sheet.append(["Mã tiêu chí", "Nội dung", "Số liệu"])
+    for field_id in ("1.1", "1.2.a", "1.2.b"):
+        sheet.append([field_id, "", SO_TTTT_VALUES[field_id]])
+    book.save(dst)
+    return expect("not-a-template")
+
+
+def _meta_edit(key: str, value):
+    def change(book):
+        sheet = book[META_SHEET]
+        row = next(c.row for c in sheet["A"] if c.value == key)
+        if value is None:
+            sheet.delete_rows(row)
+        else:
+            sheet.cell(row, 2).value = value
+    return change
+
+
+@case("13-meta-missing-key.xlsx")
+def _meta_missing_key(work, dst):
+    """The _meta sheet without its "period" row."""
+    edit(filled(work), dst, _meta_edit("period", None))
+    return expect("not-a-template", sheet=META_SHEET)
+
+
+@case("14-unknown-set.xlsx")
+def _unknown_set(work, dst):
+    """set_id in _meta names no indicator set the tool has."""
+    edit(filled(work), dst, _meta_edit("set_id", "hcm-dti-xa"))
+    return expect("unknown-set", sheet=META_SHEET)
+
+
+@case("15-old-set-version.xlsx")
+def _old_version(work, dst):
+    """An older version of the set (last year's template reused)."""
+    edit(filled(work), dst, _meta_edit("set_version", "2022.1"))
+    return expect("template-version-mismatch", sheet=META_SHEET)
+
+
+@case("16-wrong-template-hash.xlsx")
+def _wrong_hash(work, dst):
+    """template_hash of a template made from an edited set."""
+    edit(filled(work), dst, _meta_edit("template_hash", "0123456789abcdef"))
+    return expect("template-version-mismatch", sheet=META_SHEET)
+
+
+@case("17-wrong-template-format.xlsx")
+def _wrong_format(work, dst):
+    """A layout format the reader does not know."""
+    edit(filled(work), dst, _meta_edit("template_format", "0"))
+    return expect("template-version-mismatch", sheet=META_SHEET)
+
+
+@case("18-unknown-unit.xlsx")
+def _unknown_unit(work, dst):
+    """unit_code in _meta is not in the registry."""
+    edit(filled(work), dst, _meta_edit("unit_code", "so-khong-ton-tai"))
+    return expect("unknown-unit", sheet=META_SHEET)
+
+
+@case("19-unit-set-mismatch.xlsx")
+def _unit_set_mismatch(work, dst):
+    """A hcm-dti-so template made for q1, a district (it reports on hcm-dti-huyen)."""
+    fill_workbook(get_set(SET_SO), template(work, SET_SO, "q1"), SO_TTTT_VALUES, dst)
+    return expect("unit-set-mismatch", sheet=META_SHEET)
+
+
+@case("20-unit-mismatch/so-gtvt_hcm-dti-so_2023.xlsx")
+def _unit_mismatch(work, dst):
+    """so-tttt's filled template sent under so-gtvt's file name (the name the tool
+    gives a template: <unit>_<set>_<period>.xlsx)."""
+    shutil.copy(filled(work), dst)
+    return expect("unit-mismatch", sheet=META_SHEET)
+
+
+@case("21-wrong-period.xlsx")
+def _wrong_period(work, dst):
+    """A template for 2022 sent to the 2023 batch."""
+    fill_workbook(get_set(SET_SO), template(work, period="2022"), SO_TTTT_VALUES, dst)
+    return expect("wrong-period", sheet=META_SHEET)
+
+
+@case("22-input-sheet-renamed.xlsx")
+def _sheet_renamed(work, dst):
+    """The input sheet renamed "Nhap lieu" (diacritics dropped)."""
+    def change(book):
+        book[INPUT_SHEET].title = "Nhap lieu"
+    edit(filled(work), dst, change)
+    return expect("missing-sheet", sheet=INPUT_SHEET)
+
+
+@case("23-header-changed.xlsx")
+def _header_changed(work, dst):
+    """The "Mã trường" header cell overwritten."""
+    def change(book):
+        sheet = book[INPUT_SHEET]
+        cell = next(c for row in sheet.iter_rows(max_row=30) for c in row if c.value == HEADER["field_id"])
+        cell.value = "Mã số"
+    edit(filled(work), dst, change)
+    return expect("missing-header", sheet=INPUT_SHEET)
+
+
+def _value_case(field_id: str, raw, code: str, located_at: str | None = None, **changes):
+    """A filled workbook with one field's cell holding `raw` as typed."""
+    def build(work, dst):
+        fill_workbook(get_set(SET_SO), template(work), {**SO_TTTT_VALUES, **changes, field_id: raw}, dst)
+        at = located_at or field_id
+        return expect(code, sheet=INPUT_SHEET, cell=field_cell(dst, at), field=at)
+    build.__doc__ = f"{field_id} = {raw!r}" + (f" with {changes}" if changes else "")
+    return build
+
+
+case("24-text-in-number.xlsx")(_value_case("1.2.b", "mười hai", "not-a-number"))
+case("25-negative-number.xlsx")(_value_case("1.3.b", -7, "negative-number"))
+case("26-fraction-in-integer.xlsx")(_value_case("2.3.a", 134.5, "not-an-integer"))
+# Located at the numerator's cell (engine: the first numerator field).
+case("27-numerator-exceeds-denominator.xlsx")(_value_case("1.2.a", 12, "numerator-exceeds-denominator"))
+# Located at the denominator's cell; the numerator 0 too so only the denominator is wrong.
+case("28-zero-denominator.xlsx")(_value_case("1.2.b", 0, "zero-denominator", **{"1.2.a": 0}))
+
+
+@case("29-percent-over-100.xlsx")
+def _percent_over(work, dst):
+    """6.13.a holds the number 1.2 (120% in a percent-formatted cell)."""
+    def change(book):
+        sheet = book[INPUT_SHEET]
+        sheet.cell(input_row_of(sheet, "6.13.a"), 5).value = 1.2
+    edit(filled(work), dst, change)
+    return expect("percent-out-of-range", sheet=INPUT_SHEET, cell=field_cell(dst, "6.13.a"), field="6.13.a")
+
+
+case("30-invalid-option.xlsx")(_value_case("1.1", "Giám đốc Sở làm Trưởng ban", "invalid-option"))
+case("31-invalid-yes-no.xlsx")(_value_case("2.1", "có thể", "invalid-yes-no"))
+
+
+def _insert_row(book, after_field: str, field_id: str, value) -> None:
+    sheet = book[INPUT_SHEET]
+    row = input_row_of(sheet, after_field) + 1
+    sheet.insert_rows(row)
+    sheet.cell(row, 2).value = "Dòng do đơn vị tự thêm"
+    sheet.cell(row, 5).value = value
+    sheet.cell(row, 8).value = field_id
+
+
+@case("32-unknown-field.xlsx")
+def _unknown_field(work, dst):
+    """A row the unit inserted after 1.2.b, with its own field id "1.2.c"."""
+    edit(filled(work), dst, lambda book: _insert_row(book, "1.2.b", "1.2.c", 5))
+    return expect("unknown-field", sheet=INPUT_SHEET, cell=field_cell(dst, "1.2.c"), field="1.2.c")
+
+
+@case("33-duplicate-field.xlsx")
+def _duplicate_field(work, dst):
+    """1.2.a on a second row (inserted after 1.2.b); the first one is used."""
+    edit(filled(work), dst, lambda book: _insert_row(book, "1.2.b", "1.2.a", 9))
+    book = openpyxl.load_workbook(dst)
+    sheet = book[INPUT_SHEET]
+    second = [c.row for c in sheet["H"] if c.value == "1.2.a"][1]
+    return expect("duplicate-field", sheet=INPUT_SHEET, cell=f"E{second}", field="1.2.a")
+
+
+@case("34-blank-field.xlsx")
+def _blank_field(work, dst):
+    """1.3.a left blank, everything else filled: a warning, not an error."""
+    fill_workbook(get_set(SET_SO), template(work), {k: v for k, v in SO_TTTT_VALUES.items() if k != "1.3.a"}, dst)
+    return expect("blank-field", sheet=INPUT_SHEET, cell=field_cell(dst, "1.3.a"), field="1.3.a")
+
+
+VBA_PROJECT = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(16) + b"\x3e\x00\x03\x00\xfe\xff\x09\x00").ljust(512, b"\x00") \
+    + b'Attribute VB_Name = "ThisWorkbook"\r\nSub Workbook_Open()\r\n    Shell "calc.exe"\r\nEnd Sub\r\n'
+
+
+@case("35-macro-enabled.xlsm")
+def _xlsm(work, dst):
+    """The blank template saved as .xlsm with a vbaProject.bin (a Workbook_Open
+    macro): macros never run, the values are read as usual → accepted, with only
+    blank-field warnings."""
+    src = template(work)
+    with zipfile.ZipFile(src) as z:
+        types, rels = z.read("[Content_Types].xml"), z.read("xl/_rels/workbook.xml.rels")
+    types = types.replace(b"spreadsheetml.sheet.main+xml", b"ms-excel.sheet.macroEnabled.main+xml")
+    types = types.replace(b"<Default ", b'<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/><Default ', 1)
+    rels = rels.replace(b"</Relationships>", b'<Relationship Id="rId99" Type="http://schemas.microsoft.com/office/2006/'
+                                              b'relationships/vbaProject" Target="vbaProject.bin"/></Relationships>')
+    assert b"macroEnabled" in types and b"vbaProject" in rels
+    replace_parts(src, dst, {"[Content_Types].xml": types, "xl/_rels/workbook.xml.rels": rels},
+                  [("xl/vbaProject.bin", VBA_PROJECT)])
+    return expect()
+
+
+def cell_values(path: Path) -> dict[str, list]:
+    """Every sheet's cell values, as python-calamine reads them."""
+    import python_calamine
+
+    book = python_calamine.CalamineWorkbook.from_path(str(path))
+    return {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in book.sheet_names}
+
+
+def libreoffice_copy(work: Path, fmt: str, dst: Path) -> None:
+    """The filled workbook saved by LibreOffice as `fmt`. LibreOffice writes
+    styles and validations in a different order from run to run, so the file
+    already in the corpus is kept when it holds the same cell values."""
+    src = work / f"so-tttt-{fmt}.xlsx"
+    shutil.copy(filled(work), src)
+    fresh = soffice_convert(src, fmt, work)
+    if zipfile.is_zipfile(fresh):
+        normalize(fresh)
+    existing = OUT / dst.name
+    if existing.exists() and cell_values(existing) == cell_values(fresh):
+        shutil.copy(existing, dst)
+    else:
+        shutil.copy(fresh, dst)
+
+
+@case("36-libreoffice.ods")
+def _ods(work, dst):
+    """The filled workbook saved by LibreOffice Calc as .ods → accepted."""
+    libreoffice_copy(work, "ods", dst)
+    return expect()
+
+
+@case("37-legacy.xls")
+def _xls(work, dst):
+    """The filled workbook saved by LibreOffice Calc as Excel 97-2003 .xls → accepted."""
+    libreoffice_copy(work, "xls", dst)
+    shutil.copy(dst, work / "legacy.xls")
+    return expect()
+
+
+@case("38-rows-moved.xlsx")
+def _rows_moved(work, dst):
+    """The whole rows of 1.2.a (7) and 3.1.b (303) swapped, field id included:
+    values are found by field id, so both still read right → accepted."""
+    def change(book):
+        sheet = book[INPUT_SHEET]
+        a, b = input_row_of(sheet, "1.2.a"), input_row_of(sheet, "3.1.b")
+        for col in range(1, 9):
+            x, y = sheet.cell(a, col), sheet.cell(b, col)
+            x.value, y.value = y.value, x.value
+    edit(filled(work), dst, change)
+    return expect()
+
+
+@case("39-xls-renamed.xlsx")
+def _xls_renamed(work, dst):
+    """An Excel 97-2003 .xls (OLE) file given an .xlsx name."""
+    shutil.copy(work / "legacy.xls", dst)  # written by case 37
+    return expect("corrupt-workbook")
+
+
+# --- main -------------------------------------------------------------------------
+
+def main() -> None:
+    from dti_report.issues import CODES
+
+    OUT.mkdir(exist_ok=True)
+    rows = []
+    written = set()
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        for name, build in CASES:
+            dst = work / "out" / name
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            expected = build(work, dst)
+            if zipfile.is_zipfile(dst) and not name.startswith(("07-", "08-")):
+                normalize(dst)  # (the bombs are written with fixed dates already)
+            final = OUT / name
+            final.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(dst, final)
+            final.chmod(0o644)
+            written.add(final)
+            code = expected["code"]
+            rows.append({"file": name, "code": code, "severity": CODES[code][0] if code else "",
+                         "sheet": expected["sheet"], "cell": expected["cell"], "field": expected["field"]})
+            print(f"{name:45} {code or 'accepted'}")
+    for path in sorted(OUT.rglob("*"), reverse=True):  # files of cases since removed
+        if path.is_file() and path not in written and path.name != "expected.csv":
+            path.unlink()
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    with open(OUT / "expected.csv", "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, ["file", "code", "severity", "sheet", "cell", "field"], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+if __name__ == "__main__":
+    main()
