@@ -15,19 +15,17 @@ $(STAMP): setup.cfg pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/dti-report score --set hcm-dti-so \
-		--data input_samples/hcm-dti-so-2023.csv \
+	$(BIN)/dti-report run --period 2023 \
+		--inputs input_samples/bieu-mau-2023 \
 		--verified input_samples/hcm-dti-so-2023-dieu-chinh.csv \
-		--out $(OUT)/hcm-dti-so
-	$(BIN)/dti-report score --set hcm-dti-huyen \
-		--data input_samples/hcm-dti-huyen-2023.csv \
-		--out $(OUT)/hcm-dti-huyen
+		--out $(OUT)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_score.py
+	$(BIN)/python benchmarks/bench_batch.py
 
 samples: $(STAMP)
 	$(BIN)/python scripts/generate_samples.py

@@ -6,6 +6,10 @@ and hcm-dti-so-2023-dieu-chinh.csv (Sở TTTT's corrections, with reasons). The 
 ~5% blanks, two "không áp dụng" units, a Min-Max tie and five deliberate input errors in
 the Sở file. Fixed seed: re-running writes byte-identical files.
 
+The same values also go into the units' workbooks under bieu-mau-2023/, as a month's
+inbox looks: one workbook per unit, except one unit that has not sent yet; a draft the
+Sở TTTT sent before its final one (superseded); and an evidence PDF (ignored).
+
     .venv/bin/python scripts/generate_samples.py
 """
 
@@ -16,6 +20,8 @@ import random
 from pathlib import Path
 
 from dti_report.catalog import get_set
+from dti_report.layout import template_file_name
+from dti_report.templates import write_template
 from dti_report.units import builtin_registry
 
 SEED = 2023
@@ -254,6 +260,33 @@ def write_csv(path: Path, header, rows) -> None:
     print(f"{path.name}: {len(rows)} dòng")
 
 
+INBOX = OUT_DIR / "bieu-mau-2023"
+NOT_SENT = {"shtp"}
+DRAFT_UNIT = "so-tttt"  # sent a first draft with only its first criteria filled
+FOLDERS = {"hcm-dti-so": "so-nganh", "hcm-dti-huyen": "quan-huyen"}
+
+
+def write_workbooks(set_id: str, rows) -> None:
+    """The inbox: each unit's workbook filled with its sample values."""
+    iset = get_set(set_id)
+    by_unit: dict[str, dict[str, str]] = {}
+    for unit_code, field_id, value in rows:
+        by_unit.setdefault(unit_code, {})[field_id] = value
+    for unit in builtin_registry().units_for_set(set_id):
+        if unit.code in NOT_SENT:
+            continue
+        name = template_file_name(unit.code, set_id, "2023")
+        values = by_unit.get(unit.code, {})
+        write_template(iset, unit, "2023", INBOX / FOLDERS[set_id] / name, values=values)
+        if unit.code == DRAFT_UNIT:
+            # Same save stamp as the final one; the path that sorts last ("so-nganh/…") wins.
+            draft = {k: v for k, v in values.items() if k.split(".")[0] in ("1", "2")}
+            write_template(iset, unit, "2023", INBOX / "ban-nhap" / name, values=draft)
+            evidence = INBOX / FOLDERS[set_id] / "minh-chung" / f"{unit.code}-minh-chung.pdf"
+            evidence.parent.mkdir(parents=True, exist_ok=True)
+            evidence.write_bytes(b"%PDF-1.4\n% Minh chung: Ke hoach chuyen doi so nam 2023\n%%EOF\n")
+
+
 def main() -> None:
     OUT_DIR.mkdir(exist_ok=True)
     for set_id, make_values, plan in (("hcm-dti-so", so_values, SO_PLAN), ("hcm-dti-huyen", huyen_values, HUYEN_PLAN)):
@@ -261,6 +294,7 @@ def main() -> None:
         write_csv(OUT_DIR / f"{set_id}-2023.csv", ["unit_code", "field", "value"], rows)
         if overrides:
             write_csv(OUT_DIR / f"{set_id}-2023-dieu-chinh.csv", ["unit_code", "field", "value", "reason"], overrides)
+        write_workbooks(set_id, rows)
 
 
 if __name__ == "__main__":
