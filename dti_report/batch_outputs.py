@@ -18,7 +18,7 @@ from .issues import ISSUE_COLUMNS, SEVERITY_LABELS, Issue
 from .outputs import write_csv
 from .submissions import STATUS_LABELS as FILE_STATUS_LABELS
 from .submissions import Submission
-from .xlsx import sheet_name, workbook, write_cell, write_table
+from .xlsx import print_setup, sheet_name, workbook, write_cell, write_table
 
 MANIFEST_COLUMNS = ["path", "sha256", "size", "unit_code", "set_id", "set_version", "period", "modified",
                     "status", "errors", "warnings", "issue_count"]
@@ -197,6 +197,7 @@ def write_unit_scores(sheet, formats, s: IndicatorSet, part: FeedbackPart, sever
         sheet.write_string(row, c, header, formats["header"])
         sheet.set_column(c, c, width)
     sheet.freeze_panes(row + 1, 0)
+    print_setup(sheet, row)
     scores = part.scores
     for criterion in s.criteria:
         row += 1

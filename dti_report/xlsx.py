@@ -77,9 +77,18 @@ def write_table(sheet, frame: pd.DataFrame, formats: dict, *, start_row: int = 0
             fmt = row_fmt or formats[column_formats.get(column, "text")]
             write_cell(sheet, r, c, value, fmt)
     sheet.freeze_panes(start_row + 1, 0)
+    print_setup(sheet, start_row)
     if len(frame.columns):
         sheet.autofilter(start_row, 0, start_row + max(len(frame), 1), len(frame.columns) - 1)
     return start_row + len(frame) + 1
+
+
+def print_setup(sheet, header_row: int) -> None:
+    """A4 landscape, one page wide, the header row repeated on every page."""
+    sheet.set_paper(9)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(header_row)
 
 
 def sheet_name(text: str) -> str:
