@@ -16,6 +16,7 @@ from .catalog import IndicatorSet, get_set
 from .engine import STATUS_LABELS, Result
 from .issues import ISSUE_COLUMNS, SEVERITY_LABELS, Issue
 from .outputs import write_csv
+from .results import write_run_info
 from .submissions import STATUS_LABELS as FILE_STATUS_LABELS
 from .submissions import Submission
 from .xlsx import print_setup, sheet_name, workbook, write_cell, write_table
@@ -268,6 +269,9 @@ def write_batch(batch: BatchResult, out_dir: Path, workers: int = 1) -> list[Pat
         written.append(write_csv(result.scores, out_dir / set_id / "scores.csv"))
         written.append(write_csv(result.totals, out_dir / set_id / "totals.csv"))
     written.append(write_summary_workbook(batch, out_dir / "ket-qua-tong-hop.xlsx"))
+    written += write_run_info(out_dir, batch.period, batch.registry,
+                              {set_id: r.indicator_set.version for set_id, r in batch.results.items()},
+                              {set_id: [u.code for u in units] for set_id, units in batch.missing.items()})
     jobs = [(payload, out_dir / "phan-hoi" / f"{payload.unit_code}.xlsx") for payload in feedback_payloads(batch, issues)]
     if workers > 1 and len(jobs) >= 50:
         with ProcessPoolExecutor(max_workers=workers) as pool:

@@ -7,8 +7,9 @@ reader must raise and where (expected.csv: file, code, severity, sheet, cell,
 field; cell and field blank where they do not apply). Files that must be read
 fine ("accepted") have a row with an empty code and severity.
 
-Every file starts from a template written by dti_report.templates.write_template
-for so-tttt (set hcm-dti-so, period 2023), or q1 (hcm-dti-huyen), filled with
+Every workbook starts from a template written by dti_report.templates.write_template
+for so-tttt (set hcm-dti-so, period 2023; a 2022 one for wrong-period, a
+hcm-dti-so one made for the district q1 for unit-set-mismatch), filled with
 dti_report.fill.fill_workbook, then broken with openpyxl or by rewriting the zip.
 The output is deterministic: docProps/core.xml (and ODS meta.xml) restamped,
 zip entries rewritten with a fixed date, encryption randomness seeded, so
@@ -21,9 +22,9 @@ for a really encrypted workbook; without it an existing encrypted file is
 kept, or else a minimal OLE file naming the EncryptionInfo/EncryptedPackage
 streams is written.
 
-The whole corpus stays a few hundred KB: the zip bombs are zeros that deflate
-about 1000:1, and the oversized file (file-too-large) is made by the test
-itself as a sparse file.
+The whole corpus stays about 2 MB: the zip bombs are zeros or blanks that
+deflate about 1000:1, and the oversized file (file-too-large) is made by the
+test itself as a sparse file.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import contextlib
 import csv
 import hashlib
 import io
+import os
 import re
 import shutil
 import struct
@@ -41,19 +43,22 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-import openpyxl
+# openpyxl serializes XML with lxml when it is installed and with the standard
+# library otherwise, in different bytes: always the standard library here.
+os.environ["OPENPYXL_LXML"] = "False"
 
-from dti_report.catalog import get_set
-from dti_report.fill import fill_workbook
-from dti_report.layout import HEADER, INPUT_SHEET, META_SHEET
-from dti_report.templates import write_template
-from dti_report.units import builtin_registry
+import openpyxl  # noqa: E402
+
+from dti_report.catalog import get_set  # noqa: E402
+from dti_report.fill import fill_workbook  # noqa: E402
+from dti_report.layout import HEADER, INPUT_SHEET, META_SHEET  # noqa: E402
+from dti_report.templates import write_template  # noqa: E402
+from dti_report.units import builtin_registry  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "bad_workbooks"
 PERIOD = "2023"
 SET_SO = "hcm-dti-so"
-SET_HUYEN = "hcm-dti-huyen"
 
 FIXED_ISO = "2024-01-15T09:00:00Z"
 FIXED_ZIP_DATE = (2024, 1, 15, 9, 0, 0)
@@ -84,14 +89,11 @@ def template(work: Path, set_id: str = SET_SO, unit: str = "so-tttt", period: st
     return path
 
 
-def filled(work: Path, changes: dict[str, object] | None = None, drop: tuple[str, ...] = (), **kw) -> Path:
-    """A so-tttt template filled with SO_TTTT_VALUES, some changed or left out."""
-    values = {k: v for k, v in SO_TTTT_VALUES.items() if k not in drop}
-    values.update(changes or {})
-    key = hashlib.sha256(repr((sorted(values.items()), sorted(kw.items()))).encode()).hexdigest()[:12]
-    target = work / f"filled-{key}.xlsx"
+def filled(work: Path) -> Path:
+    """so-tttt's template filled with SO_TTTT_VALUES (made once per run)."""
+    target = work / "filled-so-tttt.xlsx"
     if not target.exists():
-        fill_workbook(get_set(kw.get("set_id", SET_SO)), template(work, **kw), values, target)
+        fill_workbook(get_set(SET_SO), template(work), SO_TTTT_VALUES, target)
     return target
 
 
@@ -614,13 +616,17 @@ def libreoffice_copy(work: Path, src: Path, fmt: str, dst: Path) -> None:
     """`src` saved by LibreOffice as `fmt`. LibreOffice writes styles and
     validations in a different order from run to run, so the file already in
     the corpus is kept when it holds the same cell values as a fresh copy."""
+    existing = OUT / dst.name
+    if not (shutil.which("soffice") or shutil.which("libreoffice")) and existing.exists():
+        print(f"  LibreOffice not installed: keeping {existing.name} as it is", file=sys.stderr)
+        shutil.copy(existing, dst)
+        return
     staged = work / "lo" / dst.with_suffix(".xlsx").name
     staged.parent.mkdir(exist_ok=True)
     shutil.copy(src, staged)
     fresh = soffice_convert(staged, fmt, staged.parent)
     if zipfile.is_zipfile(fresh):
         normalize(fresh)
-    existing = OUT / dst.name
     if existing.exists() and cell_values(existing) == cell_values(fresh):
         shutil.copy(existing, dst)
     else:
@@ -757,7 +763,9 @@ def _sizes_lie(work, dst):
     """The input sheet padded with 210 MB of blanks (deflates to ~210 KB) while
     the zip headers declare its original size: every limit passes on the
     declared sizes. The zip reader must stop at the declared size: corrupt."""
-    src = filled(work)
+    src = work / "sizes-lie-source.xlsx"
+    shutil.copy(filled(work), src)
+    normalize(src)
     part = "xl/worksheets/sheet2.xml"
     with zipfile.ZipFile(src) as z:
         xml = z.read(part)

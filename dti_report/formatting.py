@@ -1,0 +1,58 @@
+"""Vietnamese number and date formatting, in one place for every renderer.
+
+Numbers go through Babel's vi locale ("1.234,5", "85,3%"); the date line of an
+administrative document follows Nghị định 30/2020/NĐ-CP: a leading zero only for
+days below 10 and for months 1 and 2 ("ngày 05 tháng 3 năm 2027").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from babel.numbers import format_decimal, format_percent
+
+LOCALE = "vi"
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def number(value, digits: int = 2, blank: str = "") -> str:
+    """1234.5 -> "1.234,5"; at most `digits` decimals, trailing zeros dropped."""
+    if _missing(value):
+        return blank
+    pattern = "#,##0" + ("." + "#" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=LOCALE)
+
+
+def points(value, blank: str = "") -> str:
+    """Points always with two decimals: 7.5 -> "7,50"."""
+    if _missing(value):
+        return blank
+    return format_decimal(value, format="#,##0.00", locale=LOCALE)
+
+
+def percent(fraction, digits: int = 1, blank: str = "") -> str:
+    """0.853 -> "85,3%"."""
+    if _missing(fraction):
+        return blank
+    pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
+    return format_percent(fraction, format=pattern, locale=LOCALE)
+
+
+def date_line(place: str, day: dt.date) -> str:
+    """'Thành phố Hồ Chí Minh, ngày 05 tháng 3 năm 2027' (NĐ 30/2020, Phụ lục I)."""
+    return f"{place}, {date_words(day)}"
+
+
+def date_words(day: dt.date) -> str:
+    day_text = f"{day.day:02d}" if day.day < 10 else str(day.day)
+    month_text = f"{day.month:02d}" if day.month <= 2 else str(day.month)
+    return f"ngày {day_text} tháng {month_text} năm {day.year}"
+
+
+def short_date(day: dt.date) -> str:
+    """Dates inside tables: dd/mm/yyyy."""
+    return f"{day:%d/%m/%Y}"
