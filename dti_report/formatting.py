@@ -56,3 +56,24 @@ def date_words(day: dt.date) -> str:
 def short_date(day: dt.date) -> str:
     """Dates inside tables: dd/mm/yyyy."""
     return f"{day:%d/%m/%Y}"
+
+
+_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+def period_words(period: str) -> str:
+    """A reporting period in running text: '2023' -> 'năm 2023', '2024-06' -> 'tháng 6 năm 2024',
+    '2024-Q2' -> 'quý II năm 2024'."""
+    year, _, rest = period.partition("-")
+    if not rest:
+        return f"năm {year}"
+    if rest.upper().startswith("Q"):
+        return f"quý {_ROMAN[int(rest[1:])]} năm {year}"
+    return f"tháng {int(rest)} năm {year}"
+
+
+def of_max(value, maximum, blank: str = "") -> str:
+    """Points against the maximum: '298,02/330'."""
+    if _missing(value):
+        return blank
+    return f"{points(value)}/{number(maximum)}"

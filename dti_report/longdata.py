@@ -106,9 +106,18 @@ class UnitValues:
         return self.invalid[field_id].to_numpy(dtype=bool)
 
 
+def _shown(value) -> str:
+    """A value as the unit typed it: 5.0 read from a cell is "5"."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def _row_issue(code: str, row, **extra) -> Issue:
     return Issue(code, file=row.file, sheet=row.sheet, cell=row.cell, unit=row.unit_code, field=row.field,
-                 value="" if row.value is None else str(row.value), **extra)
+                 value=_shown(row.value), **extra)
 
 
 def na_criterion(field_id: str) -> str | None:

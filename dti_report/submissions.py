@@ -9,8 +9,10 @@ are never trusted, since scores are recomputed from inputs.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import hashlib
+import html
 import io
 import re
 import unicodedata
@@ -19,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import olefile
 import python_calamine
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
@@ -42,8 +45,6 @@ from .values import is_blank, parse_value
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-# An encrypted OOXML file is an OLE container holding these streams (names in UTF-16).
-ENCRYPTION_MARKERS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
 
 ACCEPTED, REJECTED, SUPERSEDED, IGNORED = "accepted", "rejected", "superseded", "ignored"
 STATUS_LABELS = {ACCEPTED: "Được chấp nhận", REJECTED: "Bị từ chối", SUPERSEDED: "Bị thay thế", IGNORED: "Bỏ qua"}
@@ -117,7 +118,7 @@ def check_container(sub: Submission, data: bytes, suffix: str, limits: Limits) -
         return None
     head = data[:8]
     if head.startswith(OLE_MAGIC):
-        if any(marker in data for marker in ENCRYPTION_MARKERS):
+        if _ole_is_encrypted(data):
             sub.issue("password-protected")
         elif suffix != ".xls":
             sub.issue("corrupt-workbook", detail=f"nội dung là tệp Office cũ (.xls) nhưng tên có đuôi {suffix}")
@@ -149,23 +150,67 @@ def check_container(sub: Submission, data: bytes, suffix: str, limits: Limits) -
         sub.issue("not-a-workbook", detail="tệp nén không chứa sổ tính (có thể là tài liệu Word hoặc tệp nén khác)")
         return None
     for entry in entries:
-        if entry.filename.endswith((".xml", ".rels", ".vml")) and not entry.is_dir():
+        if entry.is_dir():
+            continue
+        # Every part, whatever its name: relationships can point a reader at "sheet2.dat".
+        try:
+            declares_dtd = _prolog_declares_dtd(archive, entry, limits.xml_sniff_bytes)
+        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError) as exc:
+            sub.issue("corrupt-workbook", detail=f"không giải nén được {entry.filename} ({exc})")
+            return None
+        if declares_dtd:
             try:
-                with archive.open(entry) as stream:
-                    sniff = stream.read(limits.xml_sniff_bytes)
-            except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as exc:
-                sub.issue("corrupt-workbook", detail=f"không giải nén được {entry.filename} ({exc})")
+                SafeET.fromstring(archive.read(entry))
+            except DefusedXmlException:
+                sub.issue("xml-bomb", detail=entry.filename)
                 return None
-            if b"<!DOCTYPE" in sniff or b"<!ENTITY" in sniff:
-                try:
-                    SafeET.fromstring(archive.read(entry))
-                except DefusedXmlException:
-                    sub.issue("xml-bomb", detail=entry.filename)
-                    return None
-                except SafeET.ParseError:
-                    sub.issue("corrupt-workbook", detail=f"XML hỏng trong {entry.filename}")
-                    return None
+            except SafeET.ParseError:
+                sub.issue("corrupt-workbook", detail=f"XML hỏng trong {entry.filename}")
+                return None
     return archive
+
+
+def _ole_is_encrypted(data: bytes) -> bool:
+    """An encrypted OOXML file is an OLE container with these streams; read the
+    directory rather than search the bytes (an .xls keeps cell text in UTF-16)."""
+    try:
+        with olefile.OleFileIO(io.BytesIO(data)) as ole:
+            streams = {"/".join(path) for path in ole.listdir()}
+    except (OSError, ValueError, IndexError):  # olefile raises these for a broken directory
+        return False
+    return bool(streams & {"EncryptionInfo", "EncryptedPackage"})
+
+
+def _prolog_declares_dtd(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, chunk: int) -> bool:
+    """Does this part declare a DTD before its root element? Reads only the prolog:
+    comments and processing instructions of any length may come first, and the
+    part may be UTF-16. Parts that are not XML say no at their first byte."""
+    with archive.open(entry) as stream:
+        raw = stream.read(chunk)
+        utf16 = raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:2]
+        decoder = codecs.getincrementaldecoder("utf-16" if utf16 else "utf-8")(errors="ignore")
+        text, pos, closing_from = "", 0, 0
+        while True:
+            text += decoder.decode(raw, final=not raw)
+            while True:
+                while pos < len(text) and text[pos] in " \t\r\n\ufeff":
+                    pos += 1
+                opener = "<?" if text.startswith("<?", pos) else "<!--" if text.startswith("<!--", pos) else None
+                if opener is None:
+                    break
+                # Search for the end only in what is new, so a huge comment costs one pass.
+                end = text.find("?>" if opener == "<?" else "-->", max(pos + len(opener), closing_from))
+                if end < 0:
+                    closing_from = max(len(text) - 3, pos)
+                    break
+                pos, closing_from = end + (2 if opener == "<?" else 3), 0
+            rest = text[pos:pos + 9]
+            if rest.startswith(("<!DOCTYPE", "<!ENTITY")):
+                return True
+            waiting = not rest or rest.startswith(("<!--", "<?")) or (rest.startswith("<") and len(rest) < 9)
+            if not waiting or not raw:
+                return False
+            raw = stream.read(chunk)
 
 
 _MODIFIED = re.compile(rb"<dcterms:modified[^>]*>([^<]+)</dcterms:modified>|<dc:date>([^<]+)</dc:date>")
@@ -249,7 +294,48 @@ def rows_frame(records: list[tuple]) -> pd.DataFrame:
     return pd.DataFrame.from_records(records, columns=ROW_COLUMNS)
 
 
-def read_input_rows(book, sub: Submission, indicator_set: IndicatorSet) -> list[tuple] | None:
+_SHEET_ENTRY = re.compile(r"<(?:\w+:)?sheet\b[^>]*>")
+_ATTR = re.compile(r'([\w:]+)="([^"]*)"')
+_CELL = re.compile(r"<c\b([^>]*)>")
+
+
+def error_cells(archive: zipfile.ZipFile | None, sheet: str) -> set[str]:
+    """Cells of an .xlsx sheet holding an error value (#DIV/0!, #N/A…). calamine
+    reads them as empty; a unit's "=7/0" must not pass for a blank."""
+    if archive is None or "xl/workbook.xml" not in archive.namelist():
+        return set()
+    try:
+        workbook = archive.read("xl/workbook.xml").decode("utf-8", "ignore")
+        rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "ignore")
+    except KeyError:
+        return set()
+    rel_id = None
+    for tag in _SHEET_ENTRY.findall(workbook):
+        attrs = dict(_ATTR.findall(tag))
+        if unicodedata.normalize("NFC", html.unescape(attrs.get("name", ""))) == sheet:
+            rel_id = attrs.get("r:id")
+    target = None
+    for tag in re.findall(r"<Relationship\b[^>]*>", rels):
+        attrs = dict(_ATTR.findall(tag))
+        if attrs.get("Id") == rel_id:
+            target = attrs.get("Target", "")
+    if not target:
+        return set()
+    part = target.lstrip("/") if target.startswith("/") else "xl/" + target
+    try:
+        xml = archive.read(part).decode("utf-8", "ignore")
+    except KeyError:
+        return set()
+    found = set()
+    for attrs_text in _CELL.findall(xml):
+        if 't="e"' in attrs_text:
+            ref = dict(_ATTR.findall(attrs_text)).get("r")
+            if ref:
+                found.add(ref)
+    return found
+
+
+def read_input_rows(book, sub: Submission, indicator_set: IndicatorSet, errors: set[str] = frozenset()) -> list[tuple] | None:
     if INPUT_SHEET not in book.sheet_names:
         sub.issue("missing-sheet", sheet=INPUT_SHEET)
         return None
@@ -268,6 +354,9 @@ def read_input_rows(book, sub: Submission, indicator_set: IndicatorSet) -> list[
         if not field_id:
             continue
         value = row[value_col] if value_col < len(row) else None
+        cell = f"{column_letter(value_col)}{r + 1}"
+        if cell in errors:
+            value = "#LỖI"  # an error value in the cell: not a number, and never "no data"
         if isinstance(value, str):
             value = unicodedata.normalize("NFC", value).strip()
         elif value == "" or value is None:
@@ -275,12 +364,13 @@ def read_input_rows(book, sub: Submission, indicator_set: IndicatorSet) -> list[
         elif isinstance(value, bool):
             value = "1" if value else "0"
         elif isinstance(value, (int, float)):
-            # A percent cell holds a fraction (0.8); the long format speaks in percent points.
-            value = value * 100 if field_id in percent_fields else value
+            # A percent cell holds a fraction (0.8): written as "80%" (decimal comma) it reads
+            # as the long format does and shows in messages as the unit saw it.
+            value = f"{value * 100:.12g}".replace(".", ",") + "%" if field_id in percent_fields else value
         else:  # a date or time typed into a value cell
             value = str(value)
         note = _text(row[note_col]) if note_col is not None and note_col < len(row) else ""
-        records.append((sub.unit_code, field_id, value, note, sub.path, INPUT_SHEET, f"{column_letter(value_col)}{r + 1}"))
+        records.append((sub.unit_code, field_id, value, note, sub.path, INPUT_SHEET, cell))
     return records
 
 
@@ -304,13 +394,26 @@ def blank_field_issues(sub: Submission, indicator_set: IndicatorSet) -> None:
                       criterion=criterion_of[field_id])
 
 
+def _sha256_streamed(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def read_submission(path: Path, root: Path, registry: Registry, period: str | None = None,
                     limits: Limits = Limits()) -> Submission:
     """Everything the batch needs to know about one file; never raises for a bad file."""
     sub = Submission(path=path.relative_to(root).as_posix())
     try:
-        data = path.read_bytes()
         stat = path.stat()
+        if stat.st_size > limits.max_file_bytes:
+            # Never load an oversized upload: hash it in chunks for the manifest and refuse it.
+            sub.sha256, sub.size = _sha256_streamed(path), stat.st_size
+            sub.issue("file-too-large", detail=f"{_human_size(stat.st_size)} > {_human_size(limits.max_file_bytes)}")
+            return sub
+        data = path.read_bytes()
     except OSError as exc:
         sub.issue("file-unreadable", detail=str(exc))
         return sub
@@ -330,11 +433,12 @@ def read_submission(path: Path, root: Path, registry: Registry, period: str | No
         indicator_set = _check_meta(meta, sub, registry, period) if meta else None
         if indicator_set is None or sub.has_file_errors:
             return sub
-        rows = read_input_rows(book, sub, indicator_set)
+        rows = read_input_rows(book, sub, indicator_set, error_cells(archive, INPUT_SHEET))
     except python_calamine.PasswordError:
         sub.issue("password-protected")
         return sub
-    except (python_calamine.CalamineError, ValueError, KeyError, IndexError, OverflowError) as exc:
+    except (python_calamine.CalamineError, zipfile.BadZipFile, ValueError, KeyError, IndexError, OverflowError,
+            EOFError, RuntimeError) as exc:
         sub.issue("corrupt-workbook", detail=f"{exc.__class__.__name__}: {exc}"[:300])
         return sub
     if rows is None:

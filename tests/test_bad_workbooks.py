@@ -35,28 +35,14 @@ def expected_rows() -> list[dict[str, str]]:
 EXPECTED = expected_rows()
 
 # Files the package does not yet handle as expected.csv says: file -> why.
-KNOWN_BUGS: dict[str, str] = {
-    "41-error-value.xlsx": "python-calamine's to_python gives '' for an error cell (#DIV/0!), so the reader "
-                           "takes it as a blank value: a blank-field warning (0 points, 'no data'), not an error",
-    "42-xml-bomb-after-comment.xlsx": "check_container looks for <!DOCTYPE only in each part's first "
-                                      "xml_sniff_bytes (4 KB); a comment may stand before the DOCTYPE, so the "
-                                      "bomb reaches calamine and is reported as corrupt-workbook",
-    "43-xml-bomb-in-non-xml-part.xlsx": "check_container sniffs only parts named *.xml/*.rels/*.vml; calamine "
-                                        "follows the relationships to xl/worksheets/sheet2.dat: corrupt-workbook",
-    "44-xml-bomb-utf16.xlsx": "the DOCTYPE sniff is on raw bytes, so a UTF-16 part's <!DOCTYPE is not seen: "
-                              "corrupt-workbook (calamine cannot decode it) instead of xml-bomb",
-    "46-xls-note-mentions-encryptioninfo.xls": "password detection is a substring search for the UTF-16 stream "
-                                               "names over the whole OLE file; an .xls stores Vietnamese cell "
-                                               "text as UTF-16, so a note mentioning 'EncryptionInfo' makes a "
-                                               "sound .xls password-protected",
-}
+KNOWN_BUGS: dict[str, str] = {}  # file -> reason, for a failure the package does not handle yet
 
 # Values an accepted file must read, by field id (as the long format has them).
 # (fill_workbook writes choices as their labels, percentages as fractions: 90,1% is 0.901.)
 OPTION_3_OF_1_1 = "Chưa có Ban chỉ đạo hoặc có nhưng Trưởng ban không phải Lãnh đạo Sở/Ban/Ngành"
 VALUES = {
-    "36-libreoffice.ods": {"1.1": OPTION_3_OF_1_1, "1.2.a": 7, "1.4.a": "Đã có chuyên mục", "6.13.a": 90.1, "6.4.a": 7583},
-    "37-legacy.xls": {"1.1": OPTION_3_OF_1_1, "1.2.a": 7, "1.4.a": "Đã có chuyên mục", "6.13.a": 90.1, "6.4.a": 7583},
+    "36-libreoffice.ods": {"1.1": OPTION_3_OF_1_1, "1.2.a": 7, "1.4.a": "Đã có chuyên mục", "6.13.a": "90,1%", "6.4.a": 7583},
+    "37-legacy.xls": {"1.1": OPTION_3_OF_1_1, "1.2.a": 7, "1.4.a": "Đã có chuyên mục", "6.13.a": "90,1%", "6.4.a": 7583},
     "38-rows-moved.xlsx": {"1.2.a": 7, "3.1.b": 303, "1.2.b": 11, "3.1.a": 258},
 }
 

@@ -192,7 +192,7 @@ def test_prefilled_template_reads_back(tmp_path):
     path = write_template(SO, unit, PERIOD, tmp_path / "x.xlsx", values={"1.2.a": "3", "1.2.b": "4", "6.13.a": "80%", "6.3.a": "N/A", "1.1": "2"})
     sub = read_submission(path, tmp_path, builtin_registry(), PERIOD)
     values = dict(zip(sub.rows.field, sub.rows.value))
-    assert (values["1.2.a"], values["1.2.b"], values["6.13.a"]) == (3, 4, 80.0)
+    assert (values["1.2.a"], values["1.2.b"], values["6.13.a"]) == (3, 4, "80%")
     assert values["1.1"] == "Trưởng ban là Phó giám đốc Sở/Ban/Ngành"
     assert values["6.3.khong-ap-dung"] == "Không áp dụng"
 

@@ -1,0 +1,269 @@
+"""What the reports say, computed once from a run's results.
+
+Everything here is plain data (dicts, lists, strings already formatted the
+Vietnamese way), so a template only places values and a clerk can reword it
+without touching code. Figures come from RunResults alone: `report --results`
+re-renders without rereading the inputs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+import pandas as pd
+
+from .. import formatting as fmt
+from ..catalog import IndicatorSet
+from ..engine import STATUS_LABELS
+from ..results import RunResults, SetResults
+from ..settings import ReportSettings
+
+# Self and verified totals closer than this are the same result (CSV rounding).
+SAME = 0.005
+TITLE_PREFIX = "Bộ chỉ số đánh giá chuyển đổi số "
+
+
+def names_list(names: list[str], limit: int = 3) -> str:
+    """'A, B, C và 4 đơn vị khác': ties can be many, a sentence should not be."""
+    if len(names) <= limit:
+        return ", ".join(names)
+    return f"{', '.join(names[:limit])} và {len(names) - limit} đơn vị khác"
+
+
+def scope_of(indicator_set: IndicatorSet) -> str:
+    """'các Sở, ban, ngành Thành phố Hồ Chí Minh' from the set's title."""
+    title = indicator_set.title
+    return title[len(TITLE_PREFIX):] if title.startswith(TITLE_PREFIX) else title
+
+
+def method_lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+@dataclass
+class SetView:
+    """One scored set's tables, in totals.csv order (ranked)."""
+
+    results: RunResults
+    set_id: str
+
+    @property
+    def sr(self) -> SetResults:
+        return self.results.sets[self.set_id]
+
+    @property
+    def iset(self) -> IndicatorSet:
+        return self.sr.indicator_set
+
+    @property
+    def totals(self) -> pd.DataFrame:
+        return self.sr.totals
+
+    def names(self) -> list[str]:
+        return [self.results.unit_name(c) for c in self.totals["unit_code"]]
+
+    def shares(self) -> pd.DataFrame:
+        """Each main index's points as a fraction of its maximum, units in ranked order."""
+        return pd.DataFrame({i.id: self.totals[i.id] / i.max_points if i.max_points else 0.0 for i in self.iset.indices})
+
+    def self_differs(self) -> pd.Series:
+        return (self.totals["self_total"] - self.totals["total"]).abs() > SAME
+
+
+def _extremes(values: pd.Series, names: list[str]) -> tuple[list[str], list[str], float, float]:
+    high, low = values.max(), values.min()
+    best = [n for n, v in zip(names, values) if abs(v - high) <= 1e-9]
+    worst = [n for n, v in zip(names, values) if abs(v - low) <= 1e-9]
+    return best, worst, high, low
+
+
+def header_context(settings: ReportSettings, day: dt.date) -> dict:
+    """The administrative header, signature and recipients (NĐ 30/2020, Phụ lục I)."""
+    signer = settings.signer
+    return {
+        "parent_agency": "\n".join(line.upper() for line in settings.parent_agency),
+        "agency": "\n".join(line.upper() for line in settings.agency),
+        "number_line": settings.number_line(),
+        "date_line": fmt.date_line(settings.place, day),
+        "recipients": list(settings.recipients),
+        "archive": f"Lưu: {settings.archive.rstrip('.')}.",
+        "signer_authority": signer.authority.upper(),
+        "signer_title": signer.title.upper(),
+        "signer_name": signer.name,
+    }
+
+
+def unassessed(results: RunResults, set_id: str) -> tuple[list[dict], list[dict]]:
+    """Units of the set with no accepted workbook, each with why; and rejected files
+    of the set that name no such unit. Reasons are the rejected files' errors."""
+    manifest = results.manifest.fillna("")
+    issues = results.issues
+    errors_by_file: dict[str, list[str]] = {}
+    for file, severity, message in zip(issues["file"], issues["severity"], issues["message"]):
+        if severity == "error" and file:
+            errors_by_file.setdefault(file, []).append(str(message))
+    rejected = manifest[manifest["status"] == "rejected"]
+    missing = results.sets[set_id].missing
+    missing_codes = {u.code for u in missing}
+    used: set[str] = set()
+    rows = []
+    for no, unit in enumerate(missing, start=1):
+        files = []
+        for path, code in zip(rejected["path"], rejected["unit_code"]):
+            named = PurePosixPath(path).name.split("_")[0]
+            if code == unit.code or (not code and named == unit.code):
+                files.append(path)
+                used.add(path)
+        if files:
+            reason = "; ".join(f"tệp {path} bị từ chối: " + " ".join(errors_by_file.get(path, ["không rõ lỗi"]))
+                               for path in files)
+        else:
+            reason = "Chưa gửi biểu mẫu."
+        rows.append({"no": no, "code": unit.code, "name": unit.name, "reason": reason})
+    others = []
+    for path, code, file_set in zip(rejected["path"], rejected["unit_code"], rejected["set_id"]):
+        if path in used or (code and code in missing_codes):
+            continue
+        if file_set == set_id or (not file_set and not code):
+            others.append({"path": path, "unit": results.unit_name(code) if code else "",
+                           "reason": " ".join(errors_by_file.get(path, ["không rõ lỗi"]))})
+    return rows, others
+
+
+def report_context(results: RunResults, set_id: str, settings: ReportSettings, day: dt.date) -> dict:
+    view = SetView(results, set_id)
+    s, totals = view.iset, view.totals
+    names = view.names()
+    expected = len(results.registry.units_for_set(set_id)) or len(totals)
+    differs = view.self_differs()
+    show_self = bool(differs.any())
+
+    ranking = []
+    for no, (record, name, diff) in enumerate(zip(totals.to_dict("records"), names, differs), start=1):
+        ranking.append({
+            "no": no, "code": record["unit_code"], "name": name,
+            "indices": [fmt.points(record[i.id]) for i in s.indices],
+            "total": fmt.points(record["total"]),
+            "self_total": fmt.points(record["self_total"]),
+            "self_differs": bool(diff),
+            "rank": str(int(record["rank"])),
+        })
+
+    best, worst, high, low = _extremes(totals["total"], names)
+    average = totals["total"].mean()
+    shares = view.shares()
+    index_rows = []
+    for index in s.indices:
+        top, bottom, top_points, bottom_points = _extremes(totals[index.id], names)
+        index_rows.append({
+            "id": index.id, "name": index.name, "max": fmt.number(index.max_points),
+            "average": fmt.points(totals[index.id].mean()), "average_percent": fmt.percent(shares[index.id].mean()),
+            "best": names_list(top), "best_points": fmt.points(top_points), "best_count": len(top),
+            "worst": names_list(bottom), "worst_points": fmt.points(bottom_points), "worst_count": len(bottom),
+        })
+    weakest_index = min(s.indices, key=lambda i: shares[i.id].mean())
+    strongest_index = max(s.indices, key=lambda i: shares[i.id].mean())
+
+    not_assessed, other_rejected = unassessed(results, set_id)
+    notes = [{"id": n.id, "text": n.text} for n in s.notes]
+    method = [{
+        "id": index.id, "name": index.name, "max": fmt.number(index.max_points),
+        "criteria": [{"id": c.id, "name": c.name, "max": fmt.number(c.max_points), "lines": method_lines(c.method),
+                      "notes": [n.text for n in c.notes]} for c in index.criteria],
+    } for index in s.indices]
+
+    return {
+        **header_context(settings, day),
+        "set_id": set_id,
+        "set_title": s.title,
+        "scope": scope_of(s),
+        "period": results.period,
+        "period_text": fmt.period_words(results.period),
+        "basis": (f"Quyết định số {s.source.decision} ngày {fmt.short_date(s.source.date)} của {s.source.issuer}"),
+        "appendix_of_decision": s.source.appendix,
+        "max_total": fmt.number(s.total_points),
+        "summary": {
+            "assessed": len(totals), "expected": expected, "missing": len(not_assessed),
+            "average": fmt.points(average), "average_percent": fmt.percent(average / s.total_points if s.total_points else 0),
+            "highest": names_list(best), "highest_points": fmt.points(high),
+            "lowest": names_list(worst), "lowest_points": fmt.points(low),
+            "changed": int(differs.sum()),
+            "strongest_index": f"{strongest_index.id}. {strongest_index.name}",
+            "strongest_index_percent": fmt.percent(shares[strongest_index.id].mean()),
+            "weakest_index": f"{weakest_index.id}. {weakest_index.name}",
+            "weakest_index_percent": fmt.percent(shares[weakest_index.id].mean()),
+        },
+        "indices": [{"id": i.id, "name": i.name, "max": fmt.number(i.max_points),
+                     "label": f"{i.id}\n({fmt.number(i.max_points)})"} for i in s.indices],
+        "indices_legend": "; ".join(f"{i.id} – {i.name} ({fmt.number(i.max_points)} điểm)" for i in s.indices),
+        "show_self": show_self,
+        "ranking": ranking,
+        "index_rows": index_rows,
+        "not_assessed": not_assessed,
+        "other_rejected": other_rejected,
+        "set_notes": notes,
+        "method": method,
+    }
+
+
+def scorecard_contexts(results: RunResults, set_id: str, settings: ReportSettings, day: dt.date) -> list[dict]:
+    """One context per scored unit, in ranked order. Built for all units at once:
+    grouping the scores table per unit is the part that must stay cheap at 1000 units."""
+    view = SetView(results, set_id)
+    s, totals = view.iset, view.totals
+    header = header_context(settings, day)
+    common = {
+        **header, "set_id": set_id, "set_title": s.title, "scope": scope_of(s), "period": results.period,
+        "period_text": fmt.period_words(results.period), "max_total": fmt.number(s.total_points),
+        "unit_count": len(totals),
+    }
+    scores = view.sr.scores
+    by_unit = {code: frame for code, frame in scores.groupby("unit_code", sort=False)}
+    criteria_of = {index.id: index.criteria for index in s.indices}
+    shares = view.shares()
+    out = []
+    for pos, record in enumerate(totals.to_dict("records")):
+        code = record["unit_code"]
+        rows = by_unit.get(code)
+        by_criterion = {c: r for c, r in zip(rows["criterion"], rows.itertuples(index=False))} if rows is not None else {}
+        indices, no_data, invalid = [], [], []
+        for index in s.indices:
+            criteria = []
+            for c in criteria_of[index.id]:
+                row = by_criterion.get(c.id)
+                status = row.status if row is not None else "no-data"
+                verified = row.verified_score if row is not None else None
+                self_score = row.self_score if row is not None else None
+                criteria.append({
+                    "id": c.id, "name": c.name, "max": fmt.number(c.max_points),
+                    "self": fmt.points(self_score, blank="–"), "verified": fmt.points(verified, blank="–"),
+                    "status": STATUS_LABELS.get(status, status),
+                    "differs": row is not None and abs((self_score or 0) - (verified or 0)) > SAME,
+                })
+                if status == "no-data":
+                    no_data.append(f"{c.id}. {c.name}")
+                elif status == "invalid":
+                    invalid.append(f"{c.id}. {c.name}")
+            indices.append({"id": index.id, "name": index.name, "max": fmt.number(index.max_points),
+                            "points": fmt.points(record[index.id]), "percent": fmt.percent(shares[index.id].iloc[pos]),
+                            "criteria": criteria})
+        unit_shares = shares.iloc[pos]
+        top = unit_shares.max()
+        bottom = unit_shares.min()
+        label = {i.id: f"{i.id}. {i.name}" for i in s.indices}
+        out.append({
+            **common,
+            "unit_code": code, "unit_name": results.unit_name(code),
+            "total": fmt.points(record["total"]), "percent": fmt.percent(record["total"] / s.total_points if s.total_points else 0),
+            "rank": str(int(record["rank"])),
+            "self_total": fmt.points(record["self_total"]), "self_rank": str(int(record["self_rank"])),
+            "self_differs": abs(record["self_total"] - record["total"]) > SAME,
+            "strongest": [f"{label[i]} ({fmt.percent(v)})" for i, v in unit_shares.items() if abs(v - top) <= 1e-9],
+            "weakest": [f"{label[i]} ({fmt.percent(v)})" for i, v in unit_shares.items() if abs(v - bottom) <= 1e-9],
+            "indices": indices,
+            "no_data": no_data,
+            "invalid": invalid,
+        })
+    return out
