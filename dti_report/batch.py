@@ -22,9 +22,11 @@ import pandas as pd
 from .catalog import get_set
 from .engine import Result
 from .issues import Issue
-from .longdata import OVERRIDE_COLUMNS, read_long_file
+from .longdata import OVERRIDE_COLUMNS, check_rows, read_long_file, type_values
 from .scoring import score_rows
 from .submissions import ACCEPTED, IGNORED, REJECTED, SUPERSEDED, Limits, Submission, read_submission, rows_frame
+from .targets import TargetData, collect
+from .targetset import TargetSet
 from .units import Registry, Unit
 
 
@@ -36,6 +38,7 @@ class BatchResult:
     results: dict[str, Result]                 # per indicator set id
     missing: dict[str, list[Unit]]             # per set: registry units with no accepted workbook
     issues: list[Issue] = field(default_factory=list)  # every issue of the batch, per file
+    targets: dict[str, TargetData] = field(default_factory=dict)  # per target set: what units reported
 
     def submissions_for(self, status: str) -> list[Submission]:
         return [s for s in self.submissions if s.status == status]
@@ -104,6 +107,7 @@ def run_batch(inputs: Path, period: str, registry: Registry, *, overrides_path: 
     units_by_set = {set_id: {s.unit_code for s in accepted if s.set_id == set_id} for set_id in sets}
     overrides = _overrides_by_set(overrides_path, units_by_set)
     results: dict[str, Result] = {}
+    targets: dict[str, TargetData] = {}
     issues = [i for s in submissions for i in s.issues]
     missing: dict[str, list[Unit]] = {}
     for set_id in sets:
@@ -112,14 +116,30 @@ def run_batch(inputs: Path, period: str, registry: Registry, *, overrides_path: 
         except KeyError:
             continue
         records = [r for s in accepted if s.set_id == set_id for r in s.records]
-        if records:
+        expected_units = registry.units_for_set(set_id)
+        if isinstance(indicator_set, TargetSet):
+            # Targets are aggregated, not scored; a unit with nothing to report is not awaited.
+            expected_units = [u for u in expected_units if indicator_set.inputs_for(u)]
+            data, value_issues = type_target_rows(indicator_set, records)
+            targets[set_id] = collect(indicator_set, data, registry, period)
+            issues += value_issues
+        elif records:
             result = score_rows(indicator_set, rows_frame(records), overrides.get(set_id))
             results[set_id] = result
             issues += result.issues
-        missing[set_id] = [u for u in registry.units_for_set(set_id) if u.code not in units_by_set[set_id]]
+        missing[set_id] = [u for u in expected_units if u.code not in units_by_set[set_id]]
         issues += [Issue("missing-submission", unit=u.code, detail=set_id) for u in missing[set_id]]
     issues = list(dict.fromkeys(issues))
-    return BatchResult(period, registry, submissions, results, missing, issues)
+    return BatchResult(period, registry, submissions, results, missing, issues, targets)
+
+
+def type_target_rows(target_set: TargetSet, records: list[tuple]):
+    """A target set's rows typed as any set's are; no scoring follows."""
+    if not records:
+        return None, []
+    rows, row_issues = check_rows(target_set, rows_frame(records))
+    data = type_values(target_set, rows)
+    return data, row_issues + data.issues
 
 
 def counts_by_status(batch: BatchResult) -> dict[str, dict[str, int]]:
@@ -143,6 +163,11 @@ def check_file(path: Path, registry: Registry, limits: Limits = Limits()) -> Che
     sub = read_submission(path, path.parent, registry, None, limits)
     issues, result = list(sub.issues), None
     if sub.status == ACCEPTED:
-        result = score_rows(get_set(sub.set_id), sub.rows)
-        issues += [i for i in result.issues if i not in issues]
+        indicator_set = get_set(sub.set_id)
+        if isinstance(indicator_set, TargetSet):
+            new = type_target_rows(indicator_set, sub.records)[1]
+        else:
+            result = score_rows(indicator_set, sub.rows)
+            new = result.issues
+        issues += [i for i in new if i not in issues]
     return CheckedFile(sub, issues, result)

@@ -367,13 +367,18 @@ def load_set_file(path: Path | str, source_name: str | None = None) -> Indicator
     return parse_set(raw, source)
 
 
-def parse_set(raw, source: str) -> IndicatorSet:
+def parse_set(raw, source: str):
+    """An indicator set, or a target set when the file says `kind: targets`."""
+    from .targetset import TargetSet, check_target_tree  # the target model builds on this module
+
+    is_targets = isinstance(raw, dict) and raw.get("kind") == "targets"
+    model, checker = (TargetSet, check_target_tree) if is_targets else (IndicatorSet, check_tree)
     try:
-        indicator_set = IndicatorSet.model_validate(_nfc_tree(raw))
+        indicator_set = model.model_validate(_nfc_tree(raw))
     except ValidationError as exc:
         first = exc.errors()[0]
         raise CatalogError(source, _error_path(first["loc"]), first["msg"]) from exc
-    problems = check_tree(indicator_set)
+    problems = checker(indicator_set)
     if problems:
         where, message = problems[0]
         raise CatalogError(source, where, message)

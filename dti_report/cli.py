@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from .catalog import CatalogError, IndicatorSet, UnknownSetError, builtin_sets, get_set
+from .targetset import TargetSet
 from .engine import Result
 from .issues import SEVERITY_LABELS
 from .layout import check_period
@@ -65,6 +66,9 @@ def catalog_list() -> None:
     for column in ("Mã", "Phiên bản", "Tên", "Căn cứ", "Chỉ số chính", "Chỉ số thành phần", "Tổng điểm"):
         table.add_column(column)
     for s in sets.values():
+        if isinstance(s, TargetSet):
+            table.add_row(s.id, s.version, s.title, s.source.document, "—", f"{len(s.targets)} chỉ tiêu", "—")
+            continue
         table.add_row(s.id, s.version, s.title, f"{s.source.appendix}, QĐ {s.source.decision} ngày {s.source.date:%d/%m/%Y}",
                       str(len(s.indices)), str(len(s.criteria)), f"{s.total_points:g}")
     console.print(table)
@@ -78,6 +82,9 @@ def catalog_show(set_id: str, as_json: bool) -> None:
     indicator_set = load_set(set_id)
     if as_json:
         click.echo(json.dumps(indicator_set.model_dump(mode="json"), ensure_ascii=False, indent=2))
+        return
+    if isinstance(indicator_set, TargetSet):
+        show_target_set(indicator_set)
         return
     console.print(f"[bold]{indicator_set.title}[/] ({indicator_set.id}, phiên bản {indicator_set.version})")
     console.print(f"{indicator_set.source.appendix}, Quyết định số {indicator_set.source.decision} "
@@ -95,6 +102,23 @@ def catalog_show(set_id: str, as_json: bool) -> None:
         console.print("\n[bold]Ghi chú áp dụng[/]")
         for note in notes:
             console.print(f"  - [{note.id}] {note.text}")
+
+
+def show_target_set(target_set: TargetSet) -> None:
+    console.print(f"[bold]{target_set.title}[/] ({target_set.id}, phiên bản {target_set.version})")
+    for group in target_set.groups:
+        if group.name:
+            console.print(f"\n[bold]{group.name}[/]")
+        for row in (r for t in group.targets for r in (t, *t.rows)):
+            target = f" — chỉ tiêu: {row.target.text}" if row.target else ""
+            console.print(f"  {row.id} {row.text}{target}")
+    console.print("\n[bold]Số liệu đơn vị báo cáo[/]")
+    for inp in target_set.inputs:
+        who = ", ".join(inp.reporters.levels + inp.reporters.units)
+        console.print(f"  [cyan]{inp.id}[/] {inp.label} [dim]({inp.type}; {inp.aggregate}; {who})[/]")
+    console.print("\n[bold]Ghi chú áp dụng[/]")
+    for note in target_set.notes:
+        console.print(f"  - [{note.id}] {note.text}")
 
 
 def print_summary(result: Result) -> None:
@@ -198,7 +222,15 @@ def templates_command(set_id: str, period: str, unit_codes: tuple[str, ...], out
         units = list(eligible.values())
     if not units:
         fail(f"danh mục đơn vị không có đơn vị nào đánh giá theo bộ chỉ số {set_id}")
-    written = write_templates(indicator_set, units, period, out_dir, deadline=deadline, contact=contact)
+    if isinstance(indicator_set, TargetSet):
+        from .layout import template_file_name
+        from .target_templates import write_target_template
+
+        units = [u for u in units if indicator_set.inputs_for(u)]
+        written = [write_target_template(indicator_set, u, period, out_dir / template_file_name(u.code, set_id, period),
+                                         deadline=deadline, contact=contact) for u in units]
+    else:
+        written = write_templates(indicator_set, units, period, out_dir, deadline=deadline, contact=contact)
     console.print(f"Đã tạo {len(written)} biểu mẫu trong {out_dir}")
 
 
@@ -260,7 +292,92 @@ def run_command(period: str, inputs: Path, out_dir: Path, verified_path: Path | 
         except LongFileError as exc:
             fail(str(exc))
     write_batch(batch, out_dir, workers=workers or min(4, os.cpu_count() or 1))
+    if batch.targets:
+        from .monitoring import write_monitoring
+
+        write_monitoring(out_dir, batch.targets)
     print_batch_summary(batch, out_dir, counts_by_status(batch))
+
+
+def _resolver(results_dir: Path | None, set_id: str | None):
+    from .monitoring import ResultsJsonError, load_results_json
+    from .placeholders import Resolver
+
+    if results_dir is None:
+        target_sets = [s for s in builtin_sets().values() if isinstance(s, TargetSet)]
+        chosen = [s for s in target_sets if s.id == set_id] if set_id else target_sets
+        if len(chosen) != 1:
+            fail("chọn bảng chỉ tiêu bằng --set: " + ", ".join(s.id for s in target_sets))
+        return Resolver(chosen[0])
+    try:
+        target_set, data = load_results_json(results_dir, set_id)
+    except ResultsJsonError as exc:
+        fail(str(exc))
+    from .monitoring import resolver_for
+
+    return resolver_for(target_set, data)
+
+
+@main.command("render")
+@click.argument("template", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--results", "results_dir", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Thư mục kết quả của lệnh run (có results.json).")
+@click.option("--out", "out_file", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Tệp kết quả.")
+@click.option("--set", "set_id", help="Bảng chỉ tiêu, khi results.json có nhiều bảng.")
+@click.option("--strict", is_flag=True, help="Coi placeholder khớp gần đúng hoặc không xác định là lỗi.")
+def render_command(template: Path, results_dir: Path, out_file: Path, set_id: str | None, strict: bool) -> None:
+    """Điền số liệu vào mẫu Word/Excel có placeholder [[...]]."""
+    from .render import RenderError, render_template
+
+    try:
+        findings = render_template(template, _resolver(results_dir, set_id), out_file, strict=strict)
+    except RenderError as exc:
+        fail(str(exc))
+    print_findings(findings, only_problems=True)
+    console.print(f"Đã ghi {out_file}")
+
+
+@main.command("lint")
+@click.argument("template", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--results", "results_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Thư mục kết quả của lệnh run (để xem cả giá trị).")
+@click.option("--set", "set_id", help="Bảng chỉ tiêu.")
+@click.option("--strict", is_flag=True, help="Mã thoát khác 0 nếu có placeholder gần đúng hoặc không xác định.")
+def lint_command(template: Path, results_dir: Path | None, set_id: str | None, strict: bool) -> None:
+    """Liệt kê mọi placeholder của mẫu: vị trí, khớp chính xác, gần đúng (với khóa nào) hay không xác định."""
+    from .placeholders import FUZZY, UNKNOWN
+    from .render import RenderError, render_template
+
+    try:
+        findings = render_template(template, _resolver(results_dir, set_id), None)
+    except RenderError as exc:
+        fail(str(exc))
+    print_findings(findings, only_problems=False, with_values=results_dir is not None)
+    problems = [f for f in findings if f.status in (FUZZY, UNKNOWN)]
+    unknown = sum(1 for f in findings if f.status == UNKNOWN)
+    console.print(f"{len(findings)} placeholder: {len(findings) - len(problems)} khớp chính xác, "
+                  f"{len(problems) - unknown} khớp gần đúng, {unknown} không xác định.")
+    if strict and problems:
+        sys.exit(1)
+
+
+STATUS_TEXT = {"exact": "chính xác", "fuzzy": "gần đúng", "unknown": "không xác định"}
+
+
+def print_findings(findings, only_problems: bool, with_values: bool = False) -> None:
+    for f in findings:
+        notes = f.resolution.findings
+        if only_problems and f.status == "exact" and not notes:
+            continue
+        written = f.written if len(f.written) <= 70 else f.written[:67] + "…"
+        line = f"{f.location}: {written} — {STATUS_TEXT[f.status]}"
+        if f.resolution.resolved and f.status != "exact":
+            line += f" → {f.resolution.resolved}"
+        if notes:
+            line += f" ({'; '.join(notes)})"
+        if with_values:
+            line += f" = {f.resolution.text}"
+        console.print(line, soft_wrap=True, markup=False)
 
 
 def print_batch_summary(batch, out_dir: Path, counts: dict) -> None:

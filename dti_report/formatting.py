@@ -34,6 +34,13 @@ def points(value, blank: str = "") -> str:
     return format_decimal(value, format="#,##0.00", locale=LOCALE)
 
 
+def fixed(value, digits: int = 1, blank: str = "") -> str:
+    """Always `digits` decimals: 151 -> "151,0" (labels that line up in a chart)."""
+    if _missing(value):
+        return blank
+    return format_decimal(value, format="#,##0" + ("." + "0" * digits if digits else ""), locale=LOCALE)
+
+
 def percent(fraction, digits: int = 1, blank: str = "") -> str:
     """0.853 -> "85,3%"."""
     if _missing(fraction):

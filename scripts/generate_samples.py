@@ -287,6 +287,57 @@ def write_workbooks(set_id: str, rows) -> None:
             evidence.write_bytes(b"%PDF-1.4\n% Minh chung: Ke hoach chuyen doi so nam 2023\n%%EOF\n")
 
 
+TARGET_SET = "hcm-chi-tieu-2023"
+TARGETS_NOT_SENT = {"q12"}
+
+
+def target_values(rng: random.Random, target_set, unit) -> dict[str, str]:
+    """One unit's figures for the monitoring table: ratios' parts consistent (a ≤ b),
+    percentages near their targets, most yes/no answers "yes", a few blanks."""
+    from dti_report.placeholders import Resolver
+
+    ratios = [pair for pair in Resolver(target_set).ratios.values() if pair[0]]
+    by_key = target_set.input_by_key
+    denominators = {by_key[d].id for _, d in ratios}
+    values: dict[str, float] = {}
+    out: dict[str, str] = {}
+    mine = target_set.inputs_for(unit)
+    for inp in sorted(mine, key=lambda i: i.id not in denominators):  # denominators first
+        if rng.random() < 0.04:
+            continue  # no data
+        if inp.type == "yes-no":
+            out[inp.id] = rng.choice(YES) if rng.random() < 0.85 else rng.choice(NO)
+            if inp.document and out[inp.id] in YES:
+                out[inp.id + ".vb"] = f"Kế hoạch số {rng.randint(10, 999)}/KH-{unit.code.upper()} ngày {rng.randint(1, 28)}/{rng.randint(1, 12)}/2023"
+        elif inp.type == "percent":
+            out[inp.id] = f"{rng.uniform(15, 95):.1f}%".replace(".", ",")
+        elif inp.id == "1":
+            out[inp.id] = "7"
+        elif inp.id in denominators:
+            values[inp.id] = rng.randint(40, 4000)
+            out[inp.id] = str(int(values[inp.id]))
+        else:
+            limit = min((values.get(by_key[d].id) for n, d in ratios if by_key[n].id == inp.id and by_key[d].id in values),
+                        default=rng.randint(40, 4000))
+            out[inp.id] = str(round(limit * rng.uniform(0.25, 1.0)))
+    return out
+
+
+def write_target_workbooks() -> None:
+    from dti_report.target_templates import write_target_template
+
+    target_set = get_set(TARGET_SET)
+    rng = random.Random(SEED + 1)
+    for unit in builtin_registry().units_for_set(TARGET_SET):
+        if not target_set.inputs_for(unit):
+            continue
+        values = target_values(rng, target_set, unit)  # drawn for every unit, so one absence shifts nothing
+        if unit.code in TARGETS_NOT_SENT:
+            continue
+        name = template_file_name(unit.code, TARGET_SET, "2023")
+        write_target_template(target_set, unit, "2023", INBOX / "chi-tieu" / name, values=values)
+
+
 def main() -> None:
     OUT_DIR.mkdir(exist_ok=True)
     for set_id, make_values, plan in (("hcm-dti-so", so_values, SO_PLAN), ("hcm-dti-huyen", huyen_values, HUYEN_PLAN)):
@@ -295,6 +346,7 @@ def main() -> None:
         if overrides:
             write_csv(OUT_DIR / f"{set_id}-2023-dieu-chinh.csv", ["unit_code", "field", "value", "reason"], overrides)
         write_workbooks(set_id, rows)
+    write_target_workbooks()
 
 
 if __name__ == "__main__":

@@ -86,7 +86,9 @@ def header_context(settings: ReportSettings, day: dt.date) -> dict:
         "parent_agency": "\n".join(line.upper() for line in settings.parent_agency),
         "agency": "\n".join(line.upper() for line in settings.agency),
         "number_line": settings.number_line(),
+        "number_ref": settings.number_line().removeprefix("Số: "),
         "date_line": fmt.date_line(settings.place, day),
+        "date_words": fmt.date_words(day),
         "recipients": list(settings.recipients),
         "archive": f"Lưu: {settings.archive.rstrip('.')}.",
         "signer_authority": signer.authority.upper(),
@@ -190,9 +192,9 @@ def report_context(results: RunResults, set_id: str, settings: ReportSettings, d
             "highest": names_list(best), "highest_points": fmt.points(high),
             "lowest": names_list(worst), "lowest_points": fmt.points(low),
             "changed": int(differs.sum()),
-            "strongest_index": f"{strongest_index.id}. {strongest_index.name}",
+            "strongest_index": f"chỉ số {strongest_index.id} – {strongest_index.name}",
             "strongest_index_percent": fmt.percent(shares[strongest_index.id].mean()),
-            "weakest_index": f"{weakest_index.id}. {weakest_index.name}",
+            "weakest_index": f"chỉ số {weakest_index.id} – {weakest_index.name}",
             "weakest_index_percent": fmt.percent(shares[weakest_index.id].mean()),
         },
         "indices": [{"id": i.id, "name": i.name, "max": fmt.number(i.max_points),
@@ -231,6 +233,7 @@ def scorecard_contexts(results: RunResults, set_id: str, settings: ReportSetting
         indices, no_data, invalid = [], [], []
         for index in s.indices:
             criteria = []
+            self_points = 0.0
             for c in criteria_of[index.id]:
                 row = by_criterion.get(c.id)
                 status = row.status if row is not None else "no-data"
@@ -242,17 +245,20 @@ def scorecard_contexts(results: RunResults, set_id: str, settings: ReportSetting
                     "status": STATUS_LABELS.get(status, status),
                     "differs": row is not None and abs((self_score or 0) - (verified or 0)) > SAME,
                 })
+                if row is not None and row.self_score == row.self_score:  # not NaN
+                    self_points += row.self_score
                 if status == "no-data":
                     no_data.append(f"{c.id}. {c.name}")
                 elif status == "invalid":
                     invalid.append(f"{c.id}. {c.name}")
             indices.append({"id": index.id, "name": index.name, "max": fmt.number(index.max_points),
-                            "points": fmt.points(record[index.id]), "percent": fmt.percent(shares[index.id].iloc[pos]),
+                            "points": fmt.points(record[index.id]), "self_points": fmt.points(self_points),
+                            "percent": fmt.percent(shares[index.id].iloc[pos]),
                             "criteria": criteria})
         unit_shares = shares.iloc[pos]
         top = unit_shares.max()
         bottom = unit_shares.min()
-        label = {i.id: f"{i.id}. {i.name}" for i in s.indices}
+        label = {i.id: f"chỉ số {i.id} – {i.name}" for i in s.indices}
         out.append({
             **common,
             "unit_code": code, "unit_name": results.unit_name(code),
@@ -260,6 +266,7 @@ def scorecard_contexts(results: RunResults, set_id: str, settings: ReportSetting
             "rank": str(int(record["rank"])),
             "self_total": fmt.points(record["self_total"]), "self_rank": str(int(record["self_rank"])),
             "self_differs": abs(record["self_total"] - record["total"]) > SAME,
+            "even": top - bottom <= 1e-9,
             "strongest": [f"{label[i]} ({fmt.percent(v)})" for i, v in unit_shares.items() if abs(v - top) <= 1e-9],
             "weakest": [f"{label[i]} ({fmt.percent(v)})" for i, v in unit_shares.items() if abs(v - bottom) <= 1e-9],
             "indices": indices,

@@ -1,0 +1,99 @@
+"""Reports for leadership, rendered from a run's results (results.load_results):
+
+- bao-cao-ket-qua-dti-<set>-<period>.docx per scored set (template
+  templates/bao-cao-ket-qua-dti.docx), with charts;
+- ket-qua-tong-hop.xlsx, the analysts' workbook;
+- phieu-ket-qua/<unit>-<set>.docx, one scorecard per unit and set
+  (template templates/phieu-ket-qua-dti.docx);
+- a PDF beside each .docx on request (LibreOffice headless).
+
+Same results + settings + date give the same files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from ..results import RunResults
+from ..settings import ReportSettings
+from . import charts
+from .context import SetView, report_context, scorecard_contexts
+from .documents import REPORT_TEMPLATE, SCORECARD_TEMPLATE, ReportError, find_template, render_docx
+from .pdf import convert_to_pdf
+from .workbook import WORKBOOK_NAME, write_results_workbook
+
+__all__ = ["ReportError", "render_reports", "report_file_name", "scorecard_file_name", "write_results_workbook",
+           "WORKBOOK_NAME"]
+
+SCORECARD_DIR = "phieu-ket-qua"
+TEXT_WIDTH_MM = 160  # the charts' width: A4 less 30 + 15 mm margins, a little air
+# Below this many scorecards a process pool costs more than it saves.
+POOL_THRESHOLD = 40
+
+
+def report_file_name(set_id: str, period: str) -> str:
+    return f"bao-cao-ket-qua-dti-{set_id}-{period}.docx"
+
+
+def scorecard_file_name(unit_code: str, set_id: str) -> str:
+    return f"{unit_code}-{set_id}.docx"
+
+
+def _author(settings: ReportSettings) -> str:
+    return " ".join(settings.agency)
+
+
+def render_set_report(results: RunResults, set_id: str, settings: ReportSettings, day: dt.date) -> Path:
+    template = find_template(settings.templates.report, REPORT_TEMPLATE)
+    view = SetView(results, set_id)
+    context = report_context(results, set_id, settings, day)
+    totals_png, note = charts.totals_chart(view)
+    context["chart_totals_note"] = note
+    images = {"chart_totals": (totals_png, TEXT_WIDTH_MM), "chart_spread": (charts.spread_chart(view), TEXT_WIDTH_MM)}
+    target = results.out_dir / report_file_name(set_id, results.period)
+    title = f"Báo cáo kết quả đánh giá chuyển đổi số {context['scope']} {context['period_text']}"
+    return render_docx(template, context, target, day=day, title=title, author=_author(settings), images=images)
+
+
+def _render_scorecards(job: tuple[Path, list[tuple[dict, Path]], dt.date, str]) -> list[Path]:
+    template, items, day, author = job
+    return [render_docx(template, context, target, day=day, author=author,
+                        title=f"Phiếu kết quả đánh giá chuyển đổi số — {context['unit_name']}")
+            for context, target in items]
+
+
+def render_scorecards(results: RunResults, set_id: str, settings: ReportSettings, day: dt.date,
+                      workers: int = 1) -> list[Path]:
+    template = find_template(settings.templates.scorecard, SCORECARD_TEMPLATE)
+    folder = results.out_dir / SCORECARD_DIR
+    items = [(context, folder / scorecard_file_name(context["unit_code"], set_id))
+             for context in scorecard_contexts(results, set_id, settings, day)]
+    author = _author(settings)
+    if workers <= 1 or len(items) < POOL_THRESHOLD:
+        return _render_scorecards((template, items, day, author))
+    size = max(1, -(-len(items) // (workers * 4)))
+    jobs = [(template, items[i:i + size], day, author) for i in range(0, len(items), size)]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return [path for paths in pool.map(_render_scorecards, jobs) for path in paths]
+
+
+def render_reports(results: RunResults, settings: ReportSettings, *, day: dt.date | None = None, pdf: bool = False,
+                   workbook: bool = True, scorecards: bool = True, workers: int = 1) -> list[Path]:
+    """Every report of the run into its output folder. Returns the files written."""
+    day = settings.date(day)
+    written: list[Path] = []
+    if workbook:
+        written.append(write_results_workbook(results))
+    documents: list[Path] = []
+    scored = [set_id for set_id, sr in results.sets.items() if sr.totals is not None and len(sr.totals)]
+    for set_id in scored:
+        documents.append(render_set_report(results, set_id, settings, day))
+    if scorecards:
+        for set_id in scored:
+            documents += render_scorecards(results, set_id, settings, day, workers)
+    written += documents
+    if pdf:
+        written += convert_to_pdf(documents, out_root=results.out_dir)
+    return written

@@ -1,0 +1,110 @@
+"""Charts for the Word report, drawn with matplotlib (Agg) to PNG bytes.
+
+The same results give the same bytes: no timestamp in the PNG metadata and a
+fixed size and resolution.
+"""
+
+from __future__ import annotations
+
+import io
+from functools import lru_cache
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
+from matplotlib.ft2font import FT2Font  # noqa: E402
+
+from .. import formatting as fmt  # noqa: E402
+from .context import SetView  # noqa: E402
+
+# The report is in Times New Roman; Liberation Serif has the same metrics and
+# full Vietnamese coverage where Times is not installed (Linux servers).
+SERIF = ("Times New Roman", "Liberation Serif", "DejaVu Serif")
+# Beyond this many units the ranked bar chart shows the top and bottom halves of it.
+MAX_BARS = 40
+DPI = 150
+COLORS = ("#1F4E79", "#2E75B6", "#9DC3E6", "#C55A11", "#F4B183", "#548235", "#A9D18E", "#7F6000", "#FFD966",
+          "#7030A0", "#B4A7D6", "#808080")
+
+
+@lru_cache(maxsize=1)
+def _font() -> str:
+    """The first serif font whose file has Vietnamese letters (old Liberation
+    releases lack them); DejaVu Serif ships with matplotlib and always does."""
+    for name in SERIF:
+        try:
+            path = font_manager.findfont(font_manager.FontProperties(family=name), fallback_to_default=False)
+            if all(ord(ch) in FT2Font(path).get_charmap() for ch in "ệươỹ"):
+                return name
+        except (ValueError, RuntimeError, OSError):
+            continue
+    return "DejaVu Serif"
+
+
+def _png(fig) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def _style():
+    return plt.rc_context({"font.family": _font(), "font.size": 9, "axes.spines.top": False,
+                           "axes.spines.right": False, "svg.hashsalt": "dti-report"})
+
+
+def totals_chart(view: SetView) -> tuple[bytes, str]:
+    """Totals ranked, as horizontal bars stacked by main index. Returns the PNG and
+    a note for the caption when only the top and bottom units are drawn."""
+    s, totals = view.iset, view.totals
+    names = view.names()
+    rows = list(range(len(totals)))
+    note = ""
+    if len(rows) > MAX_BARS:
+        half = MAX_BARS // 2
+        rows = rows[:half] + rows[-half:]
+        note = f" ({half} đơn vị đứng đầu và {half} đơn vị cuối bảng trong tổng số {fmt.number(len(totals))} đơn vị)"
+    labels = [f"{int(totals['rank'].iloc[r])}. {names[r]}" for r in rows]
+    legend_rows = -(-len(s.indices) // 3)
+    with _style():
+        fig, ax = plt.subplots(figsize=(6.3, 0.9 + 0.2 * legend_rows + 0.24 * len(rows)), layout="constrained")
+        left = [0.0] * len(rows)
+        for k, index in enumerate(s.indices):
+            values = [float(totals[index.id].iloc[r]) for r in rows]
+            ax.barh(range(len(rows)), values, left=left, color=COLORS[k % len(COLORS)], height=0.7,
+                    label=f"{index.id}. {index.name}")
+            left = [a + b for a, b in zip(left, values)]
+        for y, total in enumerate(left):
+            ax.text(total + s.total_points * 0.006, y, fmt.fixed(total, 1), va="center", fontsize=7)
+        ax.set_yticks(range(len(rows)), labels, fontsize=8)
+        ax.set_ylim(len(rows) - 0.5, -0.5)
+        ax.set_xlim(0, s.total_points * 1.1)
+        ax.set_xlabel(f"Điểm (tối đa {fmt.number(s.total_points)})")
+        ax.xaxis.set_major_formatter(lambda x, _pos: fmt.number(x, 0))
+        ax.grid(axis="x", color="#DDDDDD", linewidth=0.6)
+        ax.set_axisbelow(True)
+        fig.legend(loc="outside upper center", ncol=3, fontsize=7, frameon=False)
+        return _png(fig), note
+
+
+def spread_chart(view: SetView) -> bytes:
+    """Each main index across units: a box plot of % of its maximum."""
+    s = view.iset
+    shares = view.shares() * 100
+    with _style():
+        fig, ax = plt.subplots(figsize=(6.3, 3.4), layout="constrained")
+        ax.boxplot([shares[i.id].to_numpy() for i in s.indices], showmeans=True, widths=0.55,
+                   medianprops={"color": "#C55A11"},
+                   meanprops={"marker": "D", "markerfacecolor": "#1F4E79", "markeredgecolor": "#1F4E79", "markersize": 4},
+                   flierprops={"marker": "o", "markersize": 3, "markeredgecolor": "#595959"})
+        ax.set_xticks(range(1, len(s.indices) + 1), [f"Chỉ số {i.id}" for i in s.indices],
+                      fontsize=8, rotation=0 if len(s.indices) <= 7 else 30)
+        ax.set_ylim(-3, 103)
+        ax.set_ylabel("% điểm tối đa")
+        ax.yaxis.set_major_formatter(lambda y, _pos: f"{fmt.number(y, 0)}%")
+        ax.grid(axis="y", color="#DDDDDD", linewidth=0.6)
+        ax.set_axisbelow(True)
+        return _png(fig)

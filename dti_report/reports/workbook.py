@@ -1,0 +1,231 @@
+"""ket-qua-tong-hop.xlsx, the analysts' workbook, rendered from a run's results.
+
+Per scored set: the ranking (with a native bar chart of the totals), the unit ×
+criterion matrices (verified and self-assessed), one sheet per main index and
+the long data; then the units not assessed, the files and every issue. Every
+text goes through write_string (xlsx.write_cell): what a unit typed, even
+"=1+1", stays text.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ..batch_outputs import ISSUE_HEADERS, MANIFEST_HEADERS
+from ..catalog import IndicatorSet
+from ..engine import STATUS_LABELS
+from ..issues import SEVERITY_LABELS
+from ..results import RunResults
+from ..submissions import STATUS_LABELS as FILE_STATUS_LABELS
+from ..xlsx import sheet_name, workbook, write_table
+from .context import SAME, unassessed
+
+WORKBOOK_NAME = "ket-qua-tong-hop.xlsx"
+# The chart draws one bar per unit; past this many it shows the first ones only.
+CHART_MAX_UNITS = 60
+LEVEL_SHORT = {"so-nganh": "Sở", "quan-huyen": "Huyện"}
+
+
+def short_name(indicator_set: IndicatorSet) -> str:
+    return LEVEL_SHORT.get(indicator_set.level, indicator_set.id)
+
+
+class _Names:
+    """Sheet names are unique and at most 31 characters (Excel)."""
+
+    def __init__(self):
+        self.used: set[str] = set()
+
+    def __call__(self, text: str) -> str:
+        name = sheet_name(text)
+        n = 2
+        while name.lower() in self.used:
+            suffix = f" ({n})"
+            name = sheet_name(text)[: 31 - len(suffix)] + suffix
+            n += 1
+        self.used.add(name.lower())
+        return name
+
+
+def ranking_frame(results: RunResults, set_id: str) -> pd.DataFrame:
+    sr = results.sets[set_id]
+    s, totals = sr.indicator_set, sr.totals
+    frame = pd.DataFrame({"rank": totals["rank"], "unit_code": totals["unit_code"],
+                          "unit_name": totals["unit_code"].map(results.unit_name)})
+    for index in s.indices:
+        frame[index.id] = totals[index.id]
+    frame["total"] = totals["total"]
+    frame["share"] = totals["total"] / s.total_points if s.total_points else 0.0
+    frame["self_total"] = totals["self_total"]
+    frame["difference"] = totals["total"] - totals["self_total"]
+    frame.loc[frame["difference"].abs() <= SAME, "difference"] = 0.0
+    frame["self_rank"] = totals["self_rank"]
+    for column in ("no_data", "not_applicable", "invalid"):
+        frame[column] = totals[column]
+    return frame.reset_index(drop=True)
+
+
+def ranking_headers(s: IndicatorSet) -> dict[str, str]:
+    headers = {"rank": "Hạng", "unit_code": "Mã đơn vị", "unit_name": "Đơn vị", "total": f"Tổng điểm ({s.total_points:g})",
+               "share": "Tỷ lệ điểm tối đa", "self_total": "Tự đánh giá", "difference": "Chênh lệch so với tự đánh giá",
+               "self_rank": "Hạng tự đánh giá", "no_data": "Tiêu chí không có số liệu",
+               "not_applicable": "Tiêu chí không áp dụng", "invalid": "Tiêu chí lỗi số liệu"}
+    headers.update({i.id: f"{i.id}. {i.name} ({i.max_points:g})" for i in s.indices})
+    return headers
+
+
+def matrix_frame(results: RunResults, set_id: str, column: str, criteria: list[str] | None = None) -> pd.DataFrame:
+    """Units (ranked) × criteria, the points in `column` (self_score or verified_score)."""
+    sr = results.sets[set_id]
+    criteria = criteria or [c.id for c in sr.indicator_set.criteria]
+    wide = sr.scores.pivot(index="unit_code", columns="criterion", values=column)
+    wide = wide.reindex(columns=criteria).reindex(list(sr.totals["unit_code"])).reset_index()
+    wide.insert(1, "unit_name", wide["unit_code"].map(results.unit_name))
+    wide.columns.name = None
+    return wide
+
+
+def _ranking_sheet(book, formats, names, results: RunResults, set_id: str) -> None:
+    s = results.sets[set_id].indicator_set
+    frame = ranking_frame(results, set_id)
+    sheet = book.add_worksheet(names(f"Xếp hạng {short_name(s)}"))
+    sheet.write_string(0, 0, f"{s.title} — kỳ {results.period}", formats["title"])
+    sheet.write_string(1, 0, f"{len(frame)} đơn vị được đánh giá; điểm tối đa {s.total_points:g}.", formats["text"])
+    start = 3
+    points = {i.id: "points" for i in s.indices}
+    write_table(sheet, frame, formats, start_row=start, headers=ranking_headers(s),
+                column_formats={**points, "total": "points", "self_total": "points", "difference": "points",
+                                "share": "percent", "rank": "integer", "self_rank": "integer", "no_data": "integer",
+                                "not_applicable": "integer", "invalid": "integer"},
+                widths={"unit_name": 36, "unit_code": 16, "rank": 7, **{i.id: 12 for i in s.indices}})
+    sheet.freeze_panes(start + 1, 3)
+    if frame.empty:
+        return
+    shown = min(len(frame), CHART_MAX_UNITS)
+    first, last = start + 1, start + shown
+    name_col = frame.columns.get_loc("unit_name")
+    chart = book.add_chart({"type": "bar", "subtype": "stacked"})
+    for index in s.indices:
+        col = frame.columns.get_loc(index.id)
+        chart.add_series({"name": [sheet.name, start, col], "categories": [sheet.name, first, name_col, last, name_col],
+                          "values": [sheet.name, first, col, last, col], "gap": 40})
+    more = f" ({shown} đơn vị đứng đầu)" if shown < len(frame) else ""
+    chart.set_title({"name": f"Tổng điểm theo chỉ số chính{more}", "name_font": {"size": 12, "bold": True}})
+    chart.set_y_axis({"reverse": True, "num_font": {"size": 8}})
+    chart.set_x_axis({"min": 0, "max": s.total_points, "num_format": "0", "major_gridlines": {"visible": True}})
+    chart.set_legend({"position": "bottom", "font": {"size": 8}})
+    chart.set_size({"width": 760, "height": max(360, 60 + 18 * shown)})
+    sheet.insert_chart(start, len(frame.columns) + 1, chart)
+
+
+def _matrix_sheets(book, formats, names, results: RunResults, set_id: str) -> None:
+    s = results.sets[set_id].indicator_set
+    short = short_name(s)
+    for column, label in (("verified_score", "Kết quả"), ("self_score", "Tự chấm")):
+        matrix = matrix_frame(results, set_id, column)
+        sheet = book.add_worksheet(names(f"{label} {short} theo tiêu chí"))
+        headers = {"unit_code": "Mã đơn vị", "unit_name": "Đơn vị",
+                   **{c.id: f"{c.id} ({c.max_points:g})" for c in s.criteria}}
+        write_table(sheet, matrix, formats, headers=headers, column_formats={c.id: "points" for c in s.criteria},
+                    widths={"unit_name": 36, "unit_code": 16})
+        sheet.freeze_panes(1, 2)
+
+
+def _index_sheets(book, formats, names, results: RunResults, set_id: str) -> None:
+    sr = results.sets[set_id]
+    s = sr.indicator_set
+    for index in s.indices:
+        ids = [c.id for c in index.criteria]
+        frame = matrix_frame(results, set_id, "verified_score", ids)
+        frame["points"] = sr.totals[index.id].to_numpy()
+        frame["share"] = frame["points"] / index.max_points if index.max_points else 0.0
+        frame.insert(0, "rank", frame["points"].rank(method="min", ascending=False).astype(int))
+        self_points = matrix_frame(results, set_id, "self_score", ids)[ids].sum(axis=1, min_count=1)
+        frame["self_points"] = self_points.to_numpy()
+        sheet = book.add_worksheet(names(f"{short_name(s)} {index.id}. {index.name}"))
+        sheet.write_string(0, 0, f"Chỉ số {index.id}. {index.name} — tối đa {index.max_points:g} điểm — kỳ {results.period}",
+                           formats["title"])
+        headers = {"rank": "Hạng theo chỉ số", "unit_code": "Mã đơn vị", "unit_name": "Đơn vị",
+                   "points": f"Điểm chỉ số ({index.max_points:g})", "share": "Tỷ lệ điểm tối đa",
+                   "self_points": "Tự đánh giá",
+                   **{c.id: f"{c.id}. {c.name} ({c.max_points:g})" for c in index.criteria}}
+        write_table(sheet, frame, formats, start_row=2, headers=headers,
+                    column_formats={**{c: "points" for c in ids}, "points": "points", "self_points": "points",
+                                    "share": "percent", "rank": "integer"},
+                    widths={"unit_name": 36, "unit_code": 16, **{c: 16 for c in ids}})
+        sheet.freeze_panes(3, 3)
+
+
+def _long_sheet(book, formats, names, results: RunResults, set_id: str) -> None:
+    sr = results.sets[set_id]
+    s = sr.indicator_set
+    criterion_names = {c.id: c.name for c in s.criteria}
+    scores = sr.scores
+    frame = pd.DataFrame({
+        "unit_code": scores["unit_code"], "unit_name": scores["unit_code"].map(results.unit_name),
+        "index": scores["index"], "criterion": scores["criterion"],
+        "criterion_name": scores["criterion"].map(criterion_names), "max_points": scores["max_points"],
+        "self_ratio": scores["self_ratio"], "self_score": scores["self_score"],
+        "self_status": scores["self_status"].map(lambda v: STATUS_LABELS.get(v, v)),
+        "ratio": scores["ratio"], "verified_score": scores["verified_score"],
+        "status": scores["status"].map(lambda v: STATUS_LABELS.get(v, v)),
+    })
+    sheet = book.add_worksheet(names(f"Dữ liệu {short_name(s)}"))
+    write_table(sheet, frame, formats, headers={
+        "unit_code": "Mã đơn vị", "unit_name": "Đơn vị", "index": "Chỉ số chính", "criterion": "Mã tiêu chí",
+        "criterion_name": "Tiêu chí", "max_points": "Điểm tối đa", "self_ratio": "Tỷ lệ tự đánh giá",
+        "self_score": "Điểm tự đánh giá", "self_status": "Tình trạng tự đánh giá", "ratio": "Tỷ lệ đánh giá",
+        "verified_score": "Điểm đánh giá", "status": "Tình trạng"},
+        column_formats={"max_points": "points", "self_score": "points", "verified_score": "points",
+                        "self_ratio": "percent", "ratio": "percent"},
+        widths={"unit_name": 32, "unit_code": 16, "criterion_name": 50, "self_status": 18, "status": 18})
+
+
+def _unassessed_sheet(book, formats, names, results: RunResults) -> None:
+    records = []
+    for set_id in results.sets:
+        rows, others = unassessed(results, set_id)
+        records += [{"set_id": set_id, "unit_code": r["code"], "unit_name": r["name"], "reason": r["reason"]} for r in rows]
+        records += [{"set_id": set_id, "unit_code": "", "unit_name": o["unit"], "reason": f"{o['path']}: {o['reason']}"}
+                    for o in others]
+    frame = pd.DataFrame(records, columns=["set_id", "unit_code", "unit_name", "reason"])
+    sheet = book.add_worksheet(names("Chưa được đánh giá"))
+    write_table(sheet, frame, formats, headers={"set_id": "Bộ chỉ số", "unit_code": "Mã đơn vị", "unit_name": "Đơn vị",
+                                                "reason": "Lý do"},
+                widths={"set_id": 16, "unit_code": 16, "unit_name": 36, "reason": 90})
+
+
+def _manifest_sheet(book, formats, names, manifest: pd.DataFrame) -> None:
+    sheet = book.add_worksheet(names("Danh sách tệp"))
+    shown = manifest.assign(status=manifest["status"].map(lambda v: FILE_STATUS_LABELS.get(v, v)))
+    write_table(sheet, shown, formats, headers=MANIFEST_HEADERS,
+                column_formats={"size": "integer", "errors": "integer", "warnings": "integer", "issue_count": "integer"},
+                widths={"path": 48, "sha256": 20, "modified": 22})
+
+
+def _issues_sheet(book, formats, names, issues: pd.DataFrame) -> None:
+    sheet = book.add_worksheet(names("Lỗi và cảnh báo"))
+    frame = issues.assign(severity=issues["severity"].map(lambda v: SEVERITY_LABELS.get(v, v)))
+    # Errors stand out; warnings (often thousands of blank fields) stay plain.
+    row_formats = [formats["error"] if v == "error" else formats["text"] for v in issues["severity"]]
+    write_table(sheet, frame, formats, headers=ISSUE_HEADERS, widths={"file": 40, "message": 80, "code": 26},
+                row_formats=row_formats or None)
+
+
+def write_results_workbook(results: RunResults, target: Path | str | None = None) -> Path:
+    target = Path(target) if target else results.out_dir / WORKBOOK_NAME
+    names = _Names()
+    with workbook(target, f"Kết quả tổng hợp kỳ {results.period}") as (book, formats):
+        scored = [set_id for set_id, sr in results.sets.items() if sr.totals is not None]
+        for set_id in scored:
+            _ranking_sheet(book, formats, names, results, set_id)
+        for set_id in scored:
+            _matrix_sheets(book, formats, names, results, set_id)
+            _index_sheets(book, formats, names, results, set_id)
+            _long_sheet(book, formats, names, results, set_id)
+        _unassessed_sheet(book, formats, names, results)
+        _manifest_sheet(book, formats, names, results.manifest)
+        _issues_sheet(book, formats, names, results.issues)
+    return target

@@ -1,0 +1,581 @@
+"""Build the Word templates of the reports, once, with python-docx.
+
+    .venv/bin/python scripts/build_report_templates.py
+
+writes templates/bao-cao-ket-qua-dti.docx (the report on one indicator set) and
+templates/phieu-ket-qua-dti.docx (one unit's scorecard). Both are committed;
+the renderer (dti_report/reports/) only reads them, never this script, so the
+clerk can edit wording, fonts and layout in Word. Tags are docxtpl/Jinja:
+{{ value }}, {%p for … %} / {%tr for … %} / {%tc for … %} for repeated
+paragraphs, table rows and table columns.
+
+Layout per Nghị định 30/2020/NĐ-CP, Phụ lục I: A4, margins top/bottom 20 mm,
+left 30 mm, right 15 mm; Times New Roman; the header block as a borderless
+two-column table; page numbers centred in the header from page 2.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Mm, Pt, RGBColor
+
+OUT_DIR = Path(__file__).resolve().parents[1] / "templates"
+FONT = "Times New Roman"
+TEXT_WIDTH_MM = 210 - 30 - 15
+CENTER, LEFT, RIGHT, JUSTIFY = (WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.RIGHT,
+                                WD_ALIGN_PARAGRAPH.JUSTIFY)
+
+
+# ---------------------------------------------------------------- document and styles
+
+def set_fonts(rpr_owner, name: str = FONT) -> None:
+    """All four font slots: Vietnamese text must not fall back to a theme font."""
+    rpr = rpr_owner.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attr), name)
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(attr), None)
+
+
+def new_document():
+    doc = Document()
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
+    section.left_margin, section.right_margin = Mm(30), Mm(15)
+    section.header_distance, section.footer_distance = Mm(10), Mm(10)
+
+    styles = doc.styles
+    normal = styles["Normal"]
+    normal.font.name, normal.font.size = FONT, Pt(14)
+    set_fonts(normal.element)
+    pf = normal.paragraph_format
+    pf.space_before, pf.space_after = Pt(0), Pt(6)
+    pf.line_spacing_rule = WD_LINE_SPACING.MULTIPLE
+    pf.line_spacing = 1.1
+    # docDefaults carry theme fonts; tables and headers inherit from there.
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    if defaults is not None:
+        rpr_default = defaults.find(qn("w:rPrDefault"))
+        if rpr_default is not None and rpr_default.find(qn("w:rPr")) is not None:
+            fonts = rpr_default.find(qn("w:rPr")).find(qn("w:rFonts"))
+            if fonts is not None:
+                for attr in list(fonts.attrib):
+                    del fonts.attrib[attr]
+                for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+                    fonts.set(qn(attr), FONT)
+    for name, size in (("Heading 1", 14), ("Heading 2", 14), ("Heading 3", 14)):
+        style = styles[name]
+        style.font.name, style.font.size, style.font.bold = FONT, Pt(size), True
+        style.font.italic = name == "Heading 3"
+        style.font.color.rgb = RGBColor(0, 0, 0)
+        set_fonts(style.element)
+        style.paragraph_format.space_before, style.paragraph_format.space_after = Pt(6), Pt(6)
+        style.paragraph_format.first_line_indent = Cm(1.27)
+        style.paragraph_format.keep_with_next = True
+        style.paragraph_format.alignment = JUSTIFY
+    for name in ("Header", "Caption"):
+        style = styles[name]
+        style.font.name = FONT
+        set_fonts(style.element)
+    caption = styles["Caption"]
+    caption.font.size, caption.font.italic, caption.font.bold = Pt(13), True, False
+    caption.font.color.rgb = RGBColor(0, 0, 0)
+    caption.paragraph_format.alignment = CENTER
+    caption.paragraph_format.space_before, caption.paragraph_format.space_after = Pt(3), Pt(9)
+    header_style = styles["Header"]
+    header_style.font.size = Pt(14)
+
+    body = styles.add_style("Body Text DTI", 1)
+    body.base_style = normal
+    body.paragraph_format.first_line_indent = Cm(1.27)
+    body.paragraph_format.alignment = JUSTIFY
+    table_text = styles.add_style("Table Text", 1)
+    table_text.base_style = normal
+    table_text.font.size = Pt(11)
+    table_text.paragraph_format.space_after = Pt(0)
+    table_text.paragraph_format.line_spacing = 1.0
+    table_text.paragraph_format.first_line_indent = Cm(0)
+    return doc
+
+
+def page_number_header(doc) -> None:
+    """Page number centred in the header from page 2: a different first page and a PAGE field."""
+    section = doc.sections[0]
+    section.different_first_page_header_footer = True
+    section.first_page_header.is_linked_to_previous = False
+    section.first_page_header.paragraphs[0].text = ""
+    p = section.header.paragraphs[0]
+    p.alignment = CENTER
+    p.style = doc.styles["Header"]
+
+    def run_with(element):
+        r = p.add_run()
+        set_fonts(r._r)
+        r.font.size = Pt(14)
+        r._r.append(element)
+        return r
+
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    run_with(begin)
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = " PAGE "
+    run_with(instr)
+    separate = OxmlElement("w:fldChar")
+    separate.set(qn("w:fldCharType"), "separate")
+    run_with(separate)
+    shown = p.add_run("2")
+    set_fonts(shown._r)
+    shown.font.size = Pt(14)
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    run_with(end)
+
+
+# ---------------------------------------------------------------- paragraphs
+
+def add_runs(p, parts, size=None):
+    """parts: a string, or a list of (text, {"bold":…, "italic":…}) pieces."""
+    if isinstance(parts, str):
+        parts = [(parts, {})]
+    for text, style in parts:
+        run = p.add_run(text)
+        run.bold = style.get("bold")
+        run.italic = style.get("italic")
+        if style.get("size") or size:
+            run.font.size = Pt(style.get("size") or size)
+        t = run._r.find(qn("w:t"))
+        if t is not None:
+            t.set(qn("xml:space"), "preserve")
+    return p
+
+
+def para(container, parts="", *, style=None, bold=None, italic=None, size=None, align=None, first_line=None,
+         left=None, before=None, after=None, keep_next=False, line=None):
+    p = container.add_paragraph(style=style)
+    if isinstance(parts, str):
+        parts = [(parts, {"bold": bold, "italic": italic})] if parts else []
+    add_runs(p, parts, size)
+    pf = p.paragraph_format
+    if align is not None:
+        pf.alignment = align
+    if first_line is not None:
+        pf.first_line_indent = Cm(first_line)
+    if left is not None:
+        pf.left_indent = Cm(left)
+    if before is not None:
+        pf.space_before = Pt(before)
+    if after is not None:
+        pf.space_after = Pt(after)
+    if line is not None:
+        pf.line_spacing = line
+    if keep_next:
+        pf.keep_with_next = True
+    return p
+
+
+def tag(container, text):
+    """A paragraph holding only a {%p … %} tag: docxtpl removes it when rendering."""
+    return para(container, text, after=0, first_line=0)
+
+
+def rule(container, length_mm: float, width_mm: float, before: float = 0, after: float = 0):
+    """A short horizontal rule, centred in a column of width_mm: an empty paragraph
+    with a bottom border, narrowed by its indents."""
+    p = container.add_paragraph()
+    pf = p.paragraph_format
+    side = max((width_mm - length_mm) / 2, 0)
+    pf.left_indent, pf.right_indent = Mm(side), Mm(side)
+    pf.first_line_indent = Cm(0)
+    pf.space_before, pf.space_after = Pt(before), Pt(after)
+    pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    pf.line_spacing = Pt(2)
+    ppr = p._p.get_or_add_pPr()
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "auto")):
+        bottom.set(qn(key), value)
+    borders.append(bottom)
+    # pBdr sits before spacing/ind in the schema order
+    ppr.insert(0, borders) if ppr.find(qn("w:pStyle")) is None else ppr.find(qn("w:pStyle")).addnext(borders)
+    return p
+
+
+def page_break(doc):
+    p = doc.add_paragraph()
+    p.paragraph_format.space_after = Pt(0)
+    p.add_run().add_break(WD_BREAK.PAGE)
+
+
+# ---------------------------------------------------------------- tables
+
+def cell_margins(table, top=0, bottom=0, left=0.08, right=0.08):
+    tbl_pr = table._tbl.tblPr
+    margins = OxmlElement("w:tblCellMar")
+    for side, cm in (("top", top), ("left", left), ("bottom", bottom), ("right", right)):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:w"), str(int(cm * 567)))
+        el.set(qn("w:type"), "dxa")
+        margins.append(el)
+    tbl_pr.append(margins)
+
+
+def borders(table, val="single"):
+    tbl_pr = table._tbl.tblPr
+    el = OxmlElement("w:tblBorders")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        b = OxmlElement(f"w:{side}")
+        b.set(qn("w:val"), val)
+        if val != "nil":
+            b.set(qn("w:sz"), "4")
+            b.set(qn("w:space"), "0")
+            b.set(qn("w:color"), "000000")
+        el.append(b)
+    tbl_pr.append(el)
+
+
+def fixed_widths(table, widths_mm, indent_mm: float = 0):
+    table.autofit = False
+    tbl_pr = table._tbl.tblPr
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    tbl_pr.append(layout)
+    tbl_w = tbl_pr.find(qn("w:tblW"))
+    if tbl_w is None:
+        tbl_w = OxmlElement("w:tblW")
+        tbl_pr.append(tbl_w)
+    tbl_w.set(qn("w:w"), str(int(sum(widths_mm) * 56.7)))
+    tbl_w.set(qn("w:type"), "dxa")
+    if indent_mm:
+        ind = OxmlElement("w:tblInd")
+        ind.set(qn("w:w"), str(int(indent_mm * 56.7)))
+        ind.set(qn("w:type"), "dxa")
+        tbl_pr.append(ind)
+    for col, width in zip(table.columns, widths_mm):
+        col.width = Mm(width)
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths_mm):
+            cell.width = Mm(width)
+
+
+def repeat_header(row):
+    tr_pr = row._tr.get_or_add_trPr()
+    el = OxmlElement("w:tblHeader")
+    tr_pr.append(el)
+    cant = OxmlElement("w:cantSplit")
+    tr_pr.append(cant)
+
+
+def shade(cell, color="D9E2F3"):
+    tc_pr = cell._tc.get_or_add_tcPr()
+    el = OxmlElement("w:shd")
+    el.set(qn("w:val"), "clear")
+    el.set(qn("w:color"), "auto")
+    el.set(qn("w:fill"), color)
+    tc_pr.append(el)
+
+
+def cell_text(cell, parts, *, align=CENTER, bold=None, italic=None, size=None, style="Table Text", valign=None):
+    p = cell.paragraphs[0]
+    p.style = cell.part.document.styles[style] if style else None
+    if isinstance(parts, str):
+        parts = [(parts, {"bold": bold, "italic": italic})] if parts else []
+    add_runs(p, parts, size)
+    p.alignment = align
+    if valign is not None:
+        cell.vertical_alignment = valign
+    return p
+
+
+def data_table(doc, headers, body, widths_mm, *, header_fill=True, size=None):
+    """A bordered table: a header row, then rows of cell texts (tags included)."""
+    table = doc.add_table(rows=1 + len(body), cols=len(headers))
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    borders(table)
+    cell_margins(table, left=0.08, right=0.08, top=0.03, bottom=0.03)
+    for cell, (text, _align) in zip(table.rows[0].cells, headers):
+        cell_text(cell, text, bold=True, size=size, valign=WD_CELL_VERTICAL_ALIGNMENT.CENTER)
+        if header_fill:
+            shade(cell)
+    repeat_header(table.rows[0])
+    for row, values in zip(table.rows[1:], body):
+        for cell, value, (_text, align) in zip(row.cells, values, headers):
+            cell_text(cell, value, align=align, size=size, valign=WD_CELL_VERTICAL_ALIGNMENT.CENTER)
+    fixed_widths(table, widths_mm)
+    return table
+
+
+# ---------------------------------------------------------------- shared blocks
+
+def header_block(doc, *, with_number: bool = True):
+    """Agency left, national title right (NĐ 30/2020, Phụ lục I, ô 1–4)."""
+    # Wider than the text area, as in most issued documents: the agency line
+    # "SỞ THÔNG TIN VÀ TRUYỀN THÔNG" and the date line each stay on one line.
+    left_w, right_w = 80, 100
+    table = doc.add_table(rows=2, cols=2)
+    borders(table, "nil")
+    cell_margins(table, left=0.05, right=0.05)
+    fixed_widths(table, [left_w, right_w], indent_mm=-12)
+    left, right = table.rows[0].cells
+    cell_text(left, "{{ parent_agency }}", size=12, style=None)
+    p = left.add_paragraph()
+    add_runs(p, [("{{ agency }}", {"bold": True})], size=12)
+    p.alignment = CENTER
+    rule(left, 26, left_w - 1, before=1)
+    cell_text(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, size=12, style=None)
+    p = right.add_paragraph()
+    add_runs(p, [("Độc lập - Tự do - Hạnh phúc", {"bold": True})], size=13)
+    p.alignment = CENTER
+    rule(right, 57, right_w - 1, before=1)
+    for cell in (left, right):
+        for p in cell.paragraphs:
+            p.paragraph_format.space_after = Pt(0)
+            p.paragraph_format.first_line_indent = Cm(0)
+            p.paragraph_format.line_spacing = 1.0
+    left, right = table.rows[1].cells
+    cell_text(left, "{{ number_line }}" if with_number else "", size=13, style=None)
+    cell_text(right, [("{{ date_line }}", {"italic": True})], size=13, style=None)
+    for cell in (left, right):
+        pf = cell.paragraphs[0].paragraph_format
+        pf.space_before, pf.space_after, pf.first_line_indent = Pt(6), Pt(0), Cm(0)
+    return table
+
+
+def signature_block(doc):
+    """'Nơi nhận' beside the signer (NĐ 30/2020, Phụ lục I, ô 7–9)."""
+    table = doc.add_table(rows=1, cols=2)
+    borders(table, "nil")
+    cell_margins(table, left=0.05, right=0.05)
+    fixed_widths(table, [80, 90], indent_mm=-2)
+    left, right = table.rows[0].cells
+    cell_text(left, [("Nơi nhận:", {"bold": True, "italic": True})], align=LEFT, size=12, style=None)
+    tag(left, "{%p for line in recipients %}")
+    para(left, "- {{ line }}", size=11, after=0, first_line=0, align=LEFT, line=1.0)
+    tag(left, "{%p endfor %}")
+    para(left, "- {{ archive }}", size=11, after=0, first_line=0, align=LEFT, line=1.0)
+    first = right.paragraphs[0]
+    add_runs(first, "{%p if signer_authority %}")
+    para(right, "{{ signer_authority }}", bold=True, size=14, align=CENTER, after=0, first_line=0, line=1.0)
+    tag(right, "{%p endif %}")
+    para(right, "{{ signer_title }}", bold=True, size=14, align=CENTER, after=0, first_line=0, line=1.0)
+    for _ in range(4):
+        para(right, "", after=0, first_line=0)
+    para(right, "{{ signer_name }}", bold=True, size=14, align=CENTER, after=0, first_line=0)
+    for cell in (left, right):
+        for p in cell.paragraphs:
+            p.paragraph_format.space_after = Pt(0)
+            p.paragraph_format.first_line_indent = Cm(0)
+    return table
+
+
+def save(doc, name: str) -> Path:
+    doc.core_properties.author = "dti-report"
+    doc.core_properties.title = name
+    OUT_DIR.mkdir(exist_ok=True)
+    target = OUT_DIR / name
+    doc.save(target)
+    return target
+
+
+# ---------------------------------------------------------------- the report on one set
+
+def build_report() -> Path:
+    doc = new_document()
+    page_number_header(doc)
+    header_block(doc)
+
+    para(doc, "BÁO CÁO", bold=True, size=14, align=CENTER, before=18, after=0, first_line=0)
+    para(doc, "Kết quả đánh giá chuyển đổi số {{ scope }} {{ period_text }}", bold=True, size=14, align=CENTER,
+         after=0, first_line=0)
+    rule(doc, 40, TEXT_WIDTH_MM, before=2, after=12)
+
+    body = "Body Text DTI"
+    para(doc, "Căn cứ {{ basis }} ban hành {{ set_title }} ({{ appendix_of_decision }}), trên cơ sở số liệu tự "
+              "đánh giá của các đơn vị và kết quả thẩm định, kết quả đánh giá {{ period_text }} như sau:", style=body)
+
+    doc.add_paragraph("I. TỔNG QUAN", style="Heading 1")
+    para(doc, "1. Số đơn vị được đánh giá: {{ summary.assessed }}/{{ summary.expected }} đơn vị"
+              "{% if summary.missing %}; {{ summary.missing }} đơn vị chưa gửi biểu mẫu hoặc biểu mẫu bị từ chối "
+              "(mục IV){% endif %}.", style=body)
+    para(doc, "2. Điểm trung bình: {{ summary.average }}/{{ max_total }} điểm ({{ summary.average_percent }} "
+              "điểm tối đa).", style=body)
+    para(doc, "3. Cao nhất: {{ summary.highest }} ({{ summary.highest_points }} điểm); thấp nhất: "
+              "{{ summary.lowest }} ({{ summary.lowest_points }} điểm).", style=body)
+    para(doc, "4. Theo chỉ số chính, tỷ lệ điểm bình quân cao nhất ở {{ summary.strongest_index }} "
+              "({{ summary.strongest_index_percent }} điểm tối đa), thấp nhất ở {{ summary.weakest_index }} "
+              "({{ summary.weakest_index_percent }}).", style=body)
+    tag(doc, "{%p if summary.changed %}")
+    para(doc, "5. Qua thẩm định, {{ summary.changed }} đơn vị có kết quả đánh giá khác điểm tự đánh giá "
+              "(cột “Tự đánh giá” tại Bảng 1).", style=body)
+    tag(doc, "{%p endif %}")
+
+    doc.add_paragraph("II. KẾT QUẢ XẾP HẠNG", style="Heading 1")
+    para(doc, "Bảng 1. Kết quả đánh giá, xếp hạng {{ period_text }}", style="Caption", keep_next=True)
+    headers = [("STT", CENTER), ("Đơn vị", LEFT), ("{%tc for index in indices %}", CENTER), ("{{ index.label }}", CENTER),
+               ("{%tc endfor %}", CENTER), ("Tổng điểm\n({{ max_total }})", CENTER),
+               ("{%tc if show_self %}", CENTER), ("Tự đánh giá", CENTER), ("{%tc endif %}", CENTER),
+               ("Xếp hạng", CENTER)]
+    tr_open = ["{%tr for row in ranking %}"] + [""] * (len(headers) - 1)
+    row = ["{{ row.no }}", "{{ row.name }}", "{%tc for points in row.indices %}", "{{ points }}", "{%tc endfor %}",
+           "{{ row.total }}", "{%tc if show_self %}", "{{ row.self_total }}", "{%tc endif %}", "{{ row.rank }}"]
+    tr_close = ["{%tr endfor %}"] + [""] * (len(headers) - 1)
+    table = data_table(doc, headers, [tr_open, row, tr_close], [9, 46, 8, 14, 8, 17, 8, 17, 8, 14], size=10)
+    # Totals in bold: what the table is read for.
+    for run in table.rows[2].cells[5].paragraphs[0].runs:
+        run.bold = True
+    para(doc, [("Ghi chú: ", {"italic": True, "bold": True}),
+               ("điểm theo chỉ số chính — {{ indices_legend }}.", {"italic": True})], size=12, before=3, after=6, first_line=0,
+         align=JUSTIFY)
+
+    doc.add_paragraph("III. PHÂN TÍCH THEO CHỈ SỐ CHÍNH", style="Heading 1")
+    para(doc, "Bảng 2. Điểm bình quân, đơn vị cao nhất và thấp nhất theo từng chỉ số chính", style="Caption",
+         keep_next=True)
+    headers = [("Chỉ số chính", LEFT), ("Tối đa", CENTER), ("Bình quân", CENTER), ("Cao nhất", LEFT),
+               ("Thấp nhất", LEFT)]
+    body_rows = [["{%tr for index in index_rows %}", "", "", "", ""],
+                 ["{{ index.id }}. {{ index.name }}", "{{ index.max }}",
+                  "{{ index.average }}\n({{ index.average_percent }})",
+                  "{{ index.best }}: {{ index.best_points }}", "{{ index.worst }}: {{ index.worst_points }}"],
+                 ["{%tr endfor %}", "", "", "", ""]]
+    data_table(doc, headers, body_rows, [45, 14, 20, 48, 48], size=11)
+    para(doc, "", after=0)
+    para(doc, "{{ chart_totals }}", align=CENTER, first_line=0, after=0, keep_next=True)
+    para(doc, "Hình 1. Tổng điểm của các đơn vị theo thứ hạng, chia theo chỉ số chính{{ chart_totals_note }}",
+         style="Caption")
+    para(doc, "{{ chart_spread }}", align=CENTER, first_line=0, after=0, keep_next=True)
+    para(doc, "Hình 2. Phân bố tỷ lệ điểm (% điểm tối đa) của các đơn vị theo từng chỉ số chính "
+              "(hộp: từ tứ phân vị thứ nhất đến thứ ba; vạch: trung vị; hình thoi: bình quân)", style="Caption")
+
+    doc.add_paragraph("IV. ĐƠN VỊ CHƯA ĐƯỢC ĐÁNH GIÁ", style="Heading 1")
+    tag(doc, "{%p if not_assessed %}")
+    para(doc, "Các đơn vị sau chưa được đánh giá {{ period_text }} do chưa gửi biểu mẫu hoặc biểu mẫu bị từ chối:",
+         style=body, keep_next=True)
+    tag(doc, "{%p endif %}")
+    # The table sits between paragraph tags: docxtpl drops the whole table with them.
+    tag(doc, "{%p if not_assessed %}")
+    data_table(doc, [("STT", CENTER), ("Đơn vị", LEFT), ("Lý do", LEFT)],
+               [["{%tr for unit in not_assessed %}", "", ""], ["{{ unit.no }}", "{{ unit.name }}", "{{ unit.reason }}"],
+                ["{%tr endfor %}", "", ""]], [12, 60, 93], size=11)
+    tag(doc, "{%p else %}")
+    para(doc, "Tất cả các đơn vị thuộc phạm vi đánh giá đã gửi biểu mẫu hợp lệ.", style=body)
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if other_rejected %}")
+    para(doc, "Ngoài ra, các tệp sau bị từ chối và chưa xác định được đơn vị gửi:", style=body, before=6)
+    tag(doc, "{%p for file in other_rejected %}")
+    para(doc, "- {{ file.path }}{% if file.unit %} ({{ file.unit }}){% endif %}: {{ file.reason }}", style=body)
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endif %}")
+    para(doc, "Chi tiết số liệu, điểm từng tiêu chí, danh sách tệp và các lỗi, cảnh báo có trong tệp "
+              "ket-qua-tong-hop.xlsx kèm theo; phương pháp đánh giá tại Phụ lục.", style=body, before=6)
+    para(doc, "", after=6)
+    signature_block(doc)
+
+    page_break(doc)
+    para(doc, "PHỤ LỤC", bold=True, size=14, align=CENTER, after=0, first_line=0)
+    para(doc, "PHƯƠNG PHÁP ĐÁNH GIÁ VÀ CÁC QUYẾT ĐỊNH ÁP DỤNG", bold=True, size=14, align=CENTER, after=0, first_line=0)
+    para(doc, "(Kèm theo Báo cáo số {{ number_ref }} {{ date_words }})", italic=True, size=14, align=CENTER, after=12,
+         first_line=0)
+    para(doc, "Điểm được tính theo {{ appendix_of_decision }}, {{ basis }}: {{ set_title }}, tổng điểm tối đa "
+              "{{ max_total }} điểm. Điểm tự đánh giá và kết quả đánh giá (sau thẩm định, điều chỉnh) được tính "
+              "theo cùng quy tắc.", style=body)
+    doc.add_paragraph("1. Quy định chung và các quyết định áp dụng", style="Heading 2")
+    tag(doc, "{%p for note in set_notes %}")
+    para(doc, "- {{ note.text }}", style=body)
+    tag(doc, "{%p endfor %}")
+    doc.add_paragraph("2. Cách xác định và tính điểm từng chỉ số thành phần", style="Heading 2")
+    tag(doc, "{%p for index in method %}")
+    doc.add_paragraph("Chỉ số {{ index.id }}. {{ index.name }} ({{ index.max }} điểm)", style="Heading 3")
+    tag(doc, "{%p for c in index.criteria %}")
+    para(doc, [("{{ c.id }}. {{ c.name }}", {"bold": True}), (" (tối đa {{ c.max }} điểm)", {})], style=body,
+         keep_next=True, after=2)
+    tag(doc, "{%p for line in c.lines %}")
+    para(doc, "{{ line }}", style=body, size=13, left=1.27, first_line=0, after=0)
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p for note in c.notes %}")
+    para(doc, [("Quyết định áp dụng: ", {"bold": True, "italic": True}), ("{{ note }}", {"italic": True})],
+         style=body, size=13, left=1.27, first_line=0, before=2, after=0)
+    tag(doc, "{%p endfor %}")
+    para(doc, "", after=4, size=6)
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endfor %}")
+    return save(doc, "bao-cao-ket-qua-dti.docx")
+
+
+# ---------------------------------------------------------------- one unit's scorecard
+
+def build_scorecard() -> Path:
+    doc = new_document()
+    page_number_header(doc)
+    header_block(doc, with_number=False)
+    para(doc, "PHIẾU KẾT QUẢ ĐÁNH GIÁ CHUYỂN ĐỔI SỐ", bold=True, size=14, align=CENTER, before=18, after=0,
+         first_line=0)
+    para(doc, "{{ unit_name }} — {{ period_text }}", bold=True, size=14, align=CENTER, after=0, first_line=0)
+    rule(doc, 40, TEXT_WIDTH_MM, before=2, after=12)
+    body = "Body Text DTI"
+    para(doc, "Theo {{ set_title }}, tổng điểm tối đa {{ max_total }} điểm.", style=body)
+    para(doc, [("1. Tổng điểm: ", {}), ("{{ total }}/{{ max_total }} điểm", {"bold": True}),
+               (" ({{ percent }} điểm tối đa); xếp hạng ", {}), ("{{ rank }}/{{ unit_count }}", {"bold": True}),
+               (" đơn vị.", {})], style=body)
+    para(doc, "2. Điểm tự đánh giá: {{ self_total }} điểm (hạng {{ self_rank }})"
+              "{% if self_differs %}; kết quả đánh giá sau thẩm định khác điểm tự đánh giá ở các tiêu chí "
+              "đánh dấu (*) trong bảng dưới{% endif %}.", style=body)
+    tag(doc, "{%p if even %}")
+    para(doc, "3. Tỷ lệ điểm đạt được đồng đều ở mọi chỉ số chính ({{ strongest[0] }}).", style=body)
+    tag(doc, "{%p else %}")
+    para(doc, "3. Chỉ số chính mạnh nhất (theo tỷ lệ điểm tối đa): {{ strongest|join('; ') }}; yếu nhất: "
+              "{{ weakest|join('; ') }}.", style=body)
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if no_data %}")
+    para(doc, "4. Tiêu chí chưa có số liệu (0 điểm): {{ no_data|join('; ') }}.", style=body)
+    tag(doc, "{%p else %}")
+    para(doc, "4. Đơn vị đã cung cấp số liệu cho mọi tiêu chí.", style=body)
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if invalid %}")
+    para(doc, "5. Tiêu chí có số liệu lỗi, chưa được chấm điểm: {{ invalid|join('; ') }}.", style=body)
+    tag(doc, "{%p endif %}")
+    para(doc, "Bảng. Điểm từng tiêu chí", style="Caption", keep_next=True)
+    headers = [("Mã", CENTER), ("Chỉ số, tiêu chí", LEFT), ("Điểm tối đa", CENTER), ("Tự đánh giá", CENTER),
+               ("Kết quả đánh giá", CENTER), ("Tình trạng", LEFT)]
+    rows = [
+        ["{%tr for index in indices %}", "", "", "", "", ""],
+        [[("{{ index.id }}", {"bold": True})], [("{{ index.name }}", {"bold": True})], [("{{ index.max }}", {"bold": True})],
+         [("{{ index.self_points }}", {"bold": True})], [("{{ index.points }}", {"bold": True})],
+         [("Đạt {{ index.percent }}", {"italic": True})]],
+        ["{%tr for c in index.criteria %}", "", "", "", "", ""],
+        ["{{ c.id }}", "{{ c.name }}", "{{ c.max }}", "{{ c.self }}{% if c.differs %} (*){% endif %}", "{{ c.verified }}",
+         "{{ c.status }}"],
+        ["{%tr endfor %}", "", "", "", "", ""],
+        ["{%tr endfor %}", "", "", "", "", ""],
+        [[("", {})], [("Tổng cộng", {"bold": True})], [("{{ max_total }}", {"bold": True})],
+         [("{{ self_total }}", {"bold": True})], [("{{ total }}", {"bold": True})], ""],
+    ]
+    table = data_table(doc, headers, rows, [12, 83, 16, 18, 18, 24], size=11)
+    for r in (2, 7):
+        for cell in table.rows[r].cells:
+            shade(cell, "F2F2F2")
+    para(doc, "", after=6)
+    signature_block(doc)
+    return save(doc, "phieu-ket-qua-dti.docx")
+
+
+def main() -> None:
+    for path in (build_report(), build_scorecard()):
+        print(f"Đã ghi {path}")
+
+
+if __name__ == "__main__":
+    main()
