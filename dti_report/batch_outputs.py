@@ -12,7 +12,8 @@ from pathlib import Path
 import pandas as pd
 
 from .batch import BatchResult
-from .catalog import IndicatorSet, get_set
+from .catalog import IndicatorSet, builtin_sets, get_set
+from .targetset import TargetSet
 from .engine import STATUS_LABELS, Result
 from .issues import ISSUE_COLUMNS, SEVERITY_LABELS, Issue
 from .outputs import write_csv
@@ -173,6 +174,10 @@ def write_feedback_workbook(feedback: Feedback, target: Path) -> Path:
             sheet = book.add_worksheet(sheet_name(f"Kết quả {part.set_id}" if len(parts) == 1 else f"Tệp {n} {part.set_id}"))
             sheet.write_string(0, 0, f"{feedback.unit_name} ({feedback.unit_code}) — kỳ {feedback.period}", formats["title"])
             sheet.write_string(1, 0, f"Tệp: {part.path} — {FILE_STATUS_LABELS[part.status]}", formats["bold"])
+            indicator_set = get_set(part.set_id) if part.set_id in builtin_sets() else None
+            if isinstance(indicator_set, TargetSet) and part.status == "accepted":
+                write_unit_figures(sheet, formats, indicator_set, part, severity_of)
+                continue
             if part.scores is None:
                 sheet.write_string(3, 0, "Tệp không được dùng để chấm điểm; xem trang Lỗi và cảnh báo.", formats["text"])
                 continue
@@ -184,6 +189,26 @@ def write_feedback_workbook(feedback: Feedback, target: Path) -> Path:
         write_table(sheet, frame, formats, headers=ISSUE_HEADERS, widths={"file": 36, "message": 80, "code": 26},
                     row_formats=row_formats or None)
     return target
+
+
+def write_unit_figures(sheet, formats, target_set: TargetSet, part: FeedbackPart,
+                       severity_of: dict[tuple[str, str], str]) -> None:
+    """A target set's workbook, as read: the figures go into the city's monitoring table."""
+    sheet.write_string(2, 0, "Số liệu đã được tổng hợp vào bảng theo dõi chỉ tiêu của Thành phố.", formats["text"])
+    row = 4
+    for c, (header, width) in enumerate(zip(["Mã", "Nội dung", "Ô", "Giá trị đã nhập"], [10, 80, 8, 30])):
+        sheet.write_string(row, c, header, formats["header"])
+        sheet.set_column(c, c, width)
+    for field_id, f in target_set.fields.items():
+        if field_id not in part.values:
+            continue
+        row += 1
+        write_cell(sheet, row, 0, field_id, formats["text"])
+        write_cell(sheet, row, 1, f.label, formats["text"])
+        write_cell(sheet, row, 2, part.cells.get(field_id, ""), formats["text"])
+        write_cell(sheet, row, 3, part.values.get(field_id, ""),
+                   formats.get(severity_of.get((part.path, field_id), ""), formats["text"]))
+    print_setup(sheet, 4)
 
 
 def write_unit_scores(sheet, formats, s: IndicatorSet, part: FeedbackPart, severity_of: dict[tuple[str, str], str]) -> None:

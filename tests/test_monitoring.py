@@ -247,3 +247,16 @@ def test_run_renders_the_table_and_writes_results_json(tmp_path):
     assert lint.exit_code == 0 and "gần đúng → danhgia.tyle.Tylesohoaketquagiaiquyetthutuchanhchinh" in lint.output
     strict = CliRunner().invoke(main, ["lint", str(SHIPPED), "--strict"])
     assert strict.exit_code != 0
+
+
+def test_target_set_matches_the_table():
+    assert len(TS.targets) == 41 and [t.id for t in TS.targets] == [str(n) for n in range(1, 42)]
+    assert [g.name for g in TS.groups] == ["", "Dữ liệu số", "Chính quyền số", "Kinh tế số", "Xã hội số", "An toàn, an ninh mạng"]
+    t18 = next(t for t in TS.targets if t.id == "18").target
+    assert t18.levels == {"so-nganh": 0.5, "quan-huyen": 0.4, "xa-phuong": 0.35}
+    t26 = next(t for t in TS.targets if t.id == "26").target
+    assert (t26.op, t26.value) == (">", 0.085)
+    # responsible units follow QĐ 79 Phụ lục III: statistics office, police, State Bank branch
+    by_id = {i.id: i for i in TS.inputs}
+    assert by_id["25"].reporters.units == ("cuc-thong-ke",)
+    assert by_id["32"].reporters.units == ("cong-an",) and by_id["34"].reporters.units == ("nhnn",)

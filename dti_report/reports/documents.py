@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
 from jinja2 import Environment, TemplateError
+from lxml import etree
 
 from ..outputs import atomic_path
 
@@ -40,9 +42,12 @@ def find_template(configured: Path | None, name: str) -> Path:
     return path
 
 
-def _environment() -> Environment:
-    # Autoescape: criterion texts hold "<", "&" and must stay text in the XML.
-    return Environment(autoescape=True)
+# One environment for every render, so compiled templates can be reused.
+# Autoescape: criterion texts hold "<", "&" and must stay text in the XML.
+ENV = Environment(autoescape=True)
+# Set on a table before rendering when a {%tc %} loop makes its columns.
+FIT_MARK = "dti-fit"  # removed again before saving
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
 
 def _text_width_twips(doc) -> int:
@@ -142,20 +147,60 @@ def fit_table(tbl, available: int) -> None:
             tc_w.set(qn("w:type"), "dxa")
 
 
-def fit_tables(doc) -> None:
-    """Data tables (three columns or more) of the body; the two-column header and
-    signature blocks keep the widths the template gives them."""
-    available = _text_width_twips(doc)
-    for tbl in doc.element.body.iterchildren(qn("w:tbl")):
-        grid = tbl.find(qn("w:tblGrid"))
-        if grid is not None and len(grid) >= 3:
-            fit_table(tbl, available)
-
-
-def preserve_spaces(doc) -> None:
+def preserve_spaces(root) -> None:
     """Spaces typed into values ("Số:      /BC-STTTT") survive only with xml:space."""
-    for t in doc.element.body.iter(qn("w:t")):
-        t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    for t in root.iter(qn("w:t")):
+        t.set(XML_SPACE, "preserve")
+
+
+class _Template(DocxTemplate):
+    """docxtpl, with two additions.
+
+    Tables whose columns come from a {%tc %} loop are marked before rendering
+    and get widths from their content after it (fit_table); other tables keep
+    the widths the clerk gave them in the template.
+
+    The patched XML and the compiled Jinja are kept per process: a thousand
+    scorecards from one template parse and compile it once.
+    """
+
+    _patched: dict[str, str] = {}
+    _compiled: dict[str, object] = {}
+
+    def get_xml(self):
+        body = self.docx._element.body
+        for tbl in body.iter(qn("w:tbl")):
+            if any("{%tc" in (t.text or "") for t in tbl.iter(qn("w:t"))):
+                tbl.set(FIT_MARK, "1")
+        return super().get_xml()
+
+    def patch_xml(self, src_xml):
+        patched = self._patched.get(src_xml)
+        if patched is None:
+            patched = self._patched[src_xml] = super().patch_xml(src_xml)
+        return patched
+
+    def render_xml_part(self, src_xml, part, context, jinja_env=None):
+        # docxtpl's own steps (template.py, render_xml_part), with the compiled template cached
+        template = self._compiled.get(src_xml)
+        if template is None:
+            template = ENV.from_string(re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml))
+            self._compiled[src_xml] = template
+        self.current_rendering_part = part
+        dst_xml = template.render(context)
+        dst_xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", dst_xml)
+        dst_xml = dst_xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+        return self.resolve_listing(dst_xml)
+
+    def fix_tables(self, xml):
+        tree = etree.fromstring(xml, parser=etree.XMLParser(recover=True, huge_tree=True))
+        available = _text_width_twips(self.docx)
+        for tbl in tree.iter(qn("w:tbl")):
+            if tbl.get(FIT_MARK) is not None:
+                del tbl.attrib[FIT_MARK]
+                fit_table(tbl, available)
+        preserve_spaces(tree)
+        return tree
 
 
 def reproducible_zip(data: bytes) -> bytes:
@@ -172,23 +217,19 @@ def reproducible_zip(data: bytes) -> bytes:
 def render_docx(template: Path, context: dict, target: Path, *, day: dt.date, title: str, author: str,
                 images: dict[str, tuple[bytes, float]] | None = None) -> Path:
     """Render one document and write it atomically. images: name -> (PNG, width in mm)."""
-    tpl = DocxTemplate(str(template))
+    tpl = _Template(str(template))
     values = dict(context)
     for name, (png, width_mm) in (images or {}).items():
         values[name] = InlineImage(tpl, io.BytesIO(png), width=Mm(width_mm))
     try:
-        tpl.render(values, jinja_env=_environment())
+        tpl.render(values, jinja_env=ENV)
     except TemplateError as exc:
         where = f" (dòng {exc.lineno})" if getattr(exc, "lineno", None) else ""
         raise ReportError(f"mẫu {template.name} có thẻ Jinja không hợp lệ{where}: {exc}") from exc
-    doc = tpl.docx
-    fit_tables(doc)
-    preserve_spaces(doc)
-    props = doc.core_properties
+    props = tpl.docx.core_properties
     stamp = dt.datetime.combine(day, dt.time())
     props.title, props.author, props.last_modified_by = title, author, author
-    props.created, props.modified, props.revision = stamp, stamp, 1
-    props.last_printed = stamp
+    props.created, props.modified, props.last_printed, props.revision = stamp, stamp, stamp, 1
     buffer = io.BytesIO()
     tpl.save(buffer)
     with atomic_path(target) as tmp:
