@@ -1,0 +1,190 @@
+"""Plans as data: task sets (a plan's key tasks with deadlines, lead and
+coordinating agencies) and assignment sets (which agency follows which
+criterion of an index, how often), as KH 68/KH-UBND, QĐ 79 Phụ lục III and
+Ninh Thuận's KH 4233/KH-UBND give them.
+
+Agencies are written as the plan names them (proper Vietnamese); the registry
+maps names to units (units.Registry.unit_for_name).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from .catalog import Model, Note
+
+DEADLINE_PATTERNS = {
+    "date": r"^\d{4}-\d{2}-\d{2}$",
+    "month": r"^\d{4}-(0[1-9]|1[0-2])$",
+    "quarter": r"^\d{4}-Q[1-4]$",
+    "year": r"^\d{4}$",
+}
+
+
+class Deadline(Model):
+    """A deadline as data: a date, a month, a quarter, a year; or "thường xuyên"
+    (continuous), "theo tiến độ dự án" (project), "đã ban hành" (issued)."""
+
+    kind: Literal["date", "month", "quarter", "year", "continuous", "project", "issued"]
+    value: str | None = None
+    text: str  # as the plan writes it
+
+    @model_validator(mode="after")
+    def _value_matches_kind(self):
+        pattern = DEADLINE_PATTERNS.get(self.kind)
+        if pattern is None:
+            if self.value is not None:
+                raise ValueError(f"hạn '{self.kind}' không có giá trị")
+        elif self.value is None or not re.match(pattern, self.value):
+            raise ValueError(f"hạn kiểu {self.kind} cần giá trị dạng {pattern}, nhận '{self.value}'")
+        return self
+
+
+class PlanSource(Model):
+    document: str          # "Kế hoạch số 68/KH-UBND"
+    date: str              # "2021-03-10"
+    issuer: str
+    appendix: str | None = None
+
+
+class Task(Model):
+    id: str
+    content: str
+    deadline: Deadline
+    lead: tuple[str, ...] = Field(min_length=1)
+    coordinating: tuple[str, ...] = ()
+    product: str | None = None   # the expected output, where the plan names one
+    note: str | None = None
+
+
+class TaskGroup(Model):
+    id: str
+    name: str
+    tasks: tuple[Task, ...]
+
+
+class TaskSet(Model):
+    kind: Literal["tasks"]
+    id: str
+    version: str
+    title: str
+    source: PlanSource
+    expected: dict[str, int]        # {"tasks": 30}
+    notes: tuple[Note, ...] = ()
+    groups: tuple[TaskGroup, ...]
+
+    @cached_property
+    def tasks(self) -> list[Task]:
+        return [t for g in self.groups for t in g.tasks]
+
+
+class AssignedCriterion(Model):
+    id: str
+    name: str
+    max_points: float | None = None
+    frequency: Literal["Quý", "Năm", "6 tháng", "Tháng"] | None = None
+    lead: tuple[str, ...] = ()
+    coordinating: tuple[str, ...] = ()
+    unit: str | None = None         # what is measured ("%", "số lượng"…)
+    note: str | None = None         # e.g. "Đánh giá qua phỏng vấn chuyên gia"
+    criteria: tuple["AssignedCriterion", ...] = ()  # sub-criteria (5.12.1 …)
+
+
+AssignedCriterion.model_rebuild()
+
+
+class AssignedComponent(Model):
+    id: str
+    name: str
+    max_points: float | None = None
+    criteria: tuple[AssignedCriterion, ...] = ()
+
+
+class AssignedIndex(Model):
+    id: str
+    name: str
+    max_points: float | None = None
+    lead: tuple[str, ...] = ()
+    components: tuple[AssignedComponent, ...] = ()
+    criteria: tuple[AssignedCriterion, ...] = ()   # criteria directly under the index (no component level)
+
+
+class Pillar(Model):
+    id: str
+    name: str
+    max_points: float | None = None
+    indices: tuple[AssignedIndex, ...]
+
+
+class InfoItem(Model):
+    id: str
+    name: str
+    lead: tuple[str, ...] = ()
+
+
+class BaselineFigure(Model):
+    name: str
+    value: float
+    rank: int | None = None
+
+
+class Baseline(Model):
+    year: int
+    index: BaselineFigure                 # DTI overall
+    of: int | None = None                 # ranked among (63 provinces)
+    pillars: tuple[BaselineFigure, ...] = ()
+    note: str | None = None
+
+
+class AssignmentSet(Model):
+    kind: Literal["assignments"]
+    id: str
+    version: str
+    title: str
+    source: PlanSource
+    expected: dict[str, float]            # e.g. {"pillars": 3, "main_indices": 9, "criteria": 100, "total_points": 1000}
+    notes: tuple[Note, ...] = ()
+    general_info: tuple[InfoItem, ...] = ()
+    pillars: tuple[Pillar, ...]
+    baseline: Baseline | None = None
+
+    @cached_property
+    def indices(self) -> list[AssignedIndex]:
+        return [i for p in self.pillars for i in p.indices]
+
+    @cached_property
+    def criteria(self) -> list[AssignedCriterion]:
+        out = []
+        for index in self.indices:
+            out += list(index.criteria)
+            for component in index.components:
+                out += list(component.criteria)
+        return out
+
+
+def load_plan(path) -> TaskSet | AssignmentSet:
+    """A plan file: kind "tasks" or "assignments"; errors name the file and the path inside."""
+    from pathlib import Path
+
+    import yaml
+    from pydantic import ValidationError
+
+    from .catalog import CatalogError, _error_path, _nfc_tree
+
+    path = Path(path)
+    try:
+        raw = _nfc_tree(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except (OSError, yaml.YAMLError) as exc:
+        raise CatalogError(path.name, "", f"không đọc được tệp YAML: {exc}") from exc
+    model = {"tasks": TaskSet, "assignments": AssignmentSet}.get(raw.get("kind") if isinstance(raw, dict) else None)
+    if model is None:
+        raise CatalogError(path.name, "kind", "cần 'tasks' hoặc 'assignments'")
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise CatalogError(path.name, _error_path(first["loc"]), first["msg"]) from exc
