@@ -7,26 +7,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Mapping
 
-import xlsxwriter
-
 from . import layout
-from .fill import cell_values
-from .outputs import atomic_path
 from .targetset import TargetSet
 from .templates import (
     COL,
     DEFAULT_CONTACT,
-    FIXED_CREATED,
-    FONT,
     GUIDE_WIDTHS,
     LAST_COL,
     WIDTHS,
     _band_row,
     _field_row,
     _fit_row,
-    _formats,
-    write_lists_sheet,
-    write_meta_sheet,
+    write_unit_workbook,
 )
 from .units import Unit
 
@@ -111,7 +103,7 @@ def write_inputs(ws, fmt, target_set: TargetSet, unit: Unit, period: str, source
 
 def _keys_in(entry, target_set: TargetSet) -> list[str]:
     """The input keys a table row shows or evaluates, in reading order."""
-    from .placeholders import Resolver, find_placeholders  # placeholders builds on targets
+    from .placeholders import find_placeholders  # placeholders builds on targets
 
     resolver = _resolver(target_set)
     keys: list[str] = []
@@ -140,22 +132,8 @@ def _resolver(target_set: TargetSet):
 def write_target_template(target_set: TargetSet, unit: Unit, period: str, target_path: Path | str, *,
                           deadline: str | None = None, contact: str | None = None,
                           values: Mapping[str, object] | None = None) -> Path:
-    layout.check_period(period)
     if not target_set.inputs_for(unit):
         raise ValueError(f"đơn vị {unit.code} không báo cáo số liệu nào của {target_set.id}")
-    target = Path(target_path)
-    with atomic_path(target) as tmp:
-        workbook = xlsxwriter.Workbook(str(tmp), {"default_format_properties": FONT})
-        workbook.set_properties({"title": f"{target_set.title} – {unit.name} – kỳ {period}",
-                                 "author": "Sở Thông tin và Truyền thông", "created": FIXED_CREATED})
-        fmt = _formats(workbook)
-        guide = workbook.add_worksheet(layout.GUIDE_SHEET)
-        inputs = workbook.add_worksheet(layout.INPUT_SHEET)
-        lists = workbook.add_worksheet(layout.LISTS_SHEET)
-        meta = workbook.add_worksheet(layout.META_SHEET)
-        sources = write_lists_sheet(lists, fmt, target_set)
-        write_guide(guide, fmt, target_set, unit, period, deadline, contact)
-        write_inputs(inputs, fmt, target_set, unit, period, sources, cell_values(target_set, values or {}))
-        write_meta_sheet(meta, target_set, unit, period)
-        workbook.close()
-    return target
+    return write_unit_workbook(target_set, unit, period, target_path, subject="Mẫu báo cáo số liệu theo dõi chỉ tiêu",
+                               write_guide=write_guide, write_inputs=write_inputs,
+                               values=values, deadline=deadline, contact=contact)

@@ -453,18 +453,18 @@ def write_meta_sheet(ws, indicator_set: IndicatorSet, unit: Unit, period: str) -
 # --- Entry points -------------------------------------------------------------
 
 
-def write_template(indicator_set: IndicatorSet, unit: Unit, period: str, target_path: Path | str, *,
-                   deadline: str | None = None, contact: str | None = None,
-                   values: Mapping[str, object] | None = None) -> Path:
-    """Write the workbook of one unit for one period, blank or pre-filled with
-    long-format values by field id; returns its path."""
+def write_unit_workbook(indicator_set, unit: Unit, period: str, target_path: Path | str, *, subject: str,
+                        write_guide, write_inputs, values: Mapping[str, object] | None = None,
+                        deadline: str | None = None, contact: str | None = None) -> Path:
+    """The four sheets every unit workbook has, whatever the set: the guide and the
+    input sheet come from the caller; the lists and the stamp are the same for all."""
     layout.check_period(period)  # which units take which set is the registry's call, not this writer's
     target = Path(target_path)
     with atomic_path(target) as tmp:
         workbook = xlsxwriter.Workbook(str(tmp), {"default_format_properties": FONT})
         workbook.set_properties({
             "title": f"{indicator_set.title} – {unit.name} – kỳ {period}",
-            "subject": "Mẫu nhập số liệu tự đánh giá Chỉ số chuyển đổi số (DTI)",
+            "subject": subject,
             "author": "Sở Thông tin và Truyền thông",
             "keywords": f"DTI, {indicator_set.id}, {unit.code}, {period}",
             "created": FIXED_CREATED,
@@ -475,11 +475,22 @@ def write_template(indicator_set: IndicatorSet, unit: Unit, period: str, target_
         lists = workbook.add_worksheet(layout.LISTS_SHEET)
         meta = workbook.add_worksheet(layout.META_SHEET)
         sources = write_lists_sheet(lists, fmt, indicator_set)
-        write_guide_sheet(guide, fmt, indicator_set, unit, period, deadline, contact)
-        write_input_sheet(inputs, fmt, indicator_set, unit, period, sources, cell_values(indicator_set, values or {}))
+        write_guide(guide, fmt, indicator_set, unit, period, deadline, contact)
+        write_inputs(inputs, fmt, indicator_set, unit, period, sources, cell_values(indicator_set, values or {}))
         write_meta_sheet(meta, indicator_set, unit, period)
         workbook.close()
     return target
+
+
+def write_template(indicator_set: IndicatorSet, unit: Unit, period: str, target_path: Path | str, *,
+                   deadline: str | None = None, contact: str | None = None,
+                   values: Mapping[str, object] | None = None) -> Path:
+    """Write the workbook of one unit for one period, blank or pre-filled with
+    long-format values by field id; returns its path."""
+    return write_unit_workbook(indicator_set, unit, period, target_path,
+                               subject="Mẫu nhập số liệu tự đánh giá Chỉ số chuyển đổi số (DTI)",
+                               write_guide=write_guide_sheet, write_inputs=write_input_sheet,
+                               values=values, deadline=deadline, contact=contact)
 
 
 def write_templates(indicator_set: IndicatorSet, units, period: str, out_dir: Path | str, **kw) -> list[Path]:

@@ -20,7 +20,7 @@ from ..results import RunResults
 from ..settings import ReportSettings
 from . import charts
 from .context import SetView, report_context, scorecard_contexts
-from .documents import REPORT_TEMPLATE, SCORECARD_TEMPLATE, ReportError, find_template, render_docx
+from .documents import REPORT_TEMPLATE, SCORECARD_TEMPLATE, ReportError, compiled_template, find_template, render_docx
 from .pdf import convert_to_pdf
 from .workbook import WORKBOOK_NAME, write_results_workbook
 
@@ -58,9 +58,10 @@ def render_set_report(results: RunResults, set_id: str, settings: ReportSettings
 
 
 def _render_scorecards(job: tuple[Path, list[tuple[dict, Path]], dt.date, str]) -> list[Path]:
-    template, items, day, author = job
-    return [render_docx(template, context, target, day=day, author=author,
-                        title=f"Phiếu kết quả đánh giá chuyển đổi số — {context['unit_name']}")
+    template_path, items, day, author = job
+    template = compiled_template(template_path)
+    return [template.render(context, target, day=day, author=author,
+                            title=f"Phiếu kết quả đánh giá chuyển đổi số — {context['unit_name']}")
             for context, target in items]
 
 

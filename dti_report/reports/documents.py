@@ -1,9 +1,19 @@
 """Word documents from the templates under templates/ (docxtpl/Jinja tags).
 
 The renderer only reads the templates: scripts/build_report_templates.py made
-them once and the clerk may edit them in Word. After Jinja, two fix-ups that
-templates cannot express: data tables whose columns come from loops get widths
-from their content, and the file is saved byte-for-byte reproducibly.
+them once and the clerk may edit them in Word. Beyond docxtpl's own work:
+
+- a table whose columns come from a {%tc %} loop is marked before rendering
+  and gets widths from its content after it (LibreOffice and Word both lay out
+  by the table grid, which a column loop leaves wrong); other tables keep the
+  widths the clerk gave them;
+- the file is saved byte-for-byte reproducibly (fixed zip dates and document
+  properties), so the same results, settings and date give the same bytes.
+
+Two ways through the same template syntax: the reports (a few, with charts)
+go through docxtpl in full; the scorecards (one per unit, a thousand in a
+large run, no images) through CompiledTemplate, which patches and compiles a
+template once per process and renders straight into the zip.
 """
 
 from __future__ import annotations
@@ -27,7 +37,19 @@ REPORT_TEMPLATE = "bao-cao-ket-qua-dti.docx"
 SCORECARD_TEMPLATE = "phieu-ket-qua-dti.docx"
 # Zip entries get this date: the same context gives the same bytes.
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-TWIPS_PER_MM = 56.7
+# One environment for every render, so compiled templates can be reused.
+# Autoescape: criterion texts hold "<", "&" and must stay text in the XML.
+ENV = Environment(autoescape=True)
+# Set on a table before rendering when a {%tc %} loop makes its columns; removed before saving.
+FIT_MARK = "dti-fit"
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+PARSER = etree.XMLParser(recover=True, huge_tree=True)
+CORE_NS = {
+    "cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "dcterms": "http://purl.org/dc/terms/",
+    "xsi": "http://www.w3.org/2001/XMLSchema-instance",
+}
 
 
 class ReportError(Exception):
@@ -42,29 +64,12 @@ def find_template(configured: Path | None, name: str) -> Path:
     return path
 
 
-# One environment for every render, so compiled templates can be reused.
-# Autoescape: criterion texts hold "<", "&" and must stay text in the XML.
-ENV = Environment(autoescape=True)
-# Set on a table before rendering when a {%tc %} loop makes its columns.
-FIT_MARK = "dti-fit"  # removed again before saving
-XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+def _template_error(template: Path, exc: TemplateError) -> ReportError:
+    where = f" (dòng {exc.lineno})" if getattr(exc, "lineno", None) else ""
+    return ReportError(f"mẫu {template.name} có thẻ Jinja không hợp lệ{where}: {exc}")
 
 
-def _text_width_twips(doc) -> int:
-    section = doc.sections[-1]
-    return int((section.page_width - section.left_margin - section.right_margin) / 635)  # EMU -> twips
-
-
-def _cell_text(tc) -> str:
-    return "".join(t.text or "" for t in tc.iter(qn("w:t")))
-
-
-def _font_half_points(tbl) -> int:
-    for sz in tbl.iter(qn("w:sz")):
-        if sz.getparent().tag == qn("w:rPr"):
-            return int(sz.get(qn("w:val")))
-    return 22
-
+# ---------------------------------------------------------------- table widths
 
 def text_em(text: str) -> float:
     """Rough width of a text in ems of Times New Roman: digits are half an em,
@@ -82,12 +87,22 @@ def text_em(text: str) -> float:
     return width
 
 
+def _cell_text(tc) -> str:
+    return "".join(t.text or "" for t in tc.iter(qn("w:t")))
+
+
+def _font_half_points(tbl) -> int:
+    for sz in tbl.iter(qn("w:sz")):
+        if sz.getparent().tag == qn("w:rPr"):
+            return int(sz.get(qn("w:val")))
+    return 22
+
+
 def fit_table(tbl, available: int) -> None:
-    """Column widths from content: a loop may have added or removed columns, and
-    LibreOffice and Word both lay out by the grid. Each column gets at least its
-    longest word; what is left of the text width goes to the columns whose text
-    would wrap, in proportion to how much they would need (capped, so one long
-    reason does not starve the others)."""
+    """Column widths from content. Each column gets at least its longest word;
+    what is left of the text width goes to the columns whose text would wrap, in
+    proportion to how much they would need (capped, so one long text does not
+    starve the others)."""
     grid = tbl.find(qn("w:tblGrid"))
     rows = tbl.findall(qn("w:tr"))
     if grid is None or not rows:
@@ -101,8 +116,7 @@ def fit_table(tbl, available: int) -> None:
         bold = 1.1 if r == 0 else 1.0  # header row
         for c, tc in enumerate(cells):
             text = _cell_text(tc)
-            words = text.split()
-            longest_word[c] = max(longest_word[c], max((text_em(w) * bold for w in words), default=0))
+            longest_word[c] = max(longest_word[c], max((text_em(w) * bold for w in text.split()), default=0))
             if r > 0 or len(rows) == 1:  # headers wrap at spaces: their words count, their length not
                 longest_text[c] = max(longest_text[c], min(text_em(text), 24))
     em = _font_half_points(tbl) * 10  # twips
@@ -121,8 +135,7 @@ def fit_table(tbl, available: int) -> None:
     for col in list(grid):
         grid.remove(col)
     for w in widths:
-        col = grid.makeelement(qn("w:gridCol"), {qn("w:w"): str(w)})
-        grid.append(col)
+        grid.append(grid.makeelement(qn("w:gridCol"), {qn("w:w"): str(w)}))
     tbl_pr = tbl.find(qn("w:tblPr"))
     tbl_w = tbl_pr.find(qn("w:tblW"))
     if tbl_w is None:
@@ -147,71 +160,91 @@ def fit_table(tbl, available: int) -> None:
             tc_w.set(qn("w:type"), "dxa")
 
 
-def preserve_spaces(root) -> None:
-    """Spaces typed into values ("Số:      /BC-STTTT") survive only with xml:space."""
+def _text_width(root) -> int:
+    """The last section's text width in twips (A4 less the margins)."""
+    sect = None
+    for sect in root.iter(qn("w:sectPr")):
+        pass
+    if sect is None:
+        return 9354  # 165 mm
+    size, margins = sect.find(qn("w:pgSz")), sect.find(qn("w:pgMar"))
+    return int(size.get(qn("w:w"))) - int(margins.get(qn("w:left"))) - int(margins.get(qn("w:right")))
+
+
+# ---------------------------------------------------------------- steps shared by both ways
+
+def mark_column_loops(root) -> None:
+    for tbl in root.iter(qn("w:tbl")):
+        if any("{%tc" in (t.text or "") for t in tbl.iter(qn("w:t"))):
+            tbl.set(FIT_MARK, "1")
+
+
+def finish_tree(root) -> None:
+    """After Jinja: fit the marked tables; keep typed spaces ("Số:      /BC-STTTT")."""
+    available = _text_width(root)
+    for tbl in root.iter(qn("w:tbl")):
+        if tbl.get(FIT_MARK) is not None:
+            del tbl.attrib[FIT_MARK]
+            fit_table(tbl, available)
     for t in root.iter(qn("w:t")):
         t.set(XML_SPACE, "preserve")
 
 
+def compile_part(xml: str):
+    """docxtpl's preparation of a part (DocxTemplate.patch_xml, render_xml_part), compiled once."""
+    patched = DocxTemplate.patch_xml(None, xml)
+    return ENV.from_string(re.sub(r"<w:p([ >])", r"\n<w:p\1", patched))
+
+
+def render_part(template, context: dict) -> str:
+    xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", template.render(context))
+    xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+    # Line breaks, tabs, page breaks inside values (docxtpl's listing); costly, so only when present.
+    if any(ch in xml for ch in "\n\t\a\f"):
+        xml = DocxTemplate.resolve_listing(None, xml)
+    return xml
+
+
+def core_properties(xml: bytes, *, title: str, author: str, day: dt.date) -> bytes:
+    root = etree.fromstring(xml)
+    stamp = dt.datetime.combine(day, dt.time()).strftime("%Y-%m-%dT%H:%M:%SZ")
+    values = {"dc:title": title, "dc:creator": author, "cp:lastModifiedBy": author, "cp:revision": "1",
+              "dcterms:created": stamp, "dcterms:modified": stamp}
+    for name, value in values.items():
+        prefix, local = name.split(":")
+        el = root.find(f"{{{CORE_NS[prefix]}}}{local}")
+        if el is None:
+            el = etree.SubElement(root, f"{{{CORE_NS[prefix]}}}{local}")
+            if prefix == "dcterms":
+                el.set(f"{{{CORE_NS['xsi']}}}type", "dcterms:W3CDTF")
+        el.text = value
+    for el in root.findall(f"{{{CORE_NS['cp']}}}lastPrinted"):
+        root.remove(el)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def write_zip(target: Path, entries: list[tuple[str, bytes]]) -> Path:
+    with atomic_path(target) as tmp:
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+            for name, data in entries:
+                info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = 0o644 << 16
+                zout.writestr(info, data)
+    return target
+
+
+# ---------------------------------------------------------------- the reports: docxtpl in full (images)
+
 class _Template(DocxTemplate):
-    """docxtpl, with two additions.
-
-    Tables whose columns come from a {%tc %} loop are marked before rendering
-    and get widths from their content after it (fit_table); other tables keep
-    the widths the clerk gave them in the template.
-
-    The patched XML and the compiled Jinja are kept per process: a thousand
-    scorecards from one template parse and compile it once.
-    """
-
-    _patched: dict[str, str] = {}
-    _compiled: dict[str, object] = {}
-
     def get_xml(self):
-        body = self.docx._element.body
-        for tbl in body.iter(qn("w:tbl")):
-            if any("{%tc" in (t.text or "") for t in tbl.iter(qn("w:t"))):
-                tbl.set(FIT_MARK, "1")
+        mark_column_loops(self.docx._element.body)
         return super().get_xml()
 
-    def patch_xml(self, src_xml):
-        patched = self._patched.get(src_xml)
-        if patched is None:
-            patched = self._patched[src_xml] = super().patch_xml(src_xml)
-        return patched
-
-    def render_xml_part(self, src_xml, part, context, jinja_env=None):
-        # docxtpl's own steps (template.py, render_xml_part), with the compiled template cached
-        template = self._compiled.get(src_xml)
-        if template is None:
-            template = ENV.from_string(re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml))
-            self._compiled[src_xml] = template
-        self.current_rendering_part = part
-        dst_xml = template.render(context)
-        dst_xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", dst_xml)
-        dst_xml = dst_xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-        return self.resolve_listing(dst_xml)
-
     def fix_tables(self, xml):
-        tree = etree.fromstring(xml, parser=etree.XMLParser(recover=True, huge_tree=True))
-        available = _text_width_twips(self.docx)
-        for tbl in tree.iter(qn("w:tbl")):
-            if tbl.get(FIT_MARK) is not None:
-                del tbl.attrib[FIT_MARK]
-                fit_table(tbl, available)
-        preserve_spaces(tree)
+        tree = etree.fromstring(xml, parser=PARSER)
+        finish_tree(tree)
         return tree
-
-
-def reproducible_zip(data: bytes) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-        for item in zin.infolist():
-            info = zipfile.ZipInfo(item.filename, date_time=ZIP_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            zout.writestr(info, zin.read(item.filename))
-    return out.getvalue()
 
 
 def render_docx(template: Path, context: dict, target: Path, *, day: dt.date, title: str, author: str,
@@ -224,14 +257,61 @@ def render_docx(template: Path, context: dict, target: Path, *, day: dt.date, ti
     try:
         tpl.render(values, jinja_env=ENV)
     except TemplateError as exc:
-        where = f" (dòng {exc.lineno})" if getattr(exc, "lineno", None) else ""
-        raise ReportError(f"mẫu {template.name} có thẻ Jinja không hợp lệ{where}: {exc}") from exc
-    props = tpl.docx.core_properties
-    stamp = dt.datetime.combine(day, dt.time())
-    props.title, props.author, props.last_modified_by = title, author, author
-    props.created, props.modified, props.last_printed, props.revision = stamp, stamp, stamp, 1
+        raise _template_error(template, exc) from exc
     buffer = io.BytesIO()
     tpl.save(buffer)
-    with atomic_path(target) as tmp:
-        tmp.write_bytes(reproducible_zip(buffer.getvalue()))
-    return target
+    with zipfile.ZipFile(buffer) as z:
+        entries = [(i.filename, z.read(i.filename)) for i in z.infolist()]
+    entries = [(name, core_properties(data, title=title, author=author, day=day) if name == "docProps/core.xml" else data)
+               for name, data in entries]
+    return write_zip(target, entries)
+
+
+# ---------------------------------------------------------------- the scorecards: compiled once
+
+class CompiledTemplate:
+    """A template without images, prepared once for many documents: the parts
+    with tags are patched and compiled, the rest is copied as it is."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        with zipfile.ZipFile(self.path) as z:
+            self.entries = [(i.filename, z.read(i.filename)) for i in z.infolist()]
+        self.compiled: dict[str, object] = {}
+        try:
+            for name, data in self.entries:
+                if name == "word/document.xml" or re.match(r"word/(header|footer)\d*\.xml$", name):
+                    root = etree.fromstring(data, parser=PARSER)
+                    mark_column_loops(root)
+                    xml = etree.tostring(root, encoding="unicode")
+                    if "{{" in xml or "{%" in xml or name == "word/document.xml":
+                        self.compiled[name] = compile_part(xml)
+        except TemplateError as exc:
+            raise _template_error(self.path, exc) from exc
+
+    def render(self, context: dict, target: Path, *, day: dt.date, title: str, author: str) -> Path:
+        out = []
+        for name, data in self.entries:
+            template = self.compiled.get(name)
+            if template is not None:
+                try:
+                    root = etree.fromstring(render_part(template, context).encode("utf-8"), parser=PARSER)
+                except TemplateError as exc:
+                    raise _template_error(self.path, exc) from exc
+                finish_tree(root)
+                data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+            elif name == "docProps/core.xml":
+                data = core_properties(data, title=title, author=author, day=day)
+            out.append((name, data))
+        return write_zip(target, out)
+
+
+_COMPILED: dict[tuple[str, float], CompiledTemplate] = {}
+
+
+def compiled_template(path: Path) -> CompiledTemplate:
+    """Per process, per template file (and its modification time)."""
+    key = (str(Path(path).resolve()), Path(path).stat().st_mtime)
+    if key not in _COMPILED:
+        _COMPILED[key] = CompiledTemplate(path)
+    return _COMPILED[key]
