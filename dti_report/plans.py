@@ -10,12 +10,13 @@ maps names to units (units.Registry.unit_for_name).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
 
 from pydantic import Field, model_validator
 
-from .catalog import Model, Note
+from .catalog import InputField, Model, Note, Option
 
 DEADLINE_PATTERNS = {
     "date": r"^\d{4}-\d{2}-\d{2}$",
@@ -80,6 +81,20 @@ class TaskSet(Model):
     @cached_property
     def tasks(self) -> list[Task]:
         return [t for g in self.groups for t in g.tasks]
+
+    # What the workbook reader needs: the fields a lead agency reports for each task.
+    info_fields: tuple = ()
+
+    @cached_property
+    def criteria(self) -> list:
+        return [_PlanItem(t.id, t.content, task_fields(t.id)) for t in self.tasks]
+
+    @cached_property
+    def fields(self) -> dict[str, InputField]:
+        return {f.id: f for c in self.criteria for f in c.fields}
+
+    def criterion_of_field(self) -> dict[str, str]:
+        return {f.id: c.id for c in self.criteria for f in c.fields}
 
 
 class AssignedCriterion(Model):
@@ -157,13 +172,86 @@ class AssignmentSet(Model):
         return [i for p in self.pillars for i in p.indices]
 
     @cached_property
-    def criteria(self) -> list[AssignedCriterion]:
-        out = []
+    def assigned(self) -> list[AssignedCriterion]:
+        """Every criterion an agency follows, sub-criteria after their parent."""
+        out: list[AssignedCriterion] = []
+
+        def walk(items):
+            for c in items:
+                out.append(c)
+                walk(c.criteria)
+
         for index in self.indices:
-            out += list(index.criteria)
+            walk(index.criteria)
             for component in index.components:
-                out += list(component.criteria)
+                walk(component.criteria)
         return out
+
+    # What the workbook reader needs: per criterion, what the responsible agency reports
+    # (a value with its evidence and status), or for a points index, its self-assessed points.
+    info_fields: tuple = ()
+    scoring: Literal["points"] | None = None
+
+    @cached_property
+    def criteria(self) -> list:
+        if self.scoring == "points":
+            return [_PlanItem(c.id, c.name, points_fields(c)) for c in self.assigned if c.max_points is not None and not c.criteria]
+        return [_PlanItem(c.id, c.name, assignment_fields(c.id)) for c in self.assigned]
+
+    @cached_property
+    def fields(self) -> dict[str, InputField]:
+        return {f.id: f for c in self.criteria for f in c.fields}
+
+    def criterion_of_field(self) -> dict[str, str]:
+        return {f.id: c.id for c in self.criteria for f in c.fields}
+
+
+@dataclass(frozen=True)
+class _PlanItem:
+    """A task or an assigned criterion, as the workbook reader sees a criterion."""
+
+    id: str
+    name: str
+    fields: tuple[InputField, ...]
+    rule: None = None
+
+
+TASK_STATUSES = (
+    Option(label="Hoàn thành", fraction=1),
+    Option(label="Đang thực hiện", fraction=0.5),
+    Option(label="Chưa thực hiện", fraction=0),
+)
+TASK_STATUS, TASK_DATE, TASK_DOCUMENT, TASK_ISSUES = ".trang-thai", ".ngay-hoan-thanh", ".van-ban", ".kho-khan"
+ASSIGNMENT_STATUSES = (
+    Option(label="Đã có số liệu", fraction=1),
+    Option(label="Đang tổng hợp", fraction=0.5),
+    Option(label="Chưa có số liệu", fraction=0),
+)
+VALUE, EVIDENCE, STATUS, POINTS = ".gia-tri", ".minh-chung", ".tinh-trang", ".diem"
+
+
+def task_fields(task_id: str) -> tuple[InputField, ...]:
+    return (
+        InputField(id=task_id + TASK_STATUS, label="Tình trạng thực hiện", type="choice", options=TASK_STATUSES),
+        InputField(id=task_id + TASK_DATE, label="Ngày hoàn thành (ngày/tháng/năm)", type="text"),
+        InputField(id=task_id + TASK_DOCUMENT, label="Văn bản, sản phẩm (số, ngày văn bản; đường dẫn)", type="text"),
+        InputField(id=task_id + TASK_ISSUES, label="Khó khăn, vướng mắc và đề xuất, kiến nghị", type="text"),
+    )
+
+
+def assignment_fields(criterion_id: str) -> tuple[InputField, ...]:
+    return (
+        InputField(id=criterion_id + VALUE, label="Giá trị, kết quả của chỉ tiêu", type="text"),
+        InputField(id=criterion_id + EVIDENCE, label="Tài liệu kiểm chứng (số, ngày văn bản; đường dẫn)", type="text"),
+        InputField(id=criterion_id + STATUS, label="Tình trạng", type="choice", options=ASSIGNMENT_STATUSES),
+    )
+
+
+def points_fields(criterion: "AssignedCriterion") -> tuple[InputField, ...]:
+    return (
+        InputField(id=criterion.id + POINTS, label=f"Điểm tự đánh giá (tối đa {criterion.max_points:g})", type="decimal"),
+        InputField(id=criterion.id + EVIDENCE, label="Tài liệu kiểm chứng (số, ngày văn bản; đường dẫn)", type="text"),
+    )
 
 
 def load_plan(path) -> TaskSet | AssignmentSet:
