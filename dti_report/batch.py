@@ -26,6 +26,8 @@ from .longdata import OVERRIDE_COLUMNS, check_rows, read_long_file, type_values
 from .scoring import score_rows
 from .submissions import ACCEPTED, IGNORED, REJECTED, SUPERSEDED, Limits, Submission, read_submission, rows_frame
 from .targets import TargetData, collect
+from .plan_templates import items_for
+from .plans import AssignmentSet, TaskSet
 from .targetset import TargetSet
 from .units import Registry, Unit
 
@@ -39,6 +41,7 @@ class BatchResult:
     missing: dict[str, list[Unit]]             # per set: registry units with no accepted workbook
     issues: list[Issue] = field(default_factory=list)  # every issue of the batch, per file
     targets: dict[str, TargetData] = field(default_factory=dict)  # per target set: what units reported
+    plans: dict[str, dict[str, dict[str, object]]] = field(default_factory=dict)  # per plan: unit -> field -> value
 
     def submissions_for(self, status: str) -> list[Submission]:
         return [s for s in self.submissions if s.status == status]
@@ -108,6 +111,7 @@ def run_batch(inputs: Path, period: str, registry: Registry, *, overrides_path: 
     overrides = _overrides_by_set(overrides_path, units_by_set)
     results: dict[str, Result] = {}
     targets: dict[str, TargetData] = {}
+    plans: dict[str, dict[str, dict[str, object]]] = {}
     issues = [i for s in submissions for i in s.issues]
     missing: dict[str, list[Unit]] = {}
     for set_id in sets:
@@ -117,7 +121,11 @@ def run_batch(inputs: Path, period: str, registry: Registry, *, overrides_path: 
             continue
         records = [r for s in accepted if s.set_id == set_id for r in s.records]
         expected_units = registry.units_for_set(set_id)
-        if isinstance(indicator_set, TargetSet):
+        if isinstance(indicator_set, (TaskSet, AssignmentSet)):
+            # A plan's reports are kept as written (statuses, dates, documents, proposals).
+            expected_units = [u for u in registry.units if items_for(indicator_set, u, registry)]
+            plans[set_id] = plan_values(indicator_set, records)
+        elif isinstance(indicator_set, TargetSet):
             # Targets are aggregated, not scored; a unit with nothing to report is not awaited.
             expected_units = [u for u in expected_units if indicator_set.inputs_for(u)]
             data, value_issues = type_target_rows(indicator_set, records)
@@ -130,7 +138,16 @@ def run_batch(inputs: Path, period: str, registry: Registry, *, overrides_path: 
         missing[set_id] = [u for u in expected_units if u.code not in units_by_set[set_id]]
         issues += [Issue("missing-submission", unit=u.code, detail=set_id) for u in missing[set_id]]
     issues = list(dict.fromkeys(issues))
-    return BatchResult(period, registry, submissions, results, missing, issues, targets)
+    return BatchResult(period, registry, submissions, results, missing, issues, targets, plans)
+
+
+def plan_values(plan, records: list[tuple]) -> dict[str, dict[str, object]]:
+    """unit -> field -> value as the workbook holds it, for the plan's own fields."""
+    out: dict[str, dict[str, object]] = {}
+    for unit, field_id, value, *_ in records:
+        if field_id in plan.fields and value not in ("", None):
+            out.setdefault(unit, {})[field_id] = value
+    return out
 
 
 def type_target_rows(target_set: TargetSet, records: list[tuple]):
@@ -164,8 +181,8 @@ def check_file(path: Path, registry: Registry, limits: Limits = Limits()) -> Che
     issues, result = list(sub.issues), None
     if sub.status == ACCEPTED:
         indicator_set = get_set(sub.set_id)
-        if isinstance(indicator_set, TargetSet):
-            new = type_target_rows(indicator_set, sub.records)[1]
+        if isinstance(indicator_set, (TargetSet, TaskSet, AssignmentSet)):
+            new = type_target_rows(indicator_set, sub.records)[1]  # values checked, nothing scored
         else:
             result = score_rows(indicator_set, sub.rows)
             new = result.issues

@@ -404,12 +404,18 @@ class UnknownSetError(KeyError):
         super().__init__(set_id)
 
     def __str__(self) -> str:
-        known = ", ".join(sorted(builtin_sets()))
+        from .plans import builtin_plans
+
+        known = ", ".join(sorted(builtin_sets()) + sorted(builtin_plans()))
         return f"Không có bộ chỉ số '{self.set_id}'. Các bộ chỉ số hiện có: {known}"
 
 
-def get_set(set_id: str) -> IndicatorSet:
-    try:
+def get_set(set_id: str):
+    """An indicator or target set, else a plan (tasks, assignments) of that id."""
+    if set_id in builtin_sets():
         return builtin_sets()[set_id]
-    except KeyError:
-        raise UnknownSetError(set_id) from None
+    from .plans import builtin_plans  # plans build on this module
+
+    if set_id in builtin_plans():
+        return builtin_plans()[set_id]
+    raise UnknownSetError(set_id)

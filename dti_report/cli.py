@@ -207,9 +207,11 @@ def templates_command(set_id: str, period: str, unit_codes: tuple[str, ...], out
     """Tạo biểu mẫu Excel trống cho từng đơn vị."""
     from .templates import write_templates
 
+    from .submissions import takes_set
+
     indicator_set = load_set(set_id)
     registry = load_units(units_path)
-    eligible = {u.code: u for u in registry.units_for_set(set_id)}
+    eligible = {u.code: u for u in registry.units if takes_set(registry, u, indicator_set)}
     if unit_codes:
         unknown = [c for c in unit_codes if c not in registry.by_code()]
         if unknown:
@@ -222,7 +224,15 @@ def templates_command(set_id: str, period: str, unit_codes: tuple[str, ...], out
         units = list(eligible.values())
     if not units:
         fail(f"danh mục đơn vị không có đơn vị nào đánh giá theo bộ chỉ số {set_id}")
-    if isinstance(indicator_set, TargetSet):
+    from .plans import AssignmentSet, TaskSet
+
+    if isinstance(indicator_set, (TaskSet, AssignmentSet)):
+        from .layout import template_file_name
+        from .plan_templates import write_plan_template
+
+        written = [write_plan_template(indicator_set, u, registry, period, out_dir / template_file_name(u.code, set_id, period),
+                                       deadline=deadline, contact=contact) for u in units]
+    elif isinstance(indicator_set, TargetSet):
         from .layout import template_file_name
         from .target_templates import write_target_template
 
@@ -296,6 +306,10 @@ def run_command(period: str, inputs: Path, out_dir: Path, verified_path: Path | 
         from .monitoring import write_monitoring
 
         write_monitoring(out_dir, batch.targets)
+    if batch.plans:
+        from .plan_outputs import write_plan_outputs
+
+        write_plan_outputs(out_dir, batch.plans, registry, period)
     print_batch_summary(batch, out_dir, counts_by_status(batch))
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
+from importlib import resources
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -276,3 +277,16 @@ def load_plan(path) -> TaskSet | AssignmentSet:
     except ValidationError as exc:
         first = exc.errors()[0]
         raise CatalogError(path.name, _error_path(first["loc"]), first["msg"]) from exc
+
+
+@lru_cache(maxsize=None)
+def builtin_plans() -> dict[str, TaskSet | AssignmentSet]:
+    """The plans shipped in dti_report/data/plans (loaded apart from the scored sets,
+    so a plan file being edited cannot stop scoring)."""
+    plans: dict = {}
+    for entry in sorted(resources.files("dti_report.data.plans").iterdir(), key=lambda e: e.name):
+        if entry.name.endswith((".yaml", ".yml")):
+            with resources.as_file(entry) as path:
+                plan = load_plan(path)
+            plans[plan.id] = plan
+    return plans

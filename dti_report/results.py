@@ -67,6 +67,12 @@ def _csv(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=TEXT_COLUMNS, keep_default_na=True, encoding="utf-8-sig")
 
 
+def _text_csv(path: Path) -> pd.DataFrame:
+    if not path.is_file():
+        raise ResultsError(f"thiếu tệp {path.name} trong {path.parent}")
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+
+
 def load_results(out_dir: Path | str) -> RunResults:
     out_dir = Path(out_dir)
     info_path = out_dir / RUN_INFO
@@ -88,4 +94,4 @@ def load_results(out_dir: Path | str) -> RunResults:
             totals.columns = [str(c) for c in totals.columns]
         sets[set_id] = SetResults(indicator_set, scores, totals, [by_code[c] for c in meta["missing"] if c in by_code])
     return RunResults(out_dir, info["period"], registry, sets, _csv(out_dir / "manifest.csv"),
-                      _csv(out_dir / "issues.csv").fillna(""))
+                      _text_csv(out_dir / "issues.csv"))

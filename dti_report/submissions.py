@@ -255,7 +255,9 @@ def _read_meta(book, sub: Submission) -> dict[str, str] | None:
 
 
 def _check_meta(meta: dict[str, str], sub: Submission, registry: Registry, period: str | None) -> IndicatorSet | None:
-    sets = builtin_sets()
+    from .plans import builtin_plans
+
+    sets = {**builtin_sets(), **builtin_plans()}
     sub.set_id, sub.set_version, sub.unit_code, sub.period = meta["set_id"], meta["set_version"], meta["unit_code"], meta["period"]
     indicator_set = sets.get(meta["set_id"])
     if indicator_set is None:
@@ -269,7 +271,7 @@ def _check_meta(meta: dict[str, str], sub: Submission, registry: Registry, perio
     unit = registry.by_code().get(meta["unit_code"])
     if unit is None:
         sub.issue("unknown-unit", sheet=META_SHEET, unit=meta["unit_code"], value=meta["unit_code"])
-    elif unit not in registry.units_for_set(indicator_set.id):
+    elif not takes_set(registry, unit, indicator_set):
         sub.issue("unit-set-mismatch", sheet=META_SHEET, unit=unit.code, value=indicator_set.id, detail=unit.level)
     named_unit = Path(sub.path).name.split("_")[0]
     if Path(sub.path).name.count("_") >= 2 and named_unit in registry.by_code() and named_unit != meta["unit_code"]:
@@ -278,6 +280,18 @@ def _check_meta(meta: dict[str, str], sub: Submission, registry: Registry, perio
     if period is not None and meta["period"] != period:
         sub.issue("wrong-period", sheet=META_SHEET, value=meta["period"], detail=period)
     return indicator_set
+
+
+def takes_set(registry: Registry, unit, indicator_set) -> bool:
+    """A scored or target set goes to the levels the registry lists it for; a plan to the
+    agencies it names."""
+    from .plans import AssignmentSet, TaskSet
+
+    if isinstance(indicator_set, (TaskSet, AssignmentSet)):
+        from .plan_templates import items_for
+
+        return bool(items_for(indicator_set, unit, registry))
+    return unit in registry.units_for_set(indicator_set.id)
 
 
 def _find_header(grid: list[list]) -> tuple[int, dict[str, int]] | None:
@@ -444,6 +458,7 @@ def read_submission(path: Path, root: Path, registry: Registry, period: str | No
     if rows is None:
         return sub
     sub.records = rows
-    blank_field_issues(sub, indicator_set)
+    if hasattr(indicator_set, "indices") or hasattr(indicator_set, "inputs"):  # plans' blanks are just unreported text
+        blank_field_issues(sub, indicator_set)
     sub.status = ACCEPTED
     return sub

@@ -6,6 +6,7 @@ wards, and a registry for that structure is another YAML file, not code.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 from importlib import resources
@@ -27,6 +28,7 @@ class Level(_Model):
     id: str
     name: str
     sets: tuple[str, ...]
+    aliases: tuple[str, ...] = ()  # how plans name the whole level ("Các sở, ban, ngành")
 
 
 class Unit(_Model):
@@ -34,6 +36,7 @@ class Unit(_Model):
     name: str
     level: str
     email: str | None = None
+    aliases: tuple[str, ...] = ()  # other names plans use for the unit
 
 
 class Registry(_Model):
@@ -57,9 +60,27 @@ class Registry(_Model):
     def by_code(self) -> dict[str, Unit]:
         return {u.code: u for u in self.units}
 
+    def units_for_agency(self, name: str) -> list[Unit]:
+        """The units a plan means by an agency name: one unit by its name or an alias,
+        or every unit of a level named as a whole ("Ủy ban nhân dân các quận, huyện")."""
+        key = _agency_key(name)
+        for unit in self.units:
+            if key in {_agency_key(n) for n in (unit.name, *unit.aliases)}:
+                return [unit]
+        for level in self.levels:
+            if key in {_agency_key(n) for n in (level.name, *level.aliases)}:
+                return [u for u in self.units if u.level == level.id]
+        return []
+
     def units_for_set(self, set_id: str) -> list[Unit]:
         levels = {level.id for level in self.levels if set_id in level.sets}
         return [u for u in self.units if u.level in levels]
+
+
+def _agency_key(name: str) -> str:
+    from .values import fold
+
+    return re.sub(r"[^a-z0-9]+", " ", fold(name)).strip()
 
 
 def load_registry(path: Path | str) -> Registry:
