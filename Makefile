@@ -19,6 +19,9 @@ run: $(STAMP)
 		--inputs input_samples/bieu-mau-2023 \
 		--verified input_samples/hcm-dti-so-2023-dieu-chinh.csv \
 		--out $(OUT)
+	$(BIN)/dti-report run --period 2021-Q2 \
+		--inputs input_samples/kh68-2021-Q2 \
+		--out $(OUT)/kh68-2021-Q2
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

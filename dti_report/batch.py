@@ -95,6 +95,7 @@ def _overrides_by_set(path: Path | None, units_by_set: dict[str, set[str]]) -> d
 
 
 def run_batch(inputs: Path, period: str, registry: Registry, *, overrides_path: Path | None = None,
+              expect_sets: list[str] | None = None,
               limits: Limits = Limits(), workers: int | None = None,
               on_start: Callable[[int], None] | None = None, on_done: Callable[[], None] | None = None) -> BatchResult:
     paths = discover(inputs)
@@ -105,8 +106,10 @@ def run_batch(inputs: Path, period: str, registry: Registry, *, overrides_path: 
     mark_superseded(submissions)
 
     accepted = [s for s in submissions if s.status == ACCEPTED]
-    sets = sorted({s.set_id for s in accepted} | {set_id for level in registry.levels for set_id in level.sets
-                                                    if any(u.level == level.id for u in registry.units)})
+    # The sets this period is about: those the inputs hold (accepted or not) and those asked for.
+    # A set nobody sent anything for is only awaited when named: a quarterly plan run
+    # does not wait for the yearly DTI.
+    sets = sorted({s.set_id for s in submissions if s.set_id} | set(expect_sets or ()))
     units_by_set = {set_id: {s.unit_code for s in accepted if s.set_id == set_id} for set_id in sets}
     overrides = _overrides_by_set(overrides_path, units_by_set)
     results: dict[str, Result] = {}

@@ -14,10 +14,10 @@ import pandas as pd
 from .batch import BatchResult
 from .catalog import IndicatorSet, builtin_sets, get_set
 from .targetset import TargetSet
-from .engine import STATUS_LABELS, Result
+from .engine import STATUS_LABELS
 from .issues import ISSUE_COLUMNS, SEVERITY_LABELS, Issue
 from .outputs import write_csv
-from .results import write_run_info
+from .results import load_results, write_run_info
 from .submissions import STATUS_LABELS as FILE_STATUS_LABELS
 from .submissions import Submission
 from .xlsx import print_setup, sheet_name, workbook, write_cell, write_table
@@ -58,71 +58,6 @@ def manifest_frame(batch: BatchResult) -> pd.DataFrame:
             "status": sub.status, "errors": errors, "warnings": len(file_issues) - errors, "issue_count": len(file_issues),
         })
     return pd.DataFrame(records, columns=MANIFEST_COLUMNS)
-
-
-def ranking_frame(result: Result, names: dict[str, str]) -> pd.DataFrame:
-    s = result.indicator_set
-    totals = result.totals
-    frame = pd.DataFrame({"rank": totals["rank"], "unit_code": totals["unit_code"],
-                          "unit_name": totals["unit_code"].map(lambda c: names.get(c, c))})
-    for index in s.indices:
-        frame[index.id] = totals[index.id]
-    frame["total"] = totals["total"]
-    frame["self_total"] = totals["self_total"]
-    frame["self_rank"] = totals["self_rank"]
-    frame["no_data"] = totals["no_data"]
-    frame["invalid"] = totals["invalid"]
-    return frame
-
-
-def ranking_headers(s: IndicatorSet) -> dict[str, str]:
-    headers = {"rank": "Hạng", "unit_code": "Mã đơn vị", "unit_name": "Đơn vị", "total": f"Tổng điểm ({s.total_points:g})",
-               "self_total": "Tự đánh giá", "self_rank": "Hạng tự đánh giá", "no_data": "Tiêu chí không có số liệu",
-               "invalid": "Tiêu chí lỗi số liệu"}
-    headers.update({i.id: f"{i.id}. {i.name} ({i.max_points:g})" for i in s.indices})
-    return headers
-
-
-def matrix_frame(result: Result, names: dict[str, str], column: str) -> pd.DataFrame:
-    """Units × criteria, the points in `column` (self_score or verified_score)."""
-    wide = result.scores.pivot(index="unit_code", columns="criterion", values=column)
-    wide = wide.reindex(columns=[c.id for c in result.indicator_set.criteria])
-    order = list(result.totals["unit_code"])
-    wide = wide.reindex(order).reset_index()
-    wide.insert(1, "unit_name", wide["unit_code"].map(lambda c: names.get(c, c)))
-    wide.columns.name = None
-    return wide
-
-
-def write_summary_workbook(batch: BatchResult, target: Path) -> Path:
-    names = {u.code: u.name for u in batch.registry.units}
-    with workbook(target, f"Kết quả tổng hợp kỳ {batch.period}") as (book, formats):
-        for set_id, result in batch.results.items():
-            s = result.indicator_set
-            short = "Sở" if s.level == "so-nganh" else ("Huyện" if s.level == "quan-huyen" else s.id)
-            ranking = ranking_frame(result, names)
-            sheet = book.add_worksheet(sheet_name(f"Xếp hạng {short}"))
-            sheet.write_string(0, 0, f"{s.title} — kỳ {batch.period}", formats["title"])
-            write_table(sheet, ranking, formats, start_row=2, headers=ranking_headers(s),
-                        column_formats={**{i.id: "points" for i in s.indices}, "total": "points", "self_total": "points",
-                                        "rank": "integer", "self_rank": "integer", "no_data": "integer", "invalid": "integer"},
-                        widths={"unit_name": 40, "unit_code": 16})
-            for column, label in (("verified_score", "Kết quả"), ("self_score", "Tự chấm")):
-                matrix = matrix_frame(result, names, column)
-                sheet = book.add_worksheet(sheet_name(f"{label} {short} theo tiêu chí"))
-                write_table(sheet, matrix, formats, headers={"unit_code": "Mã đơn vị", "unit_name": "Đơn vị"},
-                            column_formats={c.id: "points" for c in s.criteria}, widths={"unit_name": 36, "unit_code": 16})
-        write_manifest_sheet(book, formats, manifest_frame(batch))
-        write_issues_sheet(book, formats, sorted_issues(batch.issues))
-    return target
-
-
-def write_manifest_sheet(book, formats, manifest: pd.DataFrame) -> None:
-    sheet = book.add_worksheet("Danh sách tệp")
-    shown = manifest.assign(status=manifest["status"].map(FILE_STATUS_LABELS))
-    write_table(sheet, shown, formats, headers=MANIFEST_HEADERS,
-                column_formats={"size": "integer", "errors": "integer", "warnings": "integer", "issue_count": "integer"},
-                widths={"path": 48, "sha256": 20, "modified": 22})
 
 
 def write_issues_sheet(book, formats, issues: list[Issue]) -> None:
@@ -293,10 +228,12 @@ def write_batch(batch: BatchResult, out_dir: Path, workers: int = 1) -> list[Pat
     for set_id, result in batch.results.items():
         written.append(write_csv(result.scores, out_dir / set_id / "scores.csv"))
         written.append(write_csv(result.totals, out_dir / set_id / "totals.csv"))
-    written.append(write_summary_workbook(batch, out_dir / "ket-qua-tong-hop.xlsx"))
     written += write_run_info(out_dir, batch.period, batch.registry,
                               {set_id: r.indicator_set.version for set_id, r in batch.results.items()},
                               {set_id: [u.code for u in units] for set_id, units in batch.missing.items()})
+    # The analysts' workbook renders from the files just written, as `report --results` does.
+    from .reports.workbook import write_results_workbook  # here: reports imports this module
+    written.append(write_results_workbook(load_results(out_dir)))
     jobs = [(payload, out_dir / "phan-hoi" / f"{payload.unit_code}.xlsx") for payload in feedback_payloads(batch, issues)]
     if workers > 1 and len(jobs) >= 50:
         with ProcessPoolExecutor(max_workers=workers) as pool:

@@ -272,6 +272,49 @@ def check_command(files: tuple[Path, ...], units_path: Path | None) -> None:
     sys.exit(1 if any_error else 0)
 
 
+def _settings(ctx, param, value):
+    from .settings import SettingsError, load_settings
+
+    try:
+        return load_settings(value)
+    except SettingsError as exc:
+        fail(str(exc))
+
+
+def _pdf(ctx, param, value):
+    from .reports import ReportError
+    from .reports.pdf import soffice_path
+
+    if value:
+        try:
+            soffice_path()  # before any work: a missing LibreOffice is known now, not after the batch
+        except ReportError as exc:
+            fail(str(exc))
+    return value
+
+
+settings_option = click.option("--settings", "settings", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                               callback=_settings, help="Tệp cài đặt báo cáo (YAML): cơ quan ban hành, số ký hiệu, "
+                               "người ký, nơi nhận; mặc định: Sở Thông tin và Truyền thông Thành phố Hồ Chí Minh.")
+pdf_option = click.option("--pdf", is_flag=True, callback=_pdf,
+                          help="Xuất thêm bản PDF của mỗi báo cáo Word (cần LibreOffice).")
+
+
+def write_reports(out_dir: Path, settings, pdf: bool, workers: int | None, workbook: bool = True) -> None:
+    """Reports rendered from the run's output folder (results.load_results)."""
+    from .reports import ReportError, render_reports
+    from .results import ResultsError, load_results
+
+    try:
+        written = render_reports(load_results(out_dir), settings, pdf=pdf, workbook=workbook,
+                                 workers=workers or min(4, os.cpu_count() or 1))
+    except (ResultsError, ReportError) as exc:
+        fail(str(exc))
+    counts = {suffix: sum(1 for p in written if p.suffix == suffix) for suffix in (".docx", ".pdf")}
+    pdfs = f", {counts['.pdf']} tệp PDF" if pdf else ""
+    console.print(f"Báo cáo: {counts['.docx']} tệp Word{pdfs} trong {out_dir}")
+
+
 @main.command("run")
 @period_option()
 @click.option("--inputs", "inputs", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
@@ -281,8 +324,12 @@ def check_command(files: tuple[Path, ...], units_path: Path | None) -> None:
               help="Tệp điều chỉnh của Sở TTTT (unit_code, field, value, reason).")
 @units_option
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="Số tiến trình đọc tệp song song.")
+@click.option("--set", "expect_sets", multiple=True,
+              help="Bộ chỉ số phải có trong kỳ (có thể lặp lại); đơn vị chưa gửi được liệt kê dù chưa ai gửi.")
+@settings_option
+@pdf_option
 def run_command(period: str, inputs: Path, out_dir: Path, verified_path: Path | None, units_path: Path | None,
-                workers: int | None) -> None:
+                workers: int | None, expect_sets: tuple[str, ...], settings, pdf: bool) -> None:
     """Tổng hợp hằng kỳ: đọc mọi biểu mẫu, kiểm tra, chấm điểm, ghi kết quả."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -296,7 +343,10 @@ def run_command(period: str, inputs: Path, out_dir: Path, verified_path: Path | 
                   console=err_console, transient=True, disable=not err_console.is_terminal) as progress:
         task = progress.add_task("read", total=None)
         try:
+            for set_id in expect_sets:
+                load_set(set_id)
             batch = run_batch(inputs, period, registry, overrides_path=verified_path, workers=workers,
+                              expect_sets=list(expect_sets),
                               on_start=lambda n: progress.update(task, total=n),
                               on_done=lambda: progress.advance(task))
         except LongFileError as exc:
@@ -311,6 +361,19 @@ def run_command(period: str, inputs: Path, out_dir: Path, verified_path: Path | 
 
         write_plan_outputs(out_dir, batch.plans, registry, period)
     print_batch_summary(batch, out_dir, counts_by_status(batch))
+    write_reports(out_dir, settings, pdf, workers, workbook=False)  # write_batch wrote the workbook
+
+
+@main.command("report")
+@click.option("--results", "results_dir", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Thư mục kết quả của lệnh run.")
+@settings_option
+@pdf_option
+@click.option("--workers", type=click.IntRange(1, 64), default=None, help="Số tiến trình dựng phiếu kết quả song song.")
+def report_command(results_dir: Path, settings, pdf: bool, workers: int | None) -> None:
+    """Dựng lại báo cáo Word, sổ tính tổng hợp và phiếu kết quả từng đơn vị từ kết quả của lệnh run,
+    không đọc lại biểu mẫu."""
+    write_reports(results_dir, settings, pdf, workers)
 
 
 def _resolver(results_dir: Path | None, set_id: str | None):

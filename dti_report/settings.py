@@ -93,8 +93,8 @@ class ReportSettings(_Model):
         return self.report_date or today or dt.date.today()
 
     def number_line(self) -> str:
-        """'Số: 12/BC-STTTT', or blanks for the clerk to fill in when the number is issued."""
-        number = self.document_number or " " * 6
+        """'Số: 12/BC-STTTT', or 'Số:      /BC-STTTT': room for the clerk to write the number in."""
+        number = self.document_number or " " * 5
         return f"Số: {number}/{self.document_symbol}" if self.document_symbol else f"Số: {number}"
 
 

@@ -16,6 +16,8 @@ two-column table; page numbers centred in the header from page 2.
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 
 from docx import Document
@@ -313,6 +315,7 @@ def data_table(doc, headers, body, widths_mm, *, header_fill=True, size=None):
             shade(cell)
     repeat_header(table.rows[0])
     for row, values in zip(table.rows[1:], body):
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # a row never breaks across pages
         for cell, value, (_text, align) in zip(row.cells, values, headers):
             cell_text(cell, value, align=align, size=size, valign=WD_CELL_VERTICAL_ALIGNMENT.CENTER)
     fixed_widths(table, widths_mm)
@@ -355,17 +358,21 @@ def header_block(doc, *, with_number: bool = True):
     return table
 
 
-def signature_block(doc):
-    """'Nơi nhận' beside the signer (NĐ 30/2020, Phụ lục I, ô 7–9)."""
+def signature_block(doc, recipients: str = "recipients"):
+    """'Nơi nhận' beside the signer (NĐ 30/2020, Phụ lục I, ô 7–9). recipients: the
+    context list of recipient lines, or None for the unit itself (scorecards)."""
     table = doc.add_table(rows=1, cols=2)
     borders(table, "nil")
     cell_margins(table, left=0.05, right=0.05)
     fixed_widths(table, [80, 90], indent_mm=-2)
     left, right = table.rows[0].cells
     cell_text(left, [("Nơi nhận:", {"bold": True, "italic": True})], align=LEFT, size=12, style=None)
-    tag(left, "{%p for line in recipients %}")
-    para(left, "- {{ line }}", size=11, after=0, first_line=0, align=LEFT, line=1.0)
-    tag(left, "{%p endfor %}")
+    if recipients:
+        tag(left, f"{{%p for line in {recipients} %}}")
+        para(left, "- {{ line }}", size=11, after=0, first_line=0, align=LEFT, line=1.0)
+        tag(left, "{%p endfor %}")
+    else:
+        para(left, "- {{ unit_name }};", size=11, after=0, first_line=0, align=LEFT, line=1.0)
     para(left, "- {{ archive }}", size=11, after=0, first_line=0, align=LEFT, line=1.0)
     first = right.paragraphs[0]
     add_runs(first, "{%p if signer_authority %}")
@@ -382,12 +389,58 @@ def signature_block(doc):
     return table
 
 
+def slim(doc) -> None:
+    """Drop what python-docx's default template carries and the reports never use:
+    ~250 unused style definitions (Word offers the built-in ones again on demand),
+    the Word 2010 stylesWithEffects copy and a thumbnail of some other document.
+    Every rendered document carries these parts, so their size is render time."""
+    styles = doc.styles.element
+    by_id = {s.get(qn("w:styleId")): s for s in styles.findall(qn("w:style"))}
+    used = set()
+    parts = [doc.element] + [s.header._element for s in doc.sections] + [s.first_page_header._element for s in doc.sections]
+    for root in parts:
+        for tag_name in ("w:pStyle", "w:rStyle", "w:tblStyle"):
+            used |= {el.get(qn("w:val")) for el in root.iter(qn(tag_name))}
+    used |= {sid for sid, s in by_id.items() if s.get(qn("w:default")) == "1"}
+    used |= {"Heading1", "Heading2", "Heading3", "Caption", "TableGrid", "Header", "Footer", "BodyTextDTI", "TableText"}
+    pending = list(used)
+    while pending:
+        style = by_id.get(pending.pop())
+        if style is None:
+            continue
+        for link in ("w:basedOn", "w:link", "w:next"):
+            el = style.find(qn(link))
+            if el is not None and el.get(qn("w:val")) not in used:
+                used.add(el.get(qn("w:val")))
+                pending.append(el.get(qn("w:val")))
+    for sid, style in by_id.items():
+        if sid not in used:
+            styles.remove(style)
+    document_part = doc.part
+    for rel_id, rel in list(document_part.rels.items()):
+        if rel.reltype.endswith("/stylesWithEffects"):
+            del document_part.rels[rel_id]
+    package = document_part.package
+    for rel_id, rel in list(package.rels.items()):
+        if rel.reltype.endswith("/thumbnail"):
+            del package.rels[rel_id]
+
+
 def save(doc, name: str) -> Path:
+    slim(doc)
     doc.core_properties.author = "dti-report"
     doc.core_properties.title = name
     OUT_DIR.mkdir(exist_ok=True)
     target = OUT_DIR / name
-    doc.save(target)
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    # Fixed zip dates: rebuilding gives the same bytes, so a rebuild shows no change in git.
+    with zipfile.ZipFile(buffer) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            info = zipfile.ZipInfo(item.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zout.writestr(info, zin.read(item.filename))
     return target
 
 
@@ -451,7 +504,7 @@ def build_report() -> Path:
                   "{{ index.average }}\n({{ index.average_percent }})",
                   "{{ index.best }}: {{ index.best_points }}", "{{ index.worst }}: {{ index.worst_points }}"],
                  ["{%tr endfor %}", "", "", "", ""]]
-    data_table(doc, headers, body_rows, [45, 14, 20, 48, 48], size=11)
+    data_table(doc, headers, body_rows, [42, 13, 20, 45, 45], size=11)
     para(doc, "", after=0)
     para(doc, "{{ chart_totals }}", align=CENTER, first_line=0, after=0, keep_next=True)
     para(doc, "Hình 1. Tổng điểm của các đơn vị theo thứ hạng, chia theo chỉ số chính{{ chart_totals_note }}",
@@ -563,12 +616,12 @@ def build_scorecard() -> Path:
         [[("", {})], [("Tổng cộng", {"bold": True})], [("{{ max_total }}", {"bold": True})],
          [("{{ self_total }}", {"bold": True})], [("{{ total }}", {"bold": True})], ""],
     ]
-    table = data_table(doc, headers, rows, [12, 83, 16, 18, 18, 24], size=11)
+    table = data_table(doc, headers, rows, [12, 79, 15, 18, 18, 23], size=11)
     for r in (2, 7):
         for cell in table.rows[r].cells:
             shade(cell, "F2F2F2")
     para(doc, "", after=6)
-    signature_block(doc)
+    signature_block(doc, recipients=None)
     return save(doc, "phieu-ket-qua-dti.docx")
 
 

@@ -338,6 +338,50 @@ def write_target_workbooks() -> None:
         write_target_template(target_set, unit, "2023", INBOX / "chi-tieu" / name, values=values)
 
 
+PLAN_INBOX = OUT_DIR / "kh68-2021-Q2"
+PLAN_PERIOD = "2021-Q2"
+PLAN_NOT_SENT = {"hoi-tin-hoc"}
+
+
+def write_plan_workbooks() -> None:
+    """KH 68's lead agencies report on their tasks for Q2 2021 (one has not sent)."""
+    import datetime as dt
+
+    from dti_report.plan_templates import items_for, write_plan_template
+    from dti_report.tasks import deadline_end
+
+    plan = get_set("kh68-nhiem-vu")
+    registry = builtin_registry()
+    deadlines = {t.id: t.deadline for t in plan.tasks}
+    rng = random.Random(SEED + 2)
+    proposals = ["Đề nghị bố trí kinh phí thực hiện trong năm 2021",
+                 "Đề nghị Sở Thông tin và Truyền thông hướng dẫn kết nối với Nền tảng tích hợp, chia sẻ dữ liệu Thành phố",
+                 "Chậm do chờ ý kiến góp ý của các sở, ngành"]
+    for unit in registry.units:
+        items = items_for(plan, unit, registry)
+        if not items:
+            continue
+        values: dict[str, str] = {}
+        for item in items:
+            roll = rng.random()
+            if roll < 0.15:
+                continue  # not reported
+            due = deadline_end(deadlines[item.id]) or dt.date(2021, 12, 31)
+            if roll < 0.6:
+                done = due - dt.timedelta(days=rng.randint(-20, 40))
+                values[item.id + ".trang-thai"] = "Hoàn thành"
+                values[item.id + ".ngay-hoan-thanh"] = f"{done.day:02d}/{done.month:02d}/{done.year}"
+                values[item.id + ".van-ban"] = f"Văn bản số {rng.randint(100, 999)}/{unit.code.upper()} ngày {done:%d/%m/%Y}"
+            else:
+                values[item.id + ".trang-thai"] = "Đang thực hiện" if roll < 0.9 else "Chưa thực hiện"
+                if rng.random() < 0.5:
+                    values[item.id + ".kho-khan"] = rng.choice(proposals)
+        if unit.code in PLAN_NOT_SENT:
+            continue
+        name = template_file_name(unit.code, plan.id, PLAN_PERIOD)
+        write_plan_template(plan, unit, registry, PLAN_PERIOD, PLAN_INBOX / name, values=values)
+
+
 def main() -> None:
     OUT_DIR.mkdir(exist_ok=True)
     for set_id, make_values, plan in (("hcm-dti-so", so_values, SO_PLAN), ("hcm-dti-huyen", huyen_values, HUYEN_PLAN)):
@@ -347,6 +391,7 @@ def main() -> None:
             write_csv(OUT_DIR / f"{set_id}-2023-dieu-chinh.csv", ["unit_code", "field", "value", "reason"], overrides)
         write_workbooks(set_id, rows)
     write_target_workbooks()
+    write_plan_workbooks()
 
 
 if __name__ == "__main__":

@@ -72,8 +72,10 @@ def test_every_file_accepted_and_in_manifest(batch, inbox):
     assert sorted(s.path for s in batch.submissions) == files
     assert {s.status for s in batch.submissions} == {"accepted"}
     assert all(not batch.missing[set_id] for set_id in SAMPLE_FILES)
-    # nobody sent the monitoring table's workbook in this inbox: every reporting unit is awaited
-    assert len(batch.missing["hcm-chi-tieu-2023"]) == 46 + 3
+    # nobody sent the monitoring table's workbook in this inbox: it is not awaited unless named
+    assert "hcm-chi-tieu-2023" not in batch.missing
+    named = run_batch(inbox, "2023", builtin_registry(), workers=1, expect_sets=["hcm-chi-tieu-2023"])
+    assert len(named.missing["hcm-chi-tieu-2023"]) == 46 + 3  # every unit with figures to report
 
 
 def test_outputs_written(batch, tmp_path):

@@ -16,8 +16,13 @@ def plan() -> AssignmentSet:
     return load_plan(PLAN)
 
 
+def top_level(plan):
+    """The criteria (chỉ số thành phần) directly under the indices, without 5.12's sub-items."""
+    return [c for index in plan.indices for c in index.criteria]
+
+
 def criterion(plan, cid):
-    hits = [c for c in plan.criteria if c.id == cid]
+    hits = [c for c in plan.assigned if c.id == cid]
     assert len(hits) == 1, cid
     return hits[0]
 
@@ -34,11 +39,21 @@ def test_header(plan):
 
 
 def test_expected_counts_match(plan):
-    assert plan.expected == {"pillars": 1, "main_indices": 9, "criteria": 98, "total_points": 1000}
+    assert plan.expected == {"general_info": 17, "pillars": 1, "main_indices": 9, "criteria": 98,
+                             "sub_criteria": 6, "total_points": 1000}
+    assert len(plan.general_info) == plan.expected["general_info"]
     assert len(plan.pillars) == plan.expected["pillars"]
     assert len(plan.indices) == plan.expected["main_indices"]
-    assert len(plan.criteria) == plan.expected["criteria"]
+    assert len(top_level(plan)) == plan.expected["criteria"]
+    assert len(plan.assigned) == plan.expected["criteria"] + plan.expected["sub_criteria"]
     assert sum(i.max_points for i in plan.indices) == plan.expected["total_points"]
+
+
+def test_ids_unique_and_workbook_items(plan):
+    ids = [c.id for c in plan.assigned]
+    assert len(ids) == len(set(ids))
+    # every assigned criterion (sub-items after their parent) is an item of the workbook
+    assert [c.id for c in plan.criteria] == ids
 
 
 def test_one_pillar_nine_indices_with_points(plan):
@@ -56,6 +71,7 @@ def test_one_pillar_nine_indices_with_points(plan):
 def test_criteria_directly_under_indices(plan):
     for index in plan.indices:
         assert index.components == ()
+        assert index.lead == ()
         assert index.criteria
         for c in index.criteria:
             assert c.id.startswith(index.id + "."), c.id
@@ -78,11 +94,13 @@ def test_5_12_subitems(plan):
     assert sum(s.max_points for s in c.criteria) == 15
     assert c.criteria[0].name == "Kinh phí chung, chi cho ATTT"
     # the only criterion with sub-items
-    assert [x.id for x in plan.criteria if x.criteria] == ["5.12"]
+    assert [x.id for x in plan.assigned if x.criteria] == ["5.12"]
+    assert all(s.lead == () for s in c.criteria)  # the appendix leaves their unit blank (note 5.12-muc-con)
 
 
 def test_every_criterion_has_a_lead(plan):
-    assert all(c.lead for c in plan.criteria)
+    assert all(c.lead for c in top_level(plan))
+    assert all(c.frequency is None for c in plan.assigned)  # Phụ lục III has no frequency column
 
 
 @pytest.mark.parametrize("cid, lead", [
@@ -113,11 +131,11 @@ def test_coordinating_units(plan):
         "Cơ quan chuyên môn của Bộ Thông tin và Truyền thông (Vụ Quản lý doanh nghiệp)",)
     assert criterion(plan, "8.3").coordinating == (
         "Cơ quan chuyên môn của Bộ Thông tin và Truyền thông", "Tổng cục Thống kê")
-    assert {c.id for c in plan.criteria if c.coordinating} == {"7.4", "8.3"}
+    assert {c.id for c in plan.assigned if c.coordinating} == {"7.4", "8.3"}
 
 
 def test_unit_names_normalised(plan):
-    names = {n for c in plan.criteria for n in c.lead + c.coordinating}
+    names = {n for c in plan.assigned for n in c.lead + c.coordinating}
     names |= {n for item in plan.general_info for n in item.lead}
     for bad in ("Sở Nội Vụ", "Sở Tài Chính", "Sở Kế hoạch và đầu tư", "Sở Kế hoạch đầu tư",
                 "Cục Thống kê", "Sở Thông tin và truyền thông", "Văn phòng UBND Thành phố"):
@@ -148,8 +166,7 @@ def test_typos_fixed_and_text_clean(plan):
     assert plan.indices[1].name == "Thể chế số"
     assert "Vỏ Sò" in criterion(plan, "7.9").name
     texts = [plan.title] + [i.name for i in plan.indices] + [i.name for i in plan.general_info]
-    for c in plan.criteria:
-        texts += [c.name] + [s.name for s in c.criteria]
+    texts += [c.name for c in plan.assigned]
     for t in texts:
         assert t == unicodedata.normalize("NFC", t)
         assert "<" not in t and "\t" not in t and t == t.strip()
@@ -159,3 +176,13 @@ def test_typos_fixed_and_text_clean(plan):
 def test_notes_present(plan):
     ids = {n.id for n in plan.notes}
     assert {"cau-truc", "5.12-muc-con", "chi-so-9-khong-diem", "chuan-hoa-ten-don-vi", "phoi-hop-bo"} <= ids
+
+
+def test_every_lead_is_a_unit_of_the_registry():
+    from dti_report.units import builtin_registry
+
+    registry = builtin_registry()
+    plan = load_plan(PLAN)
+    names = {n for c in plan.assigned for n in c.lead} | {n for i in plan.general_info for n in i.lead}
+    for name in sorted(names):
+        assert len(registry.units_for_agency(name)) == 1, name

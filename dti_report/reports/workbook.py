@@ -20,7 +20,7 @@ from ..issues import SEVERITY_LABELS
 from ..results import RunResults
 from ..submissions import STATUS_LABELS as FILE_STATUS_LABELS
 from ..xlsx import sheet_name, workbook, write_table
-from .context import SAME, unassessed
+from .context import SAME, unassessed, unit_names
 
 WORKBOOK_NAME = "ket-qua-tong-hop.xlsx"
 # The chart draws one bar per unit; past this many it shows the first ones only.
@@ -39,21 +39,26 @@ class _Names:
         self.used: set[str] = set()
 
     def __call__(self, text: str) -> str:
-        name = sheet_name(text)
+        name = sheet_name(text).rstrip()
         n = 2
         while name.lower() in self.used:
             suffix = f" ({n})"
-            name = sheet_name(text)[: 31 - len(suffix)] + suffix
+            name = sheet_name(text)[: 31 - len(suffix)].rstrip() + suffix
             n += 1
         self.used.add(name.lower())
         return name
+
+
+def _names_of(results: RunResults, codes: pd.Series) -> pd.Series:
+    names = unit_names(results)
+    return codes.map(lambda code: names.get(code, code))
 
 
 def ranking_frame(results: RunResults, set_id: str) -> pd.DataFrame:
     sr = results.sets[set_id]
     s, totals = sr.indicator_set, sr.totals
     frame = pd.DataFrame({"rank": totals["rank"], "unit_code": totals["unit_code"],
-                          "unit_name": totals["unit_code"].map(results.unit_name)})
+                          "unit_name": _names_of(results, totals["unit_code"])})
     for index in s.indices:
         frame[index.id] = totals[index.id]
     frame["total"] = totals["total"]
@@ -82,7 +87,7 @@ def matrix_frame(results: RunResults, set_id: str, column: str, criteria: list[s
     criteria = criteria or [c.id for c in sr.indicator_set.criteria]
     wide = sr.scores.pivot(index="unit_code", columns="criterion", values=column)
     wide = wide.reindex(columns=criteria).reindex(list(sr.totals["unit_code"])).reset_index()
-    wide.insert(1, "unit_name", wide["unit_code"].map(results.unit_name))
+    wide.insert(1, "unit_name", _names_of(results, wide["unit_code"]))
     wide.columns.name = None
     return wide
 
@@ -164,7 +169,7 @@ def _long_sheet(book, formats, names, results: RunResults, set_id: str) -> None:
     criterion_names = {c.id: c.name for c in s.criteria}
     scores = sr.scores
     frame = pd.DataFrame({
-        "unit_code": scores["unit_code"], "unit_name": scores["unit_code"].map(results.unit_name),
+        "unit_code": scores["unit_code"], "unit_name": _names_of(results, scores["unit_code"]),
         "index": scores["index"], "criterion": scores["criterion"],
         "criterion_name": scores["criterion"].map(criterion_names), "max_points": scores["max_points"],
         "self_ratio": scores["self_ratio"], "self_score": scores["self_score"],

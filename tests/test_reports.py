@@ -1,0 +1,375 @@
+"""Reports for leadership (issue #5): the Word report per set, the analysts'
+workbook, the unit scorecards and their PDFs, all rendered from a run's output
+folder (results.load_results).
+
+The results folder is built from the long-format samples, with what a real
+month brings: Sở TTTT's corrections (so self ≠ verified), a unit that sent
+nothing, one whose file was rejected, a rejected file naming no unit, and a
+unit that typed "=1+1" into a number field."""
+
+import datetime as dt
+import os
+import shutil
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from docx import Document
+from docx.shared import Mm, Pt
+
+from dti_report import formatting as fmt
+from dti_report.catalog import get_set
+from dti_report.cli import main
+from dti_report.issues import ISSUE_COLUMNS
+from dti_report.longdata import OVERRIDE_COLUMNS, read_long_file
+from dti_report.outputs import write_csv
+from dti_report.reports import WORKBOOK_NAME, render_reports, report_file_name, scorecard_file_name
+from dti_report.reports.context import report_context
+from dti_report.reports.documents import ReportError
+from dti_report.reports.pdf import convert_to_pdf
+from dti_report.results import load_results, write_run_info
+from dti_report.scoring import issues_frame, score_rows
+from dti_report.settings import SettingsError, load_settings
+from dti_report.units import builtin_registry
+
+SAMPLES = Path(__file__).resolve().parents[1] / "input_samples"
+DAY = dt.date(2027, 3, 5)
+MANIFEST_COLUMNS = ["path", "sha256", "size", "unit_code", "set_id", "set_version", "period", "modified",
+                    "status", "errors", "warnings", "issue_count"]
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def build_results(out: Path) -> Path:
+    """A run's output folder as write_batch leaves it, without reading any workbook."""
+    registry = builtin_registry()
+    sets = {"hcm-dti-so": ("hcm-dti-so-2023.csv", "hcm-dti-so-2023-dieu-chinh.csv"),
+            "hcm-dti-huyen": ("hcm-dti-huyen-2023.csv", None)}
+    issues, manifest, missing = [], [], {}
+    for set_id, (data, verified) in sets.items():
+        indicator_set = get_set(set_id)
+        rows = read_long_file(SAMPLES / data)
+        if set_id == "hcm-dti-so":
+            rows = rows[rows.unit_code != "shtp"]  # its workbook is the rejected file below
+            # a unit typed a formula into a number field; it must reach the workbook as text
+            rows.loc[(rows.unit_code == "so-gtvt") & (rows.field == "1.2.a"), "value"] = "=1+1"
+        overrides = read_long_file(SAMPLES / verified, OVERRIDE_COLUMNS) if verified else None
+        result = score_rows(indicator_set, rows, overrides)
+        write_csv(result.scores, out / set_id / "scores.csv")
+        write_csv(result.totals, out / set_id / "totals.csv")
+        issues.append(issues_frame(result.issues))
+        scored = set(result.totals["unit_code"])
+        missing[set_id] = [u.code for u in registry.units_for_set(set_id) if u.code not in scored]
+        for code in sorted(scored):
+            manifest.append({"path": f"{set_id}/{code}_{set_id}_2023.xlsx", "sha256": "0" * 64, "size": 1000,
+                             "unit_code": code, "set_id": set_id, "set_version": indicator_set.version,
+                             "period": "2023", "modified": "2024-01-10T08:00:00Z", "status": "accepted",
+                             "errors": 0, "warnings": 0, "issue_count": 0})
+    # shtp (hcm-dti-so) sent a file that was rejected; someone sent a file naming no unit
+    manifest += [
+        {"path": "so-nganh/shtp_hcm-dti-so_2023.xlsx", "sha256": "1" * 64, "size": 2000, "unit_code": "",
+         "set_id": "", "set_version": "", "period": "", "modified": "", "status": "rejected", "errors": 1,
+         "warnings": 0, "issue_count": 1},
+        {"path": "khac/bang-tinh-la.xlsx", "sha256": "2" * 64, "size": 3000, "unit_code": "", "set_id": "",
+         "set_version": "", "period": "", "modified": "", "status": "rejected", "errors": 1, "warnings": 0,
+         "issue_count": 1},
+    ]
+    extra = pd.DataFrame([
+        {"severity": "error", "code": "not-a-template", "file": "so-nganh/shtp_hcm-dti-so_2023.xlsx",
+         "message": "Tệp không phải biểu mẫu do Sở phát hành"},
+        {"severity": "error", "code": "corrupt-workbook", "file": "khac/bang-tinh-la.xlsx",
+         "message": "Tệp bị hỏng, không mở được"},
+    ], columns=ISSUE_COLUMNS)
+    write_csv(pd.DataFrame(manifest, columns=MANIFEST_COLUMNS), out / "manifest.csv")
+    write_csv(pd.concat([*issues, extra], ignore_index=True), out / "issues.csv")
+    write_run_info(out, "2023", registry, {s: get_set(s).version for s in sets}, missing)
+    return out
+
+
+@pytest.fixture(scope="module")
+def results_dir(tmp_path_factory):
+    out = build_results(tmp_path_factory.mktemp("ket-qua"))
+    settings = load_settings()
+    render_reports(load_results(out), settings, day=DAY, workers=1)
+    return out
+
+
+@pytest.fixture(scope="module")
+def so_report(results_dir):
+    return Document(results_dir / report_file_name("hcm-dti-so", "2023"))
+
+
+def runs_text(paragraph, predicate) -> str:
+    return "".join(r.text for r in paragraph.runs if predicate(r))
+
+
+def ranking_table(doc):
+    return next(t for t in doc.tables if t.rows[0].cells[0].text == "STT" and t.rows[0].cells[-1].text == "Xếp hạng")
+
+
+# ---------------------------------------------------------------- settings and formatting
+
+def test_settings_defaults_and_overlay(tmp_path):
+    default = load_settings()
+    assert default.agency == ("SỞ THÔNG TIN VÀ TRUYỀN THÔNG",) and default.document_symbol == "BC-STTTT"
+    assert default.number_line() == "Số:      /BC-STTTT"
+    own = tmp_path / "cai-dat.yaml"
+    own.write_text("agency: Sở Khoa học và Công nghệ\ndocument_symbol: BC-SKHCN\ndocument_number: 12\n"
+                   "report_date: 2027-03-05\nsigner: {name: Nguyễn Văn A}\nrecipients: ['- Như trên;']\n",
+                   encoding="utf-8")
+    settings = load_settings(own)
+    assert settings.agency == ("Sở Khoa học và Công nghệ",) and settings.number_line() == "Số: 12/BC-SKHCN"
+    assert settings.signer.name == "Nguyễn Văn A" and settings.signer.title == "PHÓ GIÁM ĐỐC"  # merged over defaults
+    assert settings.recipients == ("Như trên;",) and settings.date() == DAY
+    bad = tmp_path / "hong.yaml"
+    bad.write_text("report_date: hôm qua\n", encoding="utf-8")
+    with pytest.raises(SettingsError, match="report_date"):
+        load_settings(bad)
+
+
+def test_period_words():
+    assert fmt.period_words("2023") == "năm 2023"
+    assert fmt.period_words("2024-06") == "tháng 6 năm 2024"
+    assert fmt.period_words("2024-Q2") == "quý II năm 2024"
+    assert fmt.fixed(151) == "151,0" and fmt.of_max(298.016, 330) == "298,02/330"
+
+
+# ---------------------------------------------------------------- the Word report
+
+def test_report_page_layout_and_fonts(so_report):
+    section = so_report.sections[0]
+    assert abs(section.page_width - Mm(210)) < Mm(0.5) and abs(section.page_height - Mm(297)) < Mm(0.5)
+    slack = Mm(0.1)  # Word stores margins in twips
+    assert Mm(20) - slack <= section.top_margin <= Mm(25) and Mm(20) - slack <= section.bottom_margin <= Mm(25)
+    assert Mm(30) - slack <= section.left_margin <= Mm(35) and Mm(15) - slack <= section.right_margin <= Mm(20)
+    normal = so_report.styles["Normal"]
+    assert normal.font.name == "Times New Roman" and Pt(13) <= normal.font.size <= Pt(14)
+    fonts = normal.element.rPr.rFonts
+    assert {fonts.get(f"{W}{slot}") for slot in ("ascii", "hAnsi", "eastAsia", "cs")} == {"Times New Roman"}
+    for p in so_report.paragraphs:
+        for run in p.runs:
+            assert run.font.name in (None, "Times New Roman")
+
+
+def test_header_block(so_report):
+    table = so_report.tables[0]
+    assert len(table.columns) == 2
+    borders = table._tbl.tblPr.find(f"{W}tblBorders")
+    assert borders is not None and {b.get(f"{W}val") for b in borders} == {"nil"}
+    left, right = table.rows[0].cells
+    lines = left.text.split("\n")
+    assert lines[:2] == ["ỦY BAN NHÂN DÂN", "THÀNH PHỐ HỒ CHÍ MINH"]
+    assert runs_text(left.paragraphs[1], lambda r: r.bold) == "SỞ THÔNG TIN VÀ TRUYỀN THÔNG"
+    assert runs_text(right.paragraphs[0], lambda r: r.bold) == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+    assert runs_text(right.paragraphs[1], lambda r: r.bold) == "Độc lập - Tự do - Hạnh phúc"
+    for cell in (left, right):  # the short rules under the agency and the motto
+        assert cell.paragraphs[-1]._p.find(f"{W}pPr/{W}pBdr/{W}bottom") is not None
+    number, date = table.rows[1].cells
+    assert number.text == "Số:      /BC-STTTT"
+    assert runs_text(date.paragraphs[0], lambda r: r.italic) == "Thành phố Hồ Chí Minh, ngày 05 tháng 3 năm 2027"
+    texts = [p.text for p in so_report.paragraphs]
+    title = texts.index("BÁO CÁO")
+    assert texts[title + 1] == "Kết quả đánh giá chuyển đổi số các Sở, ban, ngành Thành phố Hồ Chí Minh năm 2023"
+
+
+def test_page_number_from_page_two(so_report):
+    section = so_report.sections[0]
+    assert section.different_first_page_header_footer
+    header = section.header._element
+    assert "PAGE" in "".join(t.text or "" for t in header.iter(f"{W}instrText"))
+    assert header.find(f".//{W}fldChar") is not None and header.find(f".//{W}p/{W}pPr/{W}jc").get(f"{W}val") == "center"
+    assert "PAGE" not in section.first_page_header._element.xml
+
+
+def test_ranking_table_follows_totals(results_dir, so_report):
+    totals = pd.read_csv(results_dir / "hcm-dti-so" / "totals.csv", encoding="utf-8-sig")
+    names = {u.code: u.name for u in builtin_registry().units}
+    table = ranking_table(so_report)
+    header = [c.text for c in table.rows[0].cells]
+    # the corrections changed some totals: the self-assessed column is there
+    assert header[:3] == ["STT", "Đơn vị", "1\n(40)"] and "Tự đánh giá" in header
+    body = table.rows[1:]
+    assert [r.cells[1].text for r in body] == [names[c] for c in totals["unit_code"]]
+    assert [r.cells[0].text for r in body] == [str(i) for i in range(1, len(totals) + 1)]
+    assert [r.cells[-1].text for r in body] == [str(r) for r in totals["rank"]]
+    total_col = header.index("Tổng điểm\n(330)")
+    assert [r.cells[total_col].text for r in body] == [fmt.points(v) for v in totals["total"]]
+    # widths recomputed for the columns the loop made: they fill the text width
+    grid = table._tbl.find(f"{W}tblGrid")
+    assert len(grid) == len(header) and abs(sum(int(c.get(f"{W}w")) for c in grid) - 9354) < 50
+
+
+def test_self_column_only_when_a_total_differs(results_dir):
+    huyen = Document(results_dir / report_file_name("hcm-dti-huyen", "2023"))
+    header = [c.text for c in ranking_table(huyen).rows[0].cells]
+    assert "Tự đánh giá" not in header and len(header) == 2 + 9 + 2
+
+
+def test_summary_charts_unassessed_and_signature(so_report):
+    text = "\n".join(p.text for p in so_report.paragraphs)
+    assert "Số đơn vị được đánh giá: 23/24 đơn vị" in text and "Điểm trung bình:" in text
+    assert len(so_report.inline_shapes) == 2  # the ranked totals and the spread per main index
+    unassessed = next(t for t in so_report.tables if t.rows[0].cells[-1].text == "Lý do")
+    row = unassessed.rows[1].cells
+    assert row[1].text == "Ban Quản lý Khu Công nghệ cao" and "shtp_hcm-dti-so_2023.xlsx bị từ chối" in row[2].text
+    assert "khac/bang-tinh-la.xlsx: Tệp bị hỏng" in text
+    signature = so_report.tables[-1]
+    left, right = signature.rows[0].cells
+    label = left.paragraphs[0].runs[0]
+    assert label.text == "Nơi nhận:" and label.bold and label.italic
+    assert left.paragraphs[-1].text == "- Lưu: VT, CĐS."
+    assert [p.text for p in right.paragraphs if p.text][:2] == ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"]
+
+
+def test_appendix_has_every_rule_and_decision(so_report):
+    text = "\n".join(p.text for p in so_report.paragraphs)
+    s = get_set("hcm-dti-so")
+    for criterion in s.criteria:
+        assert f"{criterion.id}. {criterion.name}" in text
+        assert criterion.method.splitlines()[0].strip() in text
+        for note in criterion.notes:
+            assert note.text in text
+    for note in s.notes:
+        assert note.text in text
+
+
+def test_strongest_and_weakest_per_main_index(results_dir):
+    results = load_results(results_dir)
+    context = report_context(results, "hcm-dti-so", load_settings(), DAY)
+    totals = results.sets["hcm-dti-so"].totals
+    first = context["index_rows"][0]
+    assert first["best_points"] == fmt.points(totals["1"].max()) and first["worst_points"] == fmt.points(totals["1"].min())
+    assert first["worst"] == "Sở Ngoại vụ"
+
+
+def test_other_agency_from_settings(results_dir, tmp_path):
+    target = tmp_path / "ket-qua"
+    shutil.copytree(results_dir, target)
+    own = tmp_path / "cai-dat.yaml"
+    own.write_text("agency: SỞ KHOA HỌC VÀ CÔNG NGHỆ\ndocument_symbol: BC-SKHCN\ndocument_number: '15'\n"
+                   "report_date: 2027-02-01\nsigner: {authority: '', title: Giám đốc, name: Trần Thị B}\n"
+                   "archive: VT, QLCN\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["report", "--results", str(target), "--settings", str(own), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    doc = Document(target / report_file_name("hcm-dti-so", "2023"))
+    left, right = doc.tables[0].rows[0].cells
+    assert runs_text(left.paragraphs[1], lambda r: r.bold) == "SỞ KHOA HỌC VÀ CÔNG NGHỆ"
+    number, date = doc.tables[0].rows[1].cells
+    assert number.text == "Số: 15/BC-SKHCN" and date.text == "Thành phố Hồ Chí Minh, ngày 01 tháng 02 năm 2027"
+    signer = [p.text for p in doc.tables[-1].rows[0].cells[1].paragraphs if p.text]
+    assert signer == ["GIÁM ĐỐC", "Trần Thị B"]
+    assert doc.tables[-1].rows[0].cells[0].paragraphs[-1].text == "- Lưu: VT, QLCN."
+
+
+def test_rendering_is_deterministic(results_dir, tmp_path):
+    again = tmp_path / "lan-2"
+    shutil.copytree(results_dir, again)
+    render_reports(load_results(again), load_settings(), day=DAY, workers=2)
+    for name in (report_file_name("hcm-dti-so", "2023"), report_file_name("hcm-dti-huyen", "2023"), WORKBOOK_NAME,
+                 f"phieu-ket-qua/{scorecard_file_name('q1', 'hcm-dti-huyen')}"):
+        assert (again / name).read_bytes() == (results_dir / name).read_bytes(), name
+
+
+# ---------------------------------------------------------------- scorecards
+
+def test_one_scorecard_per_unit_and_set(results_dir):
+    cards = sorted(p.name for p in (results_dir / "phieu-ket-qua").glob("*.docx"))
+    so = pd.read_csv(results_dir / "hcm-dti-so" / "totals.csv", encoding="utf-8-sig")
+    huyen = pd.read_csv(results_dir / "hcm-dti-huyen" / "totals.csv", encoding="utf-8-sig")
+    expected = sorted([scorecard_file_name(c, "hcm-dti-so") for c in so.unit_code]
+                      + [scorecard_file_name(c, "hcm-dti-huyen") for c in huyen.unit_code])
+    assert cards == expected
+
+
+def test_scorecard_content(results_dir):
+    totals = pd.read_csv(results_dir / "hcm-dti-so" / "totals.csv", encoding="utf-8-sig").set_index("unit_code")
+    scores = pd.read_csv(results_dir / "hcm-dti-so" / "scores.csv", encoding="utf-8-sig", dtype={"criterion": str})
+    unit = scores[scores.status == "no-data"].unit_code.iloc[0]
+    doc = Document(results_dir / "phieu-ket-qua" / scorecard_file_name(unit, "hcm-dti-so"))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    row = totals.loc[unit]
+    assert f"Tổng điểm: {fmt.points(row['total'])}/330 điểm" in text
+    assert f"xếp hạng {int(row['rank'])}/{len(totals)} đơn vị" in text
+    assert "Chỉ số chính mạnh nhất" in text or "đồng đều" in text
+    s = get_set("hcm-dti-so")
+    for criterion_id in scores[(scores.unit_code == unit) & (scores.status == "no-data")].criterion:
+        assert f"{criterion_id}. {s.criterion(criterion_id).name}" in text
+    table = doc.tables[-2]
+    ids = [r.cells[0].text for r in table.rows[1:-1]]
+    assert ids == [x for index in s.indices for x in [index.id] + [c.id for c in index.criteria]]
+    assert table.rows[-1].cells[-2].text == fmt.points(row["total"])
+
+
+# ---------------------------------------------------------------- the analysts' workbook
+
+def test_workbook_sheets_chart_and_formats(results_dir):
+    path = results_dir / WORKBOOK_NAME
+    book = openpyxl.load_workbook(path)
+    names = book.sheetnames
+    assert {"Xếp hạng Sở", "Xếp hạng Huyện", "Danh sách tệp", "Lỗi và cảnh báo", "Chưa được đánh giá",
+            "Kết quả Sở theo tiêu chí", "Tự chấm Sở theo tiêu chí", "Dữ liệu Sở", "Sở 1. Nhận thức số"} <= set(names)
+    assert sum(n.startswith("Huyện ") and n[6].isdigit() for n in names) == 9
+    ranking = book["Xếp hạng Sở"]
+    assert len(ranking._charts) == 1
+    assert ranking.freeze_panes == "D5" and ranking.auto_filter.ref
+    header = [c.value for c in ranking[4]]
+    total_col = header.index("Tổng điểm (330)") + 1
+    totals = pd.read_csv(results_dir / "hcm-dti-so" / "totals.csv", encoding="utf-8-sig")
+    first = ranking.cell(row=5, column=total_col)
+    assert first.number_format == "0.00" and first.value == pytest.approx(totals.total.iloc[0])
+    assert [ranking.cell(row=5 + i, column=2).value for i in range(len(totals))] == list(totals.unit_code)
+    with zipfile.ZipFile(path) as z:
+        assert any(n.startswith("xl/charts/chart") for n in z.namelist())
+
+
+def test_unit_text_stays_text_in_workbook(results_dir):
+    sheet = openpyxl.load_workbook(results_dir / WORKBOOK_NAME)["Lỗi và cảnh báo"]
+    header = [c.value for c in sheet[1]]
+    value_col = header.index("Giá trị")
+    cells = [row[value_col] for row in sheet.iter_rows(min_row=2) if row[value_col].value == "=1+1"]
+    assert cells and all(c.data_type == "s" for c in cells)
+
+
+# ---------------------------------------------------------------- command line and PDF
+
+def test_report_command_rerenders_without_inputs(results_dir, tmp_path):
+    target = tmp_path / "ket-qua"
+    shutil.copytree(results_dir, target)
+    for path in [target / WORKBOOK_NAME, target / report_file_name("hcm-dti-so", "2023")]:
+        path.unlink()
+    shutil.rmtree(target / "phieu-ket-qua")
+    result = CliRunner().invoke(main, ["report", "--results", str(target), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert (target / WORKBOOK_NAME).is_file() and (target / report_file_name("hcm-dti-so", "2023")).is_file()
+    assert len(list((target / "phieu-ket-qua").glob("*.docx"))) == 45
+    assert not list(target.rglob("*.tmp"))
+
+
+def test_report_command_on_a_folder_without_results(tmp_path):
+    result = CliRunner().invoke(main, ["report", "--results", str(tmp_path)])
+    assert result.exit_code != 0 and "không phải thư mục kết quả" in " ".join(result.output.split())
+
+
+def test_pdf_without_libreoffice_fails_in_vietnamese(results_dir, monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    result = CliRunner().invoke(main, ["report", "--results", str(results_dir), "--pdf"])
+    assert result.exit_code != 0 and "không tìm thấy LibreOffice" in " ".join(result.output.split())
+    with pytest.raises(ReportError, match="LibreOffice"):
+        convert_to_pdf([results_dir / report_file_name("hcm-dti-so", "2023")])
+
+
+def test_pdf_beside_each_document(results_dir, tmp_path):
+    if not (shutil.which("soffice") or shutil.which("libreoffice")):
+        if os.environ.get("DTI_REQUIRE_LIBREOFFICE"):
+            pytest.fail("LibreOffice (soffice) is required here but not installed")
+        pytest.skip("LibreOffice (soffice) không có trên máy")
+    docs = [tmp_path / report_file_name("hcm-dti-so", "2023"), tmp_path / "phieu" / scorecard_file_name("q1", "hcm-dti-huyen")]
+    shutil.copy(results_dir / docs[0].name, docs[0])
+    docs[1].parent.mkdir()
+    shutil.copy(results_dir / "phieu-ket-qua" / docs[1].name, docs[1])
+    pdfs = convert_to_pdf(docs, out_root=tmp_path)
+    assert pdfs == [d.with_suffix(".pdf") for d in docs]
+    assert all(p.read_bytes().startswith(b"%PDF") for p in pdfs)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([docs[0].name, docs[0].with_suffix(".pdf").name, "phieu"])
