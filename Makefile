@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 OUT    := output
 
-.PHONY: install run test bench samples clean
+.PHONY: install run test bench samples preview clean
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ bench: $(STAMP)
 
 samples: $(STAMP)
 	$(BIN)/python scripts/generate_samples.py
+
+# Ảnh trang đầu của mỗi báo cáo Word trong output/ (chạy `make run` trước), ghi vào output/xem-truoc/.
+preview: $(STAMP)
+	$(BIN)/python scripts/preview_reports.py --results $(OUT)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

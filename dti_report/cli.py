@@ -312,7 +312,10 @@ def write_reports(out_dir: Path, settings, pdf: bool, workers: int | None, workb
         fail(str(exc))
     counts = {suffix: sum(1 for p in written if p.suffix == suffix) for suffix in (".docx", ".pdf")}
     pdfs = f", {counts['.pdf']} tệp PDF" if pdf else ""
-    console.print(f"Báo cáo: {counts['.docx']} tệp Word{pdfs} trong {out_dir}")
+    if counts[".docx"]:
+        console.print(f"Báo cáo: {counts['.docx']} tệp Word{pdfs} trong {out_dir}")
+    else:
+        console.print("Không có bộ chỉ số nào được chấm điểm: không có báo cáo Word.")
 
 
 @main.command("run")

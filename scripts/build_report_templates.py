@@ -251,11 +251,8 @@ def borders(table, val="single"):
 
 
 def fixed_widths(table, widths_mm, indent_mm: float = 0):
-    table.autofit = False
+    table.autofit = False  # w:tblLayout fixed
     tbl_pr = table._tbl.tblPr
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    tbl_pr.append(layout)
     tbl_w = tbl_pr.find(qn("w:tblW"))
     if tbl_w is None:
         tbl_w = OxmlElement("w:tblW")
@@ -389,6 +386,24 @@ def signature_block(doc, recipients: str = "recipients"):
     return table
 
 
+# Element order inside w:tblPr and w:tcPr (ECMA-376 schema): Word refuses a file
+# whose properties are out of order, LibreOffice does not, so a preview would not tell.
+TBL_PR_ORDER = ["tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize",
+                "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook",
+                "tblCaption", "tblDescription"]
+TC_PR_ORDER = ["cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "shd", "noWrap", "tcMar",
+               "textDirection", "tcFitText", "vAlign", "hideMark"]
+
+
+def schema_order(doc) -> None:
+    for tag_name, order in (("w:tblPr", TBL_PR_ORDER), ("w:tcPr", TC_PR_ORDER)):
+        rank = {qn(f"w:{name}"): i for i, name in enumerate(order)}
+        for props in doc.element.body.iter(qn(tag_name)):
+            children = sorted(props, key=lambda el: rank.get(el.tag, len(rank)))
+            for child in children:
+                props.append(child)
+
+
 def slim(doc) -> None:
     """Drop what python-docx's default template carries and the reports never use:
     ~250 unused style definitions (Word offers the built-in ones again on demand),
@@ -427,6 +442,7 @@ def slim(doc) -> None:
 
 
 def save(doc, name: str) -> Path:
+    schema_order(doc)
     slim(doc)
     doc.core_properties.author = "dti-report"
     doc.core_properties.title = name
@@ -616,12 +632,13 @@ def build_scorecard() -> Path:
         [[("", {})], [("Tổng cộng", {"bold": True})], [("{{ max_total }}", {"bold": True})],
          [("{{ self_total }}", {"bold": True})], [("{{ total }}", {"bold": True})], ""],
     ]
-    table = data_table(doc, headers, rows, [12, 79, 15, 18, 18, 23], size=11)
+    table = data_table(doc, headers, rows, [12, 75, 15, 18, 18, 27], size=11)
     for r in (2, 7):
         for cell in table.rows[r].cells:
             shade(cell, "F2F2F2")
     para(doc, "", after=6)
     signature_block(doc, recipients=None)
+    para(doc, "", after=0, size=2)  # Word wants a paragraph, not a table, last in the body
     return save(doc, "phieu-ket-qua-dti.docx")
 
 

@@ -373,3 +373,20 @@ def test_pdf_beside_each_document(results_dir, tmp_path):
     assert pdfs == [d.with_suffix(".pdf") for d in docs]
     assert all(p.read_bytes().startswith(b"%PDF") for p in pdfs)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([docs[0].name, docs[0].with_suffix(".pdf").name, "phieu"])
+
+
+def test_broken_template_tag_is_reported_in_vietnamese(results_dir, tmp_path):
+    broken = tmp_path / "mau-hong.docx"
+    source = Path(__file__).resolve().parents[1] / "templates" / "phieu-ket-qua-dti.docx"
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(broken, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "word/document.xml":
+                data = data.replace("{{ unit_name }}".encode(), b"{{ unit_name ")
+            zout.writestr(item, data)
+    own = tmp_path / "cai-dat.yaml"
+    own.write_text(f"templates: {{scorecard: {broken.name}}}\n", encoding="utf-8")
+    target = tmp_path / "ket-qua"
+    shutil.copytree(results_dir, target)
+    result = CliRunner().invoke(main, ["report", "--results", str(target), "--settings", str(own), "--workers", "1"])
+    assert result.exit_code != 0 and "mau-hong.docx có thẻ Jinja không hợp lệ" in " ".join(result.output.split())

@@ -26,6 +26,7 @@ SERIF = ("Times New Roman", "Liberation Serif", "DejaVu Serif")
 # Beyond this many units the ranked bar chart shows the top and bottom halves of it.
 MAX_BARS = 40
 DPI = 150
+MAX_HEIGHT = 9.0  # inches, at 6.3 inches wide: 229 mm in a 160 mm wide picture
 COLORS = ("#1F4E79", "#2E75B6", "#9DC3E6", "#C55A11", "#F4B183", "#548235", "#A9D18E", "#7F6000", "#FFD966",
           "#7030A0", "#B4A7D6", "#808080")
 
@@ -62,26 +63,34 @@ def totals_chart(view: SetView) -> tuple[bytes, str]:
     s, totals = view.iset, view.totals
     names = view.names()
     rows = list(range(len(totals)))
+    positions = list(range(len(rows)))
     note = ""
     if len(rows) > MAX_BARS:
         half = MAX_BARS // 2
         rows = rows[:half] + rows[-half:]
+        positions = list(range(half)) + list(range(half + 1, 2 * half + 1))  # a gap between the two halves
         note = f" ({half} đơn vị đứng đầu và {half} đơn vị cuối bảng trong tổng số {fmt.number(len(totals))} đơn vị)"
     labels = [f"{int(totals['rank'].iloc[r])}. {names[r]}" for r in rows]
+    slots = positions[-1] + 1
     legend_rows = -(-len(s.indices) // 3)
     with _style():
-        fig, ax = plt.subplots(figsize=(6.3, 0.9 + 0.2 * legend_rows + 0.24 * len(rows)), layout="constrained")
+        # At most MAX_HEIGHT: with its caption the chart must fit on one A4 page.
+        height = min(0.9 + 0.2 * legend_rows + 0.24 * slots, MAX_HEIGHT)
+        fig, ax = plt.subplots(figsize=(6.3, height), layout="constrained")
         left = [0.0] * len(rows)
         for k, index in enumerate(s.indices):
             values = [float(totals[index.id].iloc[r]) for r in rows]
-            ax.barh(range(len(rows)), values, left=left, color=COLORS[k % len(COLORS)], height=0.7,
+            ax.barh(positions, values, left=left, color=COLORS[k % len(COLORS)], height=0.7,
                     label=f"{index.id}. {index.name}")
             left = [a + b for a, b in zip(left, values)]
-        for y, total in enumerate(left):
+        for y, total in zip(positions, left):
             ax.text(total + s.total_points * 0.006, y, fmt.fixed(total, 1), va="center", fontsize=7)
-        ax.set_yticks(range(len(rows)), labels, fontsize=8)
-        ax.set_ylim(len(rows) - 0.5, -0.5)
-        ax.set_xlim(0, s.total_points * 1.1)
+        if slots > len(rows):
+            ax.axhline(MAX_BARS // 2, color="#808080", linewidth=0.8, linestyle=(0, (4, 3)))
+        ax.set_yticks(positions, labels, fontsize=8 if slots <= 30 else 7)
+        ax.set_ylim(slots - 0.5, -0.5)
+        ax.set_xlim(0, s.total_points * 1.1)  # room for the total beside the longest bar
+        ax.set_xticks([t for t in ax.get_xticks() if 0 <= t <= s.total_points])
         ax.set_xlabel(f"Điểm (tối đa {fmt.number(s.total_points)})")
         ax.xaxis.set_major_formatter(lambda x, _pos: fmt.number(x, 0))
         ax.grid(axis="x", color="#DDDDDD", linewidth=0.6)

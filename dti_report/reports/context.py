@@ -126,7 +126,7 @@ def unassessed(results: RunResults, set_id: str) -> tuple[list[dict], list[dict]
                 files.append(path)
                 used.add(path)
         if files:
-            reason = "; ".join(f"tệp {path} bị từ chối: " + " ".join(errors_by_file.get(path, ["không rõ lỗi"]))
+            reason = "; ".join(f"tệp {path} bị từ chối: " + "; ".join(errors_by_file.get(path, ["không rõ lỗi"]))
                                for path in files)
         else:
             reason = "Chưa gửi biểu mẫu."
@@ -137,7 +137,7 @@ def unassessed(results: RunResults, set_id: str) -> tuple[list[dict], list[dict]
             continue
         if file_set == set_id or (not file_set and not code):
             others.append({"path": path, "unit": unit_names(results).get(code, code),
-                           "reason": " ".join(errors_by_file.get(path, ["không rõ lỗi"]))})
+                           "reason": "; ".join(errors_by_file.get(path, ["không rõ lỗi"]))})
     return rows, others
 
 
