@@ -43,9 +43,46 @@ def _points(value: float) -> str:
     return f"{value:,.2f}".replace(",", " ").replace(".", ",")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _VietnameseHelp:
+    """Every command's -h/--help described in Vietnamese, like the rest of the CLI."""
+
+    def get_help_option(self, ctx):
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = "Hiển thị hướng dẫn này và thoát."
+        return option
+
+    def format_usage(self, ctx, formatter):
+        formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), prefix="Cách dùng: ")
+
+    def format_options(self, ctx, formatter):
+        records = [r for p in self.get_params(ctx) if (r := p.get_help_record(ctx))]
+        if records:
+            with formatter.section("Tùy chọn"):
+                formatter.write_dl(records)
+        if isinstance(self, click.Group):
+            self.format_commands(ctx, formatter)
+
+
+class Command(_VietnameseHelp, click.Command):
+    pass
+
+
+class Group(_VietnameseHelp, click.Group):
+    command_class = Command
+    group_class = type  # subgroups are of this same class
+
+    def format_commands(self, ctx, formatter):
+        commands = [(name, cmd) for name in self.list_commands(ctx)
+                    if (cmd := self.get_command(ctx, name)) is not None and not cmd.hidden]
+        if commands:
+            limit = formatter.width - 6 - max(len(name) for name, _ in commands)
+            with formatter.section("Lệnh"):
+                formatter.write_dl([(name, cmd.get_short_help_str(limit)) for name, cmd in commands])
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="dti-report", message="dti-report %(version)s", help="Hiển thị phiên bản và thoát.")
-@click.help_option("-h", "--help", help="Hiển thị hướng dẫn này và thoát.")
 def main() -> None:
     """Công cụ tổng hợp, chấm điểm và báo cáo Chỉ số chuyển đổi số (DTI)."""
 

@@ -45,8 +45,9 @@ class RunResults:
     issues: pd.DataFrame
 
     def unit_name(self, code: str) -> str:
-        unit = self.registry.by_code().get(code)
-        return unit.name if unit else code
+        if not hasattr(self, "_names"):  # one index, not one per call: reports ask for thousands of names
+            self._names = {u.code: u.name for u in self.registry.units}
+        return self._names.get(code, code)
 
 
 def write_run_info(out_dir: Path, period: str, registry: Registry, set_versions: dict[str, str],
