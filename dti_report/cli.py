@@ -108,6 +108,16 @@ def catalog_list() -> None:
             continue
         table.add_row(s.id, s.version, s.title, f"{s.source.appendix}, QĐ {s.source.decision} ngày {s.source.date:%d/%m/%Y}",
                       str(len(s.indices)), str(len(s.criteria)), f"{s.total_points:g}")
+    from .plans import TaskSet, builtin_plans
+
+    for p in builtin_plans().values():
+        source = f"{p.source.appendix + ', ' if p.source.appendix else ''}{p.source.document}"
+        if isinstance(p, TaskSet):
+            table.add_row(p.id, p.version, p.title, source, "—", f"{len(p.tasks)} nhiệm vụ", "—")
+        else:
+            points = sum(i.max_points or 0 for i in p.indices)
+            table.add_row(p.id, p.version, p.title, source, str(len(p.indices)), f"{len(p.assigned)} tiêu chí",
+                          f"{points:g}" if points else "—")
     console.print(table)
 
 
@@ -122,6 +132,11 @@ def catalog_show(set_id: str, as_json: bool) -> None:
         return
     if isinstance(indicator_set, TargetSet):
         show_target_set(indicator_set)
+        return
+    from .plans import AssignmentSet, TaskSet
+
+    if isinstance(indicator_set, (TaskSet, AssignmentSet)):
+        show_plan(indicator_set)
         return
     console.print(f"[bold]{indicator_set.title}[/] ({indicator_set.id}, phiên bản {indicator_set.version})")
     console.print(f"{indicator_set.source.appendix}, Quyết định số {indicator_set.source.decision} "
@@ -139,6 +154,26 @@ def catalog_show(set_id: str, as_json: bool) -> None:
         console.print("\n[bold]Ghi chú áp dụng[/]")
         for note in notes:
             console.print(f"  - [{note.id}] {note.text}")
+
+
+def show_plan(plan) -> None:
+    from .plans import TaskSet
+
+    console.print(f"[bold]{plan.title}[/] ({plan.id}, phiên bản {plan.version})")
+    console.print(f"{plan.source.appendix + ', ' if plan.source.appendix else ''}{plan.source.document}, {plan.source.issuer}")
+    if isinstance(plan, TaskSet):
+        for group in plan.groups:
+            console.print(f"\n[bold]{group.name}[/]")
+            for t in group.tasks:
+                console.print(f"  {t.id}. {t.content} — hạn: {t.deadline.text}; chủ trì: {', '.join(t.lead)}", markup=False)
+    else:
+        for pillar in plan.pillars:
+            console.print(f"\n[bold]{pillar.id}. {pillar.name}[/]")
+            for index in pillar.indices:
+                console.print(f"  {index.id} {index.name}", markup=False)
+        console.print(f"\n{len(plan.assigned)} tiêu chí được phân công (xem --json để có đầy đủ).")
+    for note in plan.notes:
+        console.print(f"  - [{note.id}] {note.text}", markup=False)
 
 
 def show_target_set(target_set: TargetSet) -> None:
