@@ -22,6 +22,11 @@ run: $(STAMP)
 	$(BIN)/dti-report run --period 2021-Q2 \
 		--inputs input_samples/kh68-2021-Q2 \
 		--out $(OUT)/kh68-2021-Q2
+	$(BIN)/dti-report run --period 2022-Q4 \
+		--inputs input_samples/ninhthuan-2022-Q4 \
+		--units dti_report/data/units/ninhthuan-2022.yaml \
+		--settings dti_report/data/settings/ninhthuan-stttt.yaml \
+		--out $(OUT)/ninhthuan-2022-Q4
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -435,6 +435,10 @@ def run_command(period: str, inputs: Path, out_dir: Path, verified_path: Path | 
         from .plan_outputs import write_plan_outputs
 
         write_plan_outputs(out_dir, batch.plans, registry, period)
+    from .results import write_plan_values
+
+    # What the plan reports need, beside run.json: `report --results` rebuilds them from it.
+    write_plan_values(out_dir, period, batch.plans, {p: [u.code for u in batch.missing.get(p, [])] for p in batch.plans})
     print_batch_summary(batch, out_dir, counts_by_status(batch))
     write_reports(out_dir, settings, pdf, workers, workbook=False)  # write_batch wrote the workbook
 

@@ -3,6 +3,7 @@ the values reported for assigned criteria, and the scores of a points index."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,7 +11,8 @@ import pandas as pd
 
 from .outputs import write_csv
 from .plan_templates import lead_units
-from .plans import EVIDENCE, POINTS, STATUS, VALUE, AssignmentSet, TaskSet
+from .plans import (EVIDENCE, POINTS, PROPOSALS, RANK, RESULT_PREFIX, STATUS, TASK_ISSUES, VALUE, AssignedCriterion,
+                    AssignmentSet, TaskSet)
 from .tasks import STANDING_LABELS, Standing, counts, track
 from .units import Registry
 
@@ -63,25 +65,79 @@ def task_report(plan: TaskSet, values: dict, registry: Registry, period: str) ->
     return TaskReport(plan, period, track(plan, values, leads, period), leads, registry)
 
 
-def assignment_table(plan: AssignmentSet, values: dict, registry: Registry) -> pd.DataFrame:
-    """Per criterion: its lead agencies, what each reported, and who has not reported."""
+@dataclass
+class CriterionReport:
+    """One assigned criterion: its lead units, what each that reported said (value,
+    status, evidence as written), and the lead units that said nothing."""
+
+    criterion: AssignedCriterion
+    leads: list[str]
+    reported: list[tuple[str, dict[str, object]]]
+    missing: list[str]
+
+
+def assignment_reports(plan: AssignmentSet, values: dict, registry: Registry) -> list[CriterionReport]:
     leads = lead_units(plan, registry)
-    by_code = registry.by_code()
-    rows = []
+    out = []
     for c in plan.assigned:
         reported, missing = [], []
         for unit in leads.get(c.id, []):
             mine = values.get(unit, {})
-            if any(mine.get(c.id + suffix) not in (None, "") for suffix in (VALUE, EVIDENCE, STATUS)):
-                status = mine.get(c.id + STATUS, "")
-                reported.append(f"{by_code[unit].name}: {mine.get(c.id + VALUE, '')}"
-                                + (f" ({status})" if status else "") + (f" – {mine[c.id + EVIDENCE]}" if mine.get(c.id + EVIDENCE) else ""))
+            said = {key: mine.get(c.id + suffix, "") for key, suffix in (("value", VALUE), ("status", STATUS),
+                                                                          ("evidence", EVIDENCE))}
+            if any(v not in (None, "") for v in said.values()):
+                reported.append((unit, said))
             else:
-                missing.append(by_code[unit].name)
+                missing.append(unit)
+        out.append(CriterionReport(c, leads.get(c.id, []), reported, missing))
+    return out
+
+
+def assignment_table(plan: AssignmentSet, values: dict, registry: Registry) -> pd.DataFrame:
+    """Per criterion: its lead agencies, what each reported, and who has not reported."""
+    by_code = registry.by_code()
+    rows = []
+    for r in assignment_reports(plan, values, registry):
+        c = r.criterion
+        reported = [f"{by_code[unit].name}: {said['value']}" + (f" ({said['status']})" if said["status"] else "")
+                    + (f" – {said['evidence']}" if said["evidence"] else "") for unit, said in r.reported]
         rows.append({"criterion": c.id, "name": c.name, "max_points": c.max_points, "frequency": c.frequency or "",
-                     "lead": "; ".join(c.lead), "reported": "; ".join(reported), "not_reported": "; ".join(missing),
-                     "unassigned": "" if leads.get(c.id) else "không có đơn vị chủ trì trong danh mục"})
+                     "lead": "; ".join(c.lead), "reported": "; ".join(reported),
+                     "not_reported": "; ".join(by_code[u].name for u in r.missing),
+                     "unassigned": "" if r.leads else "không có đơn vị chủ trì trong danh mục"})
     return pd.DataFrame(rows)
+
+
+def assignment_proposals(plan: AssignmentSet, values: dict) -> list[tuple[str, str]]:
+    """(unit code, what it asked) from the difficulties and proposals box of the plan's workbooks."""
+    field_id = PROPOSALS + TASK_ISSUES
+    return [(unit, str(mine[field_id]).strip()) for unit, mine in values.items() if str(mine.get(field_id) or "").strip()]
+
+
+def current_figures(plan: AssignmentSet, values: dict, registry: Registry) -> pd.DataFrame:
+    """Per baseline figure (overall index, then pillars): the baseline value and rank beside
+    what the lead agency reported for the period ("kq.<n>"); NaN where nothing was reported."""
+    if plan.baseline is None:
+        return pd.DataFrame()
+    b = plan.baseline
+    leads = lead_units(plan, registry)
+    rows = []
+    for n, figure in enumerate(b.figures, start=1):
+        item = f"{RESULT_PREFIX}{n}"
+        value = rank = None
+        reporter = ""
+        for unit in leads.get(item, []):
+            mine = values.get(unit, {})
+            value, rank = _number(mine.get(item + VALUE)), _rank(mine.get(item + RANK))
+            if value is not None or rank is not None:
+                reporter = unit
+                break
+        rows.append({"item": item, "name": figure.name, "baseline_year": b.year, "baseline_value": figure.value,
+                     "baseline_rank": figure.rank, "of": b.of, "value": value, "rank": rank, "reported_by": reporter})
+    frame = pd.DataFrame(rows)
+    for column in ("baseline_rank", "of", "rank"):  # ranks stay whole numbers beside a missing one
+        frame[column] = frame[column].astype("Int64")
+    return frame
 
 
 def points_scores(plan: AssignmentSet, values: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -108,6 +164,14 @@ def points_scores(plan: AssignmentSet, values: dict) -> tuple[pd.DataFrame, pd.D
     totals["total"] = totals.sum(axis=1)
     totals["rank"] = totals["total"].round(6).rank(method="min", ascending=False).astype(int)
     return scores, totals.reset_index().sort_values(["rank", "unit_code"])
+
+
+def _rank(raw) -> int | None:
+    """A rank as typed: 45, "45", "45/63"."""
+    if isinstance(raw, (int, float)) and raw == raw and raw == int(raw):
+        return int(raw)
+    match = re.match(r"^\s*(\d+)\s*(/\s*\d+\s*)?$", raw) if isinstance(raw, str) else None
+    return int(match.group(1)) if match else None
 
 
 def _number(raw) -> float | None:
@@ -138,5 +202,7 @@ def write_plan_outputs(out_dir: Path, plans: dict[str, dict], registry: Registry
             written.append(write_csv(totals, folder / "totals.csv"))
         else:
             written.append(write_csv(assignment_table(plan, values, registry), folder / "chi-tieu-phan-cong.csv"))
+            if plan.result_items:
+                written.append(write_csv(current_figures(plan, values, registry), folder / "ket-qua-chi-so.csv"))
     return written
 

@@ -9,30 +9,36 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Mapping
 
+from . import formatting as fmt
 from . import layout
-from .plans import AssignmentSet, TaskSet
+from .plans import PROPOSALS, AssignmentSet, TaskSet
 from .templates import COL, DEFAULT_CONTACT, GUIDE_WIDTHS, LAST_COL, WIDTHS, _band_row, _field_row, _fit_row, write_unit_workbook
 from .units import Registry, Unit
 
 
 def items_for(plan: TaskSet | AssignmentSet, unit: Unit, registry: Registry) -> list:
     """The tasks or criteria a unit answers for: it leads them (by name or as part of
-    a level the plan names); a points index is answered by every unit given it."""
+    a level the plan names); a points index is answered by every unit given it. An
+    agency following criteria also gets the plan's box for difficulties and proposals."""
     if isinstance(plan, AssignmentSet) and plan.scoring == "points":
         return list(plan.criteria)
     mine = set()
-    leads = {t.id: t.lead for t in plan.tasks} if isinstance(plan, TaskSet) else {c.id: c.lead for c in plan.assigned}
-    for item_id, names in leads.items():
-        if any(unit.code in {u.code for u in registry.units_for_agency(n)} for n in names):
+    codes: dict[str, set[str]] = {}  # per agency name: a plan names the same few agencies hundreds of times
+    for item_id, names in plan.item_leads().items():
+        for n in names:
+            if n not in codes:
+                codes[n] = {u.code for u in registry.units_for_agency(n)}
+        if any(unit.code in codes[n] for n in names):
             mine.add(item_id)
+    if mine and isinstance(plan, AssignmentSet):
+        mine.add(PROPOSALS)
     return [c for c in plan.criteria if c.id in mine]
 
 
 def lead_units(plan: TaskSet | AssignmentSet, registry: Registry) -> dict[str, list[str]]:
     """Item id -> the registry units leading it; names the registry does not know map to nothing."""
-    leads = {t.id: t.lead for t in plan.tasks} if isinstance(plan, TaskSet) else {c.id: c.lead for c in plan.assigned}
-    return {item: list(dict.fromkeys(u.code for n in names for u in registry.units_for_agency(n)))
-            for item, names in leads.items()}
+    units = {n: [u.code for u in registry.units_for_agency(n)] for names in plan.item_leads().values() for n in set(names)}
+    return {item: list(dict.fromkeys(code for n in names for code in units[n])) for item, names in plan.item_leads().items()}
 
 
 def _guide(plan, items_label: str):
@@ -97,8 +103,15 @@ def write_plan_template(plan: TaskSet | AssignmentSet, unit: Unit, registry: Reg
         describe, label, subject = (lambda i: f"Thời hạn: {deadlines[i]}"), "các nhiệm vụ", "Mẫu báo cáo tiến độ nhiệm vụ"
     else:
         by_id = {c.id: c for c in plan.assigned}
+        figures = {item.id: figure for item, figure in zip(plan.result_items, plan.baseline.figures)} if plan.result_items else {}
 
         def describe(i: str) -> str:
+            if i in figures:  # the current figure beside its baseline
+                f, of = figures[i], plan.baseline.of
+                rank = f", xếp hạng {f.rank}" + (f"/{of}" if of else "") if f.rank else ""
+                return f"Năm {plan.baseline.year}: {fmt.fixed(f.value, 4)}{rank}"
+            if i == PROPOSALS:
+                return "Ghi chung cho các chỉ tiêu đơn vị được phân công theo dõi (nếu có)"
             c = by_id[i]
             parts = [f"Điểm tối đa: {c.max_points:g}" if c.max_points is not None else "",
                      f"Tần suất: {c.frequency}" if c.frequency else "", c.note or ""]

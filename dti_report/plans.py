@@ -90,6 +90,9 @@ class TaskSet(Model):
     def criteria(self) -> list:
         return [_PlanItem(t.id, t.content, task_fields(t.id)) for t in self.tasks]
 
+    def item_leads(self) -> dict[str, tuple[str, ...]]:
+        return {t.id: t.lead for t in self.tasks}
+
     @cached_property
     def fields(self) -> dict[str, InputField]:
         return {f.id: f for c in self.criteria for f in c.fields}
@@ -154,6 +157,14 @@ class Baseline(Model):
     of: int | None = None                 # ranked among (63 provinces)
     pillars: tuple[BaselineFigure, ...] = ()
     note: str | None = None
+    # Who reports the current figures beside the baseline (the agency that follows the
+    # overall index); none named: the plan's workbooks do not ask for them.
+    lead: tuple[str, ...] = ()
+
+    @property
+    def figures(self) -> list[BaselineFigure]:
+        """The overall index first, then the pillars: the order of the "kq.<n>" items."""
+        return [self.index, *self.pillars]
 
 
 class AssignmentSet(Model):
@@ -195,9 +206,29 @@ class AssignmentSet(Model):
 
     @cached_property
     def criteria(self) -> list:
+        """What a workbook asks, in order: each assigned criterion; then, when the plan has a
+        baseline with a lead, the current figures beside it ("kq.<n>", see result_items); then
+        one box for the agency's difficulties and proposals on its criteria as a whole."""
         if self.scoring == "points":
             return [_PlanItem(c.id, c.name, points_fields(c)) for c in self.assigned if c.max_points is not None and not c.criteria]
-        return [_PlanItem(c.id, c.name, assignment_fields(c.id)) for c in self.assigned]
+        return ([_PlanItem(c.id, c.name, assignment_fields(c.id)) for c in self.assigned] + self.result_items
+                + [_PlanItem(PROPOSALS, PROPOSALS_LABEL, (proposals_field(),))])
+
+    @cached_property
+    def result_items(self) -> list:
+        """One item per baseline figure (overall index "kq.1", then each pillar "kq.2" …):
+        its value and rank for the period, asked of the baseline's lead agency only."""
+        if self.baseline is None or not self.baseline.lead or self.scoring == "points":
+            return []
+        return [_PlanItem(f"{RESULT_PREFIX}{n}", figure.name, result_fields(f"{RESULT_PREFIX}{n}", self.baseline.of))
+                for n, figure in enumerate(self.baseline.figures, start=1)]
+
+    def item_leads(self) -> dict[str, tuple[str, ...]]:
+        """Item id -> the agencies (as the plan names them) that answer it. The proposals box
+        is not here: every agency answering anything gets it (plan_templates.items_for)."""
+        leads = {c.id: c.lead for c in self.assigned}
+        leads.update({item.id: self.baseline.lead for item in self.result_items})
+        return leads
 
     @cached_property
     def fields(self) -> dict[str, InputField]:
@@ -229,6 +260,10 @@ ASSIGNMENT_STATUSES = (
     Option(label="Chưa có số liệu", fraction=0),
 )
 VALUE, EVIDENCE, STATUS, POINTS = ".gia-tri", ".minh-chung", ".tinh-trang", ".diem"
+RANK = ".xep-hang"
+RESULT_PREFIX = "kq."
+PROPOSALS = "de-xuat"
+PROPOSALS_LABEL = "Khó khăn, vướng mắc và đề xuất, kiến nghị (chung cho các chỉ tiêu được phân công)"
 
 
 def task_fields(task_id: str) -> tuple[InputField, ...]:
@@ -246,6 +281,18 @@ def assignment_fields(criterion_id: str) -> tuple[InputField, ...]:
         InputField(id=criterion_id + EVIDENCE, label="Tài liệu kiểm chứng (số, ngày văn bản; đường dẫn)", type="text"),
         InputField(id=criterion_id + STATUS, label="Tình trạng", type="choice", options=ASSIGNMENT_STATUSES),
     )
+
+
+def result_fields(item_id: str, of: int | None) -> tuple[InputField, ...]:
+    among = f" (trên {of} tỉnh, thành phố)" if of else ""
+    return (
+        InputField(id=item_id + VALUE, label="Giá trị chỉ số của kỳ báo cáo (từ 0 đến 1)", type="decimal"),
+        InputField(id=item_id + RANK, label=f"Xếp hạng{among}", type="integer"),
+    )
+
+
+def proposals_field() -> InputField:
+    return InputField(id=PROPOSALS + TASK_ISSUES, label="Khó khăn, vướng mắc và đề xuất, kiến nghị", type="text")
 
 
 def points_fields(criterion: "AssignedCriterion") -> tuple[InputField, ...]:

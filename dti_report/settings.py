@@ -59,6 +59,8 @@ class Signer(_Model):
 class TemplatePaths(_Model):
     report: Path | None = None
     scorecard: Path | None = None
+    kh68: Path | None = None     # bao-cao-kh68.docx: the report on KH 68/KH-UBND (Thành phố Hồ Chí Minh)
+    kh4233: Path | None = None   # bao-cao-kh4233.docx: the report on KH 4233/KH-UBND (Ninh Thuận)
 
 
 class ReportSettings(_Model):

@@ -2,8 +2,9 @@
 
     .venv/bin/python scripts/build_report_templates.py
 
-writes templates/bao-cao-ket-qua-dti.docx (the report on one indicator set) and
-templates/phieu-ket-qua-dti.docx (one unit's scorecard). Both are committed;
+writes templates/bao-cao-ket-qua-dti.docx (the report on one indicator set),
+templates/phieu-ket-qua-dti.docx (one unit's scorecard), and the reports on the
+plans KH 68 and KH 4233 (templates/bao-cao-kh68.docx, bao-cao-kh4233.docx). All are committed;
 the renderer (dti_report/reports/) only reads them, never this script, so the
 clerk can edit wording, fonts and layout in Word. Tags are docxtpl/Jinja:
 {{ value }}, {%p for … %} / {%tr for … %} / {%tc for … %} for repeated
@@ -642,8 +643,191 @@ def build_scorecard() -> Path:
     return save(doc, "phieu-ket-qua-dti.docx")
 
 
+# ---------------------------------------------------------------- the report on a plan (KH 68, KH 4233)
+
+def band(table, row_index: int, fill: str = "F2F2F2"):
+    """Merge a row of a data table into one shaded cell: a group's heading row inside a loop,
+    kept on the page of the row after it."""
+    row = table.rows[row_index]
+    merged = row.cells[0].merge(row.cells[-1])
+    for p in merged.paragraphs:
+        p.alignment = LEFT
+        p.paragraph_format.keep_with_next = True
+    shade(merged, fill)
+    return merged
+
+
+def keep_header(table):
+    """The header row stays with the first body row: no header alone at the foot of a page."""
+    for cell in table.rows[0].cells:
+        for p in cell.paragraphs:
+            p.paragraph_format.keep_with_next = True
+
+
+def build_plan_report(name: str, *, baseline: bool) -> Path:
+    """The report on a plan's two appendices (reports/plans.py gives the context). With
+    `baseline` (KH 4233): the baseline beside the period's figures, and points instead of
+    the reporting frequency in the criteria table (Ninh Thuận's appendix gives points, not
+    frequencies)."""
+    doc = new_document()
+    page_number_header(doc)
+    header_block(doc)
+
+    para(doc, "BÁO CÁO", bold=True, size=14, align=CENTER, before=18, after=0, first_line=0)
+    para(doc, "{{ title }}", bold=True, size=14, align=CENTER, after=0, first_line=0)
+    rule(doc, 40, TEXT_WIDTH_MM, before=2, after=12)
+    body = "Body Text DTI"
+    para(doc, "Thực hiện {{ plan_ref }}, trên cơ sở báo cáo của các cơ quan, đơn vị được giao chủ trì (số liệu tính "
+              "đến ngày {{ period_end }}), kết quả thực hiện {{ period_text }} như sau:", style=body)
+
+    table_no = iter(range(1, 10))
+
+    # I. Tasks
+    doc.add_paragraph("I. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ ({{ tasks.appendix|upper }})", style="Heading 1")
+    doc.add_paragraph("1. Tổng hợp chung", style="Heading 2")
+    para(doc, "{{ tasks.appendix }} của Kế hoạch ({{ tasks.title }}) gồm {{ tasks.total }} nhiệm vụ. Tính đến ngày "
+              "{{ period_end }}: {{ tasks.counts_sentence }}.", style=body)
+    tag(doc, "{%p if tasks.missing_count %}")
+    para(doc, "Cơ quan, đơn vị chưa gửi báo cáo tiến độ kỳ này ({{ tasks.missing_count }}): {{ tasks.missing }}.",
+         style=body)
+    tag(doc, "{%p endif %}")
+    para(doc, f"Bảng {next(table_no)}. Số nhiệm vụ theo tình trạng thực hiện", style="Caption", keep_next=True)
+    table = data_table(doc, [("Tình trạng", LEFT), ("Số nhiệm vụ", CENTER), ("Tỷ lệ", CENTER)],
+                       [["{%tr for row in tasks.counts %}", "", ""], ["{{ row.label }}", "{{ row.count }}", "{{ row.percent }}"],
+                        ["{%tr endfor %}", "", ""],
+                        [[("Tổng cộng", {"bold": True})], [("{{ tasks.total }}", {"bold": True})], [("100%", {"bold": True})]]],
+                       [75, 30, 30], size=11)
+    for cell in table.rows[-1].cells:
+        shade(cell, "F2F2F2")
+    doc.add_paragraph("2. Tình hình thực hiện từng nhiệm vụ", style="Heading 2")
+    para(doc, f"Bảng {next(table_no)}. Tình hình thực hiện các nhiệm vụ của {{{{ tasks.appendix }}}}", style="Caption",
+         keep_next=True)
+    headers = [("STT", CENTER), ("Nhiệm vụ", LEFT), ("Thời hạn", CENTER), ("Cơ quan chủ trì", LEFT),
+               ("Tình trạng", LEFT), ("Ghi chú", LEFT)]
+    empty = [""] * (len(headers) - 1)
+    table = data_table(doc, headers, [
+        ["{%tr for group in tasks.groups %}", *empty],
+        [[("{{ group.name }}", {"bold": True})], *empty],
+        ["{%tr for t in group.tasks %}", *empty],
+        ["{{ t.id }}", "{{ t.content }}", "{{ t.deadline }}", "{{ t.lead }}", "{{ t.standing }}", "{{ t.note }}"],
+        ["{%tr endfor %}", *empty],
+        ["{%tr endfor %}", *empty],
+    ], [17, 53, 21, 25, 21, 28] if baseline else [12, 57, 21, 25, 21, 29], size=10)  # Ninh Thuận's ids: "B.VIII.6"
+    keep_header(table)
+    band(table, 2)
+
+    # II. Criteria
+    doc.add_paragraph("II. THEO DÕI CÁC CHỈ SỐ CHUYỂN ĐỔI SỐ CẤP TỈNH ({{ criteria.appendix|upper }})", style="Heading 1")
+    section = iter(range(1, 10))
+    if baseline:
+        doc.add_paragraph(f"{next(section)}. Chỉ số DTI của tỉnh năm {{{{ baseline.year }}}} và kỳ báo cáo", style="Heading 2")
+        para(doc, "{{ baseline.sentence }}", style=body)
+        para(doc, f"Bảng {next(table_no)}. Chỉ số DTI của tỉnh năm {{{{ baseline.year }}}} và {{{{ period_text }}}}",
+             style="Caption", keep_next=True)
+        table = data_table(doc, [("Chỉ số", LEFT), ("Năm {{ baseline.year }}", CENTER), ("", CENTER),
+                                 ("Kỳ báo cáo ({{ period_text }})", CENTER), ("", CENTER)],
+                           [["", "Giá trị", "Xếp hạng", "Giá trị", "Xếp hạng"],
+                            ["{%tr for row in baseline.rows %}", "", "", "", ""],
+                            ["{{ row.name }}", "{{ row.base_value }}", "{{ row.base_rank }}", "{{ row.value }}",
+                             "{{ row.rank }}"],
+                            ["{%tr endfor %}", "", "", "", ""]], [57, 27, 27, 27, 27], size=11)
+        # Two header rows: "Chỉ số" spans both; each year spans its value and rank.
+        second = table.rows[1]
+        for cell in second.cells:
+            for run in cell.paragraphs[0].runs:
+                run.bold = True
+            shade(cell)
+        repeat_header(second)
+        top = table.rows[0]
+        top.cells[1].merge(top.cells[2])
+        top.cells[3].merge(top.cells[4])
+        top.cells[0].merge(second.cells[0])
+        para(doc, [("Nguồn: ", {"italic": True, "bold": True}),
+                   ("năm {{ baseline.year }} theo {{ plan_document }} (số liệu của Bộ Thông tin và Truyền thông); kỳ báo "
+                    "cáo theo số liệu do {{ baseline.reporter }} báo cáo; “Chưa có số liệu”: đơn vị chưa báo cáo.",
+                    {"italic": True})], size=12, before=3, after=6, first_line=0, align=JUSTIFY)
+    doc.add_paragraph(f"{next(section)}. Tình hình báo cáo số liệu các chỉ số được phân công", style="Heading 2")
+    tag(doc, "{%p if criteria.sent %}")
+    para(doc, "Theo {{ criteria.appendix }} ({{ criteria.title }}), {{ criteria.agency_count }} cơ quan, đơn vị "
+              "chủ trì theo dõi {{ criteria.total }} tiêu chí. Kỳ này {{ criteria.done }} tiêu chí đã có báo cáo của "
+              "đơn vị chủ trì; {{ criteria.open }} tiêu chí chưa có báo cáo (hoặc chưa đủ báo cáo của các đơn vị cùng "
+              "chủ trì).", style=body)
+    tag(doc, "{%p else %}")
+    para(doc, "Theo {{ criteria.appendix }} ({{ criteria.title }}), {{ criteria.agency_count }} cơ quan, đơn vị "
+              "chủ trì theo dõi {{ criteria.total }} tiêu chí. Kỳ này chưa có cơ quan, đơn vị nào gửi báo cáo số liệu "
+              "theo {{ criteria.appendix }}: mọi tiêu chí dưới đây đều chưa có báo cáo; bảng ghi đơn vị chủ trì của "
+              "từng tiêu chí.", style=body)
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if criteria.missing_count %}")
+    para(doc, "Cơ quan, đơn vị chưa gửi báo cáo số liệu kỳ này ({{ criteria.missing_count }}): {{ criteria.missing }}.",
+         style=body)
+    tag(doc, "{%p endif %}")
+    para(doc, f"Bảng {next(table_no)}. Số tiêu chí đã có báo cáo theo {{{{ criteria.summary_label|lower }}}}",
+         style="Caption", keep_next=True)
+    table = data_table(doc, [("{{ criteria.summary_label }}", LEFT), ("Số tiêu chí", CENTER), ("Đã có báo cáo", CENTER),
+                             ("Chưa báo cáo", CENTER)],
+                       [["{%tr for row in criteria.summary %}", "", "", ""],
+                        ["{{ row.id }}. {{ row.name }}", "{{ row.total }}", "{{ row.done }}", "{{ row.open }}"],
+                        ["{%tr endfor %}", "", "", ""],
+                        [[("Tổng cộng", {"bold": True})], [("{{ criteria.summary_total.total }}", {"bold": True})],
+                         [("{{ criteria.summary_total.done }}", {"bold": True})],
+                         [("{{ criteria.summary_total.open }}", {"bold": True})]]],
+                       [80, 25, 30, 30], size=11)
+    for cell in table.rows[-1].cells:
+        shade(cell, "F2F2F2")
+    doc.add_paragraph(f"{next(section)}. Chi tiết từng tiêu chí", style="Heading 2")
+    detail_no = next(table_no)
+    tag(doc, "{%p for pillar in criteria.pillars %}")
+    para(doc, f"Bảng {detail_no}{{% if criteria.pillars|length > 1 %}}.{{{{ loop.index }}}}. Trụ cột {{{{ pillar.id }}}}. "
+              f"{{{{ pillar.name }}}}{{% else %}}. Các tiêu chí của {{{{ criteria.appendix }}}}{{% endif %}}",
+         style="Caption", keep_next=True)
+    third = ("Điểm", "{{ c.points }}") if baseline else ("Tần suất", "{{ c.frequency }}")
+    headers = [("Mã", CENTER), ("Tiêu chí", LEFT), (third[0], CENTER), ("Đơn vị chủ trì", LEFT),
+               ("Giá trị báo cáo", LEFT), ("Chưa báo cáo", LEFT)]
+    index_title = "{{ index.id }}. {{ index.name }}" + (" ({{ index.points }} điểm)" if baseline else "")
+    table = data_table(doc, headers, [
+        ["{%tr for index in pillar.indices %}", *empty],
+        [[(index_title, {"bold": True})], *empty],
+        ["{%tr for group in index.groups %}", *empty],
+        ["{%tr if group.name %}", *empty],
+        [[("{{ group.id }}. {{ group.name }}", {"bold": True, "italic": True})], *empty],
+        ["{%tr endif %}", *empty],
+        ["{%tr for c in group.rows %}", *empty],
+        ["{{ c.id }}", "{{ c.name }}", third[1], "{{ c.lead }}", "{{ c.value }}", "{{ c.missing }}"],
+        ["{%tr endfor %}", *empty],
+        ["{%tr endfor %}", *empty],
+        ["{%tr endfor %}", *empty],
+    ], [15, 62, 12, 26, 26, 24], size=10)
+    keep_header(table)
+    band(table, 2, "E7EEF7")
+    band(table, 5)
+    para(doc, "", after=0, size=6)
+    tag(doc, "{%p endfor %}")
+
+    # III. Proposals
+    doc.add_paragraph("III. KHÓ KHĂN, VƯỚNG MẮC VÀ ĐỀ XUẤT, KIẾN NGHỊ CỦA CÁC CƠ QUAN, ĐƠN VỊ", style="Heading 1")
+    tag(doc, "{%p if proposals %}")
+    tag(doc, "{%p for group in proposals %}")
+    para(doc, [("{{ loop.index }}. {{ group.agency }}", {"bold": True})], style=body, keep_next=True, after=2)
+    tag(doc, "{%p for item in group.entries %}")
+    para(doc, [("- {{ item.ref }}: ", {"italic": True}), ("{{ item.text }}", {})], style=body, after=2)
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p else %}")
+    para(doc, "Trong kỳ, các cơ quan, đơn vị không nêu khó khăn, vướng mắc hay đề xuất, kiến nghị.", style=body)
+    tag(doc, "{%p endif %}")
+    para(doc, "Chi tiết từng nhiệm vụ, từng tiêu chí, giá trị và tài liệu kiểm chứng các đơn vị đã báo cáo có trong tệp "
+              "bao-cao-{{ report_id }}-{{ period }}.xlsx kèm theo.", style=body, before=6)
+    para(doc, "", after=6)
+    signature = signature_block(doc)
+    signature.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # the signer's lines stay together
+    para(doc, "", after=0, size=2)  # Word wants a paragraph, not a table, last in the body
+    return save(doc, name)
+
+
 def main() -> None:
-    for path in (build_report(), build_scorecard()):
+    for path in (build_report(), build_scorecard(), build_plan_report("bao-cao-kh68.docx", baseline=False),
+                 build_plan_report("bao-cao-kh4233.docx", baseline=True)):
         print(f"Đã ghi {path}")
 
 

@@ -10,6 +10,10 @@ The same values also go into the units' workbooks under bieu-mau-2023/, as a mon
 inbox looks: one workbook per unit, except one unit that has not sent yet; a draft the
 Sở TTTT sent before its final one (superseded); and an evidence PDF (ignored).
 
+Plans: kh68-2021-Q2/ holds KH 68's agencies' Q2 2021 workbooks (Phụ lục 1 tasks; Phụ lục 2
+criteria from three agencies); ninhthuan-2022-Q4/ a few Ninh Thuận agencies' KH 4233 workbooks for
+Q4 2022, the Sở TTTT's with the period's DTI figures beside the 2021 baseline.
+
     .venv/bin/python scripts/generate_samples.py
 """
 
@@ -382,6 +386,114 @@ def write_plan_workbooks() -> None:
         write_plan_template(plan, unit, registry, PLAN_PERIOD, PLAN_INBOX / name, values=values)
 
 
+# KH 68 Phụ lục 2 (kh68-dti-tinh): three agencies report values for some of their criteria.
+ASSIGNMENT_UNITS = {"so-tttt": 0.12, "so-noi-vu": 0.7, "so-gddt": 0.6}  # share of their criteria reported
+
+
+def assignment_values(rng: random.Random, items, share: float, unit_code: str, period: str) -> dict[str, object]:
+    """A value, a status and now and then a document for some of the agency's criteria,
+    shaped by what the criterion measures ("Tỷ lệ …" a percentage, "Số …" a count)."""
+    values: dict[str, object] = {}
+    symbol = unit_code.upper().replace("-", "")
+    year, last_month = period[:4], int(period[-1]) * 3  # documents dated within the quarter
+    for item in items:
+        if not item.id[0].isdigit() or rng.random() >= share:
+            continue
+        name = item.name
+        if rng.random() < 0.15:
+            values[item.id + ".tinh-trang"] = "Đang tổng hợp"
+            continue
+        if name.startswith("Tỷ lệ"):
+            value = f"{rng.uniform(35, 100):.1f}%".replace(".", ",")
+        elif name.startswith(("Số ", "Số lượng", "Tổng số")):
+            value = str(rng.randint(2, 60))
+        else:
+            value = rng.choice(["Có", "Đã ban hành", "Đã triển khai"])
+        values[item.id + ".gia-tri"] = value
+        values[item.id + ".tinh-trang"] = "Đã có số liệu"
+        if rng.random() < 0.4:
+            day = rng.randint(1, 28)
+            month = rng.randint(last_month - 2, last_month)
+            values[item.id + ".minh-chung"] = f"Văn bản số {rng.randint(100, 999)}/{symbol} ngày {day:02d}/{month:02d}/{year}"
+    return values
+
+
+def write_assignment_workbooks() -> None:
+    """KH 68 Phụ lục 2: three agencies' workbooks in the same Q2 2021 inbox."""
+    from dti_report.plan_templates import items_for, write_plan_template
+
+    plan = get_set("kh68-dti-tinh")
+    registry = builtin_registry()
+    rng = random.Random(SEED + 3)
+    by_code = registry.by_code()
+    for code, share in ASSIGNMENT_UNITS.items():
+        unit = by_code[code]
+        items = items_for(plan, unit, registry)
+        values = assignment_values(rng, items, share, code, PLAN_PERIOD)
+        if code == "so-noi-vu":
+            values["de-xuat.kho-khan"] = ("Đề nghị Sở Thông tin và Truyền thông hướng dẫn cách xác định cán bộ chuyên trách "
+                                          "công nghệ thông tin tại các cơ quan, đơn vị")
+        name = template_file_name(code, plan.id, PLAN_PERIOD)
+        write_plan_template(plan, unit, registry, PLAN_PERIOD, PLAN_INBOX / name, values=values)
+
+
+# Ninh Thuận, KH 4233/KH-UBND, quarter IV 2022: a few agencies' task and criteria workbooks; the
+# Sở TTTT also reports the period's DTI figures beside the 2021 baseline (kq.1–kq.3; kq.4 left blank).
+NT_INBOX = OUT_DIR / "ninhthuan-2022-Q4"
+NT_PERIOD = "2022-Q4"
+NT_TASK_UNITS = ("so-tttt", "so-khdt", "so-tai-chinh", "so-gddt", "ttphcc", "tp-prtc")
+NT_ASSIGNMENT_UNITS = {"so-tttt": 0.5, "so-khdt": 0.8, "vp-ubnd": 0.6, "tp-prtc": 0.75}
+NT_CURRENT = {"kq.1.gia-tri": 0.4215, "kq.1.xep-hang": 38, "kq.2.gia-tri": 0.4630, "kq.2.xep-hang": 33,
+              "kq.3.gia-tri": 0.3874, "kq.3.xep-hang": 40}
+
+
+def write_ninhthuan_workbooks() -> None:
+    import datetime as dt
+
+    from dti_report.plan_templates import items_for, write_plan_template
+    from dti_report.tasks import deadline_end, period_end
+
+    registry = builtin_registry("ninhthuan-2022")
+    by_code = registry.by_code()
+    tasks, assignments = get_set("ninhthuan-kh4233-nhiem-vu"), get_set("ninhthuan-kh4233-phan-cong")
+    deadlines = {t.id: t.deadline for t in tasks.tasks}
+    end = period_end(NT_PERIOD)
+    rng = random.Random(SEED + 4)
+    proposals = ["Đề nghị bố trí kinh phí năm 2023 để triển khai",
+                 "Đề nghị Sở Thông tin và Truyền thông hỗ trợ kỹ thuật kết nối Nền tảng tích hợp, chia sẻ dữ liệu của tỉnh",
+                 "Thiếu nhân lực chuyên trách công nghệ thông tin"]
+    for code in NT_TASK_UNITS:
+        unit = by_code[code]
+        values: dict[str, str] = {}
+        for item in items_for(tasks, unit, registry):
+            roll = rng.random()
+            if roll < 0.1:
+                continue  # not reported
+            due = deadline_end(deadlines[item.id]) or end
+            if roll < 0.6:
+                # finished within the quarter, a few days after the deadline now and then
+                done = min(due + dt.timedelta(days=rng.randint(-25, 12)), end)
+                values[item.id + ".trang-thai"] = "Hoàn thành"
+                values[item.id + ".ngay-hoan-thanh"] = f"{done.day:02d}/{done.month:02d}/{done.year}"
+                values[item.id + ".van-ban"] = f"Văn bản số {rng.randint(100, 999)}/{code.upper()} ngày {done:%d/%m/%Y}"
+            else:
+                values[item.id + ".trang-thai"] = "Đang thực hiện" if roll < 0.9 else "Chưa thực hiện"
+                if rng.random() < 0.5:
+                    # the Sở TTTT does not ask itself for help
+                    values[item.id + ".kho-khan"] = rng.choice([x for x in proposals if code != "so-tttt" or "Sở Thông" not in x])
+        write_plan_template(tasks, unit, registry, NT_PERIOD, NT_INBOX / template_file_name(code, tasks.id, NT_PERIOD),
+                            values=values)
+    for code, share in NT_ASSIGNMENT_UNITS.items():
+        unit = by_code[code]
+        values = assignment_values(rng, items_for(assignments, unit, registry), share, code, NT_PERIOD)
+        if code == "so-tttt":
+            values.update(NT_CURRENT)
+        if code == "vp-ubnd":
+            values["de-xuat.kho-khan"] = "Đề nghị thống nhất cách tính tỷ lệ hồ sơ trực tuyến toàn trình giữa các hệ thống"
+        write_plan_template(assignments, unit, registry, NT_PERIOD,
+                            NT_INBOX / template_file_name(code, assignments.id, NT_PERIOD), values=values)
+
+
 def main() -> None:
     OUT_DIR.mkdir(exist_ok=True)
     for set_id, make_values, plan in (("hcm-dti-so", so_values, SO_PLAN), ("hcm-dti-huyen", huyen_values, HUYEN_PLAN)):
@@ -392,6 +504,8 @@ def main() -> None:
         write_workbooks(set_id, rows)
     write_target_workbooks()
     write_plan_workbooks()
+    write_assignment_workbooks()
+    write_ninhthuan_workbooks()
 
 
 if __name__ == "__main__":

@@ -3,9 +3,11 @@
     .venv/bin/python scripts/preview_reports.py                 # output/ -> output/xem-truoc/
     .venv/bin/python scripts/preview_reports.py --results ket-qua/ --pages 3 --all-scorecards
 
-Converts each report (bao-cao-ket-qua-dti-*.docx) and the first scorecard of
-each set (or all of them) to PDF with LibreOffice headless, then the first
-pages to PNG with pdftoppm: <name>-1.png, <name>-2.png…
+Converts each report (bao-cao-*.docx: the DTI reports, and the plan reports
+bao-cao-kh68-*, bao-cao-kh4233-* also in the run folders below, e.g.
+output/kh68-2021-Q2/) and the first scorecard of each set (or all of them) to
+PDF with LibreOffice headless, then the first pages to PNG with pdftoppm:
+<name>-1.png, <name>-2.png…
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def documents(results: Path, all_scorecards: bool) -> list[Path]:
-    found = sorted(results.glob("bao-cao-ket-qua-dti-*.docx"))
+    found = sorted(results.rglob("bao-cao-*.docx"), key=lambda p: p.relative_to(results).as_posix())
     cards = sorted((results / SCORECARD_DIR).glob("*.docx"))
     if all_scorecards:
         return found + cards

@@ -52,8 +52,9 @@ def test_expected_counts_match(plan):
 def test_ids_unique_and_workbook_items(plan):
     ids = [c.id for c in plan.assigned]
     assert len(ids) == len(set(ids))
-    # every assigned criterion (sub-items after their parent) is an item of the workbook
-    assert [c.id for c in plan.criteria] == ids
+    # every assigned criterion (sub-items after their parent) is an item of the workbook,
+    # then the box for difficulties and proposals
+    assert [c.id for c in plan.criteria] == ids + ["de-xuat"]
 
 
 def test_one_pillar_nine_indices_with_points(plan):

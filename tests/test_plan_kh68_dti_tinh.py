@@ -58,8 +58,8 @@ def test_expected_counts_match(plan):
     assert sum(len(i.components) for i in plan.indices) == plan.expected["components"]
     assert len(top_level(plan)) == plan.expected["criteria"]
     assert len(plan.assigned) == plan.expected["criteria"] + plan.expected["sub_criteria"]
-    # every assigned criterion is an item of the units' workbooks
-    assert [c.id for c in plan.criteria] == [c.id for c in plan.assigned]
+    # every assigned criterion is an item of the units' workbooks, then the box for difficulties and proposals
+    assert [c.id for c in plan.criteria] == [c.id for c in plan.assigned] + ["de-xuat"]
 
 
 def test_ids_unique_and_numbered_by_pillar(plan):

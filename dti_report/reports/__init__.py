@@ -5,6 +5,8 @@
 - ket-qua-tong-hop.xlsx, the analysts' workbook;
 - phieu-ket-qua/<unit>-<set>.docx, one scorecard per unit and set
   (template templates/phieu-ket-qua-dti.docx);
+- bao-cao-<plan>-<period>.docx/.xlsx for each plan report the run calls for
+  (KH 68, KH 4233: reports/plans.py);
 - a PDF beside each .docx on request (LibreOffice headless).
 
 Same results + settings + date give the same files.
@@ -22,6 +24,7 @@ from . import charts
 from .context import SetView, report_context, scorecard_contexts
 from .documents import REPORT_TEMPLATE, SCORECARD_TEMPLATE, ReportError, compiled_template, find_template, render_docx
 from .pdf import convert_to_pdf
+from .plans import render_plan_reports
 from .workbook import WORKBOOK_NAME, write_results_workbook
 
 __all__ = ["ReportError", "render_reports", "report_file_name", "scorecard_file_name", "write_results_workbook",
@@ -94,6 +97,8 @@ def render_reports(results: RunResults, settings: ReportSettings, *, day: dt.dat
     if scorecards:
         for set_id in scored:
             documents += render_scorecards(results, set_id, settings, day, workers)
+    for path in render_plan_reports(results, settings, day):
+        (documents if path.suffix == ".docx" else written).append(path)
     written += documents
     if pdf:
         written += convert_to_pdf(documents, out_root=results.out_dir)

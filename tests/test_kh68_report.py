@@ -1,0 +1,271 @@
+"""Reports in the shape of a plan (issue 6, item 5): KH 68 for a quarter of Thành phố Hồ Chí Minh and
+KH 4233 for Ninh Thuận, from agency workbooks built here. Standings worked out by hand against
+the plan's deadlines and the end of the quarter (30/6/2021), as in test_kh68_batch."""
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from docx import Document
+
+from dti_report.catalog import get_set
+from dti_report.cli import main
+from dti_report.layout import template_file_name
+from dti_report.plan_templates import items_for, write_plan_template
+from dti_report.reports.plans import plan_report_context, PLAN_REPORTS
+from dti_report.results import PLANS_JSON, load_results
+from dti_report.settings import load_settings
+from dti_report.units import builtin_registry
+
+ROOT = Path(__file__).resolve().parents[1]
+TASKS, CRITERIA = get_set("kh68-nhiem-vu"), get_set("kh68-dti-tinh")
+REG = builtin_registry()
+PERIOD = "2021-Q2"
+DAY = dt.date(2027, 3, 5)
+
+TASK_REPORTS = {
+    "so-tttt": {
+        "3.trang-thai": "Hoàn thành", "3.ngay-hoan-thanh": "15/4/2021",        # hạn tháng 4/2021 → đúng hạn
+        "3.van-ban": "Kế hoạch số 1/KH-STTTT ngày 15/4/2021",
+        "7.trang-thai": "Hoàn thành", "7.ngay-hoan-thanh": "28/6/2021",        # hạn tháng 6/2021 → đúng hạn
+        "8.trang-thai": "Hoàn thành", "8.ngay-hoan-thanh": "05/7/2021",        # hạn tháng 6/2021 → trễ hạn
+        "11.trang-thai": "Đang thực hiện",                                     # hạn tháng 02/2021 → quá hạn
+        "2.trang-thai": "Đang thực hiện",                                      # hạn năm 2021 → đang thực hiện
+        "6.trang-thai": "Chưa thực hiện",                                      # theo tiến độ đề án → không quá hạn
+        "6.kho-khan": "Đề nghị bổ sung kinh phí năm 2021",
+    },
+    "so-noi-vu": {"1.trang-thai": "Chưa thực hiện"},                           # hạn năm 2021 → đang thực hiện
+}
+STANDINGS = {"3": "Hoàn thành đúng hạn", "7": "Hoàn thành đúng hạn", "15": "Hoàn thành đúng hạn",  # 15: "Đã ban hành"
+             "8": "Hoàn thành trễ hạn", "11": "Quá hạn, chưa hoàn thành", "2": "Đang thực hiện",
+             "6": "Đang thực hiện", "1": "Đang thực hiện", "9": "Chưa báo cáo"}
+# Only the Sở TTTT sends its Phụ lục 2 workbook: 1.1.1.2 and 1.1.1.3 are its criteria;
+# 1.1.1.1 is the Văn phòng UBND's, 1.7.1.1 the Sở Nội vụ's: neither sent anything.
+CRITERIA_REPORTS = {
+    "so-tttt": {
+        "1.1.1.2.gia-tri": "12", "1.1.1.2.tinh-trang": "Đã có số liệu", "1.1.1.2.minh-chung": "Công văn số 5/STTTT",
+        "1.1.1.3.tinh-trang": "Đang tổng hợp",
+        "1.1.1.4.gia-tri": "=1+1",  # what a unit typed stays text in the workbook
+        "de-xuat.kho-khan": "Đề nghị Bộ hướng dẫn cách tính tiêu chí 1.1.2.2",
+    },
+}
+
+
+def settings_file(folder: Path, base: str | None = None) -> Path:
+    """A settings file with a fixed report date; `base`: a shipped settings file to start from."""
+    text = (ROOT / "dti_report" / "data" / "settings" / base).read_text(encoding="utf-8") if base else ""
+    text = text.replace("report_date:\n", "") + "report_date: 2027-03-05\n"
+    path = folder / "cai-dat.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def kh68(tmp_path_factory):
+    root = tmp_path_factory.mktemp("kh68")
+    inbox, out = root / "hop-thu", root / "ket-qua"
+    by_code = REG.by_code()
+    for plan, reports in ((TASKS, TASK_REPORTS), (CRITERIA, CRITERIA_REPORTS)):
+        for unit, values in reports.items():
+            write_plan_template(plan, by_code[unit], REG, PERIOD, inbox / template_file_name(unit, plan.id, PERIOD),
+                                values=values)
+    result = CliRunner().invoke(main, ["run", "--period", PERIOD, "--inputs", str(inbox), "--out", str(out),
+                                       "--settings", str(settings_file(root)), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="module")
+def doc(kh68):
+    return Document(kh68 / "bao-cao-kh68-2021-Q2.docx")
+
+
+def table_with(document, *header):
+    return next(t for t in document.tables if tuple(c.text for c in t.rows[0].cells[:len(header)]) == header)
+
+
+def body_rows(table):
+    """Rows as texts; a merged band row (a group's heading) as one text."""
+    out = []
+    for row in table.rows[1:]:
+        cells = row.cells
+        texts = [c.text for c in cells]
+        out.append(texts[:1] if all(c._tc is cells[0]._tc for c in cells) else texts)
+    return out
+
+
+def text_of(document) -> str:
+    return "\n".join(p.text for p in document.paragraphs)
+
+
+# ---------------------------------------------------------------- the Word report
+
+def test_header_title_and_signature(doc):
+    left, right = doc.tables[0].rows[0].cells
+    assert left.text.split("\n")[:3] == ["ỦY BAN NHÂN DÂN", "THÀNH PHỐ HỒ CHÍ MINH", "SỞ THÔNG TIN VÀ TRUYỀN THÔNG"]
+    assert right.text.startswith("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc")
+    number, date = doc.tables[0].rows[1].cells
+    assert number.text == "Số:      /BC-STTTT" and date.text == "Thành phố Hồ Chí Minh, ngày 05 tháng 3 năm 2027"
+    texts = [p.text for p in doc.paragraphs]
+    title = texts.index("BÁO CÁO")
+    assert texts[title + 1] == ("Kết quả thực hiện Kế hoạch số 68/KH-UBND ngày 10/3/2021 của Ủy ban nhân dân "
+                                "Thành phố Hồ Chí Minh quý II năm 2021")
+    left, right = doc.tables[-1].rows[0].cells
+    assert left.paragraphs[0].text == "Nơi nhận:" and left.paragraphs[-1].text == "- Lưu: VT, CĐS."
+    assert [p.text for p in right.paragraphs if p.text][:2] == ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"]
+
+
+def test_tasks_table_in_plan_order_with_standings(doc):
+    rows = body_rows(table_with(doc, "STT", "Nhiệm vụ", "Thời hạn", "Cơ quan chủ trì", "Tình trạng", "Ghi chú"))
+    bands = [r[0] for r in rows if len(r) == 1]
+    tasks = {r[0]: r for r in rows if len(r) > 1}
+    assert bands == [g.name for g in TASKS.groups]
+    assert [r[0] for r in rows if len(r) > 1] == [t.id for t in TASKS.tasks]
+    for task_id, label in STANDINGS.items():
+        assert tasks[task_id][4] == label, task_id
+    # the deadline column gives the plan's deadline short; the note the standing and the documents
+    assert tasks["3"][2] == "Tháng 4/2021" and tasks["3"][3] == "Sở Thông tin và Truyền thông"
+    assert tasks["3"][5] == "Hoàn thành ngày 15/04/2021; Kế hoạch số 1/KH-STTTT ngày 15/4/2021"
+    assert tasks["8"][5] == "Hoàn thành ngày 05/07/2021, hạn tháng 6/2021"
+    assert tasks["11"][5] == "Hạn tháng 02/2021, đến cuối kỳ chưa hoàn thành"
+
+
+def test_counts_per_standing(doc):
+    assert ("Tính đến ngày 30/06/2021: 3 nhiệm vụ hoàn thành đúng hạn, 1 nhiệm vụ hoàn thành trễ hạn, 3 nhiệm vụ "
+            "đang thực hiện, 1 nhiệm vụ đã quá hạn nhưng chưa hoàn thành và 22 nhiệm vụ chưa có báo cáo của đơn vị "
+            "chủ trì.") in text_of(doc)
+    rows = body_rows(table_with(doc, "Tình trạng", "Số nhiệm vụ", "Tỷ lệ"))
+    assert rows == [["Hoàn thành đúng hạn", "3", "10,0%"], ["Hoàn thành trễ hạn", "1", "3,3%"],
+                    ["Đang thực hiện", "3", "10,0%"], ["Quá hạn, chưa hoàn thành", "1", "3,3%"],
+                    ["Chưa báo cáo", "22", "73,3%"], ["Tổng cộng", "30", "100%"]]
+
+
+def test_criteria_table_values_and_agencies_not_reported(doc):
+    summary = body_rows(table_with(doc, "Trụ cột", "Số tiêu chí", "Đã có báo cáo", "Chưa báo cáo"))
+    assert summary[0] == ["1. Chính quyền số", "153", "3", "150"] and summary[-1] == ["Tổng cộng", "359", "3", "356"]
+    detail = table_with(doc, "Mã", "Tiêu chí", "Tần suất", "Đơn vị chủ trì", "Giá trị báo cáo", "Chưa báo cáo")
+    rows = {r[0]: r for r in body_rows(detail) if len(r) > 1}
+    assert rows["1.1.1.2"][2:] == ["Quý", "Sở Thông tin và Truyền thông", "12", ""]
+    assert rows["1.1.1.3"][4:] == ["Đang tổng hợp", ""]
+    assert rows["1.1.1.1"][3:] == ["Văn phòng Ủy ban nhân dân Thành phố", "", "Văn phòng Ủy ban nhân dân Thành phố"]
+    assert rows["1.1.2.1"][4:] == ["", "Sở Thông tin và Truyền thông"]   # the Sở TTTT's, left blank
+    assert rows["1.7.1.1"][3:] == ["Sở Nội vụ", "", "Sở Nội vụ"]
+    bands = [r[0] for r in body_rows(detail) if len(r) == 1]
+    assert bands[:2] == ["1.1. Chuyển đổi nhận thức", "1.1.1. Tuyên truyền, phổ biến, tập huấn về chuyển đổi số, "
+                                                          "Chính quyền số"]
+    assert "Theo Phụ lục 2 (Phân công đánh giá Chỉ số chuyển đổi số cấp tỉnh), 16 cơ quan, đơn vị chủ trì" in text_of(doc)
+
+
+def test_proposals_grouped_by_agency(doc):
+    texts = [p.text for p in doc.paragraphs]
+    start = next(i for i, t in enumerate(texts) if t.startswith("III. KHÓ KHĂN"))
+    section = [t for t in texts[start + 1:] if t][:3]
+    assert section[0] == "1. Sở Thông tin và Truyền thông"
+    assert section[1].startswith("- Nhiệm vụ 6 (") and section[1].endswith("): Đề nghị bổ sung kinh phí năm 2021.")
+    assert section[2] == ("- Các chỉ số được phân công theo dõi (Phụ lục 2): Đề nghị Bộ hướng dẫn cách tính tiêu chí "
+                          "1.1.2.2.")
+
+
+def test_no_criteria_workbook_lists_every_lead(kh68):
+    results = load_results(kh68)
+    results.plans.pop("kh68-dti-tinh")
+    results.plan_missing.pop("kh68-dti-tinh")
+    context = plan_report_context(results, PLAN_REPORTS[0], load_settings(), DAY)
+    criteria = context["criteria"]
+    assert not criteria["sent"] and criteria["done"] == 0 and criteria["open"] == 359
+    assert criteria["missing_count"] == 16   # every agency Phụ lục 2 names
+    rows = [row for p in criteria["pillars"] for i in p["indices"] for g in i["groups"] for row in g["rows"]]
+    assert all(row["missing"] == row["lead"] and not row["value"] for row in rows)
+
+
+# ---------------------------------------------------------------- the workbook, the run's folder, re-rendering
+
+def test_workbook_sheets_and_cells(kh68):
+    book = openpyxl.load_workbook(kh68 / "bao-cao-kh68-2021-Q2.xlsx")
+    assert book.sheetnames == ["Nhiệm vụ", "Theo đơn vị chủ trì", "Chỉ số DTI tỉnh", "Đề xuất"]
+    tasks = book["Nhiệm vụ"]
+    header = [c.value for c in tasks[4]]
+    row = next(r for r in tasks.iter_rows(min_row=5, values_only=True) if r[0] == "8")
+    assert row[header.index("Tình trạng")] == "Hoàn thành trễ hạn"
+    criteria = book["Chỉ số DTI tỉnh"]
+    header = [c.value for c in criteria[4]]
+    cells = {r[header.index("Mã")].value: r for r in criteria.iter_rows(min_row=5)}
+    reported = cells["1.1.1.4"][header.index("Giá trị báo cáo (đơn vị: giá trị (tình trạng) – minh chứng)")]
+    assert reported.value == "Sở Thông tin và Truyền thông: =1+1" and reported.data_type == "s"
+    agencies = {r[0]: r for r in book["Theo đơn vị chủ trì"].iter_rows(min_row=2, values_only=True)}
+    assert agencies["so-tttt"][2:8] == (3, 1, 2, 1, 4, 11) and agencies["so-noi-vu"][-1] == "Đã gửi"
+    proposals = list(book["Đề xuất"].iter_rows(min_row=2, values_only=True))
+    assert [p[0] for p in proposals] == ["Sở Thông tin và Truyền thông"] * 2
+
+
+def test_report_command_rerenders_from_the_folder(kh68, tmp_path):
+    assert set(json.loads((kh68 / PLANS_JSON).read_text(encoding="utf-8"))["plans"]) == {TASKS.id, CRITERIA.id}
+    target = tmp_path / "ket-qua"
+    shutil.copytree(kh68, target)
+    (target / "bao-cao-kh68-2021-Q2.docx").unlink()
+    (target / "bao-cao-kh68-2021-Q2.xlsx").unlink()
+    result = CliRunner().invoke(main, ["report", "--results", str(target), "--settings", str(settings_file(tmp_path)),
+                                       "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    for name in ("bao-cao-kh68-2021-Q2.docx", "bao-cao-kh68-2021-Q2.xlsx"):
+        assert (target / name).read_bytes() == (kh68 / name).read_bytes(), name
+
+
+# ---------------------------------------------------------------- Ninh Thuận: KH 4233 with its 2021 baseline
+
+NT_PERIOD = "2022-Q4"
+
+
+def test_current_figures_are_asked_of_the_sotttt_only():
+    plan = get_set("ninhthuan-kh4233-phan-cong")
+    reg = builtin_registry("ninhthuan-2022")
+    by_code = reg.by_code()
+    mine = [i.id for i in items_for(plan, by_code["so-tttt"], reg)]
+    assert mine[-5:] == ["kq.1", "kq.2", "kq.3", "kq.4", "de-xuat"]
+    assert [f.id for f in plan.fields.values() if f.id.startswith("kq.1")] == ["kq.1.gia-tri", "kq.1.xep-hang"]
+    other = [i.id for i in items_for(plan, by_code["so-khdt"], reg)]
+    assert other[-1] == "de-xuat" and not any(i.startswith("kq.") for i in other)
+    assert items_for(plan, by_code["thanh-tra"], reg) == []  # leads nothing: no workbook, not even the proposals box
+
+
+@pytest.fixture(scope="module")
+def kh4233(tmp_path_factory):
+    root = tmp_path_factory.mktemp("kh4233")
+    inbox, out = root / "hop-thu", root / "ket-qua"
+    reg = builtin_registry("ninhthuan-2022")
+    tasks, criteria = get_set("ninhthuan-kh4233-nhiem-vu"), get_set("ninhthuan-kh4233-phan-cong")
+    so_tttt = reg.by_code()["so-tttt"]
+    write_plan_template(criteria, so_tttt, reg, NT_PERIOD, inbox / template_file_name("so-tttt", criteria.id, NT_PERIOD),
+                        values={"kq.1.gia-tri": "0,4215", "kq.1.xep-hang": 38, "kq.2.gia-tri": 0.463,
+                                "1.1.gia-tri": "Có"})
+    write_plan_template(tasks, so_tttt, reg, NT_PERIOD, inbox / template_file_name("so-tttt", tasks.id, NT_PERIOD),
+                        values={"B.II.1.trang-thai": "Hoàn thành", "B.II.1.ngay-hoan-thanh": "20/12/2022"})
+    units = ROOT / "dti_report" / "data" / "units" / "ninhthuan-2022.yaml"
+    result = CliRunner().invoke(main, ["run", "--period", NT_PERIOD, "--inputs", str(inbox), "--out", str(out),
+                                       "--units", str(units), "--settings", str(settings_file(root, "ninhthuan-stttt.yaml")),
+                                       "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_ninhthuan_report_baseline_beside_current(kh4233):
+    doc = Document(kh4233 / "bao-cao-kh4233-2022-Q4.docx")
+    left = doc.tables[0].rows[0].cells[0]
+    assert left.text.split("\n")[:3] == ["ỦY BAN NHÂN DÂN", "TỈNH NINH THUẬN", "SỞ THÔNG TIN VÀ TRUYỀN THÔNG"]
+    assert doc.tables[0].rows[1].cells[1].text == "Ninh Thuận, ngày 05 tháng 3 năm 2027"
+    table = table_with(doc, "Chỉ số", "Năm 2021", "Năm 2021")  # the year spans its value and rank
+    rows = [[c.text for c in r.cells] for r in table.rows]
+    assert rows[1] == ["Chỉ số", "Giá trị", "Xếp hạng", "Giá trị", "Xếp hạng"]
+    assert rows[2] == ["Chỉ số chuyển đổi số (DTI) tỉnh Ninh Thuận", "0,3048", "53/63", "0,4215", "38/63"]
+    assert rows[3] == ["Chính quyền số", "0,3512", "47/63", "0,4630", "Chưa có số liệu"]
+    assert rows[5] == ["Xã hội số", "0,3220", "49/63", "Chưa có số liệu", "Chưa có số liệu"]
+    assert ("Chỉ số chuyển đổi số (DTI) tỉnh Ninh Thuận quý IV năm 2022 đạt 0,4215, xếp hạng 38/63 (năm 2021: "
+            "0,3048, hạng 53/63; tăng 15 bậc).") in text_of(doc)
+    book = openpyxl.load_workbook(kh4233 / "bao-cao-kh4233-2022-Q4.xlsx")
+    assert book.sheetnames == ["Nhiệm vụ", "Theo đơn vị chủ trì", "Kết quả chỉ số", "Chỉ số DTI tỉnh", "Đề xuất"]
+    dti = [c.value for c in book["Kết quả chỉ số"][4]]
+    assert dti[:6] == ["kq.1", "Chỉ số chuyển đổi số (DTI) tỉnh Ninh Thuận", 0.3048, 53, 0.4215, 38]
