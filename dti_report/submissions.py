@@ -458,7 +458,9 @@ def read_submission(path: Path, root: Path, registry: Registry, period: str | No
     if rows is None:
         return sub
     sub.records = rows
-    if hasattr(indicator_set, "indices") or hasattr(indicator_set, "inputs"):  # plans' blanks are just unreported text
+    from .targetset import TargetSet
+
+    if isinstance(indicator_set, (IndicatorSet, TargetSet)):  # in a plan, a blank is just nothing to report yet
         blank_field_issues(sub, indicator_set)
     sub.status = ACCEPTED
     return sub

@@ -372,7 +372,8 @@ def write_plan_workbooks() -> None:
                 continue  # not reported
             due = deadline_end(deadlines[item.id]) or dt.date(2021, 12, 31)
             if roll < 0.6:
-                done = due - dt.timedelta(days=rng.randint(-20, 40))
+                # finished before the end of the quarter reported on, on time or late
+                done = min(due - dt.timedelta(days=rng.randint(-20, 40)), dt.date(2021, 6, 30))
                 values[item.id + ".trang-thai"] = "Hoàn thành"
                 values[item.id + ".ngay-hoan-thanh"] = f"{done.day:02d}/{done.month:02d}/{done.year}"
                 values[item.id + ".van-ban"] = f"Văn bản số {rng.randint(100, 999)}/{unit.code.upper()} ngày {done:%d/%m/%Y}"
