@@ -26,7 +26,15 @@ def _pattern(pattern: str):
 
 def format_decimal(value, format: str, locale: str = LOCALE) -> str:
     """babel.numbers.format_decimal / format_percent with the pattern and locale parsed once."""
-    return _pattern(format).apply(value, _LOCALE if locale == LOCALE else Locale.parse(locale))
+    if locale == LOCALE and isinstance(value, (int, float)):
+        return _formatted(float(value), format)
+    return _pattern(format).apply(value, Locale.parse(locale))
+
+
+@lru_cache(maxsize=65536)
+def _formatted(value: float, format: str) -> str:
+    # Points repeat (10,00; 5,00; 0,00…): a report of a thousand units formats each value once.
+    return _pattern(format).apply(value, _LOCALE)
 
 
 format_percent = format_decimal  # the pattern's "%" sets the ×100 scale
