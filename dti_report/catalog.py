@@ -31,14 +31,14 @@ class CatalogError(Exception):
         super().__init__(f"{source}: {path}: {message}" if path else f"{source}: {message}")
 
 
-def _nfc_tree(value):
+def nfc_tree(value):
     """Every string of a parsed YAML tree in Unicode NFC, so ids and labels compare equal."""
     if isinstance(value, str):
         return unicodedata.normalize("NFC", value).strip()
     if isinstance(value, dict):
-        return {_nfc_tree(k): _nfc_tree(v) for k, v in value.items()}
+        return {nfc_tree(k): nfc_tree(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_nfc_tree(v) for v in value]
+        return [nfc_tree(v) for v in value]
     return value
 
 
@@ -374,7 +374,7 @@ def parse_set(raw, source: str):
     is_targets = isinstance(raw, dict) and raw.get("kind") == "targets"
     model, checker = (TargetSet, check_target_tree) if is_targets else (IndicatorSet, check_tree)
     try:
-        indicator_set = model.model_validate(_nfc_tree(raw))
+        indicator_set = model.model_validate(nfc_tree(raw))
     except ValidationError as exc:
         first = exc.errors()[0]
         raise CatalogError(source, _error_path(first["loc"]), first["msg"]) from exc

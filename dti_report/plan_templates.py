@@ -12,7 +12,8 @@ from typing import Mapping
 from . import formatting as fmt
 from . import layout
 from .plans import PROPOSALS, AssignmentSet, TaskSet
-from .templates import COL, DEFAULT_CONTACT, GUIDE_WIDTHS, LAST_COL, WIDTHS, _band_row, _field_row, _fit_row, write_unit_workbook
+from .templates import (COL, DEFAULT_CONTACT, GUIDE_WIDTHS, LAST_COL, WIDTHS, _band_row, _field_row, _fit_row,
+                        finish_input_sheet, write_unit_workbook)
 from .units import Registry, Unit
 
 
@@ -82,13 +83,7 @@ def _inputs(items: list, describe):
             for f in item.fields:
                 _field_row(ws, fmt, row, f, sources, contents.get(f.id))
                 row += 1
-        ws.set_landscape()
-        ws.set_paper(9)
-        ws.fit_to_pages(1, 0)
-        ws.repeat_rows(layout.HEADER_ROW)
-        ws.freeze_panes(layout.HEADER_ROW + 1, 0)
-        ws.protect("", {"format_columns": True, "format_rows": True, "select_locked_cells": True,
-                        "select_unlocked_cells": True})
+        finish_input_sheet(ws)
     return write
 
 

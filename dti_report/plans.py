@@ -309,11 +309,11 @@ def load_plan(path) -> TaskSet | AssignmentSet:
     import yaml
     from pydantic import ValidationError
 
-    from .catalog import CatalogError, _error_path, _nfc_tree
+    from .catalog import CatalogError, _error_path, nfc_tree
 
     path = Path(path)
     try:
-        raw = _nfc_tree(yaml.safe_load(path.read_text(encoding="utf-8")))
+        raw = nfc_tree(yaml.safe_load(path.read_text(encoding="utf-8")))
     except (OSError, yaml.YAMLError) as exc:
         raise CatalogError(path.name, "", f"không đọc được tệp YAML: {exc}") from exc
     model = {"tasks": TaskSet, "assignments": AssignmentSet}.get(raw.get("kind") if isinstance(raw, dict) else None)

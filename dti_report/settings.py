@@ -9,12 +9,13 @@ the keys that differ from the shipped defaults (dti_report/data/settings/).
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from importlib import resources
 from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .catalog import nfc_tree
 
 DEFAULT_SETTINGS = "hcm-stttt.yaml"
 
@@ -25,16 +26,6 @@ class SettingsError(Exception):
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-def _nfc(value):
-    if isinstance(value, str):
-        return unicodedata.normalize("NFC", value).strip()
-    if isinstance(value, dict):
-        return {k: _nfc(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_nfc(v) for v in value]
-    return value
 
 
 def _lines(value) -> tuple[str, ...]:
@@ -121,7 +112,7 @@ def _read_yaml(path: Path, label: str) -> dict:
         return {}
     if not isinstance(raw, dict):
         raise SettingsError(f"tệp cài đặt {label} phải là một bảng khóa: giá trị")
-    return _nfc(raw)
+    return nfc_tree(raw)
 
 
 def default_settings_data() -> dict:

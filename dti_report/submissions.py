@@ -29,7 +29,6 @@ from defusedxml.common import DefusedXmlException
 from .catalog import IndicatorSet, builtin_sets
 from .issues import Issue
 from .layout import (
-    COLUMN_INDEX,
     HEADER,
     HEADER_SEARCH_ROWS,
     INPUT_SHEET,

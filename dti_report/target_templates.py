@@ -18,6 +18,8 @@ from .templates import (
     _band_row,
     _field_row,
     _fit_row,
+    finish_input_sheet,
+    write_steps,
     write_unit_workbook,
 )
 from .units import Unit
@@ -45,12 +47,7 @@ def write_guide(ws, fmt, target_set: TargetSet, unit: Unit, period: str, deadlin
         f"Không đổi tên trang tính, không sửa cột \"{layout.HEADER['field_id']}\".",
         "Số liệu của các đơn vị được cộng lại thành số liệu toàn Thành phố (tỷ lệ toàn Thành phố = tổng tử số / tổng mẫu số).",
     ]
-    row += 1
-    ws.merge_range(row, 0, row, 1, "Hướng dẫn điền số liệu", fmt["label"])
-    for i, text in enumerate(steps, start=1):
-        ws.write_string(row + i, 0, f"{i}.", fmt["label"])
-        ws.write_string(row + i, 1, text, fmt["wrap"])
-        _fit_row(ws, row + i, {1: text}, GUIDE_WIDTHS)
+    write_steps(ws, fmt, row + 1, steps)
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
     ws.protect()
@@ -93,12 +90,7 @@ def write_inputs(ws, fmt, target_set: TargetSet, unit: Unit, period: str, source
                 for f in next(c for c in target_set.criteria if c.id == input_id).fields:
                     _field_row(ws, fmt, row, f, sources, contents.get(f.id))
                     row += 1
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(layout.HEADER_ROW)
-    ws.freeze_panes(layout.HEADER_ROW + 1, 0)
-    ws.protect("", {"format_columns": True, "format_rows": True, "select_locked_cells": True, "select_unlocked_cells": True})
+    finish_input_sheet(ws)
 
 
 def _keys_in(entry, target_set: TargetSet) -> list[str]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from . import formatting
 from .longdata import UnitValues
-from .targetset import Evaluates, Row, Target, TargetInput, TargetSet
+from .targetset import Evaluates, Target, TargetInput, TargetSet
 from .units import Registry
 
 PASSED, FAILED, NO_DATA = "Đạt", "Chưa đạt", "Chưa có số liệu"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import model_validator
 
 from .catalog import InputField, Model, Note, Option
 

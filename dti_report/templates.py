@@ -268,6 +268,26 @@ def _source_text(indicator_set: IndicatorSet) -> str:
     return f"{src.appendix}, Quyết định số {src.decision} ngày {src.date:%d/%m/%Y} của {src.issuer}"
 
 
+def write_steps(ws, fmt, row: int, steps: list[str]) -> None:
+    """The numbered "how to fill" list of a guide sheet."""
+    ws.merge_range(row, 0, row, 1, "Hướng dẫn điền số liệu", fmt["label"])
+    for i, text in enumerate(steps, start=1):
+        ws.write_string(row + i, 0, f"{i}.", fmt["label"])
+        ws.write_string(row + i, 1, text, fmt["wrap"])
+        _fit_row(ws, row + i, {1: text}, GUIDE_WIDTHS)
+
+
+def finish_input_sheet(ws) -> None:
+    """A4 landscape, one page wide, header repeated and frozen; locked but for the input and note cells."""
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(layout.HEADER_ROW)
+    ws.freeze_panes(layout.HEADER_ROW + 1, 0)
+    ws.protect("", {"format_columns": True, "format_rows": True,
+                    "select_locked_cells": True, "select_unlocked_cells": True})
+
+
 def write_guide_sheet(ws, fmt, indicator_set: IndicatorSet, unit: Unit, period: str,
                       deadline: str | None, contact: str | None) -> None:
     for col, width in GUIDE_WIDTHS.items():
@@ -313,12 +333,7 @@ def write_guide_sheet(ws, fmt, indicator_set: IndicatorSet, unit: Unit, period: 
         f"\"{H['self_score']}\" ghi \"{layout.MIN_MAX_TEXT}\".",
         "Lưu tệp theo định dạng Excel (.xlsx) và gửi lại đúng tệp này.",
     ]
-    row += 1
-    ws.merge_range(row, 0, row, 1, "Hướng dẫn điền số liệu", fmt["label"])
-    for i, text in enumerate(steps, start=1):
-        ws.write_string(row + i, 0, f"{i}.", fmt["label"])
-        ws.write_string(row + i, 1, text, fmt["wrap"])
-        _fit_row(ws, row + i, {1: text}, GUIDE_WIDTHS)
+    write_steps(ws, fmt, row + 1, steps)
     ws.set_paper(9)
     ws.set_portrait()
     ws.fit_to_pages(1, 0)
@@ -425,13 +440,7 @@ def write_input_sheet(ws, fmt, indicator_set: IndicatorSet, unit: Unit, period: 
                 _field_row(ws, fmt, row, field, sources, contents.get(field.id))
                 row += 1
 
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(layout.HEADER_ROW)
-    ws.freeze_panes(layout.HEADER_ROW + 1, 0)
-    ws.protect("", {"format_columns": True, "format_rows": True,
-                    "select_locked_cells": True, "select_unlocked_cells": True})
+    finish_input_sheet(ws)
 
 
 def write_meta_sheet(ws, indicator_set: IndicatorSet, unit: Unit, period: str) -> None:

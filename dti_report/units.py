@@ -7,7 +7,6 @@ wards, and a registry for that structure is another YAML file, not code.
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -15,7 +14,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
-from .catalog import CatalogError
+from .catalog import CatalogError, nfc_tree
 
 DEFAULT_REGISTRY = "hcm-2023"
 
@@ -87,7 +86,7 @@ def load_registry(path: Path | str) -> Registry:
     path = Path(path)
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        raw = _nfc(raw)
+        raw = nfc_tree(raw)
         return Registry.model_validate(raw)
     except (OSError, yaml.YAMLError) as exc:
         raise CatalogError(path.name, "", f"không đọc được danh mục đơn vị: {exc}") from exc
@@ -96,14 +95,6 @@ def load_registry(path: Path | str) -> Registry:
         raise CatalogError(path.name, ".".join(map(str, first["loc"])), first["msg"]) from exc
 
 
-def _nfc(value):
-    if isinstance(value, str):
-        return unicodedata.normalize("NFC", value).strip()
-    if isinstance(value, dict):
-        return {k: _nfc(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_nfc(v) for v in value]
-    return value
 
 
 @lru_cache(maxsize=None)

@@ -9,7 +9,6 @@ import docx
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from docx.shared import Pt
 
 from dti_report.catalog import get_set
 from dti_report.cli import main
