@@ -1,6 +1,6 @@
 """The district-level DTI of Phụ lục II (2021, "Bộ chỉ số chuyển đổi số cấp huyện"), as
 dti_report/data/plans/dti-huyen-2021.yaml transcribes it from the OCR of
-/work/shared/seeds/001_37a89510d7d4b1ad.txt ("dòng N" / "line N" below are lines of that OCR text).
+seed 001_37a89510d7d4b1ad.txt ("dòng N" / "line N" below are lines of that OCR text).
 
 The document's own numbers are asserted as they stand; where they do not add up, or where the OCR lost
 a number, the discrepancy is listed explicitly here and in the plan's notes."""

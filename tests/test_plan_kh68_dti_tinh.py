@@ -1,6 +1,6 @@
 """KH 68/KH-UBND Phụ lục 2: who evaluates which criterion of the provincial DTI (1726/QĐ-BTTTT),
 as dti_report/data/plans/kh68-dti-tinh.yaml transcribes it from the OCR in
-/work/shared/seeds/000_3f52aba3e7fc0c92.txt (lines 680–6649). Line numbers in comments are OCR lines."""
+seed 000_3f52aba3e7fc0c92.txt (lines 680–6649). Line numbers in comments are OCR lines."""
 
 import re
 import unicodedata

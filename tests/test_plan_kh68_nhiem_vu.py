@@ -1,6 +1,6 @@
 """KH 68/KH-UBND (10/3/2021), Phụ lục 1 "Nhiệm vụ trọng tâm": the 30 key tasks with deadline and lead
 agencies, as dti_report/data/plans/kh68-nhiem-vu.yaml transcribes them from the OCR
-(/work/shared/seeds/000_3f52aba3e7fc0c92.txt, lines 279–678)."""
+(seed 000_3f52aba3e7fc0c92.txt, lines 279–678)."""
 
 import re
 import unicodedata

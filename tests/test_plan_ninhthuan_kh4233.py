@@ -1,6 +1,6 @@
 """Ninh Thuận's KH 4233/KH-UBND (28/9/2022): Phụ lục 1 (tasks by group) and Phụ lục 2 (who follows which
 provincial DTI criterion, with the plan's 2021 baseline), as dti_report/data/plans/ninhthuan-kh4233-*.yaml
-transcribe them from the OCR seed shared/seeds/004_0080acf6573c02d1.txt. Line numbers in comments are that
+transcribe them from the OCR seed seeds/004_0080acf6573c02d1.txt. Line numbers in comments are that
 file's (1-based)."""
 
 import re
