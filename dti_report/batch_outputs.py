@@ -15,7 +15,7 @@ from .batch import BatchResult
 from .catalog import IndicatorSet, builtin_sets, get_set
 from .targetset import TargetSet
 from .engine import STATUS_LABELS
-from .issues import ISSUE_COLUMNS, SEVERITY_LABELS, Issue
+from .issues import SEVERITY_LABELS, Issue, issues_frame
 from .outputs import write_csv
 from .results import load_results, write_run_info
 from .submissions import STATUS_LABELS as FILE_STATUS_LABELS
@@ -39,9 +39,6 @@ def sorted_issues(issues: list[Issue]) -> list[Issue]:
     order = {code: i for i, code in enumerate(["error", "warning"])}
     return sorted(issues, key=lambda i: (i.file == "", i.file, order[i.severity]))
 
-
-def issues_frame(issues: list[Issue]) -> pd.DataFrame:
-    return pd.DataFrame([i.as_row() for i in issues], columns=ISSUE_COLUMNS)
 
 
 def manifest_frame(batch: BatchResult) -> pd.DataFrame:

@@ -98,6 +98,13 @@ class Issue:
 ISSUE_COLUMNS = ["severity", "code", "file", "sheet", "cell", "unit", "field", "criterion", "value", "message"]
 
 
+def issues_frame(issues: Iterable[Issue]):
+    """Issues as a table, one row each, in ISSUE_COLUMNS order (issues.csv, issues.xlsx)."""
+    import pandas as pd  # only the writers need it
+
+    return pd.DataFrame([i.as_row() for i in issues], columns=ISSUE_COLUMNS)
+
+
 def has_errors(issues: Iterable[Issue]) -> bool:
     return any(i.severity == "error" for i in issues)
 

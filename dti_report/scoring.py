@@ -9,7 +9,7 @@ import pandas as pd
 
 from .catalog import IndicatorSet
 from .engine import Result, score_self_and_verified
-from .issues import ISSUE_COLUMNS, Issue
+from .issues import issues_frame
 from .longdata import OVERRIDE_COLUMNS, apply_overrides, check_rows, read_long_file, type_values
 from .outputs import write_csv
 
@@ -35,9 +35,6 @@ def score_rows(indicator_set: IndicatorSet, rows: pd.DataFrame, overrides: pd.Da
         verified_data.issues = override_row_issues + override_issues + verified_data.issues
     return score_self_and_verified(indicator_set, self_data, verified_data)
 
-
-def issues_frame(issues: list[Issue]) -> pd.DataFrame:
-    return pd.DataFrame([i.as_row() for i in issues], columns=ISSUE_COLUMNS)
 
 
 def write_result(result: Result, out_dir: Path | str) -> list[Path]:
