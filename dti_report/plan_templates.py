@@ -13,7 +13,7 @@ from . import formatting as fmt
 from . import layout
 from .plans import PROPOSALS, AssignmentSet, TaskSet
 from .templates import (COL, DEFAULT_CONTACT, GUIDE_WIDTHS, LAST_COL, WIDTHS, _band_row, _field_row, _fit_row,
-                        finish_input_sheet, write_unit_workbook)
+                        finish_input_sheet, write_info_rows, write_unit_workbook)
 from .units import Registry, Unit
 
 
@@ -52,10 +52,7 @@ def _guide(plan, items_label: str):
                 ("Thời hạn gửi", deadline or DEFAULT_CONTACT), ("Đầu mối liên hệ", contact or DEFAULT_CONTACT),
                 ("Hướng dẫn", f"Trang \"{layout.INPUT_SHEET}\" liệt kê {items_label} do đơn vị chủ trì. Chỉ điền các ô tô màu "
                               "vàng; ngày ghi dạng ngày/tháng/năm; không sửa cột mã trường.")]
-        for row, (label, text) in enumerate(rows, start=3):
-            ws.write_string(row, 0, label, fmt["label"])
-            ws.write_string(row, 1, text, fmt["wrap"])
-            _fit_row(ws, row, {1: text}, GUIDE_WIDTHS)
+        write_info_rows(ws, fmt, 3, rows)
         ws.set_paper(9)
         ws.fit_to_pages(1, 0)
         ws.protect()

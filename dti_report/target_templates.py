@@ -19,6 +19,7 @@ from .templates import (
     _field_row,
     _fit_row,
     finish_input_sheet,
+    write_info_rows,
     write_steps,
     write_unit_workbook,
 )
@@ -33,12 +34,7 @@ def write_guide(ws, fmt, target_set: TargetSet, unit: Unit, period: str, deadlin
     info = [("Đơn vị", f"{unit.name} (mã đơn vị: {unit.code})"), ("Kỳ báo cáo", period),
             ("Thời hạn gửi", deadline or DEFAULT_CONTACT), ("Đầu mối liên hệ", contact or DEFAULT_CONTACT),
             ("Bảng chỉ tiêu", f"{target_set.id}, phiên bản {target_set.version}")]
-    row = 3
-    for label, text in info:
-        ws.write_string(row, 0, label, fmt["label"])
-        ws.write_string(row, 1, text, fmt["wrap"])
-        _fit_row(ws, row, {1: text}, GUIDE_WIDTHS)
-        row += 1
+    row = write_info_rows(ws, fmt, 3, info)
     steps = [
         f"Trang \"{layout.INPUT_SHEET}\" chỉ gồm các số liệu đơn vị có trách nhiệm báo cáo. Chỉ điền vào các ô tô màu vàng.",
         "Ô để trống được hiểu là \"chưa có số liệu\"; khi giá trị thực tế bằng 0, hãy ghi số 0.",

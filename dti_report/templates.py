@@ -268,6 +268,16 @@ def _source_text(indicator_set: IndicatorSet) -> str:
     return f"{src.appendix}, Quyết định số {src.decision} ngày {src.date:%d/%m/%Y} của {src.issuer}"
 
 
+def write_info_rows(ws, fmt, row: int, info: list[tuple[str, str]]) -> int:
+    """A guide sheet's label / text rows (unit, period, deadline…); returns the next free row."""
+    for label, text in info:
+        ws.write_string(row, 0, label, fmt["label"])
+        ws.write_string(row, 1, text, fmt["wrap"])
+        _fit_row(ws, row, {1: text}, GUIDE_WIDTHS)
+        row += 1
+    return row
+
+
 def write_steps(ws, fmt, row: int, steps: list[str]) -> None:
     """The numbered "how to fill" list of a guide sheet."""
     ws.merge_range(row, 0, row, 1, "Hướng dẫn điền số liệu", fmt["label"])
@@ -303,12 +313,7 @@ def write_guide_sheet(ws, fmt, indicator_set: IndicatorSet, unit: Unit, period: 
         ("Bộ chỉ số", f"{indicator_set.id}, phiên bản {indicator_set.version}; "
                       f"tổng điểm tối đa {indicator_set.total_points:g}"),
     ]
-    row = 3
-    for label, text in info:
-        ws.write_string(row, 0, label, fmt["label"])
-        ws.write_string(row, 1, text, fmt["wrap"])
-        _fit_row(ws, row, {1: text}, GUIDE_WIDTHS)
-        row += 1
+    row = write_info_rows(ws, fmt, 3, info)
     H = layout.HEADER
     steps = [
         f"Chỉ điền vào các ô được tô màu trên trang \"{layout.INPUT_SHEET}\": ô màu vàng ở cột "

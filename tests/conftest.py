@@ -45,3 +45,20 @@ def so():
 @pytest.fixture
 def huyen():
     return get_set("hcm-dti-huyen")
+
+
+# Reports for Q2 2021, each judged by hand against the plan's deadline (Phụ lục 1, KH 68) and
+# the end of the quarter (30/6/2021):
+KH68_Q2_REPORTS = {
+    "so-tttt": {
+        "3.trang-thai": "Hoàn thành", "3.ngay-hoan-thanh": "15/4/2021",        # hạn tháng 4/2021 → đúng hạn
+        "3.van-ban": "Kế hoạch số 1/KH-STTTT ngày 15/4/2021",
+        "7.trang-thai": "Hoàn thành", "7.ngay-hoan-thanh": "28/6/2021",        # hạn tháng 6/2021 → đúng hạn
+        "8.trang-thai": "Hoàn thành", "8.ngay-hoan-thanh": "05/7/2021",        # hạn tháng 6/2021 → trễ hạn
+        "11.trang-thai": "Đang thực hiện",                                     # hạn tháng 02/2021 → quá hạn
+        "2.trang-thai": "Đang thực hiện",                                      # hạn năm 2021 → đang thực hiện
+        "6.trang-thai": "Chưa thực hiện",                                      # theo tiến độ đề án → không quá hạn
+        "6.kho-khan": "Đề nghị bổ sung kinh phí năm 2021",
+    },
+    "so-noi-vu": {"1.trang-thai": "Chưa thực hiện"},                           # hạn năm 2021 → đang thực hiện
+}

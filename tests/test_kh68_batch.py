@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from conftest import KH68_Q2_REPORTS as REPORTS
 from dti_report.batch import run_batch
 from dti_report.catalog import get_set
 from dti_report.cli import main
@@ -18,21 +19,6 @@ REG = builtin_registry()
 PERIOD = "2021-Q2"
 
 
-# Reports for Q2 2021, each judged by hand against the plan's deadline (Phụ lục 1, KH 68) and
-# the end of the quarter (30/6/2021):
-REPORTS = {
-    "so-tttt": {
-        "3.trang-thai": "Hoàn thành", "3.ngay-hoan-thanh": "15/4/2021",        # hạn tháng 4/2021 → đúng hạn
-        "3.van-ban": "Kế hoạch số 1/KH-STTTT ngày 15/4/2021",
-        "7.trang-thai": "Hoàn thành", "7.ngay-hoan-thanh": "28/6/2021",        # hạn tháng 6/2021 → đúng hạn
-        "8.trang-thai": "Hoàn thành", "8.ngay-hoan-thanh": "05/7/2021",        # hạn tháng 6/2021 → trễ hạn
-        "11.trang-thai": "Đang thực hiện",                                     # hạn tháng 02/2021 → quá hạn
-        "2.trang-thai": "Đang thực hiện",                                      # hạn năm 2021 → đang thực hiện
-        "6.trang-thai": "Chưa thực hiện",                                      # theo tiến độ đề án → không quá hạn
-        "6.kho-khan": "Đề nghị bổ sung kinh phí năm 2021",
-    },
-    "so-noi-vu": {"1.trang-thai": "Chưa thực hiện"},                           # hạn năm 2021 → đang thực hiện
-}
 EXPECTED = {"3": ON_TIME, "7": ON_TIME, "15": ON_TIME,  # 15: "Đã ban hành"
             "8": LATE, "11": OVERDUE, "2": IN_PROGRESS, "6": IN_PROGRESS, "1": IN_PROGRESS,
             "9": NO_REPORT}  # hạn tháng 02/2020, nobody reported

@@ -16,6 +16,7 @@ from dti_report.catalog import get_set
 from dti_report.cli import main
 from dti_report.layout import template_file_name
 from dti_report.plan_templates import items_for, write_plan_template
+from conftest import KH68_Q2_REPORTS
 from dti_report.reports.plans import plan_report_context, PLAN_REPORTS
 from dti_report.results import PLANS_JSON, load_results
 from dti_report.settings import load_settings
@@ -27,19 +28,7 @@ REG = builtin_registry()
 PERIOD = "2021-Q2"
 DAY = dt.date(2027, 3, 5)
 
-TASK_REPORTS = {
-    "so-tttt": {
-        "3.trang-thai": "Hoàn thành", "3.ngay-hoan-thanh": "15/4/2021",        # hạn tháng 4/2021 → đúng hạn
-        "3.van-ban": "Kế hoạch số 1/KH-STTTT ngày 15/4/2021",
-        "7.trang-thai": "Hoàn thành", "7.ngay-hoan-thanh": "28/6/2021",        # hạn tháng 6/2021 → đúng hạn
-        "8.trang-thai": "Hoàn thành", "8.ngay-hoan-thanh": "05/7/2021",        # hạn tháng 6/2021 → trễ hạn
-        "11.trang-thai": "Đang thực hiện",                                     # hạn tháng 02/2021 → quá hạn
-        "2.trang-thai": "Đang thực hiện",                                      # hạn năm 2021 → đang thực hiện
-        "6.trang-thai": "Chưa thực hiện",                                      # theo tiến độ đề án → không quá hạn
-        "6.kho-khan": "Đề nghị bổ sung kinh phí năm 2021",
-    },
-    "so-noi-vu": {"1.trang-thai": "Chưa thực hiện"},                           # hạn năm 2021 → đang thực hiện
-}
+TASK_REPORTS = KH68_Q2_REPORTS
 STANDINGS = {"3": "Hoàn thành đúng hạn", "7": "Hoàn thành đúng hạn", "15": "Hoàn thành đúng hạn",  # 15: "Đã ban hành"
              "8": "Hoàn thành trễ hạn", "11": "Quá hạn, chưa hoàn thành", "2": "Đang thực hiện",
              "6": "Đang thực hiện", "1": "Đang thực hiện", "9": "Chưa báo cáo"}
