@@ -34,11 +34,11 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_score import denominators, value  # noqa: E402
 
-from dti_report.batch import run_batch  # noqa: E402
-from dti_report.catalog import get_set  # noqa: E402
-from dti_report.layout import INPUT_SHEET, template_file_name  # noqa: E402
-from dti_report.templates import write_template  # noqa: E402
-from dti_report.units import Unit, load_registry  # noqa: E402
+from dti_report.batch.run import run_batch  # noqa: E402
+from dti_report.forms.catalog import get_set  # noqa: E402
+from dti_report.workbook.layout import INPUT_SHEET, template_file_name  # noqa: E402
+from dti_report.workbook.templates import write_template  # noqa: E402
+from dti_report.forms.units import Unit, load_registry  # noqa: E402
 
 SET_ID, PERIOD, LEVEL = "hcm-dti-huyen", "2023", "quan-huyen"
 

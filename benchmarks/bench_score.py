@@ -16,8 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from dti_report.catalog import CappedCountRule, IndicatorSet, PartsRule, get_set
-from dti_report.scoring import score_long_files
+from dti_report.forms.catalog import CappedCountRule, IndicatorSet, PartsRule, get_set
+from dti_report.evaluation.scoring import score_long_files
 
 SET_ID = "hcm-dti-huyen"
 OVERRIDES = 20

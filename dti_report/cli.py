@@ -11,14 +11,14 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from .catalog import CatalogError, IndicatorSet, UnknownSetError, builtin_sets, get_set
-from .targetset import TargetSet
-from .engine import Result
-from .issues import SEVERITY_LABELS
-from .layout import check_period
-from .longdata import LongFileError
-from .scoring import score_long_files, write_result
-from .units import Registry, builtin_registry, load_registry
+from dti_report.forms.catalog import CatalogError, IndicatorSet, UnknownSetError, builtin_sets, get_set
+from dti_report.forms.targets import TargetSet
+from dti_report.evaluation.engine import Result
+from dti_report.core.issues import SEVERITY_LABELS
+from dti_report.workbook.layout import check_period
+from dti_report.evaluation.unit_values import LongFileError
+from dti_report.evaluation.scoring import score_long_files, write_result
+from dti_report.forms.units import Registry, builtin_registry, load_registry
 
 # Piped output (CI logs, redirects) gets a width wide enough for the score tables.
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
@@ -108,7 +108,7 @@ def catalog_list() -> None:
             continue
         table.add_row(s.id, s.version, s.title, f"{s.source.appendix}, QĐ {s.source.decision} ngày {s.source.date:%d/%m/%Y}",
                       str(len(s.indices)), str(len(s.criteria)), f"{s.total_points:g}")
-    from .plans import TaskSet, builtin_plans
+    from dti_report.forms.plans import TaskSet, builtin_plans
 
     for p in builtin_plans().values():
         source = f"{p.source.appendix + ', ' if p.source.appendix else ''}{p.source.document}"
@@ -133,7 +133,7 @@ def catalog_show(set_id: str, as_json: bool) -> None:
     if isinstance(indicator_set, TargetSet):
         show_target_set(indicator_set)
         return
-    from .plans import AssignmentSet, TaskSet
+    from dti_report.forms.plans import AssignmentSet, TaskSet
 
     if isinstance(indicator_set, (TaskSet, AssignmentSet)):
         show_plan(indicator_set)
@@ -157,7 +157,7 @@ def catalog_show(set_id: str, as_json: bool) -> None:
 
 
 def show_plan(plan) -> None:
-    from .plans import TaskSet
+    from dti_report.forms.plans import TaskSet
 
     console.print(f"[bold]{plan.title}[/] ({plan.id}, phiên bản {plan.version})")
     console.print(f"{plan.source.appendix + ', ' if plan.source.appendix else ''}{plan.source.document}, {plan.source.issuer}")
@@ -277,9 +277,9 @@ def period_option(required: bool = True):
 def templates_command(set_id: str, period: str, unit_codes: tuple[str, ...], out_dir: Path, deadline: str | None,
                       contact: str | None, units_path: Path | None) -> None:
     """Tạo biểu mẫu Excel trống cho từng đơn vị."""
-    from .templates import write_templates
+    from dti_report.workbook.templates import write_templates
 
-    from .submissions import takes_set
+    from dti_report.workbook.reader import takes_set
 
     indicator_set = load_set(set_id)
     registry = load_units(units_path)
@@ -296,17 +296,17 @@ def templates_command(set_id: str, period: str, unit_codes: tuple[str, ...], out
         units = list(eligible.values())
     if not units:
         fail(f"danh mục đơn vị không có đơn vị nào đánh giá theo bộ chỉ số {set_id}")
-    from .plans import AssignmentSet, TaskSet
+    from dti_report.forms.plans import AssignmentSet, TaskSet
 
     if isinstance(indicator_set, (TaskSet, AssignmentSet)):
-        from .layout import template_file_name
-        from .plan_templates import write_plan_template
+        from dti_report.workbook.layout import template_file_name
+        from dti_report.workbook.plan_templates import write_plan_template
 
         written = [write_plan_template(indicator_set, u, registry, period, out_dir / template_file_name(u.code, set_id, period),
                                        deadline=deadline, contact=contact) for u in units]
     elif isinstance(indicator_set, TargetSet):
-        from .layout import template_file_name
-        from .target_templates import write_target_template
+        from dti_report.workbook.layout import template_file_name
+        from dti_report.workbook.target_templates import write_target_template
 
         units = [u for u in units if indicator_set.inputs_for(u)]
         written = [write_target_template(indicator_set, u, period, out_dir / template_file_name(u.code, set_id, period),
@@ -321,7 +321,7 @@ def templates_command(set_id: str, period: str, unit_codes: tuple[str, ...], out
 @units_option
 def check_command(files: tuple[Path, ...], units_path: Path | None) -> None:
     """Kiểm tra biểu mẫu trước khi gửi: liệt kê lỗi, cảnh báo của từng tệp."""
-    from .batch import check_file
+    from dti_report.batch.run import check_file
 
     registry = load_units(units_path)
     any_error = False
@@ -345,7 +345,7 @@ def check_command(files: tuple[Path, ...], units_path: Path | None) -> None:
 
 
 def _settings(ctx, param, value):
-    from .settings import SettingsError, load_settings
+    from dti_report.reports.settings import SettingsError, load_settings
 
     try:
         return load_settings(value)
@@ -354,8 +354,8 @@ def _settings(ctx, param, value):
 
 
 def _pdf(ctx, param, value):
-    from .reports import ReportError
-    from .reports.pdf import soffice_path
+    from dti_report.reports import ReportError
+    from dti_report.renderers.pdf import soffice_path
 
     if value:
         try:
@@ -374,8 +374,8 @@ pdf_option = click.option("--pdf", is_flag=True, callback=_pdf,
 
 def write_reports(out_dir: Path, settings, pdf: bool, workers: int | None, workbook: bool = True) -> None:
     """Reports rendered from the run's output folder (results.load_results)."""
-    from .reports import ReportError, render_reports
-    from .results import ResultsError, load_results
+    from dti_report.reports import ReportError, render_reports
+    from dti_report.batch.results import ResultsError, load_results
 
     try:
         written = render_reports(load_results(out_dir), settings, pdf=pdf, workbook=workbook,
@@ -408,8 +408,8 @@ def run_command(period: str, inputs: Path, out_dir: Path, verified_path: Path | 
     """Tổng hợp hằng kỳ: đọc mọi biểu mẫu, kiểm tra, chấm điểm, ghi kết quả."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from .batch import counts_by_status, run_batch
-    from .batch_outputs import write_batch
+    from dti_report.batch.run import counts_by_status, run_batch
+    from dti_report.reports.feedback import write_batch
 
     if inputs.resolve() == out_dir.resolve() or out_dir.resolve().is_relative_to(inputs.resolve()):
         fail("thư mục kết quả không được nằm trong thư mục đầu vào")
@@ -428,14 +428,14 @@ def run_command(period: str, inputs: Path, out_dir: Path, verified_path: Path | 
             fail(str(exc))
     write_batch(batch, out_dir, workers=workers or min(4, os.cpu_count() or 1))
     if batch.targets:
-        from .monitoring import write_monitoring
+        from dti_report.reports.monitoring import write_monitoring
 
         write_monitoring(out_dir, batch.targets)
     if batch.plans:
-        from .plan_outputs import write_plan_outputs
+        from dti_report.evaluation.plans import write_plan_outputs
 
         write_plan_outputs(out_dir, batch.plans, registry, period)
-    from .results import write_plan_values
+    from dti_report.batch.results import write_plan_values
 
     # What the plan reports need, beside run.json: `report --results` rebuilds them from it.
     write_plan_values(out_dir, period, batch.plans, {p: [u.code for u in batch.missing.get(p, [])] for p in batch.plans})
@@ -456,8 +456,8 @@ def report_command(results_dir: Path, settings, pdf: bool, workers: int | None) 
 
 
 def _resolver(results_dir: Path | None, set_id: str | None):
-    from .monitoring import ResultsJsonError, load_results_json
-    from .placeholders import Resolver
+    from dti_report.reports.monitoring import ResultsJsonError, load_results_json
+    from dti_report.evaluation.placeholders import Resolver
 
     if results_dir is None:
         target_sets = [s for s in builtin_sets().values() if isinstance(s, TargetSet)]
@@ -469,7 +469,7 @@ def _resolver(results_dir: Path | None, set_id: str | None):
         target_set, data = load_results_json(results_dir, set_id)
     except ResultsJsonError as exc:
         fail(str(exc))
-    from .monitoring import resolver_for
+    from dti_report.reports.monitoring import resolver_for
 
     return resolver_for(target_set, data)
 
@@ -483,7 +483,7 @@ def _resolver(results_dir: Path | None, set_id: str | None):
 @click.option("--strict", is_flag=True, help="Coi placeholder khớp gần đúng hoặc không xác định là lỗi.")
 def render_command(template: Path, results_dir: Path, out_file: Path, set_id: str | None, strict: bool) -> None:
     """Điền số liệu vào mẫu Word/Excel có placeholder [[...]]."""
-    from .render import RenderError, render_template
+    from dti_report.renderers.monitoring_table import RenderError, render_template
 
     try:
         findings = render_template(template, _resolver(results_dir, set_id), out_file, strict=strict)
@@ -501,8 +501,8 @@ def render_command(template: Path, results_dir: Path, out_file: Path, set_id: st
 @click.option("--strict", is_flag=True, help="Mã thoát khác 0 nếu có placeholder gần đúng hoặc không xác định.")
 def lint_command(template: Path, results_dir: Path | None, set_id: str | None, strict: bool) -> None:
     """Liệt kê mọi placeholder của mẫu: vị trí, khớp chính xác, gần đúng (với khóa nào) hay không xác định."""
-    from .placeholders import FUZZY, UNKNOWN
-    from .render import RenderError, render_template
+    from dti_report.evaluation.placeholders import FUZZY, UNKNOWN
+    from dti_report.renderers.monitoring_table import RenderError, render_template
 
     try:
         findings = render_template(template, _resolver(results_dir, set_id), None)
@@ -537,7 +537,7 @@ def print_findings(findings, only_problems: bool, with_values: bool = False) -> 
 
 
 def print_batch_summary(batch, out_dir: Path, counts: dict) -> None:
-    from .submissions import STATUS_LABELS as FILE_STATUS
+    from dti_report.workbook.reader import STATUS_LABELS as FILE_STATUS
 
     table = Table(title=f"Tổng hợp kỳ {batch.period}: {len(batch.submissions)} tệp")
     table.add_column("Bộ chỉ số")

@@ -1,4 +1,4 @@
-"""Build templates/bang-theo-doi-chi-tieu-2023.docx: the monitoring table as the
+"""Build dti_report/data/templates/bang-theo-doi-chi-tieu-2023.docx: the monitoring table as the
 city's Word document has it (A4 landscape, Times New Roman, header row repeated
 on every page), each cell holding the placeholders exactly as the original
 writes them, typos included.
@@ -22,9 +22,9 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from dti_report.catalog import get_set
+from dti_report.forms.catalog import get_set
 
-OUT = Path(__file__).resolve().parents[1] / "templates" / "bang-theo-doi-chi-tieu-2023.docx"
+OUT = Path(__file__).resolve().parents[1] / "dti_report" / "data" / "templates" / "bang-theo-doi-chi-tieu-2023.docx"
 FONT = "Times New Roman"
 WIDTHS = [Cm(1.3), Cm(9.0), Cm(5.6), Cm(3.3), Cm(6.5)]
 HEADERS = ["STT", "Chỉ tiêu", "Số liệu tổng hợp", "Đánh giá", "Ghi chú"]

@@ -2,9 +2,9 @@
 
     .venv/bin/python scripts/build_report_templates.py
 
-writes templates/bao-cao-ket-qua-dti.docx (the report on one indicator set),
-templates/phieu-ket-qua-dti.docx (one unit's scorecard), and the reports on the
-plans KH 68 and KH 4233 (templates/bao-cao-kh68.docx, bao-cao-kh4233.docx). All are committed;
+writes dti_report/data/templates/bao-cao-ket-qua-dti.docx (the report on one indicator set),
+dti_report/data/templates/phieu-ket-qua-dti.docx (one unit's scorecard), and the reports on the
+plans KH 68 and KH 4233 (dti_report/data/templates/bao-cao-kh68.docx, bao-cao-kh4233.docx). All are committed;
 the renderer (dti_report/reports/) only reads them, never this script, so the
 clerk can edit wording, fonts and layout in Word. Tags are docxtpl/Jinja:
 {{ value }}, {%p for … %} / {%tr for … %} / {%tc for … %} for repeated
@@ -29,7 +29,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor
 
-OUT_DIR = Path(__file__).resolve().parents[1] / "templates"
+OUT_DIR = Path(__file__).resolve().parents[1] / "dti_report" / "data" / "templates"
 FONT = "Times New Roman"
 TEXT_WIDTH_MM = 210 - 30 - 15
 CENTER, LEFT, RIGHT, JUSTIFY = (WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.RIGHT,

@@ -23,10 +23,10 @@ import csv
 import random
 from pathlib import Path
 
-from dti_report.catalog import get_set
-from dti_report.layout import template_file_name
-from dti_report.templates import write_template
-from dti_report.units import builtin_registry
+from dti_report.forms.catalog import get_set
+from dti_report.workbook.layout import template_file_name
+from dti_report.workbook.templates import write_template
+from dti_report.forms.units import builtin_registry
 
 SEED = 2023
 OUT_DIR = Path(__file__).resolve().parents[1] / "input_samples"
@@ -298,7 +298,7 @@ TARGETS_NOT_SENT = {"q12"}
 def target_values(rng: random.Random, target_set, unit) -> dict[str, str]:
     """One unit's figures for the monitoring table: ratios' parts consistent (a ≤ b),
     percentages near their targets, most yes/no answers "yes", a few blanks."""
-    from dti_report.placeholders import Resolver
+    from dti_report.evaluation.placeholders import Resolver
 
     ratios = [pair for pair in Resolver(target_set).ratios.values() if pair[0]]
     by_key = target_set.input_by_key
@@ -328,7 +328,7 @@ def target_values(rng: random.Random, target_set, unit) -> dict[str, str]:
 
 
 def write_target_workbooks() -> None:
-    from dti_report.target_templates import write_target_template
+    from dti_report.workbook.target_templates import write_target_template
 
     target_set = get_set(TARGET_SET)
     rng = random.Random(SEED + 1)
@@ -351,8 +351,8 @@ def write_plan_workbooks() -> None:
     """KH 68's lead agencies report on their tasks for Q2 2021 (one has not sent)."""
     import datetime as dt
 
-    from dti_report.plan_templates import items_for, write_plan_template
-    from dti_report.tasks import deadline_end
+    from dti_report.workbook.plan_templates import items_for, write_plan_template
+    from dti_report.evaluation.tasks import deadline_end
 
     plan = get_set("kh68-nhiem-vu")
     registry = builtin_registry()
@@ -421,7 +421,7 @@ def assignment_values(rng: random.Random, items, share: float, unit_code: str, p
 
 def write_assignment_workbooks() -> None:
     """KH 68 Phụ lục 2: three agencies' workbooks in the same Q2 2021 inbox."""
-    from dti_report.plan_templates import items_for, write_plan_template
+    from dti_report.workbook.plan_templates import items_for, write_plan_template
 
     plan = get_set("kh68-dti-tinh")
     registry = builtin_registry()
@@ -451,8 +451,8 @@ NT_CURRENT = {"kq.1.gia-tri": 0.4215, "kq.1.xep-hang": 38, "kq.2.gia-tri": 0.463
 def write_ninhthuan_workbooks() -> None:
     import datetime as dt
 
-    from dti_report.plan_templates import items_for, write_plan_template
-    from dti_report.tasks import deadline_end, period_end
+    from dti_report.workbook.plan_templates import items_for, write_plan_template
+    from dti_report.evaluation.tasks import deadline_end, period_end
 
     registry = builtin_registry("ninhthuan-2022")
     by_code = registry.by_code()

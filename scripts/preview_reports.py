@@ -19,10 +19,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from dti_report.catalog import builtin_sets
+from dti_report.forms.catalog import builtin_sets
 from dti_report.reports import SCORECARD_DIR
-from dti_report.reports.documents import ReportError
-from dti_report.reports.pdf import soffice_convert
+from dti_report.renderers.documents import ReportError
+from dti_report.renderers.pdf import soffice_convert
 
 ROOT = Path(__file__).resolve().parents[1]
 

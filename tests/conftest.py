@@ -1,8 +1,8 @@
 import pandas as pd
 import pytest
 
-from dti_report.catalog import get_set
-from dti_report.scoring import score_rows
+from dti_report.forms.catalog import get_set
+from dti_report.evaluation.scoring import score_rows
 
 
 def long_rows(rows, file="du-lieu.csv", with_reason=False):

@@ -16,12 +16,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from dti_report.batch import run_batch
-from dti_report.catalog import get_set
-from dti_report.layout import INPUT_SHEET
-from dti_report.scoring import score_rows
-from dti_report.submissions import ACCEPTED, FILE_LEVEL_CODES, IGNORED, REJECTED, SUPERSEDED, Limits, read_submission
-from dti_report.units import builtin_registry
+from dti_report.batch.run import run_batch
+from dti_report.forms.catalog import get_set
+from dti_report.workbook.layout import INPUT_SHEET
+from dti_report.evaluation.scoring import score_rows
+from dti_report.workbook.reader import ACCEPTED, FILE_LEVEL_CODES, IGNORED, REJECTED, SUPERSEDED, Limits, read_submission
+from dti_report.forms.units import builtin_registry
 
 CORPUS = Path(__file__).resolve().parent / "data" / "bad_workbooks"
 PERIOD = "2023"

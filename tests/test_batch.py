@@ -11,16 +11,16 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from dti_report.batch import run_batch
-from dti_report.batch_outputs import write_batch
-from dti_report.catalog import get_set
+from dti_report.batch.run import run_batch
+from dti_report.reports.feedback import write_batch
+from dti_report.forms.catalog import get_set
 from dti_report.cli import main
-from dti_report.fill import fill_workbook
-from dti_report.layout import template_file_name
-from dti_report.longdata import read_long_file
-from dti_report.scoring import score_long_files
-from dti_report.templates import write_templates
-from dti_report.units import builtin_registry
+from dti_report.workbook.fill import fill_workbook
+from dti_report.workbook.layout import template_file_name
+from dti_report.evaluation.unit_values import read_long_file
+from dti_report.evaluation.scoring import score_long_files
+from dti_report.workbook.templates import write_templates
+from dti_report.forms.units import builtin_registry
 
 SAMPLES = Path(__file__).resolve().parents[1] / "input_samples"
 SAMPLE_FILES = {"hcm-dti-so": "hcm-dti-so-2023.csv", "hcm-dti-huyen": "hcm-dti-huyen-2023.csv"}

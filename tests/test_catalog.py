@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from dti_report.catalog import CatalogError, ChoiceRule, builtin_sets, get_set, load_set_file, UnknownSetError
+from dti_report.forms.catalog import CatalogError, ChoiceRule, builtin_sets, get_set, load_set_file, UnknownSetError
 
 SETS_DIR = Path(__file__).resolve().parents[1] / "dti_report" / "data" / "sets"
 

@@ -1,6 +1,6 @@
 import datetime as dt
 
-from dti_report import formatting as f
+from dti_report.core import formatting as f
 
 
 def test_numbers_in_vietnamese():

@@ -5,14 +5,14 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import KH68_Q2_REPORTS as REPORTS
-from dti_report.batch import run_batch
-from dti_report.catalog import get_set
+from dti_report.batch.run import run_batch
+from dti_report.forms.catalog import get_set
 from dti_report.cli import main
-from dti_report.layout import template_file_name
-from dti_report.plan_outputs import task_report
-from dti_report.plan_templates import write_plan_template
-from dti_report.tasks import IN_PROGRESS, LATE, NO_REPORT, ON_TIME, OVERDUE
-from dti_report.units import builtin_registry
+from dti_report.workbook.layout import template_file_name
+from dti_report.evaluation.plans import task_report
+from dti_report.workbook.plan_templates import write_plan_template
+from dti_report.evaluation.tasks import IN_PROGRESS, LATE, NO_REPORT, ON_TIME, OVERDUE
+from dti_report.forms.units import builtin_registry
 
 PLAN = get_set("kh68-nhiem-vu")
 REG = builtin_registry()
@@ -61,7 +61,7 @@ def test_cli_writes_task_tables(inbox, tmp_path):
 def test_points_index_totals_and_rank():
     """dti-huyen-2021: self-assessed points within each maximum, totals per pillar, rank with ties.
     1.1.1.1 "Có chuyên mục về Chuyển đổi số trên Cổng…" is worth 2 points, 1.1.1.2 also 2."""
-    from dti_report.plan_outputs import points_scores
+    from dti_report.evaluation.plans import points_scores
 
     plan = get_set("dti-huyen-2021")
     values = {

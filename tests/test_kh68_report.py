@@ -12,15 +12,15 @@ import pytest
 from click.testing import CliRunner
 from docx import Document
 
-from dti_report.catalog import get_set
+from dti_report.forms.catalog import get_set
 from dti_report.cli import main
-from dti_report.layout import template_file_name
-from dti_report.plan_templates import items_for, write_plan_template
+from dti_report.workbook.layout import template_file_name
+from dti_report.workbook.plan_templates import items_for, write_plan_template
 from conftest import KH68_Q2_REPORTS
 from dti_report.reports.plans import plan_report_context, PLAN_REPORTS
-from dti_report.results import PLANS_JSON, load_results
-from dti_report.settings import load_settings
-from dti_report.units import builtin_registry
+from dti_report.batch.results import PLANS_JSON, load_results
+from dti_report.reports.settings import load_settings
+from dti_report.forms.units import builtin_registry
 
 ROOT = Path(__file__).resolve().parents[1]
 TASKS, CRITERIA = get_set("kh68-nhiem-vu"), get_set("kh68-dti-tinh")

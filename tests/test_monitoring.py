@@ -10,11 +10,11 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from dti_report.catalog import get_set
+from dti_report.forms.catalog import get_set
 from dti_report.cli import main
-from dti_report.placeholders import EXACT, FUZZY, UNKNOWN, Resolver, find_placeholders, normalize, render_text
-from dti_report.render import RenderError, render_docx, render_template, render_xlsx, unresolved_text
-from dti_report.targets import Evaluator, TargetData
+from dti_report.evaluation.placeholders import EXACT, FUZZY, UNKNOWN, Resolver, find_placeholders, normalize, render_text
+from dti_report.renderers.monitoring_table import RenderError, render_docx, render_template, render_xlsx, unresolved_text
+from dti_report.evaluation.targets import Evaluator, TargetData
 
 TS = get_set("hcm-chi-tieu-2023")
 KEY = {i.id: i.key for i in TS.inputs}
@@ -64,7 +64,7 @@ def test_fuzzy_key_names_both_and_unknown_is_a_visible_marker():
 def test_row_context_resolves_28_1_to_its_own_key():
     resolver = Resolver(TS)
     row = TS.rows[[r.id for r in TS.rows].index("28.1")]
-    from dti_report.placeholders import row_hints
+    from dti_report.evaluation.placeholders import row_hints
 
     hints = row_hints([row.cells.value, row.cells.danhgia, row.cells.ghichu])
     (ph,) = find_placeholders(row.cells.danhgia)
@@ -213,7 +213,7 @@ def test_xlsx_placeholders_in_any_sheet_keep_formatting(tmp_path):
 
 # --- the shipped template and the run --------------------------------------------------------------
 
-SHIPPED = Path(__file__).resolve().parents[1] / "templates" / "bang-theo-doi-chi-tieu-2023.docx"
+SHIPPED = Path(__file__).resolve().parents[1] / "dti_report" / "data" / "templates" / "bang-theo-doi-chi-tieu-2023.docx"
 
 
 def test_shipped_template_holds_every_target_and_the_seed_typos():
@@ -227,9 +227,9 @@ def test_shipped_template_holds_every_target_and_the_seed_typos():
 
 
 def test_run_renders_the_table_and_writes_results_json(tmp_path):
-    from dti_report.monitoring import write_monitoring
-    from dti_report.targets import collect
-    from dti_report.units import builtin_registry
+    from dti_report.reports.monitoring import write_monitoring
+    from dti_report.evaluation.targets import collect
+    from dti_report.forms.units import builtin_registry
 
     empty = collect(TS, None, builtin_registry(), "2023")
     written, findings = write_monitoring(tmp_path, {TS.id: empty})

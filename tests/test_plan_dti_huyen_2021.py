@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from dti_report.plans import AssignmentSet, load_plan
+from dti_report.forms.plans import AssignmentSet, load_plan
 
 PLAN = Path(__file__).resolve().parent.parent / "dti_report" / "data" / "plans" / "dti-huyen-2021.yaml"
 

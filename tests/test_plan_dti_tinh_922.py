@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from dti_report.plans import AssignmentSet, load_plan
+from dti_report.forms.plans import AssignmentSet, load_plan
 
 PLAN = Path(__file__).resolve().parent.parent / "dti_report" / "data" / "plans" / "dti-tinh-922.yaml"
 
@@ -180,7 +180,7 @@ def test_notes_present(plan):
 
 
 def test_every_lead_is_a_unit_of_the_registry():
-    from dti_report.units import builtin_registry
+    from dti_report.forms.units import builtin_registry
 
     registry = builtin_registry()
     plan = load_plan(PLAN)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dti_report.plans import AssignmentSet, load_plan
+from dti_report.forms.plans import AssignmentSet, load_plan
 
 PLAN = Path(__file__).resolve().parent.parent / "dti_report" / "data" / "plans" / "kh68-dti-tinh.yaml"
 
@@ -152,7 +152,7 @@ def test_every_criterion_has_a_lead(plan):
 
 
 def test_every_lead_is_one_unit_of_the_registry():
-    from dti_report.units import builtin_registry
+    from dti_report.forms.units import builtin_registry
 
     registry = builtin_registry()
     plan = load_plan(PLAN)

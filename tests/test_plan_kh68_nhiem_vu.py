@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dti_report.plans import TaskSet, load_plan
+from dti_report.forms.plans import TaskSet, load_plan
 
 PLAN = Path(__file__).resolve().parent.parent / "dti_report" / "data" / "plans" / "kh68-nhiem-vu.yaml"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from dti_report.plans import load_plan
+from dti_report.forms.plans import load_plan
 
 PLANS = Path(__file__).resolve().parent.parent / "dti_report" / "data" / "plans"
 TASKS = PLANS / "ninhthuan-kh4233-nhiem-vu.yaml"

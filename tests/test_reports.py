@@ -20,20 +20,20 @@ from click.testing import CliRunner
 from docx import Document
 from docx.shared import Mm, Pt
 
-from dti_report import formatting as fmt
-from dti_report.catalog import get_set
+from dti_report.core import formatting as fmt
+from dti_report.forms.catalog import get_set
 from dti_report.cli import main
-from dti_report.issues import ISSUE_COLUMNS
-from dti_report.longdata import OVERRIDE_COLUMNS, read_long_file
-from dti_report.outputs import write_csv
+from dti_report.core.issues import ISSUE_COLUMNS
+from dti_report.evaluation.unit_values import OVERRIDE_COLUMNS, read_long_file
+from dti_report.core.files import write_csv
 from dti_report.reports import WORKBOOK_NAME, render_reports, report_file_name, scorecard_file_name
 from dti_report.reports.context import report_context
-from dti_report.reports.documents import ReportError
-from dti_report.reports.pdf import convert_to_pdf
-from dti_report.results import load_results, write_run_info
-from dti_report.scoring import issues_frame, score_rows
-from dti_report.settings import SettingsError, load_settings
-from dti_report.units import builtin_registry
+from dti_report.renderers.documents import ReportError
+from dti_report.renderers.pdf import convert_to_pdf
+from dti_report.batch.results import load_results, write_run_info
+from dti_report.evaluation.scoring import issues_frame, score_rows
+from dti_report.reports.settings import SettingsError, load_settings
+from dti_report.forms.units import builtin_registry
 
 SAMPLES = Path(__file__).resolve().parents[1] / "input_samples"
 DAY = dt.date(2027, 3, 5)
@@ -377,7 +377,7 @@ def test_pdf_beside_each_document(results_dir, tmp_path):
 
 def test_broken_template_tag_is_reported_in_vietnamese(results_dir, tmp_path):
     broken = tmp_path / "mau-hong.docx"
-    source = Path(__file__).resolve().parents[1] / "templates" / "phieu-ket-qua-dti.docx"
+    source = Path(__file__).resolve().parents[1] / "dti_report" / "data" / "templates" / "phieu-ket-qua-dti.docx"
     with zipfile.ZipFile(source) as zin, zipfile.ZipFile(broken, "w") as zout:
         for item in zin.infolist():
             data = zin.read(item.filename)

@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
-from dti_report.catalog import get_set
-from dti_report.scoring import score_long_files
-from dti_report.units import builtin_registry
+from dti_report.forms.catalog import get_set
+from dti_report.evaluation.scoring import score_long_files
+from dti_report.forms.units import builtin_registry
 
 SAMPLES = Path(__file__).resolve().parents[1] / "input_samples"
 

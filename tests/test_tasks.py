@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from dti_report.plans import Deadline, Task
-from dti_report.tasks import (LATE, IN_PROGRESS, NO_REPORT, ON_TIME, OVERDUE, Report, counts, deadline_end,
+from dti_report.forms.plans import Deadline, Task
+from dti_report.evaluation.tasks import (LATE, IN_PROGRESS, NO_REPORT, ON_TIME, OVERDUE, Report, counts, deadline_end,
                               parse_date, parse_status, period_end, standing_of)
 
 

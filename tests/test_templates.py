@@ -11,11 +11,11 @@ import pytest
 from openpyxl.utils import range_boundaries
 
 from conftest import long_rows
-from dti_report import layout
-from dti_report.catalog import MinMaxRule, get_set
-from dti_report.scoring import score_rows
-from dti_report.templates import ERROR_TEXT, write_template, write_templates
-from dti_report.units import builtin_registry
+from dti_report.workbook import layout
+from dti_report.forms.catalog import MinMaxRule, get_set
+from dti_report.evaluation.scoring import score_rows
+from dti_report.workbook.templates import ERROR_TEXT, write_template, write_templates
+from dti_report.forms.units import builtin_registry
 
 SO, HUYEN = get_set("hcm-dti-so"), get_set("hcm-dti-huyen")
 PERIOD = "2023"
@@ -185,8 +185,8 @@ def test_refuses_bad_period(tmp_path):
 
 
 def test_prefilled_template_reads_back(tmp_path):
-    from dti_report.submissions import read_submission
-    from dti_report.units import builtin_registry
+    from dti_report.workbook.reader import read_submission
+    from dti_report.forms.units import builtin_registry
 
     unit = unit_for(SO)
     path = write_template(SO, unit, PERIOD, tmp_path / "x.xlsx", values={"1.2.a": "3", "1.2.b": "4", "6.13.a": "80%", "6.3.a": "N/A", "1.1": "2"})

@@ -3,7 +3,7 @@
 import pytest
 
 from conftest import codes, points, row_of, run_score
-from dti_report.catalog import get_set
+from dti_report.forms.catalog import get_set
 
 
 def perfect_rows(set_id, unit="u"):

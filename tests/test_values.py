@@ -2,8 +2,8 @@
 
 import pytest
 
-from dti_report.catalog import get_set
-from dti_report.values import BLANK, ERROR, NOT_APPLICABLE, OK, fold, parse_number_text, parse_value
+from dti_report.forms.catalog import get_set
+from dti_report.forms.values import BLANK, ERROR, NOT_APPLICABLE, OK, fold, parse_number_text, parse_value
 
 FIELDS = get_set("hcm-dti-so").fields
 

@@ -1,10 +1,10 @@
 """Reports for leadership, rendered from a run's results (results.load_results):
 
 - bao-cao-ket-qua-dti-<set>-<period>.docx per scored set (template
-  templates/bao-cao-ket-qua-dti.docx), with charts;
+  dti_report/data/templates/bao-cao-ket-qua-dti.docx), with charts;
 - ket-qua-tong-hop.xlsx, the analysts' workbook;
 - phieu-ket-qua/<unit>-<set>.docx, one scorecard per unit and set
-  (template templates/phieu-ket-qua-dti.docx);
+  (template dti_report/data/templates/phieu-ket-qua-dti.docx);
 - bao-cao-<plan>-<period>.docx/.xlsx for each plan report the run calls for
   (KH 68, KH 4233: reports/plans.py);
 - a PDF beside each .docx on request (LibreOffice headless).
@@ -18,14 +18,14 @@ import datetime as dt
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from ..results import RunResults
-from ..settings import ReportSettings
-from . import charts
-from .context import SetView, report_context, scorecard_contexts
-from .documents import REPORT_TEMPLATE, SCORECARD_TEMPLATE, ReportError, compiled_template, find_template, render_docx
-from .pdf import convert_to_pdf
-from .plans import render_plan_reports
-from .workbook import WORKBOOK_NAME, write_results_workbook
+from dti_report.batch.results import RunResults
+from dti_report.reports.settings import ReportSettings
+from dti_report.reports import charts
+from dti_report.reports.context import SetView, report_context, scorecard_contexts
+from dti_report.renderers.documents import REPORT_TEMPLATE, SCORECARD_TEMPLATE, ReportError, compiled_template, find_template, render_docx
+from dti_report.renderers.pdf import convert_to_pdf
+from dti_report.reports.plans import render_plan_reports
+from dti_report.reports.workbook import WORKBOOK_NAME, write_results_workbook
 
 __all__ = ["ReportError", "render_reports", "report_file_name", "scorecard_file_name", "write_results_workbook",
            "WORKBOOK_NAME"]

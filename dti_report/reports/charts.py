@@ -17,8 +17,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 from matplotlib.ft2font import FT2Font  # noqa: E402
 
-from .. import formatting as fmt  # noqa: E402
-from .context import SetView  # noqa: E402
+from dti_report.core import formatting as fmt  # noqa: E402
+from dti_report.reports.context import SetView  # noqa: E402
 
 # The report is in Times New Roman; Liberation Serif has the same metrics and
 # full Vietnamese coverage where Times is not installed (Linux servers).

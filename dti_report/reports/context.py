@@ -15,11 +15,11 @@ from pathlib import PurePosixPath
 import numpy as np
 import pandas as pd
 
-from .. import formatting as fmt
-from ..catalog import IndicatorSet
-from ..engine import STATUS_LABELS
-from ..results import RunResults, SetResults
-from ..settings import ReportSettings
+from dti_report.core import formatting as fmt
+from dti_report.forms.catalog import IndicatorSet
+from dti_report.evaluation.engine import STATUS_LABELS
+from dti_report.batch.results import RunResults, SetResults
+from dti_report.reports.settings import ReportSettings
 
 # Self and verified totals closer than this are the same result (CSV rounding).
 SAME = 0.005

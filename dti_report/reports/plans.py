@@ -2,7 +2,7 @@
 KH 4233/KH-UBND of Ninh Thuận, each a task appendix (Phụ lục 1) and an
 appendix assigning the provincial DTI criteria (Phụ lục 2).
 
-bao-cao-<plan>-<period>.docx (template templates/bao-cao-<plan>.docx, the
+bao-cao-<plan>-<period>.docx (template dti_report/data/templates/bao-cao-<plan>.docx, the
 same header, signature and layout as the DTI report) and its .xlsx: I. the
 tasks' standings, II. the criteria with what their lead agencies reported
 (and, for a plan with a baseline, the baseline beside the period's figures),
@@ -20,19 +20,19 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import formatting as fmt
-from ..catalog import get_set
-from ..plan_outputs import (CriterionReport, TaskReport, assignment_proposals, assignment_reports,
+from dti_report.core import formatting as fmt
+from dti_report.forms.catalog import get_set
+from dti_report.evaluation.plans import (CriterionReport, TaskReport, assignment_proposals, assignment_reports,
                             assignment_table, current_figures, task_report)
-from ..plan_templates import items_for
-from ..plans import ASSIGNMENT_STATUSES, AssignmentSet, Deadline, TaskSet
-from ..results import RunResults
-from ..settings import ReportSettings
-from ..tasks import IN_PROGRESS, LATE, NO_REPORT, ON_TIME, OVERDUE, STANDING_LABELS, Standing, period_end
-from ..units import Registry, Unit
-from ..xlsx import FONT, workbook, write_table
-from .context import header_context, names_list
-from .documents import find_template, render_docx
+from dti_report.workbook.plan_templates import items_for
+from dti_report.forms.plans import ASSIGNMENT_STATUSES, AssignmentSet, Deadline, TaskSet
+from dti_report.batch.results import RunResults
+from dti_report.reports.settings import ReportSettings
+from dti_report.evaluation.tasks import IN_PROGRESS, LATE, NO_REPORT, ON_TIME, OVERDUE, STANDING_LABELS, Standing, period_end
+from dti_report.forms.units import Registry, Unit
+from dti_report.workbook.xlsx import FONT, workbook, write_table
+from dti_report.reports.context import header_context, names_list
+from dti_report.renderers.documents import find_template, render_docx
 
 # How the summary sentence says each standing ("3 nhiệm vụ hoàn thành đúng hạn").
 STANDING_PHRASES = {

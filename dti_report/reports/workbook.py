@@ -13,14 +13,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..batch_outputs import ISSUE_HEADERS, MANIFEST_HEADERS
-from ..catalog import IndicatorSet
-from ..engine import STATUS_LABELS
-from ..issues import SEVERITY_LABELS
-from ..results import RunResults
-from ..submissions import STATUS_LABELS as FILE_STATUS_LABELS
-from ..xlsx import sheet_name, workbook, write_cell, write_table
-from .context import SAME, unassessed, unit_names
+from dti_report.reports.feedback import ISSUE_HEADERS, MANIFEST_HEADERS
+from dti_report.forms.catalog import IndicatorSet
+from dti_report.evaluation.engine import STATUS_LABELS
+from dti_report.core.issues import SEVERITY_LABELS
+from dti_report.batch.results import RunResults
+from dti_report.workbook.reader import STATUS_LABELS as FILE_STATUS_LABELS
+from dti_report.workbook.xlsx import sheet_name, workbook, write_cell, write_table
+from dti_report.reports.context import SAME, unassessed, unit_names
 
 WORKBOOK_NAME = "ket-qua-tong-hop.xlsx"
 # The chart draws one bar per unit; past this many it shows the first ones only.

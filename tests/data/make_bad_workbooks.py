@@ -49,11 +49,11 @@ os.environ["OPENPYXL_LXML"] = "False"
 
 import openpyxl  # noqa: E402
 
-from dti_report.catalog import get_set  # noqa: E402
-from dti_report.fill import fill_workbook  # noqa: E402
-from dti_report.layout import HEADER, INPUT_SHEET, META_SHEET  # noqa: E402
-from dti_report.templates import write_template  # noqa: E402
-from dti_report.units import builtin_registry  # noqa: E402
+from dti_report.forms.catalog import get_set  # noqa: E402
+from dti_report.workbook.fill import fill_workbook  # noqa: E402
+from dti_report.workbook.layout import HEADER, INPUT_SHEET, META_SHEET  # noqa: E402
+from dti_report.workbook.templates import write_template  # noqa: E402
+from dti_report.forms.units import builtin_registry  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "bad_workbooks"
@@ -818,7 +818,7 @@ SELF_NORMALIZED = {"07-zip-bomb-size.xlsx", "08-zip-bomb-ratio.xlsx", "45-zip-si
 # --- main -------------------------------------------------------------------------
 
 def main() -> None:
-    from dti_report.issues import CODES
+    from dti_report.core.issues import CODES
 
     OUT.mkdir(exist_ok=True)
     rows = []

@@ -1,0 +1,140 @@
+"""A run's results as files, and read back: reports are rendered from the
+output folder, so `report --results DIR` re-renders without rereading inputs.
+
+`run.json` records the period, the sets scored (with version) and the units
+that sent nothing; the registry used is copied beside it. `ke-hoach.json`, when
+the run read plan workbooks, keeps what each agency reported per plan (the plan
+reports are built from it, not from the inputs).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from dti_report.forms.catalog import IndicatorSet, get_set
+from dti_report.core.files import atomic_path
+from dti_report.forms.units import Registry, Unit, load_registry
+
+RUN_INFO = "run.json"
+PLANS_JSON = "ke-hoach.json"
+REGISTRY_COPY = "danh-muc-don-vi.yaml"
+TEXT_COLUMNS = {"unit_code": str, "criterion": str, "index": str, "status": str, "self_status": str}
+
+
+class ResultsError(Exception):
+    """The folder does not hold a complete run."""
+
+
+@dataclass
+class SetResults:
+    indicator_set: IndicatorSet
+    scores: pd.DataFrame   # as scores.csv
+    totals: pd.DataFrame   # as totals.csv, ranked
+    missing: list[Unit]    # registry units with no accepted workbook
+
+
+@dataclass
+class RunResults:
+    out_dir: Path
+    period: str
+    registry: Registry
+    sets: dict[str, SetResults]
+    manifest: pd.DataFrame
+    issues: pd.DataFrame
+    # Plans read in the run: plan id -> unit -> field -> value as reported; and the units
+    # the plan expected that sent no workbook.
+    plans: dict[str, dict[str, dict[str, object]]] = field(default_factory=dict)
+    plan_missing: dict[str, list[Unit]] = field(default_factory=dict)
+
+    def unit_name(self, code: str) -> str:
+        if not hasattr(self, "_names"):  # one index, not one per call: reports ask for thousands of names
+            self._names = {u.code: u.name for u in self.registry.units}
+        return self._names.get(code, code)
+
+
+def write_run_info(out_dir: Path, period: str, registry: Registry, set_versions: dict[str, str],
+                   missing: dict[str, list[str]]) -> list[Path]:
+    info = {"period": period, "registry": registry.id,
+            "sets": {set_id: {"version": version, "missing": missing.get(set_id, [])} for set_id, version in set_versions.items()}}
+    with atomic_path(out_dir / RUN_INFO) as tmp:
+        tmp.write_text(json.dumps(info, ensure_ascii=False, indent=2), encoding="utf-8")
+    with atomic_path(out_dir / REGISTRY_COPY) as tmp:
+        tmp.write_text(yaml.safe_dump(registry.model_dump(mode="json", exclude_none=True), allow_unicode=True, sort_keys=False),
+                       encoding="utf-8")
+    return [out_dir / RUN_INFO, out_dir / REGISTRY_COPY]
+
+
+def write_plan_values(out_dir: Path, period: str, plans: dict[str, dict], missing: dict[str, list[str]]) -> list[Path]:
+    """The plan values of the run (batch.plans) beside run.json; a run without plans
+    removes the file an earlier run left, so a re-render never mixes two runs."""
+    from dti_report.forms.catalog import get_set
+
+    target = Path(out_dir) / PLANS_JSON
+    if not plans:
+        target.unlink(missing_ok=True)
+        return []
+    info = {"period": period,
+            "plans": {plan_id: {"version": get_set(plan_id).version, "missing": missing.get(plan_id, []),
+                                "values": values} for plan_id, values in plans.items()}}
+    with atomic_path(target) as tmp:
+        # default=str: a date a unit typed stays readable (tasks.parse_date reads ISO text)
+        tmp.write_text(json.dumps(info, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    return [target]
+
+
+def _plan_values(out_dir: Path, by_code: dict[str, Unit]) -> tuple[dict, dict]:
+    path = out_dir / PLANS_JSON
+    if not path.is_file():
+        return {}, {}
+    info = json.loads(path.read_text(encoding="utf-8"))
+    plans, missing = {}, {}
+    for plan_id, meta in info["plans"].items():
+        plan = get_set(plan_id)
+        if plan.version != meta["version"]:
+            raise ResultsError(f"số liệu kế hoạch {plan_id} theo phiên bản {meta['version']}, "
+                               f"công cụ hiện có phiên bản {plan.version}; hãy chạy lại lệnh run")
+        plans[plan_id] = meta["values"]
+        missing[plan_id] = [by_code[c] for c in meta["missing"] if c in by_code]
+    return plans, missing
+
+
+def _csv(path: Path) -> pd.DataFrame:
+    if not path.is_file():
+        raise ResultsError(f"thiếu tệp {path.name} trong {path.parent}")
+    return pd.read_csv(path, dtype=TEXT_COLUMNS, keep_default_na=True, encoding="utf-8-sig")
+
+
+def _text_csv(path: Path) -> pd.DataFrame:
+    if not path.is_file():
+        raise ResultsError(f"thiếu tệp {path.name} trong {path.parent}")
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+
+
+def load_results(out_dir: Path | str) -> RunResults:
+    out_dir = Path(out_dir)
+    info_path = out_dir / RUN_INFO
+    if not info_path.is_file():
+        raise ResultsError(f"{out_dir} không phải thư mục kết quả của lệnh run (thiếu {RUN_INFO})")
+    info = json.loads(info_path.read_text(encoding="utf-8"))
+    registry = load_registry(out_dir / REGISTRY_COPY)
+    by_code = registry.by_code()
+    sets: dict[str, SetResults] = {}
+    for set_id, meta in info["sets"].items():
+        indicator_set = get_set(set_id)
+        if indicator_set.version != meta["version"]:
+            raise ResultsError(f"kết quả bộ {set_id} tính theo phiên bản {meta['version']}, "
+                               f"công cụ hiện có phiên bản {indicator_set.version}; hãy chạy lại lệnh run")
+        scores_path = out_dir / set_id / "scores.csv"
+        scores = _csv(scores_path) if scores_path.exists() else None
+        totals = _csv(out_dir / set_id / "totals.csv") if scores is not None else None
+        if totals is not None:
+            totals.columns = [str(c) for c in totals.columns]
+        sets[set_id] = SetResults(indicator_set, scores, totals, [by_code[c] for c in meta["missing"] if c in by_code])
+    plans, plan_missing = _plan_values(out_dir, by_code)
+    return RunResults(out_dir, info["period"], registry, sets, _csv(out_dir / "manifest.csv"),
+                      _text_csv(out_dir / "issues.csv"), plans, plan_missing)

@@ -1,0 +1,46 @@
+"""The scoring job: a long-format data file (and optionally Sở TTTT's
+overrides) in, scores and totals out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from dti_report.forms.catalog import IndicatorSet
+from dti_report.evaluation.engine import Result, score_self_and_verified
+from dti_report.core.issues import issues_frame
+from dti_report.evaluation.unit_values import OVERRIDE_COLUMNS, apply_overrides, check_rows, read_long_file, type_values
+from dti_report.core.files import write_csv
+
+
+def score_long_files(indicator_set: IndicatorSet, data_path: Path | str, overrides_path: Path | str | None = None) -> Result:
+    rows = read_long_file(data_path)
+    overrides = read_long_file(overrides_path, OVERRIDE_COLUMNS) if overrides_path is not None else None
+    return score_rows(indicator_set, rows, overrides)
+
+
+def score_rows(indicator_set: IndicatorSet, rows: pd.DataFrame, overrides: pd.DataFrame | None = None) -> Result:
+    """Score raw long rows (as `read_long_file` returns them) for self-assessment
+    and, with Sở TTTT's overrides, for the verified result."""
+    rows, row_issues = check_rows(indicator_set, rows)
+    units = sorted(rows["unit_code"].unique())
+    self_data = type_values(indicator_set, rows, units)
+    self_data.issues = row_issues + self_data.issues
+    verified_data = self_data
+    if overrides is not None:
+        overrides, override_row_issues = check_rows(indicator_set, overrides)
+        merged, override_issues = apply_overrides(rows, overrides)
+        verified_data = type_values(indicator_set, merged, units)
+        verified_data.issues = override_row_issues + override_issues + verified_data.issues
+    return score_self_and_verified(indicator_set, self_data, verified_data)
+
+
+
+def write_result(result: Result, out_dir: Path | str) -> list[Path]:
+    out_dir = Path(out_dir)
+    return [
+        write_csv(result.scores, out_dir / "scores.csv"),
+        write_csv(result.totals, out_dir / "totals.csv"),
+        write_csv(issues_frame(result.issues), out_dir / "issues.csv"),
+    ]

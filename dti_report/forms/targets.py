@@ -1,0 +1,213 @@
+"""Target sets ("bảng theo dõi chỉ tiêu"): the city's targets, what units report
+for them, how reports aggregate city-wide, and the monitoring table's cells.
+
+A target set is read by the same workbook reader as a DTI set: it exposes
+`fields`, `criteria` (one per input) and `criterion_of_field()`. Instead of
+scoring, its values are aggregated (dti_report.targets) and rendered through
+the placeholder grammar (dti_report.placeholders).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Literal
+
+from pydantic import model_validator
+
+from dti_report.forms.catalog import InputField, Model, Note, Option
+
+Aggregate = Literal["sum", "count-done", "responsible", "mean"]
+DOCUMENT_SUFFIX = ".vb"
+
+
+class Reporters(Model):
+    """Who reports an input: whole levels of the registry and/or named units."""
+
+    levels: tuple[str, ...] = ()
+    units: tuple[str, ...] = ()
+
+    def includes(self, unit) -> bool:
+        return unit.code in self.units or unit.level in self.levels
+
+
+class TargetInput(Model):
+    id: str
+    key: str                      # the placeholder key, as the monitoring table writes it
+    aliases: tuple[str, ...] = ()  # other spellings the table uses for the same figure
+    label: str
+    type: Literal["integer", "decimal", "percent", "yes-no"]
+    options: tuple[Option, ...] = ()
+    document: bool = False        # a yes/no backed by a document: number and date asked beside it
+    reporters: Reporters
+    aggregate: Aggregate
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if (self.type == "yes-no") != bool(self.options):
+            raise ValueError(f"số liệu {self.id}: chỉ kiểu yes-no mới có lựa chọn")
+        if self.aggregate == "count-done" and self.type != "yes-no":
+            raise ValueError(f"số liệu {self.id}: count-done chỉ dùng cho kiểu yes-no")
+        if not (self.reporters.levels or self.reporters.units):
+            raise ValueError(f"số liệu {self.id}: chưa nói đơn vị nào báo cáo")
+        return self
+
+    @property
+    def field(self) -> InputField:
+        return InputField(id=self.id, label=self.label, type=self.type, options=self.options)
+
+    @property
+    def document_field(self) -> InputField | None:
+        if not self.document:
+            return None
+        return InputField(id=self.id + DOCUMENT_SUFFIX, label=f"Số, ngày văn bản ({self.label[:60]}…)" if len(self.label) > 60
+                          else f"Số, ngày văn bản ({self.label})", type="text")
+
+
+class RatioDef(Model):
+    name: str
+    numerator: str
+    denominator: str
+
+
+class Target(Model):
+    op: Literal[">=", ">", "<=", "="]
+    value: float | None = None
+    levels: dict[str, float] | None = None  # a minimum per level of the registry (18: 50%, 40%, 35%)
+    text: str
+
+    @model_validator(mode="after")
+    def _one(self):
+        if (self.value is None) == (self.levels is None):
+            raise ValueError("chỉ tiêu cần đúng một trong hai: value hoặc levels")
+        return self
+
+
+class Evaluates(Model):
+    key: str | None = None
+    ratio: str | None = None
+
+    @model_validator(mode="after")
+    def _one(self):
+        if (self.key is None) == (self.ratio is None):
+            raise ValueError("evaluates cần đúng một trong hai: key hoặc ratio")
+        return self
+
+
+class Cells(Model):
+    value: str = ""
+    danhgia: str = ""
+    ghichu: str = ""
+
+
+class Row(Model):
+    id: str
+    text: str
+    evaluates: Evaluates | None = None
+    target: Target | None = None
+    cells: Cells = Cells()
+    rows: tuple["Row", ...] = ()
+
+    @model_validator(mode="after")
+    def _target_with_subject(self):
+        if (self.evaluates is None) != (self.target is None):
+            raise ValueError(f"dòng {self.id}: evaluates và target phải đi cùng nhau")
+        return self
+
+
+class Group(Model):
+    name: str
+    targets: tuple[Row, ...]
+
+
+class TargetSource(Model):
+    document: str
+    issuer: str
+
+
+class TargetExpected(Model):
+    targets: int
+
+
+@dataclass(frozen=True)
+class InputCriterion:
+    """What the workbook reader calls a criterion: one input and its document field."""
+
+    id: str
+    name: str
+    fields: tuple[InputField, ...]
+    rule: None = None
+
+
+class TargetSet(Model):
+    kind: Literal["targets"]
+    id: str
+    version: str
+    title: str
+    source: TargetSource
+    expected: TargetExpected
+    notes: tuple[Note, ...] = ()
+    inputs: tuple[TargetInput, ...]
+    ratios: tuple[RatioDef, ...] = ()
+    groups: tuple[Group, ...]
+    info_fields: tuple = ()
+
+    @cached_property
+    def targets(self) -> list[Row]:
+        return [t for g in self.groups for t in g.targets]
+
+    @cached_property
+    def rows(self) -> list[Row]:
+        """Every row of the table, sub-rows after their target, in table order."""
+        out = []
+        for target in self.targets:
+            out.append(target)
+            out.extend(target.rows)
+        return out
+
+    @cached_property
+    def criteria(self) -> list[InputCriterion]:
+        return [InputCriterion(i.id, i.label, tuple(f for f in (i.field, i.document_field) if f)) for i in self.inputs]
+
+    @cached_property
+    def fields(self) -> dict[str, InputField]:
+        return {f.id: f for c in self.criteria for f in c.fields}
+
+    def criterion_of_field(self) -> dict[str, str]:
+        return self._criterion_of_field
+
+    @cached_property
+    def _criterion_of_field(self) -> dict[str, str]:
+        return {f.id: c.id for c in self.criteria for f in c.fields}
+
+    @cached_property
+    def input_by_key(self) -> dict[str, TargetInput]:
+        out = {}
+        for i in self.inputs:
+            for key in (i.key, *i.aliases):
+                out[key] = i
+        return out
+
+    def inputs_for(self, unit) -> list[TargetInput]:
+        return [i for i in self.inputs if i.reporters.includes(unit)]
+
+
+def check_target_tree(target_set: TargetSet) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    if len(target_set.targets) != target_set.expected.targets:
+        problems.append(("groups", f"có {len(target_set.targets)} chỉ tiêu, bảng gốc có {target_set.expected.targets}"))
+    seen: dict[str, str] = {}
+    for n, i in enumerate(target_set.inputs):
+        for key in (i.key, *i.aliases, i.id):
+            if key in seen:
+                problems.append((f"inputs[{n}] ({i.id})", f"khóa hoặc mã '{key}' trùng với {seen[key]}"))
+            seen[key] = i.id
+    keys = target_set.input_by_key
+    for n, r in enumerate(target_set.ratios):
+        for part in (r.numerator, r.denominator):
+            if part not in keys:
+                problems.append((f"ratios[{n}] ({r.name})", f"khóa '{part}' không có trong inputs"))
+    for row in target_set.rows:
+        if row.evaluates and row.evaluates.key and row.evaluates.key not in keys:
+            problems.append((f"dòng {row.id}", f"evaluates.key '{row.evaluates.key}' không có trong inputs"))
+    return problems

@@ -1,0 +1,104 @@
+"""The units registry: who reports, at which level, for which indicator sets.
+
+Levels are data: the 2025 reorganisation replaced districts by communes and
+wards, and a registry for that structure is another YAML file, not code.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+
+from dti_report.forms.catalog import CatalogError, nfc_tree
+
+DEFAULT_REGISTRY = "hcm-2023"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Level(_Model):
+    id: str
+    name: str
+    sets: tuple[str, ...]
+    aliases: tuple[str, ...] = ()  # how plans name the whole level ("Các sở, ban, ngành")
+
+
+class Unit(_Model):
+    code: str
+    name: str
+    level: str
+    email: str | None = None
+    aliases: tuple[str, ...] = ()  # other names plans use for the unit
+
+
+class Registry(_Model):
+    id: str
+    title: str
+    levels: tuple[Level, ...]
+    units: tuple[Unit, ...]
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        levels = {level.id for level in self.levels}
+        codes: set[str] = set()
+        for unit in self.units:
+            if unit.level not in levels:
+                raise ValueError(f"đơn vị {unit.code}: cấp '{unit.level}' chưa khai báo")
+            if unit.code in codes:
+                raise ValueError(f"mã đơn vị {unit.code} trùng")
+            codes.add(unit.code)
+        return self
+
+    def by_code(self) -> dict[str, Unit]:
+        return {u.code: u for u in self.units}
+
+    def units_for_agency(self, name: str) -> list[Unit]:
+        """The units a plan means by an agency name: one unit by its name or an alias,
+        or every unit of a level named as a whole ("Ủy ban nhân dân các quận, huyện")."""
+        key = _agency_key(name)
+        for unit in self.units:
+            if key in {_agency_key(n) for n in (unit.name, *unit.aliases)}:
+                return [unit]
+        for level in self.levels:
+            if key in {_agency_key(n) for n in (level.name, *level.aliases)}:
+                return [u for u in self.units if u.level == level.id]
+        return []
+
+    def units_for_set(self, set_id: str) -> list[Unit]:
+        levels = {level.id for level in self.levels if set_id in level.sets}
+        return [u for u in self.units if u.level in levels]
+
+
+def _agency_key(name: str) -> str:
+    from dti_report.forms.values import fold
+
+    return re.sub(r"[^a-z0-9]+", " ", fold(name)).strip()
+
+
+def load_registry(path: Path | str) -> Registry:
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = nfc_tree(raw)
+        return Registry.model_validate(raw)
+    except (OSError, yaml.YAMLError) as exc:
+        raise CatalogError(path.name, "", f"không đọc được danh mục đơn vị: {exc}") from exc
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise CatalogError(path.name, ".".join(map(str, first["loc"])), first["msg"]) from exc
+
+
+
+
+@lru_cache(maxsize=None)
+def builtin_registry(name: str = DEFAULT_REGISTRY) -> Registry:
+    entry = resources.files("dti_report.data.units") / f"{name}.yaml"
+    with resources.as_file(entry) as path:
+        return load_registry(path)

@@ -1,0 +1,95 @@
+"""The monitoring table of a run: every computed placeholder value saved to
+results.json, and the shipped Word template rendered from it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from dti_report.forms.catalog import get_set
+from dti_report.core.files import atomic_path
+from dti_report.evaluation.placeholders import Resolver, find_placeholders
+from dti_report.renderers.documents import TEMPLATE_DIR
+from dti_report.renderers.monitoring_table import Finding, render_template
+from dti_report.evaluation.targets import Evaluator, TargetData
+from dti_report.forms.targets import TargetSet
+
+SHIPPED_TEMPLATES = {"hcm-chi-tieu-2023": "bang-theo-doi-chi-tieu-2023.docx"}
+RESULTS_JSON = "results.json"
+OUTPUT_NAME = "bang-theo-doi-chi-tieu.docx"
+
+
+class ResultsJsonError(Exception):
+    pass
+
+
+def resolver_for(target_set: TargetSet, data: TargetData) -> Resolver:
+    return Resolver(target_set, Evaluator(target_set, data))
+
+
+def computed_placeholders(target_set: TargetSet, resolver: Resolver) -> dict[str, str]:
+    """Every placeholder the set can answer, in canonical form, and the table's own as written."""
+    forms: list[str] = []
+    for inp in target_set.inputs:
+        forms += [inp.key, f"danhgia.{inp.key}", f"ghichu.{inp.key}"]
+        if inp.type == "yes-no":
+            forms.append(f"sodonvi{inp.key}")
+    for name, (n, d) in resolver.ratios.items():
+        forms += [f"tyle.{name}", f"danhgia.tyle.{name}", f"ghichu.tyle.{name}"]
+        if n and d:
+            forms.append(f"tyletoanthanhpho.{n}.{d}.{name}")
+    out = {}
+    for form in forms:
+        (ph,) = find_placeholders(f"[[{form}]]")
+        out[form] = resolver.resolve(ph).text
+    for row in target_set.rows:
+        for text in (row.cells.value, row.cells.danhgia, row.cells.ghichu):
+            for ph in find_placeholders(text):
+                out.setdefault(text[ph.start:ph.end], resolver.resolve(ph).text)
+    return out
+
+
+def write_results_json(out_dir: Path, targets: dict[str, TargetData]) -> Path:
+    payload = {"sets": {}}
+    for set_id, data in targets.items():
+        target_set = get_set(set_id)
+        payload["sets"][set_id] = {"data": data.to_json(),
+                                   "placeholders": computed_placeholders(target_set, resolver_for(target_set, data))}
+    with atomic_path(out_dir / RESULTS_JSON) as tmp:
+        tmp.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
+    return out_dir / RESULTS_JSON
+
+
+def load_results_json(results_dir: Path, set_id: str | None = None) -> tuple[TargetSet, TargetData]:
+    path = Path(results_dir) / RESULTS_JSON
+    if not path.is_file():
+        raise ResultsJsonError(f"{results_dir} không có {RESULTS_JSON} (chạy lệnh run trước)")
+    sets = json.loads(path.read_text(encoding="utf-8"))["sets"]
+    if not sets:
+        raise ResultsJsonError(f"{path} không có số liệu chỉ tiêu nào")
+    if set_id is None:
+        if len(sets) > 1:
+            raise ResultsJsonError(f"{path} có nhiều bảng chỉ tiêu ({', '.join(sets)}); chọn bằng --set")
+        set_id = next(iter(sets))
+    if set_id not in sets:
+        raise ResultsJsonError(f"{path} không có bảng chỉ tiêu {set_id}")
+    target_set = get_set(set_id)
+    data = TargetData.from_json(sets[set_id]["data"])
+    if data.set_version != target_set.version:
+        raise ResultsJsonError(f"kết quả tính theo phiên bản {data.set_version}, công cụ có phiên bản {target_set.version}")
+    return target_set, data
+
+
+def write_monitoring(out_dir: Path, targets: dict[str, TargetData]) -> tuple[list[Path], list[Finding]]:
+    """results.json, and each target set's shipped table rendered into the output folder."""
+    written = [write_results_json(out_dir, targets)]
+    findings: list[Finding] = []
+    for set_id, data in targets.items():
+        name = SHIPPED_TEMPLATES.get(set_id)
+        if name is None or not (TEMPLATE_DIR / name).is_file():
+            continue
+        target_set = get_set(set_id)
+        target = out_dir / OUTPUT_NAME if len(targets) == 1 else out_dir / f"bang-theo-doi-{set_id}.docx"
+        findings += render_template(TEMPLATE_DIR / name, resolver_for(target_set, data), target)
+        written.append(target)
+    return written, findings

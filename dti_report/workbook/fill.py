@@ -1,0 +1,72 @@
+"""Filling a unit workbook by field id: long-format values (as in `score`)
+written into the template's input cells as a spreadsheet would hold them.
+
+Used to pre-fill templates from another system, and by the tests and the
+benchmark to produce returned workbooks.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Mapping
+
+import openpyxl
+
+from dti_report.forms.catalog import IndicatorSet, InputField
+from dti_report.workbook.layout import COLUMN_INDEX, HEADER, HEADER_SEARCH_ROWS, INPUT_SHEET, NA_LABEL, NA_SUFFIX
+from dti_report.core.files import atomic_path
+from dti_report.forms.values import BLANK, ERROR, NOT_APPLICABLE, parse_value
+
+
+def cell_value(field: InputField, raw):
+    """What the input cell holds for a long-format value: numbers as numbers,
+    percentages as fractions, choices as their labels. A value the tool cannot
+    read is kept as typed, so the workbook carries the same mistake."""
+    parsed = parse_value(field, raw)
+    if parsed.status in (BLANK, NOT_APPLICABLE):
+        return None
+    if parsed.status == ERROR or field.type == "text":
+        return raw
+    if field.type == "choice":
+        return field.options[int(parsed.value) - 1].label
+    if field.type == "yes-no":
+        return field.options[0 if parsed.value >= 0.5 else 1].label
+    if field.type == "integer":
+        return int(parsed.value)
+    return parsed.value
+
+
+def cell_values(indicator_set: IndicatorSet, values: Mapping[str, object]) -> dict[str, object]:
+    """Field id -> cell content; a "không áp dụng" value marks its criterion's row instead."""
+    fields, criterion_of = indicator_set.fields, indicator_set.criterion_of_field()
+    out: dict[str, object] = {}
+    for field_id, raw in values.items():
+        if field_id not in fields:
+            continue
+        if parse_value(fields[field_id], raw).status == NOT_APPLICABLE:
+            out[criterion_of[field_id] + NA_SUFFIX] = NA_LABEL
+        else:
+            out[field_id] = cell_value(fields[field_id], raw)
+    return out
+
+
+def fill_workbook(indicator_set: IndicatorSet, template: Path | str, values: Mapping[str, object], target: Path | str) -> Path:
+    """Open a template with openpyxl, write the values by field id, save to target."""
+    book = openpyxl.load_workbook(template)
+    sheet = book[INPUT_SHEET]
+    header_row = id_col = None
+    for row in sheet.iter_rows(min_row=1, max_row=HEADER_SEARCH_ROWS):
+        for cell in row:
+            if cell.value == HEADER["field_id"]:
+                header_row, id_col = cell.row, cell.column
+    if header_row is None:
+        raise ValueError(f"{template}: không tìm thấy cột '{HEADER['field_id']}'")
+    value_col = id_col - COLUMN_INDEX["field_id"] + COLUMN_INDEX["value"]
+    contents = cell_values(indicator_set, values)
+    for r in range(header_row + 1, sheet.max_row + 1):
+        field_id = sheet.cell(r, id_col).value
+        if field_id in contents:
+            sheet.cell(r, value_col).value = contents[field_id]
+    with atomic_path(target) as tmp:
+        book.save(tmp)
+    return Path(target)

@@ -1,0 +1,74 @@
+"""The unit workbook's layout: the one contract between the template writer and
+the submission reader. Values are found by field id and columns by header
+text, so a unit that inserts a row or re-sorts still reads right."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+
+from dti_report.forms.catalog import IndicatorSet
+
+# Bump when the layout below changes: older workbooks are then refused.
+TEMPLATE_FORMAT = "1"
+
+GUIDE_SHEET = "Hướng dẫn"
+INPUT_SHEET = "Nhập liệu"
+LISTS_SHEET = "Danh mục"  # hidden: option lists behind the dropdowns
+META_SHEET = "_meta"      # very hidden: what the file was made for
+
+# (key, header text) in column order on the input sheet.
+COLUMNS = [
+    ("criterion", "Mã tiêu chí"),
+    ("content", "Nội dung"),
+    ("max_points", "Điểm tối đa"),
+    ("method", "Cách xác định và tính điểm"),
+    ("value", "Số liệu / lựa chọn"),
+    ("note", "Ghi chú, minh chứng (số, ngày văn bản; đường dẫn)"),
+    ("self_score", "Điểm tự chấm"),
+    ("field_id", "Mã trường"),
+]
+HEADER = dict(COLUMNS)
+COLUMN_INDEX = {key: i for i, (key, _) in enumerate(COLUMNS)}
+HEADER_ROW = 4  # 0-based row of the column headers; rows above hold the title block
+HEADER_SEARCH_ROWS = 30  # the reader looks this far down for the header row
+
+# A criterion row carries "<criterion id>.khong-ap-dung" in the field id column;
+# choosing NA_LABEL in its value cell marks the whole criterion not applicable.
+NA_SUFFIX = ".khong-ap-dung"
+NA_LABEL = "Không áp dụng"
+MIN_MAX_TEXT = "Tính khi tổng hợp"
+
+META_KEYS = ("set_id", "set_version", "template_hash", "template_format", "unit_code", "period")
+
+
+_HASHES: dict[int, tuple[IndicatorSet, str]] = {}
+
+
+def template_hash(indicator_set: IndicatorSet) -> str:
+    """Fingerprint of what a template asks for: the set's content and the layout.
+    A set edited without a version bump still yields a different hash."""
+    cached = _HASHES.get(id(indicator_set))
+    if cached is not None and cached[0] is indicator_set:  # every workbook of a batch asks again
+        return cached[1]
+    payload = json.dumps({"format": TEMPLATE_FORMAT, "set": indicator_set.model_dump(mode="json")},
+                         ensure_ascii=False, sort_keys=True)
+    digest = hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+    _HASHES[id(indicator_set)] = (indicator_set, digest)
+    return digest
+
+
+def template_file_name(unit_code: str, set_id: str, period: str) -> str:
+    """Built from codes only, never from free text."""
+    return f"{unit_code}_{set_id}_{period}.xlsx"
+
+
+PERIOD_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2]|Q[1-4]))?$"
+
+
+def check_period(period: str) -> str:
+    """A reporting period: a year "2023", a month "2024-06" or a quarter "2024-Q2"."""
+    if not re.match(PERIOD_PATTERN, period):
+        raise ValueError(f"kỳ báo cáo '{period}' không hợp lệ; dùng dạng 2023, 2024-06 hoặc 2024-Q2")
+    return period

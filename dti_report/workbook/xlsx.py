@@ -1,0 +1,98 @@
+"""Small helpers for the workbooks the tool writes with xlsxwriter.
+
+Every text cell goes through write_string: a unit's text that begins with
+"=", "+", "-" or "@" stays text and never becomes a formula.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import pandas as pd
+import xlsxwriter
+
+from dti_report.core.files import atomic_path
+
+FONT = "Times New Roman"
+# A fixed creation stamp: rerunning on the same inputs gives the same workbook content.
+FIXED_CREATED = dt.datetime(2000, 1, 1)
+
+
+@contextmanager
+def workbook(target: Path | str, title: str) -> Iterator[tuple[xlsxwriter.Workbook, dict]]:
+    """An xlsxwriter workbook written atomically, with the house formats."""
+    with atomic_path(target) as tmp:
+        book = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False,
+                                              "nan_inf_to_errors": True, "in_memory": True})
+        book.set_properties({"title": title, "created": FIXED_CREATED})
+        base = {"font_name": FONT, "font_size": 11, "valign": "top"}
+        formats = {
+            "text": book.add_format({**base, "text_wrap": True}),
+            "header": book.add_format({**base, "bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "align": "center", "valign": "vcenter"}),
+            "title": book.add_format({**base, "bold": True, "font_size": 14}),
+            "number": book.add_format({**base, "num_format": "#,##0.##"}),
+            "points": book.add_format({**base, "num_format": "0.00"}),
+            "percent": book.add_format({**base, "num_format": "0.0%"}),
+            "integer": book.add_format({**base, "num_format": "0"}),
+            "error": book.add_format({**base, "bg_color": "#F8CBAD", "text_wrap": True}),
+            "warning": book.add_format({**base, "bg_color": "#FFF2CC", "text_wrap": True}),
+            "bold": book.add_format({**base, "bold": True}),
+        }
+        try:
+            yield book, formats
+        finally:
+            book.close()
+
+
+def write_cell(sheet, row: int, col: int, value, fmt=None) -> None:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        sheet.write_blank(row, col, None, fmt)
+    elif isinstance(value, bool):
+        sheet.write_string(row, col, "Có" if value else "Không", fmt)
+    elif isinstance(value, (int, float)):
+        sheet.write_number(row, col, value, fmt)
+    elif hasattr(value, "item"):  # numpy scalar
+        write_cell(sheet, row, col, value.item(), fmt)
+    else:
+        sheet.write_string(row, col, str(value), fmt)
+
+
+def write_table(sheet, frame: pd.DataFrame, formats: dict, *, start_row: int = 0, headers: dict[str, str] | None = None,
+                column_formats: dict[str, str] | None = None, widths: dict[str, float] | None = None,
+                row_formats: list | None = None) -> int:
+    """A header row, the data, frozen panes, an autofilter and column widths. Returns the next free row."""
+    headers = headers or {}
+    column_formats = column_formats or {}
+    widths = widths or {}
+    for c, column in enumerate(frame.columns):
+        sheet.write_string(start_row, c, headers.get(column, str(column)), formats["header"])
+        sheet.set_column(c, c, widths.get(column, min(max(len(headers.get(column, str(column))) + 2, 10), 60)))
+    for r, values in enumerate(frame.itertuples(index=False), start=start_row + 1):
+        row_fmt = row_formats[r - start_row - 1] if row_formats else None
+        for c, (column, value) in enumerate(zip(frame.columns, values)):
+            fmt = row_fmt or formats[column_formats.get(column, "text")]
+            write_cell(sheet, r, c, value, fmt)
+    sheet.freeze_panes(start_row + 1, 0)
+    print_setup(sheet, start_row)
+    if len(frame.columns):
+        sheet.autofilter(start_row, 0, start_row + max(len(frame), 1), len(frame.columns) - 1)
+    return start_row + len(frame) + 1
+
+
+def print_setup(sheet, header_row: int) -> None:
+    """A4 landscape, one page wide, the header row repeated on every page."""
+    sheet.set_paper(9)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(header_row)
+
+
+def sheet_name(text: str) -> str:
+    """Excel's limit: 31 characters, none of []:*?/\\."""
+    for ch in "[]:*?/\\":
+        text = text.replace(ch, "-")
+    return text[:31]
