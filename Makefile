@@ -28,7 +28,9 @@ run: $(STAMP)
 		--settings dti_report/data/settings/ninhthuan-stttt.yaml \
 		--out $(OUT)/ninhthuan-2022-Q4
 
+# The layering contract (setup.cfg, [importlinter]) first: a back-import fails the build.
 test: $(STAMP)
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

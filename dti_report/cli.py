@@ -457,7 +457,7 @@ def report_command(results_dir: Path, settings, pdf: bool, workers: int | None) 
 
 def _resolver(results_dir: Path | None, set_id: str | None):
     from dti_report.reports.monitoring import ResultsJsonError, load_results_json
-    from dti_report.evaluation.placeholders import Resolver
+    from dti_report.forms.placeholders import Resolver
 
     if results_dir is None:
         target_sets = [s for s in builtin_sets().values() if isinstance(s, TargetSet)]
@@ -501,7 +501,7 @@ def render_command(template: Path, results_dir: Path, out_file: Path, set_id: st
 @click.option("--strict", is_flag=True, help="Mã thoát khác 0 nếu có placeholder gần đúng hoặc không xác định.")
 def lint_command(template: Path, results_dir: Path | None, set_id: str | None, strict: bool) -> None:
     """Liệt kê mọi placeholder của mẫu: vị trí, khớp chính xác, gần đúng (với khóa nào) hay không xác định."""
-    from dti_report.evaluation.placeholders import FUZZY, UNKNOWN
+    from dti_report.forms.placeholders import FUZZY, UNKNOWN
     from dti_report.renderers.monitoring_table import RenderError, render_template
 
     try:

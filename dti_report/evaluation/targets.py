@@ -19,6 +19,7 @@ from dti_report.forms.units import Registry
 
 PASSED, FAILED, NO_DATA = "Đạt", "Chưa đạt", "Chưa có số liệu"
 EPS = 1e-9
+EMPTY = "–"  # a figure with nothing to show
 
 
 @dataclass
@@ -190,6 +191,36 @@ class Evaluator:
             return NO_DATA, note
         return (PASSED if all(v is True for v in verdicts) else FAILED), note
 
+    # --- placeholder texts (forms.placeholders.Resolver asks for these) ----------------
+
+    def ratio_display(self, numerator: str, denominator: str) -> str:
+        return self.ratio_figure(numerator, denominator).display or EMPTY
+
+    def _figure(self, name: str, ratios: dict[str, tuple[str, str]]) -> tuple[Figure, str, str]:
+        """The figure a key or ratio name stands for, and its target subject."""
+        if name in self.target_set.input_by_key:
+            return self.key_figure(name), "key", self.target_set.input_by_key[name].key
+        n, d = ratios[name]
+        figure = self.ratio_figure(n, d) if n else self.named_ratio(name) or Figure(None, "", "Chưa có định nghĩa tỷ lệ")
+        return figure, "ratio", name
+
+    def key_text(self, kind: str, name: str, ratios: dict[str, tuple[str, str]]) -> str:
+        """"value", "danhgia" or "ghichu" of a key or named ratio."""
+        figure, subject_kind, subject = self._figure(name, ratios)
+        if kind == "value":
+            return figure.display or EMPTY
+        verdict, target_note = self.evaluate(figure, self.target_for(subject_kind, subject))
+        if kind == "danhgia":
+            return verdict or EMPTY
+        return "; ".join(p for p in (figure.note, target_note) if p)
+
+    def count_text(self, name: str) -> str:
+        inp = self.target_set.input_by_key[name]
+        values = self.unit_values(name)
+        if inp.type == "yes-no":
+            return str(sum(1 for v in values.values() if v is not None and v >= 0.5))
+        return str(sum(1 for v in values.values() if v is not None))
+
 
 def compare(value: float, op: str, target: float) -> bool:
     if op == ">=":
@@ -199,3 +230,4 @@ def compare(value: float, op: str, target: float) -> bool:
     if op == "<=":
         return value <= target + EPS
     return abs(value - target) <= EPS
+

@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from dti_report.forms.plans import TASK_DATE, TASK_DOCUMENT, TASK_ISSUES, TASK_STATUS, Deadline, Task, TaskSet
-from dti_report.forms.values import fold
+from dti_report.core.text import fold
 
 ON_TIME, LATE, IN_PROGRESS, OVERDUE, NO_REPORT = "on-time", "late", "in-progress", "overdue", "no-report"
 STANDING_LABELS = {

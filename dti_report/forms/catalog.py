@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Annotated, Literal, Union
 
 import yaml
+from dti_report.core.text import nfc_tree
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 SETS_PACKAGE = "dti_report.data.sets"
@@ -31,15 +32,6 @@ class CatalogError(Exception):
         super().__init__(f"{source}: {path}: {message}" if path else f"{source}: {message}")
 
 
-def nfc_tree(value):
-    """Every string of a parsed YAML tree in Unicode NFC, so ids and labels compare equal."""
-    if isinstance(value, str):
-        return unicodedata.normalize("NFC", value).strip()
-    if isinstance(value, dict):
-        return {nfc_tree(k): nfc_tree(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [nfc_tree(v) for v in value]
-    return value
 
 
 class Model(BaseModel):

@@ -309,7 +309,8 @@ def load_plan(path) -> TaskSet | AssignmentSet:
     import yaml
     from pydantic import ValidationError
 
-    from dti_report.forms.catalog import CatalogError, _error_path, nfc_tree
+    from dti_report.core.text import nfc_tree
+    from dti_report.forms.catalog import CatalogError, _error_path
 
     path = Path(path)
     try:

@@ -14,7 +14,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
-from dti_report.forms.catalog import CatalogError, nfc_tree
+from dti_report.core.text import nfc_tree
+from dti_report.forms.catalog import CatalogError
 
 DEFAULT_REGISTRY = "hcm-2023"
 
@@ -77,7 +78,7 @@ class Registry(_Model):
 
 
 def _agency_key(name: str) -> str:
-    from dti_report.forms.values import fold
+    from dti_report.core.text import fold
 
     return re.sub(r"[^a-z0-9]+", " ", fold(name)).strip()
 

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from dti_report.core.text import fold
 from dti_report.forms.catalog import InputField
 
 BLANK, OK, NOT_APPLICABLE, ERROR = "blank", "ok", "na", "error"
@@ -29,11 +30,6 @@ class Parsed:
     detail: str = ""
 
 
-def fold(text: str) -> str:
-    """Case- and diacritic-insensitive key: 'Không áp dụng' -> 'khong ap dung'."""
-    text = unicodedata.normalize("NFD", text.strip().casefold()).replace("đ", "d")
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
-    return re.sub(r"\s+", " ", text)
 
 
 def is_blank(raw) -> bool:

@@ -18,7 +18,7 @@ import openpyxl
 from docx.text.run import Run
 
 from dti_report.core.files import atomic_path
-from dti_report.evaluation.placeholders import FUZZY, UNKNOWN, Resolution, Resolver, find_placeholders, render_text, row_hints
+from dti_report.forms.placeholders import FUZZY, UNKNOWN, Resolution, Resolver, find_placeholders, render_text, row_hints
 
 RUN_PATH = "./w:r | ./w:hyperlink/w:r | ./w:smartTag/w:r | ./w:ins/w:r | ./w:fldSimple/w:r"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from dti_report.forms.catalog import get_set
 from dti_report.core.files import atomic_path
-from dti_report.evaluation.placeholders import Resolver, find_placeholders
+from dti_report.forms.placeholders import Resolver, find_placeholders
 from dti_report.renderers.documents import TEMPLATE_DIR
 from dti_report.renderers.monitoring_table import Finding, render_template
 from dti_report.evaluation.targets import Evaluator, TargetData

@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from dti_report.forms.catalog import nfc_tree
+from dti_report.core.text import nfc_tree
 
 DEFAULT_SETTINGS = "hcm-stttt.yaml"
 

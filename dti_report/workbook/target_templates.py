@@ -91,7 +91,7 @@ def write_inputs(ws, fmt, target_set: TargetSet, unit: Unit, period: str, source
 
 def _keys_in(entry, target_set: TargetSet) -> list[str]:
     """The input keys a table row shows or evaluates, in reading order."""
-    from dti_report.evaluation.placeholders import find_placeholders  # placeholders builds on targets
+    from dti_report.forms.placeholders import find_placeholders  # placeholders builds on targets
 
     resolver = _resolver(target_set)
     keys: list[str] = []
@@ -110,7 +110,7 @@ _RESOLVERS: dict[int, object] = {}
 
 
 def _resolver(target_set: TargetSet):
-    from dti_report.evaluation.placeholders import Resolver
+    from dti_report.forms.placeholders import Resolver
 
     if id(target_set) not in _RESOLVERS:
         _RESOLVERS[id(target_set)] = Resolver(target_set)

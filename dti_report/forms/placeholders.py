@@ -21,9 +21,8 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
-from dti_report.evaluation.targets import Evaluator, Figure
 from dti_report.forms.targets import TargetSet
-from dti_report.forms.values import fold
+from dti_report.core.text import fold
 
 THRESHOLD = 85.0          # rapidfuzz ratio, 0–100
 TRUNCATION_MIN = 30       # a key cut short by the table: a prefix this long still counts
@@ -90,7 +89,8 @@ class Resolution:
 class Resolver:
     """Resolves placeholders against a target set's keys and computes their text."""
 
-    def __init__(self, target_set: TargetSet, evaluator: Evaluator | None = None):
+    def __init__(self, target_set: TargetSet, evaluator=None):
+        # evaluator: the run's figures (evaluation.targets.Evaluator); None resolves names only.
         self.target_set = target_set
         self.evaluator = evaluator
         self.keys = {normalize(k): k for k in target_set.input_by_key}
@@ -159,7 +159,7 @@ class Resolver:
                 return done("", None)
             name = ".".join(parts[3:])
             canonical = f"tyletoanthanhpho.{n}.{d}" + (f".{name}" if name else "")
-            return done(self._show(lambda e: e.ratio_figure(n, d), "display"), canonical)
+            return done(self._show((n, d), "display"), canonical)
         if head in ("danhgia", "ghichu", "tyle"):
             kind = head
             rest = parts[1:]
@@ -187,46 +187,19 @@ class Resolver:
             return done("", None)
         return done(self._key_text("value", name), name)
 
-    # --- texts -------------------------------------------------------------------------
+    # --- texts: computed by the evaluator of a run; without one, placeholders only resolve ---
 
     def _show(self, figure_of, part: str) -> str:
-        if self.evaluator is None:
-            return ""
-        figure = figure_of(self.evaluator)
-        return getattr(figure, part) or EMPTY
-
-    def _figure(self, name: str) -> tuple[Figure, str, str]:
-        """The figure a key or ratio name stands for, and its target subject."""
-        e = self.evaluator
-        if name in self.target_set.input_by_key:
-            return e.key_figure(name), "key", self.target_set.input_by_key[name].key
-        n, d = self.ratios[name]
-        figure = e.ratio_figure(n, d) if n else e.named_ratio(name) or Figure(None, "", "Chưa có định nghĩa tỷ lệ")
-        return figure, "ratio", name
+        return self.evaluator.ratio_display(*figure_of) if self.evaluator is not None else ""
 
     def _key_text(self, kind: str, name: str) -> str:
-        if self.evaluator is None:
-            return ""
-        figure, subject_kind, subject = self._figure(name)
-        target = self.evaluator.target_for(subject_kind, subject)
-        if kind == "value":
-            return figure.display or EMPTY
-        verdict, target_note = self.evaluator.evaluate(figure, target)
-        if kind == "danhgia":
-            return verdict or EMPTY
-        return "; ".join(p for p in (figure.note, target_note) if p)
+        return self.evaluator.key_text(kind, name, self.ratios) if self.evaluator is not None else ""
 
     def _ratio_text(self, kind: str, name: str) -> str:
         return self._key_text("value" if kind == "tyle" else kind, name)
 
     def _count_text(self, name: str) -> str:
-        if self.evaluator is None:
-            return ""
-        inp = self.target_set.input_by_key[name]
-        values = self.evaluator.unit_values(name)
-        if inp.type == "yes-no":
-            return str(sum(1 for v in values.values() if v is not None and v >= 0.5))
-        return str(sum(1 for v in values.values() if v is not None))
+        return self.evaluator.count_text(name) if self.evaluator is not None else ""
 
 
 def _common_prefix(a: str, b: str) -> str:

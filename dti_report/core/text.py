@@ -1,0 +1,29 @@
+"""Text as units and decisions write it: one NFC normaliser and one folding key."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+
+def nfc(text: str) -> str:
+    """Unicode NFC, stripped: what every id, label and typed value is compared as."""
+    return unicodedata.normalize("NFC", text).strip()
+
+
+def nfc_tree(value):
+    """Every string of a parsed YAML tree in Unicode NFC, so ids and labels compare equal."""
+    if isinstance(value, str):
+        return nfc(value)
+    if isinstance(value, dict):
+        return {nfc_tree(k): nfc_tree(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [nfc_tree(v) for v in value]
+    return value
+
+
+def fold(text: str) -> str:
+    """Case- and diacritic-insensitive key: 'Không áp dụng' -> 'khong ap dung'."""
+    text = unicodedata.normalize("NFD", text.strip().casefold()).replace("đ", "d")
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    return re.sub(r"\s+", " ", text)
