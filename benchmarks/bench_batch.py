@@ -34,8 +34,8 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_score import denominators, value  # noqa: E402
 
-from dti_report.batch.run import run_batch  # noqa: E402
-from dti_report.forms.catalog import get_set  # noqa: E402
+from dti_report.pipeline import run_batch  # noqa: E402
+from dti_report.kinds import get_form  # noqa: E402
 from dti_report.workbook.layout import INPUT_SHEET, template_file_name  # noqa: E402
 from dti_report.workbook.templates import write_template  # noqa: E402
 from dti_report.forms.units import Unit, load_registry  # noqa: E402
@@ -55,7 +55,7 @@ def write_registry(n: int, path: Path) -> list[Unit]:
 
 def make_workbook(args: tuple[Unit, Path, int]) -> Path:
     unit, folder, seed = args
-    iset = get_set(SET_ID)
+    iset = get_form(SET_ID)
     rng = random.Random(seed)
     dens = set().union(*(denominators(c.rule) for c in iset.criteria))
     values = {f.id: value(rng, f, f.id in dens) for f in iset.fields.values()}

@@ -68,7 +68,7 @@ def main() -> None:
     parser.add_argument("--units", type=int, nargs="+", default=[100, 1000, 5000], help="unit counts to time")
     parser.add_argument("--repeat", type=int, default=3, help="runs per size; the best is kept")
     args = parser.parse_args()
-    iset = get_set(SET_ID)
+    iset = get_form(SET_ID)
     print(f"{SET_ID}: {len(iset.fields)} fields per unit, {OVERRIDES} overrides; best of {args.repeat}")
     print(f"{'units':>7} {'rows':>9} {'seconds':>9} {'rows/s':>9}")
     with tempfile.TemporaryDirectory() as tmp:

@@ -22,7 +22,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from dti_report.forms.catalog import get_set
+from dti_report.kinds import get_form
 
 OUT = Path(__file__).resolve().parents[1] / "dti_report" / "data" / "templates" / "bang-theo-doi-chi-tieu-2023.docx"
 FONT = "Times New Roman"
@@ -75,7 +75,7 @@ def repeat_header(row) -> None:
 
 
 def build(path: Path = OUT) -> Path:
-    target_set = get_set("hcm-chi-tieu-2023")
+    target_set = get_form("hcm-chi-tieu-2023")
     document = docx.Document()
     section = document.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE

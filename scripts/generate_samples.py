@@ -23,7 +23,7 @@ import csv
 import random
 from pathlib import Path
 
-from dti_report.forms.catalog import get_set
+from dti_report.kinds import get_form
 from dti_report.workbook.layout import template_file_name
 from dti_report.workbook.templates import write_template
 from dti_report.forms.units import builtin_registry
@@ -217,9 +217,9 @@ HUYEN_PLAN = {
 
 
 def build_rows(set_id, make_values, plan):
-    iset = get_set(set_id)
+    iset = get_form(set_id)
     types = {f.id: f.type for f in iset.info_fields} | {fid: f.type for fid, f in iset.fields.items()}
-    criterion_of = iset.criterion_of_field()
+    criterion_of = iset.item_of_field
     order = [f.id for f in iset.info_fields] + list(iset.fields)
     rng = random.Random(f"{SEED}:{set_id}")
     rows, tied = [], None
@@ -272,7 +272,7 @@ FOLDERS = {"hcm-dti-so": "so-nganh", "hcm-dti-huyen": "quan-huyen"}
 
 def write_workbooks(set_id: str, rows) -> None:
     """The inbox: each unit's workbook filled with its sample values."""
-    iset = get_set(set_id)
+    iset = get_form(set_id)
     by_unit: dict[str, dict[str, str]] = {}
     for unit_code, field_id, value in rows:
         by_unit.setdefault(unit_code, {})[field_id] = value
@@ -298,7 +298,7 @@ TARGETS_NOT_SENT = {"q12"}
 def target_values(rng: random.Random, target_set, unit) -> dict[str, str]:
     """One unit's figures for the monitoring table: ratios' parts consistent (a ≤ b),
     percentages near their targets, most yes/no answers "yes", a few blanks."""
-    from dti_report.evaluation.placeholders import Resolver
+    from dti_report.forms.placeholders import Resolver
 
     ratios = [pair for pair in Resolver(target_set).ratios.values() if pair[0]]
     by_key = target_set.input_by_key
@@ -330,7 +330,7 @@ def target_values(rng: random.Random, target_set, unit) -> dict[str, str]:
 def write_target_workbooks() -> None:
     from dti_report.workbook.target_templates import write_target_template
 
-    target_set = get_set(TARGET_SET)
+    target_set = get_form(TARGET_SET)
     rng = random.Random(SEED + 1)
     for unit in builtin_registry().units_for_set(TARGET_SET):
         if not target_set.inputs_for(unit):
@@ -351,10 +351,10 @@ def write_plan_workbooks() -> None:
     """KH 68's lead agencies report on their tasks for Q2 2021 (one has not sent)."""
     import datetime as dt
 
-    from dti_report.workbook.plan_templates import items_for, write_plan_template
+    from dti_report.workbook.plan_templates import write_plan_template
     from dti_report.evaluation.tasks import deadline_end
 
-    plan = get_set("kh68-nhiem-vu")
+    plan = get_form("kh68-nhiem-vu")
     registry = builtin_registry()
     deadlines = {t.id: t.deadline for t in plan.tasks}
     rng = random.Random(SEED + 2)
@@ -362,7 +362,7 @@ def write_plan_workbooks() -> None:
                  "Đề nghị Sở Thông tin và Truyền thông hướng dẫn kết nối với Nền tảng tích hợp, chia sẻ dữ liệu Thành phố",
                  "Chậm do chờ ý kiến góp ý của các sở, ngành"]
     for unit in registry.units:
-        items = items_for(plan, unit, registry)
+        items = plan.items_for(unit, registry)
         if not items:
             continue
         values: dict[str, str] = {}
@@ -421,15 +421,15 @@ def assignment_values(rng: random.Random, items, share: float, unit_code: str, p
 
 def write_assignment_workbooks() -> None:
     """KH 68 Phụ lục 2: three agencies' workbooks in the same Q2 2021 inbox."""
-    from dti_report.workbook.plan_templates import items_for, write_plan_template
+    from dti_report.workbook.plan_templates import write_plan_template
 
-    plan = get_set("kh68-dti-tinh")
+    plan = get_form("kh68-dti-tinh")
     registry = builtin_registry()
     rng = random.Random(SEED + 3)
     by_code = registry.by_code()
     for code, share in ASSIGNMENT_UNITS.items():
         unit = by_code[code]
-        items = items_for(plan, unit, registry)
+        items = plan.items_for(unit, registry)
         values = assignment_values(rng, items, share, code, PLAN_PERIOD)
         if code == "so-noi-vu":
             values["de-xuat.kho-khan"] = ("Đề nghị Sở Thông tin và Truyền thông hướng dẫn cách xác định cán bộ chuyên trách "
@@ -451,12 +451,12 @@ NT_CURRENT = {"kq.1.gia-tri": 0.4215, "kq.1.xep-hang": 38, "kq.2.gia-tri": 0.463
 def write_ninhthuan_workbooks() -> None:
     import datetime as dt
 
-    from dti_report.workbook.plan_templates import items_for, write_plan_template
+    from dti_report.workbook.plan_templates import write_plan_template
     from dti_report.evaluation.tasks import deadline_end, period_end
 
     registry = builtin_registry("ninhthuan-2022")
     by_code = registry.by_code()
-    tasks, assignments = get_set("ninhthuan-kh4233-nhiem-vu"), get_set("ninhthuan-kh4233-phan-cong")
+    tasks, assignments = get_form("ninhthuan-kh4233-nhiem-vu"), get_form("ninhthuan-kh4233-phan-cong")
     deadlines = {t.id: t.deadline for t in tasks.tasks}
     end = period_end(NT_PERIOD)
     rng = random.Random(SEED + 4)
@@ -466,7 +466,7 @@ def write_ninhthuan_workbooks() -> None:
     for code in NT_TASK_UNITS:
         unit = by_code[code]
         values: dict[str, str] = {}
-        for item in items_for(tasks, unit, registry):
+        for item in tasks.items_for(unit, registry):
             roll = rng.random()
             if roll < 0.1:
                 continue  # not reported
@@ -486,7 +486,7 @@ def write_ninhthuan_workbooks() -> None:
                             values=values)
     for code, share in NT_ASSIGNMENT_UNITS.items():
         unit = by_code[code]
-        values = assignment_values(rng, items_for(assignments, unit, registry), share, code, NT_PERIOD)
+        values = assignment_values(rng, assignments.items_for(unit, registry), share, code, NT_PERIOD)
         if code == "so-tttt":
             values.update(NT_CURRENT)
         if code == "vp-ubnd":

@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from dti_report.forms.catalog import get_set
+from dti_report.kinds import get_form
 from dti_report.evaluation.scoring import score_rows
 
 
@@ -16,7 +16,7 @@ def long_rows(rows, file="du-lieu.csv", with_reason=False):
 
 
 def run_score(set_id, rows, overrides=None):
-    indicator_set = get_set(set_id)
+    indicator_set = get_form(set_id)
     return score_rows(indicator_set, long_rows(rows),
                       long_rows(overrides, "dieu-chinh.csv", with_reason=True) if overrides is not None else None)
 
@@ -39,12 +39,12 @@ def codes(result):
 
 @pytest.fixture
 def so():
-    return get_set("hcm-dti-so")
+    return get_form("hcm-dti-so")
 
 
 @pytest.fixture
 def huyen():
-    return get_set("hcm-dti-huyen")
+    return get_form("hcm-dti-huyen")
 
 
 # Reports for Q2 2021, each judged by hand against the plan's deadline (Phụ lục 1, KH 68) and

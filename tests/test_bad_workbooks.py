@@ -16,8 +16,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from dti_report.batch.run import run_batch
-from dti_report.forms.catalog import get_set
+from dti_report.kinds import catalog as forms_catalog
+from dti_report.pipeline import check_file, run_batch
+from dti_report.kinds import get_form
 from dti_report.workbook.layout import INPUT_SHEET
 from dti_report.evaluation.scoring import score_rows
 from dti_report.workbook.reader import ACCEPTED, FILE_LEVEL_CODES, IGNORED, REJECTED, SUPERSEDED, Limits, read_submission
@@ -49,12 +50,8 @@ VALUES = {
 
 def check(path: Path):
     """What `dti-report check` does, with the batch's period: read, and score an accepted file."""
-    sub = read_submission(path, CORPUS, builtin_registry(), PERIOD)
-    issues = list(sub.issues)
-    if sub.status == ACCEPTED:
-        result = score_rows(get_set(sub.set_id), sub.rows)
-        issues += [i for i in result.issues if i not in issues]
-    return sub, issues
+    checked = check_file(path, builtin_registry(), forms_catalog(), period=PERIOD, root=CORPUS)
+    return checked.submission, checked.issues
 
 
 def _param(row):
@@ -124,7 +121,7 @@ def test_copies_of_one_return_score_alike():
     for name in ("36-libreoffice.ods", "37-legacy.xls", "38-rows-moved.xlsx"):
         sub, _ = check(CORPUS / name)
         assert sub.status == ACCEPTED, name
-        table = score_rows(get_set(sub.set_id), sub.rows).scores
+        table = score_rows(get_form(sub.set_id), sub.rows).scores
         scores.append(table.set_index("criterion")["self_score"].round(9).to_dict())
     assert scores[0] == scores[1] == scores[2]
 
@@ -154,7 +151,7 @@ def test_oversized_file_is_refused_before_opening(tmp_path):
     with open(path, "wb") as f:
         f.write(b"PK\x03\x04")
         f.truncate(25 * 1024 * 1024)
-    sub = read_submission(path, tmp_path, builtin_registry(), PERIOD)
+    sub = read_submission(path, tmp_path, builtin_registry(), PERIOD, catalog=forms_catalog())
     assert sub.status == REJECTED
     assert [i.code for i in sub.issues] == ["file-too-large"]
     assert sub.issues[0].severity == "error" and sub.issues[0].file == path.name

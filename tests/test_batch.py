@@ -11,16 +11,18 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from dti_report.batch.run import run_batch
-from dti_report.reports.feedback import write_batch
-from dti_report.forms.catalog import get_set
+from dti_report.pipeline import run_batch
+from dti_report.pipeline import write_outputs
+from dti_report.reports.settings import load_settings
+from dti_report.kinds import get_form
 from dti_report.cli import main
 from dti_report.workbook.fill import fill_workbook
 from dti_report.workbook.layout import template_file_name
-from dti_report.evaluation.unit_values import read_long_file
+from dti_report.workbook.longfile import read_long_file
 from dti_report.evaluation.scoring import score_long_files
 from dti_report.workbook.templates import write_templates
 from dti_report.forms.units import builtin_registry
+from dti_report.kinds import catalog as forms_catalog
 
 SAMPLES = Path(__file__).resolve().parents[1] / "input_samples"
 SAMPLE_FILES = {"hcm-dti-so": "hcm-dti-so-2023.csv", "hcm-dti-huyen": "hcm-dti-huyen-2023.csv"}
@@ -33,7 +35,7 @@ def inbox(tmp_path_factory):
     inbox = root / "inbox"
     registry = builtin_registry()
     for set_id, sample in SAMPLE_FILES.items():
-        indicator_set = get_set(set_id)
+        indicator_set = get_form(set_id)
         templates = write_templates(indicator_set, registry.units_for_set(set_id), "2023", root / "templates" / set_id)
         rows = read_long_file(SAMPLES / sample)
         by_unit = {u: dict(zip(g["field"], g["value"])) for u, g in rows.groupby("unit_code")}
@@ -50,7 +52,7 @@ def batch(inbox):
 
 @pytest.mark.parametrize("set_id", sorted(SAMPLE_FILES))
 def test_batch_points_equal_long_format_points(batch, set_id):
-    expected = score_long_files(get_set(set_id), SAMPLES / SAMPLE_FILES[set_id]).scores
+    expected = score_long_files(get_form(set_id), SAMPLES / SAMPLE_FILES[set_id]).scores
     got = batch.results[set_id].scores
     merged = expected.merge(got, on=["unit_code", "criterion"], suffixes=("_long", "_xlsx"), validate="one_to_one")
     assert len(merged) == len(expected) == len(got)
@@ -59,7 +61,7 @@ def test_batch_points_equal_long_format_points(batch, set_id):
 
 
 def test_value_errors_found_in_workbooks_as_in_long_format(batch):
-    expected = score_long_files(get_set("hcm-dti-so"), SAMPLES / SAMPLE_FILES["hcm-dti-so"]).issues
+    expected = score_long_files(get_form("hcm-dti-so"), SAMPLES / SAMPLE_FILES["hcm-dti-so"]).issues
     errors = lambda issues: {(i.unit, i.criterion, i.code) for i in issues if i.severity == "error"}  # noqa: E731
     assert errors(expected) == errors(batch.results["hcm-dti-so"].issues)
     bad = next(i for i in batch.issues if i.code == "not-a-number")
@@ -74,12 +76,12 @@ def test_every_file_accepted_and_in_manifest(batch, inbox):
     assert all(not batch.missing[set_id] for set_id in SAMPLE_FILES)
     # nobody sent the monitoring table's workbook in this inbox: it is not awaited unless named
     assert "hcm-chi-tieu-2023" not in batch.missing
-    named = run_batch(inbox, "2023", builtin_registry(), workers=1, expect_sets=["hcm-chi-tieu-2023"])
+    named = run_batch(inbox, "2023", builtin_registry(), workers=1, expect_forms=["hcm-chi-tieu-2023"])
     assert len(named.missing["hcm-chi-tieu-2023"]) == 46 + 3  # every unit with figures to report
 
 
 def test_outputs_written(batch, tmp_path):
-    write_batch(batch, tmp_path)
+    write_outputs(batch, tmp_path, forms_catalog(), load_settings())
     manifest = pd.read_csv(tmp_path / "manifest.csv")
     assert len(manifest) == 46 and set(manifest.status) == {"accepted"}
     assert manifest.sha256.str.len().eq(64).all()
@@ -121,7 +123,7 @@ def test_cli_run_newest_wins_and_junk_is_listed(inbox, tmp_path):
     (small / "a-ban-sua").mkdir(parents=True)
     (small / "b-ban-dau").mkdir()
     # The corrected copy sorts first by path but was saved later: it must win.
-    fill_workbook(get_set("hcm-dti-so"), src, {"1.1": "3"}, small / "a-ban-sua" / src.name)
+    fill_workbook(get_form("hcm-dti-so"), src, {"1.1": "3"}, small / "a-ban-sua" / src.name)
     restamp(small / "a-ban-sua" / src.name, "2024-01-12T09:00:00Z")
     shutil.copy(src, small / "b-ban-dau" / src.name)
     restamp(small / "b-ban-dau" / src.name, "2024-01-10T16:30:00Z")

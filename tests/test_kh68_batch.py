@@ -5,8 +5,8 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import KH68_Q2_REPORTS as REPORTS
-from dti_report.batch.run import run_batch
-from dti_report.forms.catalog import get_set
+from dti_report.pipeline import run_batch
+from dti_report.kinds import get_form
 from dti_report.cli import main
 from dti_report.workbook.layout import template_file_name
 from dti_report.evaluation.plans import task_report
@@ -14,7 +14,7 @@ from dti_report.workbook.plan_templates import write_plan_template
 from dti_report.evaluation.tasks import IN_PROGRESS, LATE, NO_REPORT, ON_TIME, OVERDUE
 from dti_report.forms.units import builtin_registry
 
-PLAN = get_set("kh68-nhiem-vu")
+PLAN = get_form("kh68-nhiem-vu")
 REG = builtin_registry()
 PERIOD = "2021-Q2"
 
@@ -56,23 +56,3 @@ def test_cli_writes_task_tables(inbox, tmp_path):
     assert row.documents == "Kế hoạch số 1/KH-STTTT ngày 15/4/2021"
     agencies = pd.read_csv(tmp_path / PLAN.id / "theo-don-vi-chu-tri.csv")
     assert "so-tttt" in set(agencies.unit_code)
-
-
-def test_points_index_totals_and_rank():
-    """dti-huyen-2021: self-assessed points within each maximum, totals per pillar, rank with ties.
-    1.1.1.1 "Có chuyên mục về Chuyển đổi số trên Cổng…" is worth 2 points, 1.1.1.2 also 2."""
-    from dti_report.evaluation.plans import points_scores
-
-    plan = get_set("dti-huyen-2021")
-    values = {
-        "a": {"1.1.1.1.diem": 2, "1.1.1.2.diem": 1},      # 3
-        "b": {"1.1.1.1.diem": "2", "1.1.1.2.diem": "1"},  # 3, as typed text
-        "c": {"1.1.1.1.diem": 3},                         # above the maximum: not counted → 0
-    }
-    scores, totals = points_scores(plan, values)
-    by_unit = totals.set_index("unit_code")
-    assert (by_unit.loc["a", "total"], by_unit.loc["b", "total"], by_unit.loc["c", "total"]) == (3, 3, 0)
-    assert by_unit.loc["a", "1"] == 3  # all in pillar 1, Chính quyền số
-    assert list(totals["rank"]) == [1, 1, 3]
-    c_row = scores[(scores.unit_code == "c") & (scores.criterion == "1.1.1.1")].iloc[0]
-    assert c_row.status == "invalid"

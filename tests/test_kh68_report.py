@@ -12,18 +12,19 @@ import pytest
 from click.testing import CliRunner
 from docx import Document
 
-from dti_report.forms.catalog import get_set
+from dti_report.kinds import get_form
 from dti_report.cli import main
 from dti_report.workbook.layout import template_file_name
-from dti_report.workbook.plan_templates import items_for, write_plan_template
+from dti_report.workbook.plan_templates import write_plan_template
 from conftest import KH68_Q2_REPORTS
 from dti_report.reports.plans import plan_report_context, PLAN_REPORTS
 from dti_report.batch.results import PLANS_JSON, load_results
 from dti_report.reports.settings import load_settings
 from dti_report.forms.units import builtin_registry
+from dti_report.kinds import catalog as forms_catalog
 
 ROOT = Path(__file__).resolve().parents[1]
-TASKS, CRITERIA = get_set("kh68-nhiem-vu"), get_set("kh68-dti-tinh")
+TASKS, CRITERIA = get_form("kh68-nhiem-vu"), get_form("kh68-dti-tinh")
 REG = builtin_registry()
 PERIOD = "2021-Q2"
 DAY = dt.date(2027, 3, 5)
@@ -160,7 +161,7 @@ def test_proposals_grouped_by_agency(doc):
 
 
 def test_no_criteria_workbook_lists_every_lead(kh68):
-    results = load_results(kh68)
+    results = load_results(kh68, forms_catalog())
     results.plans.pop("kh68-dti-tinh")
     results.plan_missing.pop("kh68-dti-tinh")
     context = plan_report_context(results, PLAN_REPORTS[0], load_settings(), DAY)
@@ -210,15 +211,15 @@ NT_PERIOD = "2022-Q4"
 
 
 def test_current_figures_are_asked_of_the_sotttt_only():
-    plan = get_set("ninhthuan-kh4233-phan-cong")
+    plan = get_form("ninhthuan-kh4233-phan-cong")
     reg = builtin_registry("ninhthuan-2022")
     by_code = reg.by_code()
-    mine = [i.id for i in items_for(plan, by_code["so-tttt"], reg)]
+    mine = [i.id for i in plan.items_for(by_code["so-tttt"], reg)]
     assert mine[-5:] == ["kq.1", "kq.2", "kq.3", "kq.4", "de-xuat"]
     assert [f.id for f in plan.fields.values() if f.id.startswith("kq.1")] == ["kq.1.gia-tri", "kq.1.xep-hang"]
-    other = [i.id for i in items_for(plan, by_code["so-khdt"], reg)]
+    other = [i.id for i in plan.items_for(by_code["so-khdt"], reg)]
     assert other[-1] == "de-xuat" and not any(i.startswith("kq.") for i in other)
-    assert items_for(plan, by_code["thanh-tra"], reg) == []  # leads nothing: no workbook, not even the proposals box
+    assert plan.items_for(by_code["thanh-tra"], reg) == []  # leads nothing: no workbook, not even the proposals box
 
 
 @pytest.fixture(scope="module")
@@ -226,7 +227,7 @@ def kh4233(tmp_path_factory):
     root = tmp_path_factory.mktemp("kh4233")
     inbox, out = root / "hop-thu", root / "ket-qua"
     reg = builtin_registry("ninhthuan-2022")
-    tasks, criteria = get_set("ninhthuan-kh4233-nhiem-vu"), get_set("ninhthuan-kh4233-phan-cong")
+    tasks, criteria = get_form("ninhthuan-kh4233-nhiem-vu"), get_form("ninhthuan-kh4233-phan-cong")
     so_tttt = reg.by_code()["so-tttt"]
     write_plan_template(criteria, so_tttt, reg, NT_PERIOD, inbox / template_file_name("so-tttt", criteria.id, NT_PERIOD),
                         values={"kq.1.gia-tri": "0,4215", "kq.1.xep-hang": 38, "kq.2.gia-tri": 0.463,

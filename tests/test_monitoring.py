@@ -10,13 +10,13 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from dti_report.forms.catalog import get_set
+from dti_report.kinds import get_form
 from dti_report.cli import main
-from dti_report.evaluation.placeholders import EXACT, FUZZY, UNKNOWN, Resolver, find_placeholders, normalize, render_text
+from dti_report.forms.placeholders import EXACT, FUZZY, UNKNOWN, Resolver, find_placeholders, normalize, render_text
 from dti_report.renderers.monitoring_table import RenderError, render_docx, render_template, render_xlsx, unresolved_text
 from dti_report.evaluation.targets import Evaluator, TargetData
 
-TS = get_set("hcm-chi-tieu-2023")
+TS = get_form("hcm-chi-tieu-2023")
 KEY = {i.id: i.key for i in TS.inputs}
 UNITS = {"so-a": {"name": "Sở A", "level": "so-nganh"}, "so-b": {"name": "Sở B", "level": "so-nganh"},
          "q-c": {"name": "Quận C", "level": "quan-huyen"}, "cuc-thong-ke": {"name": "Cục Thống kê", "level": "co-quan-khac"}}
@@ -64,7 +64,7 @@ def test_fuzzy_key_names_both_and_unknown_is_a_visible_marker():
 def test_row_context_resolves_28_1_to_its_own_key():
     resolver = Resolver(TS)
     row = TS.rows[[r.id for r in TS.rows].index("28.1")]
-    from dti_report.evaluation.placeholders import row_hints
+    from dti_report.forms.placeholders import row_hints
 
     hints = row_hints([row.cells.value, row.cells.danhgia, row.cells.ghichu])
     (ph,) = find_placeholders(row.cells.danhgia)
@@ -232,7 +232,7 @@ def test_run_renders_the_table_and_writes_results_json(tmp_path):
     from dti_report.forms.units import builtin_registry
 
     empty = collect(TS, None, builtin_registry(), "2023")
-    written, findings = write_monitoring(tmp_path, {TS.id: empty})
+    written, findings = write_monitoring(tmp_path, {TS.id: empty}, {TS.id: TS})
     assert "[[" not in unresolved_text(tmp_path / "bang-theo-doi-chi-tieu.docx")
     results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
     placeholders = results["sets"][TS.id]["placeholders"]

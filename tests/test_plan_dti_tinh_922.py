@@ -1,14 +1,15 @@
 """QĐ 79/QĐ-UBND Phụ lục III: the provincial DTI (922/QĐ-BTTTT) with the city unit
-responsible for each criterion, as dti_report/data/plans/dti-tinh-922.yaml transcribes it."""
+responsible for each criterion, as dti_report/data/forms/dti-tinh-922.yaml transcribes it."""
 
 import unicodedata
 from pathlib import Path
 
 import pytest
 
-from dti_report.forms.plans import AssignmentSet, load_plan
+from dti_report.kinds import load_form_file as load_plan  # noqa: F401
+from dti_report.forms.plans import AssignmentSet
 
-PLAN = Path(__file__).resolve().parent.parent / "dti_report" / "data" / "plans" / "dti-tinh-922.yaml"
+PLAN = Path(__file__).resolve().parent.parent / "dti_report" / "data" / "forms" / "dti-tinh-922.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +55,7 @@ def test_ids_unique_and_workbook_items(plan):
     assert len(ids) == len(set(ids))
     # every assigned criterion (sub-items after their parent) is an item of the workbook,
     # then the box for difficulties and proposals
-    assert [c.id for c in plan.criteria] == ids + ["de-xuat"]
+    assert [c.id for c in plan.items] == ids + ["de-xuat"]
 
 
 def test_one_pillar_nine_indices_with_points(plan):

@@ -1,5 +1,5 @@
 """KH 68/KH-UBND Phụ lục 2: who evaluates which criterion of the provincial DTI (1726/QĐ-BTTTT),
-as dti_report/data/plans/kh68-dti-tinh.yaml transcribes it from the OCR in
+as dti_report/data/forms/kh68-dti-tinh.yaml transcribes it from the OCR in
 seed 000_3f52aba3e7fc0c92.txt (lines 680–6649). Line numbers in comments are OCR lines."""
 
 import re
@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from dti_report.forms.plans import AssignmentSet, load_plan
+from dti_report.kinds import load_form_file as load_plan  # noqa: F401
+from dti_report.forms.plans import AssignmentSet
 
-PLAN = Path(__file__).resolve().parent.parent / "dti_report" / "data" / "plans" / "kh68-dti-tinh.yaml"
+PLAN = Path(__file__).resolve().parent.parent / "dti_report" / "data" / "forms" / "kh68-dti-tinh.yaml"
 
 TTTT = "Sở Thông tin và Truyền thông"
 VP = "Văn phòng Ủy ban nhân dân Thành phố"
@@ -59,7 +60,7 @@ def test_expected_counts_match(plan):
     assert len(top_level(plan)) == plan.expected["criteria"]
     assert len(plan.assigned) == plan.expected["criteria"] + plan.expected["sub_criteria"]
     # every assigned criterion is an item of the units' workbooks, then the box for difficulties and proposals
-    assert [c.id for c in plan.criteria] == [c.id for c in plan.assigned] + ["de-xuat"]
+    assert [c.id for c in plan.items] == [c.id for c in plan.assigned] + ["de-xuat"]
 
 
 def test_ids_unique_and_numbered_by_pillar(plan):

@@ -1,5 +1,5 @@
 """KH 68/KH-UBND (10/3/2021), Phụ lục 1 "Nhiệm vụ trọng tâm": the 30 key tasks with deadline and lead
-agencies, as dti_report/data/plans/kh68-nhiem-vu.yaml transcribes them from the OCR
+agencies, as dti_report/data/forms/kh68-nhiem-vu.yaml transcribes them from the OCR
 (seed 000_3f52aba3e7fc0c92.txt, lines 279–678)."""
 
 import re
@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from dti_report.forms.plans import TaskSet, load_plan
+from dti_report.kinds import load_form_file as load_plan  # noqa: F401
+from dti_report.forms.plans import TaskSet
 
-PLAN = Path(__file__).resolve().parent.parent / "dti_report" / "data" / "plans" / "kh68-nhiem-vu.yaml"
+PLAN = Path(__file__).resolve().parent.parent / "dti_report" / "data" / "forms" / "kh68-nhiem-vu.yaml"
 
 SO_TTTT = "Sở Thông tin và Truyền thông"
 SO_KHCN = "Sở Khoa học và Công nghệ"

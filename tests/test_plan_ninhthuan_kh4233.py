@@ -1,5 +1,5 @@
 """Ninh Thuận's KH 4233/KH-UBND (28/9/2022): Phụ lục 1 (tasks by group) and Phụ lục 2 (who follows which
-provincial DTI criterion, with the plan's 2021 baseline), as dti_report/data/plans/ninhthuan-kh4233-*.yaml
+provincial DTI criterion, with the plan's 2021 baseline), as dti_report/data/forms/ninhthuan-kh4233-*.yaml
 transcribe them from the OCR seed seeds/004_0080acf6573c02d1.txt. Line numbers in comments are that
 file's (1-based)."""
 
@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from dti_report.forms.plans import load_plan
+from dti_report.kinds import load_form_file as load_plan  # noqa: F401
 
-PLANS = Path(__file__).resolve().parent.parent / "dti_report" / "data" / "plans"
+PLANS = Path(__file__).resolve().parent.parent / "dti_report" / "data" / "forms"
 TASKS = PLANS / "ninhthuan-kh4233-nhiem-vu.yaml"
 ASSIGNMENTS = PLANS / "ninhthuan-kh4233-phan-cong.yaml"
 

@@ -21,10 +21,10 @@ from docx import Document
 from docx.shared import Mm, Pt
 
 from dti_report.core import formatting as fmt
-from dti_report.forms.catalog import get_set
+from dti_report.kinds import get_form
 from dti_report.cli import main
 from dti_report.core.issues import ISSUE_COLUMNS
-from dti_report.evaluation.unit_values import OVERRIDE_COLUMNS, read_long_file
+from dti_report.workbook.longfile import OVERRIDE_COLUMNS, read_long_file
 from dti_report.core.files import write_csv
 from dti_report.reports import WORKBOOK_NAME, render_reports, report_file_name, scorecard_file_name
 from dti_report.reports.context import report_context
@@ -34,6 +34,7 @@ from dti_report.batch.results import load_results, write_run_info
 from dti_report.evaluation.scoring import issues_frame, score_rows
 from dti_report.reports.settings import SettingsError, load_settings
 from dti_report.forms.units import builtin_registry
+from dti_report.kinds import catalog as forms_catalog
 
 SAMPLES = Path(__file__).resolve().parents[1] / "input_samples"
 DAY = dt.date(2027, 3, 5)
@@ -49,7 +50,7 @@ def build_results(out: Path) -> Path:
             "hcm-dti-huyen": ("hcm-dti-huyen-2023.csv", None)}
     issues, manifest, missing = [], [], {}
     for set_id, (data, verified) in sets.items():
-        indicator_set = get_set(set_id)
+        indicator_set = get_form(set_id)
         rows = read_long_file(SAMPLES / data)
         if set_id == "hcm-dti-so":
             rows = rows[rows.unit_code != "shtp"]  # its workbook is the rejected file below
@@ -84,7 +85,7 @@ def build_results(out: Path) -> Path:
     ], columns=ISSUE_COLUMNS)
     write_csv(pd.DataFrame(manifest, columns=MANIFEST_COLUMNS), out / "manifest.csv")
     write_csv(pd.concat([*issues, extra], ignore_index=True), out / "issues.csv")
-    write_run_info(out, "2023", registry, {s: get_set(s).version for s in sets}, missing)
+    write_run_info(out, "2023", registry, {s: get_form(s).version for s in sets}, missing)
     return out
 
 
@@ -92,7 +93,7 @@ def build_results(out: Path) -> Path:
 def results_dir(tmp_path_factory):
     out = build_results(tmp_path_factory.mktemp("ket-qua"))
     settings = load_settings()
-    render_reports(load_results(out), settings, day=DAY, workers=1)
+    render_reports(load_results(out, forms_catalog()), settings, day=DAY, workers=1)
     return out
 
 
@@ -225,7 +226,7 @@ def test_summary_charts_unassessed_and_signature(so_report):
 
 def test_appendix_has_every_rule_and_decision(so_report):
     text = "\n".join(p.text for p in so_report.paragraphs)
-    s = get_set("hcm-dti-so")
+    s = get_form("hcm-dti-so")
     for criterion in s.criteria:
         assert f"{criterion.id}. {criterion.name}" in text
         assert criterion.method.splitlines()[0].strip() in text
@@ -236,7 +237,7 @@ def test_appendix_has_every_rule_and_decision(so_report):
 
 
 def test_strongest_and_weakest_per_main_index(results_dir):
-    results = load_results(results_dir)
+    results = load_results(results_dir, forms_catalog())
     context = report_context(results, "hcm-dti-so", load_settings(), DAY)
     totals = results.sets["hcm-dti-so"].totals
     first = context["index_rows"][0]
@@ -266,7 +267,7 @@ def test_other_agency_from_settings(results_dir, tmp_path):
 def test_rendering_is_deterministic(results_dir, tmp_path):
     again = tmp_path / "lan-2"
     shutil.copytree(results_dir, again)
-    render_reports(load_results(again), load_settings(), day=DAY, workers=2)
+    render_reports(load_results(again, forms_catalog()), load_settings(), day=DAY, workers=2)
     for name in (report_file_name("hcm-dti-so", "2023"), report_file_name("hcm-dti-huyen", "2023"), WORKBOOK_NAME,
                  f"phieu-ket-qua/{scorecard_file_name('q1', 'hcm-dti-huyen')}"):
         assert (again / name).read_bytes() == (results_dir / name).read_bytes(), name
@@ -293,7 +294,7 @@ def test_scorecard_content(results_dir):
     assert f"Tổng điểm: {fmt.points(row['total'])}/330 điểm" in text
     assert f"xếp hạng {int(row['rank'])}/{len(totals)} đơn vị" in text
     assert "Chỉ số chính mạnh nhất" in text or "đồng đều" in text
-    s = get_set("hcm-dti-so")
+    s = get_form("hcm-dti-so")
     for criterion_id in scores[(scores.unit_code == unit) & (scores.status == "no-data")].criterion:
         assert f"{criterion_id}. {s.criterion(criterion_id).name}" in text
     table = doc.tables[-2]

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from dti_report.forms.catalog import get_set
+from dti_report.kinds import get_form
 from dti_report.evaluation.scoring import score_long_files
 from dti_report.forms.units import builtin_registry
 
@@ -10,7 +10,7 @@ SAMPLES = Path(__file__).resolve().parents[1] / "input_samples"
 
 
 def test_departments_are_all_ranked_and_overrides_apply():
-    result = score_long_files(get_set("hcm-dti-so"), SAMPLES / "hcm-dti-so-2023.csv", SAMPLES / "hcm-dti-so-2023-dieu-chinh.csv")
+    result = score_long_files(get_form("hcm-dti-so"), SAMPLES / "hcm-dti-so-2023.csv", SAMPLES / "hcm-dti-so-2023-dieu-chinh.csv")
     registry_codes = {u.code for u in builtin_registry().units_for_set("hcm-dti-so")}
     assert set(result.totals.unit_code) == registry_codes and len(registry_codes) >= 20
     assert sorted(result.totals["rank"])[0] == 1 and result.totals["total"].is_monotonic_decreasing
@@ -27,7 +27,7 @@ def test_departments_are_all_ranked_and_overrides_apply():
 
 
 def test_districts_are_all_ranked():
-    result = score_long_files(get_set("hcm-dti-huyen"), SAMPLES / "hcm-dti-huyen-2023.csv")
+    result = score_long_files(get_form("hcm-dti-huyen"), SAMPLES / "hcm-dti-huyen-2023.csv")
     assert len(result.totals) == 22
     assert set(result.totals.unit_code) == {u.code for u in builtin_registry().units_for_set("hcm-dti-huyen")}
     assert (result.totals["total"] <= 660).all()

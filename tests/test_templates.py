@@ -12,12 +12,13 @@ from openpyxl.utils import range_boundaries
 
 from conftest import long_rows
 from dti_report.workbook import layout
-from dti_report.forms.catalog import MinMaxRule, get_set
+from dti_report.forms.rules import MinMaxRule
+from dti_report.kinds import get_form
 from dti_report.evaluation.scoring import score_rows
 from dti_report.workbook.templates import ERROR_TEXT, write_template, write_templates
 from dti_report.forms.units import builtin_registry
 
-SO, HUYEN = get_set("hcm-dti-so"), get_set("hcm-dti-huyen")
+SO, HUYEN = get_form("hcm-dti-so"), get_form("hcm-dti-huyen")
 PERIOD = "2023"
 HEADER_ROW = layout.HEADER_ROW + 1  # 1-based, as openpyxl counts
 COL = {key: i + 1 for key, i in layout.COLUMN_INDEX.items()}
@@ -47,7 +48,7 @@ def rows_by_id(ws):
 
 @pytest.fixture(params=["hcm-dti-so", "hcm-dti-huyen"])
 def template(request, tmp_path):
-    indicator_set = get_set(request.param)
+    indicator_set = get_form(request.param)
     unit = unit_for(indicator_set)
     path = write_template(indicator_set, unit, PERIOD, tmp_path / "t.xlsx", deadline="15/11/2023")
     return indicator_set, unit, path
@@ -185,12 +186,13 @@ def test_refuses_bad_period(tmp_path):
 
 
 def test_prefilled_template_reads_back(tmp_path):
+    from dti_report.kinds import catalog
     from dti_report.workbook.reader import read_submission
     from dti_report.forms.units import builtin_registry
 
     unit = unit_for(SO)
     path = write_template(SO, unit, PERIOD, tmp_path / "x.xlsx", values={"1.2.a": "3", "1.2.b": "4", "6.13.a": "80%", "6.3.a": "N/A", "1.1": "2"})
-    sub = read_submission(path, tmp_path, builtin_registry(), PERIOD)
+    sub = read_submission(path, tmp_path, builtin_registry(), PERIOD, catalog=catalog())
     values = dict(zip(sub.rows.field, sub.rows.value))
     assert (values["1.2.a"], values["1.2.b"], values["6.13.a"]) == (3, 4, "80%")
     assert values["1.1"] == "Trưởng ban là Phó giám đốc Sở/Ban/Ngành"

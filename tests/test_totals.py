@@ -3,7 +3,7 @@
 import pytest
 
 from conftest import codes, points, row_of, run_score
-from dti_report.forms.catalog import get_set
+from dti_report.kinds import get_form
 
 
 def perfect_rows(set_id, unit="u"):
@@ -18,7 +18,7 @@ def perfect_rows(set_id, unit="u"):
         special.update({f"4.3.{k}": "10" for k in "abcd"})
         special["6.3.a"] = "40"  # (b + c) / a = (20 + 20) / 40
     rows = []
-    for field_id, field in get_set(set_id).fields.items():
+    for field_id, field in get_form(set_id).fields.items():
         value = special.get(field_id, {"integer": "20", "yes-no": "Có", "choice": "1"}.get(field.type))
         rows.append((unit, field_id, value))
     return rows

@@ -16,8 +16,10 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from dti_report.forms.catalog import IndicatorSet, get_set
+from dti_report.core.errors import DtiError
 from dti_report.core.files import atomic_path
+from dti_report.forms.catalog import Catalog, UnknownFormError
+from dti_report.forms.indicators import IndicatorSet
 from dti_report.forms.units import Registry, Unit, load_registry
 
 RUN_INFO = "run.json"
@@ -26,7 +28,7 @@ REGISTRY_COPY = "danh-muc-don-vi.yaml"
 TEXT_COLUMNS = {"unit_code": str, "criterion": str, "index": str, "status": str, "self_status": str}
 
 
-class ResultsError(Exception):
+class ResultsError(DtiError):
     """The folder does not hold a complete run."""
 
 
@@ -43,6 +45,7 @@ class RunResults:
     out_dir: Path
     period: str
     registry: Registry
+    catalog: Catalog
     sets: dict[str, SetResults]
     manifest: pd.DataFrame
     issues: pd.DataFrame
@@ -69,17 +72,16 @@ def write_run_info(out_dir: Path, period: str, registry: Registry, set_versions:
     return [out_dir / RUN_INFO, out_dir / REGISTRY_COPY]
 
 
-def write_plan_values(out_dir: Path, period: str, plans: dict[str, dict], missing: dict[str, list[str]]) -> list[Path]:
+def write_plan_values(out_dir: Path, period: str, plans: dict[str, dict], missing: dict[str, list[str]],
+                      versions: dict[str, str]) -> list[Path]:
     """The plan values of the run (batch.plans) beside run.json; a run without plans
     removes the file an earlier run left, so a re-render never mixes two runs."""
-    from dti_report.forms.catalog import get_set
-
     target = Path(out_dir) / PLANS_JSON
     if not plans:
         target.unlink(missing_ok=True)
         return []
     info = {"period": period,
-            "plans": {plan_id: {"version": get_set(plan_id).version, "missing": missing.get(plan_id, []),
+            "plans": {plan_id: {"version": versions[plan_id], "missing": missing.get(plan_id, []),
                                 "values": values} for plan_id, values in plans.items()}}
     with atomic_path(target) as tmp:
         # default=str: a date a unit typed stays readable (tasks.parse_date reads ISO text)
@@ -87,17 +89,22 @@ def write_plan_values(out_dir: Path, period: str, plans: dict[str, dict], missin
     return [target]
 
 
-def _plan_values(out_dir: Path, by_code: dict[str, Unit]) -> tuple[dict, dict]:
+def _form(catalog: Catalog, form_id: str, version: str):
+    try:
+        return catalog.get(form_id, version)
+    except UnknownFormError:
+        raise ResultsError(f"kết quả tính theo bộ {form_id} phiên bản {version}, không có trong danh mục biểu mẫu "
+                           "hiện có; hãy thêm tệp biểu mẫu đó (--forms) hoặc chạy lại lệnh run") from None
+
+
+def _plan_values(out_dir: Path, by_code: dict[str, Unit], catalog: Catalog) -> tuple[dict, dict]:
     path = out_dir / PLANS_JSON
     if not path.is_file():
         return {}, {}
     info = json.loads(path.read_text(encoding="utf-8"))
     plans, missing = {}, {}
     for plan_id, meta in info["plans"].items():
-        plan = get_set(plan_id)
-        if plan.version != meta["version"]:
-            raise ResultsError(f"số liệu kế hoạch {plan_id} theo phiên bản {meta['version']}, "
-                               f"công cụ hiện có phiên bản {plan.version}; hãy chạy lại lệnh run")
+        _form(catalog, plan_id, meta["version"])
         plans[plan_id] = meta["values"]
         missing[plan_id] = [by_code[c] for c in meta["missing"] if c in by_code]
     return plans, missing
@@ -115,7 +122,7 @@ def _text_csv(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
 
 
-def load_results(out_dir: Path | str) -> RunResults:
+def load_results(out_dir: Path | str, catalog: Catalog) -> RunResults:
     out_dir = Path(out_dir)
     info_path = out_dir / RUN_INFO
     if not info_path.is_file():
@@ -125,16 +132,13 @@ def load_results(out_dir: Path | str) -> RunResults:
     by_code = registry.by_code()
     sets: dict[str, SetResults] = {}
     for set_id, meta in info["sets"].items():
-        indicator_set = get_set(set_id)
-        if indicator_set.version != meta["version"]:
-            raise ResultsError(f"kết quả bộ {set_id} tính theo phiên bản {meta['version']}, "
-                               f"công cụ hiện có phiên bản {indicator_set.version}; hãy chạy lại lệnh run")
+        indicator_set = _form(catalog, set_id, meta["version"])
         scores_path = out_dir / set_id / "scores.csv"
         scores = _csv(scores_path) if scores_path.exists() else None
         totals = _csv(out_dir / set_id / "totals.csv") if scores is not None else None
         if totals is not None:
             totals.columns = [str(c) for c in totals.columns]
         sets[set_id] = SetResults(indicator_set, scores, totals, [by_code[c] for c in meta["missing"] if c in by_code])
-    plans, plan_missing = _plan_values(out_dir, by_code)
-    return RunResults(out_dir, info["period"], registry, sets, _csv(out_dir / "manifest.csv"),
+    plans, plan_missing = _plan_values(out_dir, by_code, catalog)
+    return RunResults(out_dir, info["period"], registry, catalog, sets, _csv(out_dir / "manifest.csv"),
                       _text_csv(out_dir / "issues.csv"), plans, plan_missing)

@@ -1,5 +1,5 @@
-"""What a run leaves for a plan: task standings per task and per lead agency,
-the values reported for assigned criteria, and the scores of a points index."""
+"""What a run makes of a plan: task standings per task and per lead agency, and
+the values reported for assigned criteria beside the baseline figures."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from dti_report.core.numbers import parse_number_text
+
 from dti_report.core.files import write_csv
-from dti_report.workbook.plan_templates import lead_units
-from dti_report.forms.plans import (EVIDENCE, POINTS, PROPOSALS, RANK, RESULT_PREFIX, STATUS, TASK_ISSUES, VALUE, AssignedCriterion,
+from dti_report.forms.plans import (EVIDENCE, PROPOSALS, RANK, RESULT_PREFIX, STATUS, TASK_ISSUES, VALUE, AssignedCriterion,
                     AssignmentSet, TaskSet)
 from dti_report.evaluation.tasks import STANDING_LABELS, Standing, counts, track
 from dti_report.forms.units import Registry
@@ -61,7 +62,7 @@ class TaskReport:
 
 
 def task_report(plan: TaskSet, values: dict, registry: Registry, period: str) -> TaskReport:
-    leads = lead_units(plan, registry)
+    leads = plan.lead_units(registry)
     return TaskReport(plan, period, track(plan, values, leads, period), leads, registry)
 
 
@@ -77,7 +78,7 @@ class CriterionReport:
 
 
 def assignment_reports(plan: AssignmentSet, values: dict, registry: Registry) -> list[CriterionReport]:
-    leads = lead_units(plan, registry)
+    leads = plan.lead_units(registry)
     out = []
     for c in plan.assigned:
         reported, missing = [], []
@@ -120,7 +121,7 @@ def current_figures(plan: AssignmentSet, values: dict, registry: Registry) -> pd
     if plan.baseline is None:
         return pd.DataFrame()
     b = plan.baseline
-    leads = lead_units(plan, registry)
+    leads = plan.lead_units(registry)
     rows = []
     for n, figure in enumerate(b.figures, start=1):
         item = f"{RESULT_PREFIX}{n}"
@@ -140,32 +141,6 @@ def current_figures(plan: AssignmentSet, values: dict, registry: Registry) -> pd
     return frame
 
 
-def points_scores(plan: AssignmentSet, values: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Self-assessed points within each criterion's maximum (above it: not counted, flagged);
-    totals per component, main index and pillar; rank highest first, ties sharing a rank."""
-    rows = []
-    for pillar in plan.pillars:
-        for index in pillar.indices:
-            groups = [(None, index.criteria)] + [(comp, comp.criteria) for comp in index.components]
-            for comp, criteria in groups:
-                for c in criteria:
-                    for unit, mine in values.items():
-                        raw = mine.get(c.id + POINTS)
-                        points = _number(raw)
-                        valid = points is not None and 0 <= points <= (c.max_points or 0)
-                        rows.append({"unit_code": unit, "pillar": pillar.id, "index": index.id,
-                                     "component": comp.id if comp else "", "criterion": c.id, "max_points": c.max_points,
-                                     "points": points if valid else None,
-                                     "status": "scored" if valid else ("no-data" if points is None else "invalid")})
-    scores = pd.DataFrame(rows)
-    if scores.empty:
-        return scores, pd.DataFrame()
-    totals = scores.pivot_table(index="unit_code", columns="pillar", values="points", aggfunc="sum", fill_value=0.0)
-    totals["total"] = totals.sum(axis=1)
-    totals["rank"] = totals["total"].round(6).rank(method="min", ascending=False).astype(int)
-    return scores, totals.reset_index().sort_values(["rank", "unit_code"])
-
-
 def _rank(raw) -> int | None:
     """A rank as typed: 45, "45", "45/63"."""
     if isinstance(raw, (int, float)) and raw == raw and raw == int(raw):
@@ -178,31 +153,22 @@ def _number(raw) -> float | None:
     if isinstance(raw, (int, float)):
         return float(raw)
     if isinstance(raw, str) and raw.strip():
-        from dti_report.forms.values import parse_number_text
-
         value, percent = parse_number_text(raw)
         return None if percent else value
     return None
 
 
-def write_plan_outputs(out_dir: Path, plans: dict[str, dict], registry: Registry, period: str) -> list[Path]:
-    from dti_report.forms.catalog import get_set
+def write_task_outputs(out_dir: Path, plan: TaskSet, values: dict, registry: Registry, period: str) -> list[Path]:
+    folder = Path(out_dir) / plan.id
+    report = task_report(plan, values, registry, period)
+    return [write_csv(report.table(), folder / "tien-do-nhiem-vu.csv"),
+            write_csv(report.by_agency(), folder / "theo-don-vi-chu-tri.csv")]
 
-    written = []
-    for plan_id, values in plans.items():
-        plan = get_set(plan_id)
-        folder = Path(out_dir) / plan_id
-        if isinstance(plan, TaskSet):
-            report = task_report(plan, values, registry, period)
-            written.append(write_csv(report.table(), folder / "tien-do-nhiem-vu.csv"))
-            written.append(write_csv(report.by_agency(), folder / "theo-don-vi-chu-tri.csv"))
-        elif plan.scoring == "points":
-            scores, totals = points_scores(plan, values)
-            written.append(write_csv(scores, folder / "scores.csv"))
-            written.append(write_csv(totals, folder / "totals.csv"))
-        else:
-            written.append(write_csv(assignment_table(plan, values, registry), folder / "chi-tieu-phan-cong.csv"))
-            if plan.result_items:
-                written.append(write_csv(current_figures(plan, values, registry), folder / "ket-qua-chi-so.csv"))
+
+def write_assignment_outputs(out_dir: Path, plan: AssignmentSet, values: dict, registry: Registry,
+                             period: str) -> list[Path]:
+    folder = Path(out_dir) / plan.id
+    written = [write_csv(assignment_table(plan, values, registry), folder / "chi-tieu-phan-cong.csv")]
+    if plan.result_items:
+        written.append(write_csv(current_figures(plan, values, registry), folder / "ket-qua-chi-so.csv"))
     return written
-

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from dti_report.forms.catalog import IndicatorSet
-from dti_report.evaluation.engine import Result, score_self_and_verified
-from dti_report.core.issues import issues_frame
-from dti_report.evaluation.unit_values import OVERRIDE_COLUMNS, apply_overrides, check_rows, read_long_file, type_values
 from dti_report.core.files import write_csv
+from dti_report.core.issues import issues_frame
+from dti_report.evaluation.engine import Result, score_self_and_verified
+from dti_report.evaluation.unit_values import apply_overrides, check_rows, type_rows, type_values
+from dti_report.forms.indicators import IndicatorSet
+from dti_report.workbook.longfile import OVERRIDE_COLUMNS, read_long_file
 
 
 def score_long_files(indicator_set: IndicatorSet, data_path: Path | str, overrides_path: Path | str | None = None) -> Result:
@@ -20,18 +21,24 @@ def score_long_files(indicator_set: IndicatorSet, data_path: Path | str, overrid
     return score_rows(indicator_set, rows, overrides)
 
 
-def score_rows(indicator_set: IndicatorSet, rows: pd.DataFrame, overrides: pd.DataFrame | None = None) -> Result:
-    """Score raw long rows (as `read_long_file` returns them) for self-assessment
-    and, with Sở TTTT's overrides, for the verified result."""
-    rows, row_issues = check_rows(indicator_set, rows)
-    units = sorted(rows["unit_code"].unique())
-    self_data = type_values(indicator_set, rows, units)
-    self_data.issues = row_issues + self_data.issues
+def score_rows(indicator_set: IndicatorSet, rows: pd.DataFrame, overrides: pd.DataFrame | None = None,
+               period: str | None = None) -> Result:
+    """Score raw long rows (as `read_long_file` or the workbook reader give them) for
+    self-assessment and, with Sở TTTT's overrides, for the verified result."""
+    units = sorted(rows["unit_code"][rows["unit_code"] != ""].unique())
+    self_data = type_rows(indicator_set, rows, units, period)
+    return score_typed(indicator_set, self_data, rows, overrides, period)
+
+
+def score_typed(indicator_set: IndicatorSet, self_data, rows: pd.DataFrame, overrides: pd.DataFrame | None = None,
+                period: str | None = None) -> Result:
+    """Score values already typed; the overrides replace their rows in a second, verified typing."""
     verified_data = self_data
     if overrides is not None:
+        checked, _ = check_rows(indicator_set, rows)
         overrides, override_row_issues = check_rows(indicator_set, overrides)
-        merged, override_issues = apply_overrides(rows, overrides)
-        verified_data = type_values(indicator_set, merged, units)
+        merged, override_issues = apply_overrides(checked, overrides)
+        verified_data = type_values(indicator_set, merged, self_data.units, period)
         verified_data.issues = override_row_issues + override_issues + verified_data.issues
     return score_self_and_verified(indicator_set, self_data, verified_data)
 

@@ -8,12 +8,12 @@ not done), no report. A "thường xuyên" (continuous) or "theo tiến độ d�
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
-import re
 from collections import Counter
 from dataclasses import dataclass
 
+from dti_report.core.numbers import parse_date
+from dti_report.forms.periods import period_end
 from dti_report.forms.plans import TASK_DATE, TASK_DOCUMENT, TASK_ISSUES, TASK_STATUS, Deadline, Task, TaskSet
 from dti_report.core.text import fold
 
@@ -28,16 +28,6 @@ STANDING_LABELS = {
 DONE, DOING, NOT_STARTED = "Hoàn thành", "Đang thực hiện", "Chưa thực hiện"
 
 
-def period_end(period: str) -> dt.date:
-    """Last day of a reporting period: "2021" → 31/12/2021, "2021-Q2" → 30/6/2021, "2021-06" → 30/6/2021."""
-    year = int(period[:4])
-    if len(period) == 4:
-        return dt.date(year, 12, 31)
-    if period[5] == "Q":
-        month = int(period[6]) * 3
-    else:
-        month = int(period[5:7])
-    return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
 def deadline_end(deadline: Deadline) -> dt.date | None:
@@ -49,28 +39,6 @@ def deadline_end(deadline: Deadline) -> dt.date | None:
     return None
 
 
-_DATE = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
-
-
-def parse_date(raw) -> dt.date | None:
-    """A completion date as units write it (05/3/2021, 5-3-2021) or as a spreadsheet stores it."""
-    if isinstance(raw, dt.datetime):
-        return raw.date()
-    if isinstance(raw, dt.date):
-        return raw
-    if isinstance(raw, str):
-        match = _DATE.match(raw)
-        if match:
-            day, month, year = map(int, match.groups())
-            try:
-                return dt.date(year, month, day)
-            except ValueError:
-                return None
-        try:
-            return dt.date.fromisoformat(raw.strip()[:10])
-        except ValueError:
-            return None
-    return None
 
 
 def parse_status(raw) -> str | None:

@@ -1,85 +1,42 @@
-"""The long-format exchange file: one row per unit × field.
+"""Typing what units reported: the one path every form's values take, from long
+rows (read from a workbook or a long-format file) to typed wide frames.
 
-Columns `unit_code, field, value` (UTF-8, header row), CSV or XLSX; an
-overrides file for the verified scoring adds `reason`. This module reads the
-file into a frame of raw strings and types the values against an indicator
-set, collecting issues instead of stopping at the first bad row.
+`check_rows` drops rows that cannot belong to the form (no unit, unknown field,
+duplicates); `type_values` parses each value for its field (forms.values) and
+collects one issue per unreadable value, a warning per blank cell where a blank
+costs points, and a warning per date after the reporting period. `check` and
+`run` both call these, so they say the same thing about every file.
 """
 
 from __future__ import annotations
 
-import unicodedata
+import datetime as dt
 from dataclasses import dataclass, field
 from types import SimpleNamespace
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from dti_report.forms.catalog import IndicatorSet
 from dti_report.core.issues import Issue
+from dti_report.forms.base import Form
+from dti_report.forms.periods import period_end
+from dti_report.forms.values import ERROR, NOT_APPLICABLE, OK, fold, is_blank, is_not_applicable, parse_value
 from dti_report.workbook.layout import NA_LABEL, NA_SUFFIX
-from dti_report.forms.values import BLANK, ERROR, NOT_APPLICABLE, OK, fold, is_blank, is_not_applicable, parse_value
+from dti_report.workbook.longfile import LONG_COLUMNS, OVERRIDE_COLUMNS
 
-LONG_COLUMNS = ["unit_code", "field", "value"]
-OVERRIDE_COLUMNS = LONG_COLUMNS + ["reason"]
-FIRST_DATA_ROW = 2  # row 1 is the header
-
-
-class LongFileError(Exception):
-    """The file cannot be used at all (missing, unreadable, wrong columns)."""
-
-    def __init__(self, path: Path | str, message: str):
-        self.path = str(path)
-        super().__init__(f"{Path(path).name}: {message}")
-
-
-def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text).strip()
-
-
-def read_long_file(path: Path | str, required: list[str] = LONG_COLUMNS) -> pd.DataFrame:
-    """Raw rows located by file, sheet and cell ("dòng 7" in a CSV); every value a stripped NFC string."""
-    path = Path(path)
-    if not path.is_file():
-        raise LongFileError(path, "không tìm thấy tệp")
-    suffix = path.suffix.lower()
-    try:
-        if suffix in (".csv", ".txt"):
-            frame = pd.read_csv(path, dtype=object, keep_default_na=False, encoding="utf-8-sig")
-        elif suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
-            frame = pd.read_excel(path, dtype=str, keep_default_na=False, engine="calamine").astype(object)
-        else:
-            raise LongFileError(path, f"định dạng '{suffix}' không được hỗ trợ (dùng .csv hoặc .xlsx)")
-    except LongFileError:
-        raise
-    except UnicodeDecodeError:
-        raise LongFileError(path, "tệp CSV không phải mã UTF-8") from None
-    except Exception as exc:  # pandas/calamine raise many types for a broken file
-        raise LongFileError(path, f"không đọc được tệp ({exc.__class__.__name__}: {exc})") from None
-    frame.columns = [_nfc(str(c)).casefold() for c in frame.columns]
-    missing = [c for c in required if c not in frame.columns]
-    if missing:
-        raise LongFileError(path, f"thiếu cột {', '.join(missing)} ở dòng tiêu đề (cần: {', '.join(required)})")
-    frame = frame[[c for c in OVERRIDE_COLUMNS if c in frame.columns]].copy()
-    for column in frame.columns:
-        frame[column] = frame[column].map(_nfc)
-    frame["file"] = path.name
-    frame["sheet"] = ""
-    frame["cell"] = [f"dòng {n}" for n in range(FIRST_DATA_ROW, FIRST_DATA_ROW + len(frame))]
-    # Rows left entirely blank (a trailing line in a spreadsheet) are not data.
-    frame = frame[(frame[LONG_COLUMNS] != "").any(axis=1)]
-    return frame.reset_index(drop=True)
+__all__ = ["LONG_COLUMNS", "OVERRIDE_COLUMNS", "UnitValues", "check_rows", "type_values", "apply_overrides",
+           "plain_values", "type_rows"]
 
 
 @dataclass
 class UnitValues:
-    """Typed values of one indicator set for many units, wide: units × fields.
+    """Typed values of one form for many units, wide: units × fields.
 
-    `values` holds numbers (NaN = blank or unusable); `invalid` marks cells
-    whose raw text could not be read; `not_applicable` marks units × criteria
-    the unit declared "không áp dụng". `locations` says where each value came
-    from, so a problem found while scoring points back to its cell.
+    `values` holds numbers (NaN = blank or unusable; a choice is its option number,
+    a date its day number); `invalid` marks cells whose raw text could not be read;
+    `not_applicable` marks units × items the unit declared "không áp dụng"; `texts`
+    keeps text fields as written. `sources` says where each value came from, so a
+    problem found while evaluating points back to its cell.
     """
 
     units: list[str]
@@ -89,6 +46,7 @@ class UnitValues:
     issues: list[Issue]
     sources: pd.DataFrame | None = None  # unit_code, field, file, sheet, cell of every value
     files: dict[str, str] = field(default_factory=dict)  # unit -> the file its values came from
+    texts: dict[str, dict[str, str]] = field(default_factory=dict)  # text field -> unit -> text
     _locations: dict | None = field(default=None, repr=False)
 
     def location(self, unit: str, field_id: str) -> tuple[str, str, str]:
@@ -116,27 +74,35 @@ def _shown(value) -> str:
 
 
 def _row_issue(code: str, row, **extra) -> Issue:
-    return Issue(code, file=row.file, sheet=row.sheet, cell=row.cell, unit=row.unit_code, field=row.field,
-                 value=_shown(row.value), **extra)
+    located = {"file": row.file, "sheet": row.sheet, "cell": row.cell, "unit": row.unit_code, "field": row.field,
+               "value": _shown(row.value)}
+    return Issue(code, **{**located, **extra})
 
 
-def na_criterion(field_id: str) -> str | None:
-    """The criterion a "<criterion>.khong-ap-dung" marker row stands for."""
+def na_item(field_id: str) -> str | None:
+    """The item a "<item>.khong-ap-dung" marker row stands for."""
     return field_id[: -len(NA_SUFFIX)] if field_id.endswith(NA_SUFFIX) else None
 
 
-def check_rows(indicator_set: IndicatorSet, rows: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
-    """Drop rows that cannot belong to the set (no unit, unknown field,
+def known_fields(form: Form) -> set[str]:
+    known = set(form.fields)
+    if form.allows_not_applicable:
+        known |= {item.id + NA_SUFFIX for item in form.items}
+    return known
+
+
+def check_rows(form: Form, rows: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:
+    """Drop rows that cannot belong to the form (no unit, unknown field,
     duplicates), each with its issue; returns the usable rows."""
     issues: list[Issue] = []
-    known = set(indicator_set.fields) | {c.id + NA_SUFFIX for c in indicator_set.criteria}
-    info_ids = {f.id for f in indicator_set.info_fields}
+    known = known_fields(form)
+    info_ids = {f.id for f in form.info_fields}
     no_unit = (rows["unit_code"] == "").to_numpy()
     no_field = ~no_unit & (rows["field"] == "").to_numpy()
     unknown = ~no_unit & ~no_field & ~rows["field"].isin(known).to_numpy()
     reported = unknown & ~rows["field"].isin(info_ids).to_numpy()
     for flags, code, extra in ((no_unit, "missing-unit-code", {}), (no_field, "missing-field-id", {}),
-                               (reported, "unknown-field", {"detail": indicator_set.id})):
+                               (reported, "unknown-field", {"detail": form.id})):
         for row in rows[flags].itertuples(index=False):
             issues.append(_row_issue(code, row, **extra))
     usable = rows[~(no_unit | no_field | unknown)]
@@ -148,11 +114,12 @@ def check_rows(indicator_set: IndicatorSet, rows: pd.DataFrame) -> tuple[pd.Data
     return usable[~duplicated], issues
 
 
-def _fast_numbers(indicator_set: IndicatorSet, rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def _fast_numbers(form: Form, rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Values that need no parsing: plain digit strings and numbers a workbook
-    stored, in integer/decimal/percent fields. Returns (numbers, mask); the rest
-    goes through parse_value one by one."""
-    field_type = rows["field"].map({f.id: f.type for f in indicator_set.fields.values()}).to_numpy()
+    stored, in integer/decimal/percent fields without a maximum. Returns (numbers,
+    mask); the rest goes through parse_value one by one."""
+    simple = {f.id: f.type for f in form.fields.values() if f.maximum is None}
+    field_type = rows["field"].map(simple).to_numpy()
     raw = rows["value"]
     numeric_field = np.isin(field_type, ["integer", "decimal", "percent"])
     digits = raw.str.fullmatch(r"\d{1,15}").fillna(False).to_numpy(dtype=bool) if raw.dtype != float else np.zeros(len(rows), bool)
@@ -169,78 +136,166 @@ def _fast_numbers(indicator_set: IndicatorSet, rows: pd.DataFrame) -> tuple[np.n
     return numbers, ok
 
 
-def type_values(indicator_set: IndicatorSet, rows: pd.DataFrame, units: list[str] | None = None) -> UnitValues:
-    """Parse checked rows into typed wide frames, one issue per unreadable value."""
-    fields = indicator_set.fields
-    criterion_of = indicator_set.criterion_of_field()
-    field_ids = list(fields)
-    criterion_ids = [c.id for c in indicator_set.criteria]
-    if units is None:
-        units = sorted(rows["unit_code"].unique())
-    issues: list[Issue] = []
-
-    numbers, fast = _fast_numbers(indicator_set, rows)
-    bad = np.zeros(len(rows), dtype=bool)
-    na = np.zeros(len(rows), dtype=bool)
-    criterion_col = rows["field"].map(criterion_of)
-    markers = criterion_col.isna().to_numpy()
-    criterion_col = criterion_col.where(~markers, rows["field"].str.slice(stop=-len(NA_SUFFIX))).to_numpy()
-    slow = np.flatnonzero(~fast)
-    cache: dict = {}
-    # Plain object arrays: iterating pandas' string arrays row by row is many times slower.
-    field_arr, value_arr = (rows[c].to_numpy(dtype=object) for c in ("field", "value"))
-    row_at = lambda i: SimpleNamespace(**{c: rows[c].iat[i] for c in ("unit_code", "field", "value", "file", "sheet", "cell")})  # noqa: E731
-    for i in slow:
-        field_id, value = field_arr[i], value_arr[i]
-        if markers[i]:
-            # The criterion row's marker: "Không áp dụng" (or yes/x) marks it; blank or "không" leaves it.
-            if is_not_applicable(value) or _is_yes(value):
-                na[i] = True
-            elif not (is_blank(value) or _is_no(value)):
-                bad[i] = True
-                issues.append(_row_issue("invalid-option", row_at(i), criterion=criterion_col[i], detail=f"chỉ nhận '{NA_LABEL}' hoặc để trống"))
-            continue
-        key = (field_id, value if isinstance(value, str) else repr(value))
-        parsed = cache.get(key)
-        if parsed is None:
-            parsed = cache[key] = parse_value(fields[field_id], value)
-        if parsed.status == OK:
-            numbers[i] = np.nan if parsed.value is None else parsed.value
-        elif parsed.status == NOT_APPLICABLE:
-            na[i] = True
-        elif parsed.status == ERROR:
-            bad[i] = True
-            issues.append(_row_issue(parsed.code, row_at(i), criterion=criterion_of[field_id], detail=parsed.detail))
-        else:
-            assert parsed.status == BLANK
-    sources = rows[["unit_code", "field", "file", "sheet", "cell"]]
-    files = rows.drop_duplicates("unit_code").set_index("unit_code")["file"].to_dict()
-
-    unit_index = pd.Index(units, name="unit_code")
-    value_grid = np.full((len(units), len(field_ids)), np.nan)
-    invalid_grid = np.zeros((len(units), len(field_ids)), dtype=bool)
-    na_grid = np.zeros((len(units), len(criterion_ids)), dtype=bool)
-    if len(rows):
-        unit_pos = unit_index.get_indexer(rows["unit_code"])
-        field_pos = pd.Index(field_ids).get_indexer(rows["field"])
-        crit_pos = pd.Index(criterion_ids).get_indexer(criterion_col)
-        is_field = (unit_pos >= 0) & (field_pos >= 0)
-        value_grid[unit_pos[is_field], field_pos[is_field]] = numbers[is_field]
-        invalid_grid[unit_pos[is_field], field_pos[is_field]] = bad[is_field]
-        marked = (unit_pos >= 0) & na
-        na_grid[unit_pos[marked], crit_pos[marked]] = True
-    values = pd.DataFrame(value_grid, index=unit_index, columns=field_ids)
-    invalid = pd.DataFrame(invalid_grid, index=unit_index, columns=field_ids)
-    not_applicable = pd.DataFrame(na_grid, index=unit_index, columns=criterion_ids)
-    return UnitValues(list(units), values, invalid, not_applicable, issues, sources, files)
-
-
 def _is_yes(raw) -> bool:
     return isinstance(raw, str) and fold(raw) in {"x", "co", "1"}
 
 
 def _is_no(raw) -> bool:
     return isinstance(raw, str) and fold(raw) in {"khong", "0"}
+
+
+def type_values(form: Form, rows: pd.DataFrame, units: list[str] | None = None,
+                period: str | None = None) -> UnitValues:
+    """Parse checked rows into typed wide frames, one issue per unreadable value."""
+    fields = form.fields
+    item_of = form.item_of_field
+    field_ids = list(fields)
+    item_ids = [item.id for item in form.items]
+    if units is None:
+        units = sorted(rows["unit_code"].unique())
+    issues: list[Issue] = []
+
+    numbers, fast = _fast_numbers(form, rows)
+    bad = np.zeros(len(rows), dtype=bool)
+    na = np.zeros(len(rows), dtype=bool)
+    item_col = rows["field"].map(item_of)
+    markers = item_col.isna().to_numpy()
+    item_col = item_col.where(~markers, rows["field"].str.slice(stop=-len(NA_SUFFIX))).to_numpy()
+    slow = np.flatnonzero(~fast)
+    cache: dict = {}
+    texts: dict[str, dict[str, str]] = {}
+    last_day = period_end(period).toordinal() if period else None
+    today = dt.date.today().toordinal()
+    # Plain object arrays: iterating pandas' string arrays row by row is many times slower.
+    field_arr, value_arr, unit_arr = (rows[c].to_numpy(dtype=object) for c in ("field", "value", "unit_code"))
+    row_at = lambda i: SimpleNamespace(**{c: rows[c].iat[i] for c in ("unit_code", "field", "value", "file", "sheet", "cell")})  # noqa: E731
+    for i in slow:
+        field_id, value = field_arr[i], value_arr[i]
+        if markers[i]:
+            # The item row's marker: "Không áp dụng" (or yes/x) marks it; blank or "không" leaves it.
+            if is_not_applicable(value) or _is_yes(value):
+                na[i] = True
+            elif not (is_blank(value) or _is_no(value)):
+                bad[i] = True
+                issues.append(_row_issue("invalid-option", row_at(i), criterion=item_col[i],
+                                         detail=f"chỉ nhận '{NA_LABEL}' hoặc để trống"))
+            continue
+        f = fields[field_id]
+        if f.type == "text":
+            if not is_blank(value):
+                texts.setdefault(field_id, {})[unit_arr[i]] = str(value).strip()
+            continue
+        key = (field_id, value if isinstance(value, str) else repr(value))
+        parsed = cache.get(key)
+        if parsed is None:
+            parsed = cache[key] = parse_value(f, value)
+        if parsed.status == OK:
+            numbers[i] = np.nan if parsed.value is None else parsed.value
+            if f.type == "date" and parsed.value is not None:
+                late = _late_date(parsed.value, last_day, today, period)
+                if late:
+                    issues.append(_row_issue("date-after-period", row_at(i), criterion=item_of[field_id],
+                                             value=dt.date.fromordinal(int(parsed.value)).strftime("%d/%m/%Y"),
+                                             detail=late))
+        elif parsed.status == NOT_APPLICABLE:
+            if form.allows_not_applicable:
+                na[i] = True
+            else:
+                bad[i] = True
+                issues.append(_row_issue("not-a-number" if f.type != "choice" else "invalid-option", row_at(i),
+                                         criterion=item_of[field_id], detail=parsed.detail))
+        elif parsed.status == ERROR:
+            bad[i] = True
+            issues.append(_row_issue(parsed.code, row_at(i), criterion=item_of[field_id], detail=parsed.detail))
+    sources = rows[["unit_code", "field", "file", "sheet", "cell"]]
+    files = rows.drop_duplicates("unit_code").set_index("unit_code")["file"].to_dict()
+
+    unit_index = pd.Index(units, name="unit_code")
+    value_grid = np.full((len(units), len(field_ids)), np.nan)
+    invalid_grid = np.zeros((len(units), len(field_ids)), dtype=bool)
+    na_grid = np.zeros((len(units), len(item_ids)), dtype=bool)
+    if len(rows):
+        unit_pos = unit_index.get_indexer(rows["unit_code"])
+        field_pos = pd.Index(field_ids).get_indexer(rows["field"])
+        item_pos = pd.Index(item_ids).get_indexer(item_col)
+        is_field = (unit_pos >= 0) & (field_pos >= 0)
+        value_grid[unit_pos[is_field], field_pos[is_field]] = numbers[is_field]
+        invalid_grid[unit_pos[is_field], field_pos[is_field]] = bad[is_field]
+        marked = (unit_pos >= 0) & na & (item_pos >= 0)
+        na_grid[unit_pos[marked], item_pos[marked]] = True
+    values = pd.DataFrame(value_grid, index=unit_index, columns=field_ids)
+    invalid = pd.DataFrame(invalid_grid, index=unit_index, columns=field_ids)
+    not_applicable = pd.DataFrame(na_grid, index=unit_index, columns=item_ids)
+    if form.warns_blank:
+        issues += _blank_issues(form, rows, not_applicable)
+    return UnitValues(list(units), values, invalid, not_applicable, issues, sources, files, texts)
+
+
+def type_rows(form: Form, rows: pd.DataFrame, units: list[str] | None = None,
+              period: str | None = None) -> UnitValues:
+    """Raw long rows checked and typed: the road every form's values take."""
+    rows, row_issues = check_rows(form, rows)
+    data = type_values(form, rows, units, period)
+    data.issues = row_issues + data.issues
+    return data
+
+
+def _late_date(day: float, last_day: int | None, today: int, period: str | None) -> str:
+    if last_day is not None and day > last_day:
+        return f"ngày cuối kỳ báo cáo {period}"
+    if day > today:
+        return "ngày hôm nay"
+    return ""
+
+
+def _blank_issues(form: Form, rows: pd.DataFrame, not_applicable: pd.DataFrame) -> list[Issue]:
+    """A value cell left blank is "no data" (a DTI criterion scores 0): tell the unit where,
+    unless its item is marked not applicable or an answer makes the cell moot (a gate
+    answered "no")."""
+    issues = []
+    item_of = form.item_of_field
+    fields = form.fields
+    by_unit: dict[str, dict[str, object]] = {}
+    for unit, field_id, value in zip(rows["unit_code"], rows["field"], rows["value"]):
+        by_unit.setdefault(unit, {})[field_id] = value
+    for row in rows.itertuples(index=False):
+        field_id = row.field
+        if field_id not in item_of or not is_blank(row.value) or fields[field_id].type == "text":
+            continue
+        item_id = item_of[field_id]
+        if row.unit_code in not_applicable.index and not_applicable.at[row.unit_code, item_id]:
+            continue
+        answers = by_unit[row.unit_code]
+        rule = getattr(form.item_by_id[item_id], "rule", None)
+        if rule is not None and field_id in rule.moot_fields(
+                {f: parse_value(fields[f], answers.get(f)).value for f in rule.fields}):
+            continue
+        issues.append(_row_issue("blank-field", row, criterion=item_id))
+    return issues
+
+
+def plain_values(form: Form, data: UnitValues) -> dict[str, dict[str, object]]:
+    """unit -> field -> typed value as a report shows it: a choice by its label, a date
+    as dd/mm/yyyy, a count as an integer, text as written. Blank and unreadable values
+    are left out (an unreadable one has its issue)."""
+    out: dict[str, dict[str, object]] = {}
+    for field_id, f in form.fields.items():
+        if f.type == "text":
+            for unit, text in data.texts.get(field_id, {}).items():
+                out.setdefault(unit, {})[field_id] = text
+            continue
+        column = data.values[field_id]
+        for unit, value in column[column.notna()].items():
+            if f.type in ("choice", "yes-no"):
+                shown = f.options[0 if value >= 0.5 else 1].label if f.type == "yes-no" else f.options[int(value) - 1].label
+            elif f.type == "date":
+                shown = dt.date.fromordinal(int(value)).strftime("%d/%m/%Y")
+            elif f.type == "integer":
+                shown = int(value)
+            else:
+                shown = float(value)
+            out.setdefault(unit, {})[field_id] = shown
+    return out
 
 
 def apply_overrides(rows: pd.DataFrame, overrides: pd.DataFrame) -> tuple[pd.DataFrame, list[Issue]]:

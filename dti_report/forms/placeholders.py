@@ -18,10 +18,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
 
-from dti_report.forms.targets import TargetSet
+if TYPE_CHECKING:  # annotations only: the target model builds on this grammar
+    from dti_report.forms.targets import TargetSet
+
 from dti_report.core.text import fold
 
 THRESHOLD = 85.0          # rapidfuzz ratio, 0–100
@@ -89,7 +92,7 @@ class Resolution:
 class Resolver:
     """Resolves placeholders against a target set's keys and computes their text."""
 
-    def __init__(self, target_set: TargetSet, evaluator=None):
+    def __init__(self, target_set: "TargetSet", evaluator=None):
         # evaluator: the run's figures (evaluation.targets.Evaluator); None resolves names only.
         self.target_set = target_set
         self.evaluator = evaluator

@@ -10,14 +10,13 @@ maps names to units (units.Registry.unit_for_name).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from functools import cached_property, lru_cache
-from importlib import resources
-from typing import Literal
+from functools import cached_property
+from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 
-from dti_report.forms.catalog import InputField, Model, Note, Option
+from dti_report.core import formatting
+from dti_report.forms.base import Form, InputField, Item, Model, Option, Section
 
 DEADLINE_PATTERNS = {
     "date": r"^\d{4}-\d{2}-\d{2}$",
@@ -69,36 +68,59 @@ class TaskGroup(Model):
     tasks: tuple[Task, ...]
 
 
-class TaskSet(Model):
-    kind: Literal["tasks"]
-    id: str
-    version: str
-    title: str
+class Plan(Form):
+    """What task sets and assignment sets share: a plan's source, and items answered
+    by the agencies the plan names (by name, or a whole level named as one)."""
+
     source: PlanSource
+
+    @property
+    def source_text(self) -> str:
+        return f"{self.source.appendix + ', ' if self.source.appendix else ''}{self.source.document}"
+
+    def item_leads(self) -> dict[str, tuple[str, ...]]:
+        raise NotImplementedError
+
+    def lead_units(self, registry) -> dict[str, list[str]]:
+        """Item id -> the registry units leading it; names the registry does not know map to nothing."""
+        leads = self.item_leads()
+        units = {n: [u.code for u in registry.units_for_agency(n)] for names in leads.values() for n in set(names)}
+        return {item: list(dict.fromkeys(code for n in names for code in units[n])) for item, names in leads.items()}
+
+    def items_for(self, unit, registry) -> list:
+        mine = {item for item, codes in self.lead_units(registry).items() if unit.code in codes}
+        return [item for item in self.items if item.id in mine | self.shared_items(mine)]
+
+    def shared_items(self, mine: set[str]) -> set[str]:
+        """Items every answering agency also gets (the proposals box)."""
+        return set()
+
+
+class TaskSet(Plan):
+    kind: ClassVar[str] = "tasks"
+    sheet_subject: ClassVar[str] = "Mẫu báo cáo tiến độ nhiệm vụ"
+    items_label: ClassVar[str] = "các nhiệm vụ"
+
     expected: dict[str, int]        # {"tasks": 30}
-    notes: tuple[Note, ...] = ()
     groups: tuple[TaskGroup, ...]
 
     @cached_property
     def tasks(self) -> list[Task]:
         return [t for g in self.groups for t in g.tasks]
 
-    # What the workbook reader needs: the fields a lead agency reports for each task.
-    info_fields: tuple = ()
-
     @cached_property
-    def criteria(self) -> list:
-        return [_PlanItem(t.id, t.content, task_fields(t.id)) for t in self.tasks]
+    def sections(self) -> tuple[Section, ...]:
+        return tuple(Section(g.id, g.name, tuple(Item(t.id, t.content, task_fields(t.id), f"Thời hạn: {t.deadline.text}")
+                                                  for t in g.tasks)) for g in self.groups)
 
     def item_leads(self) -> dict[str, tuple[str, ...]]:
         return {t.id: t.lead for t in self.tasks}
 
-    @cached_property
-    def fields(self) -> dict[str, InputField]:
-        return {f.id: f for c in self.criteria for f in c.fields}
-
-    def criterion_of_field(self) -> dict[str, str]:
-        return {f.id: c.id for c in self.criteria for f in c.fields}
+    def structure_problems(self) -> list[tuple[str, str]]:
+        expected = self.expected.get("tasks")
+        if expected is not None and expected != len(self.tasks):
+            return [("groups", f"có {len(self.tasks)} nhiệm vụ, kế hoạch có {expected}")]
+        return []
 
 
 class AssignedCriterion(Model):
@@ -167,14 +189,12 @@ class Baseline(Model):
         return [self.index, *self.pillars]
 
 
-class AssignmentSet(Model):
-    kind: Literal["assignments"]
-    id: str
-    version: str
-    title: str
-    source: PlanSource
+class AssignmentSet(Plan):
+    kind: ClassVar[str] = "assignments"
+    sheet_subject: ClassVar[str] = "Mẫu báo cáo chỉ tiêu được phân công"
+    items_label: ClassVar[str] = "các chỉ tiêu"
+
     expected: dict[str, float]            # e.g. {"pillars": 3, "main_indices": 9, "criteria": 100, "total_points": 1000}
-    notes: tuple[Note, ...] = ()
     general_info: tuple[InfoItem, ...] = ()
     pillars: tuple[Pillar, ...]
     baseline: Baseline | None = None
@@ -199,53 +219,71 @@ class AssignmentSet(Model):
                 walk(component.criteria)
         return out
 
-    # What the workbook reader needs: per criterion, what the responsible agency reports
-    # (a value with its evidence and status), or for a points index, its self-assessed points.
-    info_fields: tuple = ()
-    scoring: Literal["points"] | None = None
+    @cached_property
+    def sections(self) -> tuple[Section, ...]:
+        """What a workbook asks, in order: each assigned criterion, per pillar; then, when the
+        plan has a baseline with a lead, the current figures beside it ("kq.<n>"); then one box
+        for the agency's difficulties and proposals on its criteria as a whole."""
+        sections = [Section(p.id, p.name, tuple(Item(c.id, c.name, assignment_fields(c.id), _describe(c))
+                                                 for c in _walk_pillar(p))) for p in self.pillars]
+        if self.result_items:
+            sections.append(Section(RESULT_PREFIX, "Kết quả Chỉ số chuyển đổi số của kỳ báo cáo", self.result_items))
+        sections.append(Section(PROPOSALS, PROPOSALS_LABEL, (Item(PROPOSALS, PROPOSALS_LABEL, (proposals_field(),),
+                                "Ghi chung cho các chỉ tiêu đơn vị được phân công theo dõi (nếu có)"),)))
+        return tuple(sections)
 
     @cached_property
-    def criteria(self) -> list:
-        """What a workbook asks, in order: each assigned criterion; then, when the plan has a
-        baseline with a lead, the current figures beside it ("kq.<n>", see result_items); then
-        one box for the agency's difficulties and proposals on its criteria as a whole."""
-        if self.scoring == "points":
-            return [_PlanItem(c.id, c.name, points_fields(c)) for c in self.assigned if c.max_points is not None and not c.criteria]
-        return ([_PlanItem(c.id, c.name, assignment_fields(c.id)) for c in self.assigned] + self.result_items
-                + [_PlanItem(PROPOSALS, PROPOSALS_LABEL, (proposals_field(),))])
-
-    @cached_property
-    def result_items(self) -> list:
+    def result_items(self) -> tuple[Item, ...]:
         """One item per baseline figure (overall index "kq.1", then each pillar "kq.2" …):
         its value and rank for the period, asked of the baseline's lead agency only."""
-        if self.baseline is None or not self.baseline.lead or self.scoring == "points":
-            return []
-        return [_PlanItem(f"{RESULT_PREFIX}{n}", figure.name, result_fields(f"{RESULT_PREFIX}{n}", self.baseline.of))
-                for n, figure in enumerate(self.baseline.figures, start=1)]
+        b = self.baseline
+        if b is None or not b.lead:
+            return ()
+        items = []
+        for n, figure in enumerate(b.figures, start=1):
+            rank = (f", xếp hạng {figure.rank}" + (f"/{b.of}" if b.of else "")) if figure.rank else ""
+            items.append(Item(f"{RESULT_PREFIX}{n}", figure.name, result_fields(f"{RESULT_PREFIX}{n}", b.of),
+                              f"Năm {b.year}: {formatting.fixed(figure.value, 4)}{rank}"))
+        return tuple(items)
 
     def item_leads(self) -> dict[str, tuple[str, ...]]:
         """Item id -> the agencies (as the plan names them) that answer it. The proposals box
-        is not here: every agency answering anything gets it (plan_templates.items_for)."""
+        is not here: every agency answering anything gets it (shared_items)."""
         leads = {c.id: c.lead for c in self.assigned}
         leads.update({item.id: self.baseline.lead for item in self.result_items})
         return leads
 
-    @cached_property
-    def fields(self) -> dict[str, InputField]:
-        return {f.id: f for c in self.criteria for f in c.fields}
+    def shared_items(self, mine: set[str]) -> set[str]:
+        return {PROPOSALS} if mine else set()
 
-    def criterion_of_field(self) -> dict[str, str]:
-        return {f.id: c.id for c in self.criteria for f in c.fields}
+    def structure_problems(self) -> list[tuple[str, str]]:
+        problems = []
+        # The plan's own count leaves out sub-criteria (5.12.1 …).
+        top = sum(len(index.criteria) + sum(len(c.criteria) for c in index.components) for index in self.indices)
+        for key, count in (("pillars", len(self.pillars)), ("main_indices", len(self.indices)), ("criteria", top)):
+            expected = self.expected.get(key)
+            if expected is not None and expected != count:
+                problems.append((f"expected.{key}", f"có {count}, kế hoạch có {expected:g}"))
+        return problems
 
 
-@dataclass(frozen=True)
-class _PlanItem:
-    """A task or an assigned criterion, as the workbook reader sees a criterion."""
+def _walk(items):
+    for c in items:
+        yield c
+        yield from _walk(c.criteria)
 
-    id: str
-    name: str
-    fields: tuple[InputField, ...]
-    rule: None = None
+
+def _walk_pillar(pillar: "Pillar"):
+    for index in pillar.indices:
+        yield from _walk(index.criteria)
+        for component in index.components:
+            yield from _walk(component.criteria)
+
+
+def _describe(c: "AssignedCriterion") -> str:
+    parts = [f"Điểm tối đa: {c.max_points:g}" if c.max_points is not None else "",
+             f"Tần suất: {c.frequency}" if c.frequency else "", c.note or ""]
+    return "; ".join(p for p in parts if p)
 
 
 TASK_STATUSES = (
@@ -269,7 +307,7 @@ PROPOSALS_LABEL = "Khó khăn, vướng mắc và đề xuất, kiến nghị (c
 def task_fields(task_id: str) -> tuple[InputField, ...]:
     return (
         InputField(id=task_id + TASK_STATUS, label="Tình trạng thực hiện", type="choice", options=TASK_STATUSES),
-        InputField(id=task_id + TASK_DATE, label="Ngày hoàn thành (ngày/tháng/năm)", type="text"),
+        InputField(id=task_id + TASK_DATE, label="Ngày hoàn thành (ngày/tháng/năm)", type="date"),
         InputField(id=task_id + TASK_DOCUMENT, label="Văn bản, sản phẩm (số, ngày văn bản; đường dẫn)", type="text"),
         InputField(id=task_id + TASK_ISSUES, label="Khó khăn, vướng mắc và đề xuất, kiến nghị", type="text"),
     )
@@ -293,48 +331,3 @@ def result_fields(item_id: str, of: int | None) -> tuple[InputField, ...]:
 
 def proposals_field() -> InputField:
     return InputField(id=PROPOSALS + TASK_ISSUES, label="Khó khăn, vướng mắc và đề xuất, kiến nghị", type="text")
-
-
-def points_fields(criterion: "AssignedCriterion") -> tuple[InputField, ...]:
-    return (
-        InputField(id=criterion.id + POINTS, label=f"Điểm tự đánh giá (tối đa {criterion.max_points:g})", type="decimal"),
-        InputField(id=criterion.id + EVIDENCE, label="Tài liệu kiểm chứng (số, ngày văn bản; đường dẫn)", type="text"),
-    )
-
-
-def load_plan(path) -> TaskSet | AssignmentSet:
-    """A plan file: kind "tasks" or "assignments"; errors name the file and the path inside."""
-    from pathlib import Path
-
-    import yaml
-    from pydantic import ValidationError
-
-    from dti_report.core.text import nfc_tree
-    from dti_report.forms.catalog import CatalogError, _error_path
-
-    path = Path(path)
-    try:
-        raw = nfc_tree(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except (OSError, yaml.YAMLError) as exc:
-        raise CatalogError(path.name, "", f"không đọc được tệp YAML: {exc}") from exc
-    model = {"tasks": TaskSet, "assignments": AssignmentSet}.get(raw.get("kind") if isinstance(raw, dict) else None)
-    if model is None:
-        raise CatalogError(path.name, "kind", "cần 'tasks' hoặc 'assignments'")
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise CatalogError(path.name, _error_path(first["loc"]), first["msg"]) from exc
-
-
-@lru_cache(maxsize=None)
-def builtin_plans() -> dict[str, TaskSet | AssignmentSet]:
-    """The plans shipped in dti_report/data/plans (loaded apart from the scored sets,
-    so a plan file being edited cannot stop scoring)."""
-    plans: dict = {}
-    for entry in sorted(resources.files("dti_report.data.plans").iterdir(), key=lambda e: e.name):
-        if entry.name.endswith((".yaml", ".yml")):
-            with resources.as_file(entry) as path:
-                plan = load_plan(path)
-            plans[plan.id] = plan
-    return plans

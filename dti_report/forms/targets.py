@@ -9,13 +9,13 @@ the placeholder grammar (dti_report.placeholders).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import model_validator
 
-from dti_report.forms.catalog import InputField, Model, Note, Option
+from dti_report.forms.base import Form, InputField, Item, Model, Option, Section
+from dti_report.forms.placeholders import Resolver, find_placeholders
 
 Aggregate = Literal["sum", "count-done", "responsible", "mean"]
 DOCUMENT_SUFFIX = ".vb"
@@ -129,28 +129,21 @@ class TargetExpected(Model):
     targets: int
 
 
-@dataclass(frozen=True)
-class InputCriterion:
-    """What the workbook reader calls a criterion: one input and its document field."""
+class TargetSet(Form):
+    kind: ClassVar[str] = "targets"
+    sheet_subject: ClassVar[str] = "Mẫu báo cáo số liệu theo dõi chỉ tiêu"
+    received_text: ClassVar[str] = "Đã tiếp nhận số liệu; số liệu được tổng hợp vào bảng theo dõi chỉ tiêu."
+    warns_blank: ClassVar[bool] = True
 
-    id: str
-    name: str
-    fields: tuple[InputField, ...]
-    rule: None = None
-
-
-class TargetSet(Model):
-    kind: Literal["targets"]
-    id: str
-    version: str
-    title: str
     source: TargetSource
     expected: TargetExpected
-    notes: tuple[Note, ...] = ()
     inputs: tuple[TargetInput, ...]
     ratios: tuple[RatioDef, ...] = ()
     groups: tuple[Group, ...]
-    info_fields: tuple = ()
+
+    @property
+    def source_text(self) -> str:
+        return f"{self.source.document}, {self.source.issuer}"
 
     @cached_property
     def targets(self) -> list[Row]:
@@ -166,19 +159,54 @@ class TargetSet(Model):
         return out
 
     @cached_property
-    def criteria(self) -> list[InputCriterion]:
-        return [InputCriterion(i.id, i.label, tuple(f for f in (i.field, i.document_field) if f)) for i in self.inputs]
+    def sections(self) -> tuple[Section, ...]:
+        """One band per table row that asks for figures: the row's text, its target, and the
+        inputs it shows or evaluates that no earlier row asked for."""
+        items = {i.id: Item(i.id, i.label, tuple(f for f in (i.field, i.document_field) if f)) for i in self.inputs}
+        placed: set[str] = set()
+        sections = []
+        for group in self.groups:
+            for target in group.targets:
+                for row in (target, *target.rows):
+                    ids = [self.input_by_key[k].id for k in self.keys_in(row)]
+                    mine = tuple(items[i] for i in dict.fromkeys(ids) if i not in placed)
+                    placed.update(i.id for i in mine)
+                    if mine:
+                        text = f"Chỉ tiêu: {row.target.text}" if row.target else ""
+                        sections.append(Section(row.id, row.text, mine, None, text))
+        rest = tuple(item for i, item in items.items() if i not in placed)
+        if rest:
+            sections.append(Section("", "Số liệu khác", rest, None))
+        return tuple(sections)
+
+    def group_of_section(self) -> dict[str, str]:
+        """Table row id -> the name of its group, for the sheet's group bands."""
+        return {row.id: group.name for group in self.groups for target in group.targets for row in (target, *target.rows)}
+
+    def keys_in(self, row: "Row") -> list[str]:
+        """The input keys a table row shows or evaluates, in reading order."""
+        resolver = self.name_resolver
+        keys: list[str] = []
+        if row.evaluates and row.evaluates.key:
+            keys.append(row.evaluates.key)
+        if row.evaluates and row.evaluates.ratio:
+            keys.extend(k for k in resolver.ratios.get(row.evaluates.ratio, ()) if k)
+        for ph in find_placeholders(row.cells.value):
+            canonical = resolver.resolve(ph).resolved
+            keys.extend(part for part in canonical.replace("sodonvi", "", 1).split(".") if part in self.input_by_key)
+        return [self.input_by_key[k].key for k in dict.fromkeys(keys) if k in self.input_by_key]
 
     @cached_property
-    def fields(self) -> dict[str, InputField]:
-        return {f.id: f for c in self.criteria for f in c.fields}
+    def name_resolver(self) -> Resolver:
+        return Resolver(self)
 
-    def criterion_of_field(self) -> dict[str, str]:
-        return self._criterion_of_field
+    def items_for(self, unit, registry) -> list:
+        """The figures this unit reports (the inputs name levels and units: no registry needed)."""
+        mine = {i.id for i in self.inputs_for(unit)}
+        return [item for item in self.items if item.id in mine]
 
-    @cached_property
-    def _criterion_of_field(self) -> dict[str, str]:
-        return {f.id: c.id for c in self.criteria for f in c.fields}
+    def structure_problems(self) -> list[tuple[str, str]]:
+        return check_target_tree(self)
 
     @cached_property
     def input_by_key(self) -> dict[str, TargetInput]:

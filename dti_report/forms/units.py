@@ -15,7 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from dti_report.core.text import nfc_tree
-from dti_report.forms.catalog import CatalogError
+from dti_report.forms.catalog import CatalogError, Problem
 
 DEFAULT_REGISTRY = "hcm-2023"
 
@@ -90,10 +90,9 @@ def load_registry(path: Path | str) -> Registry:
         raw = nfc_tree(raw)
         return Registry.model_validate(raw)
     except (OSError, yaml.YAMLError) as exc:
-        raise CatalogError(path.name, "", f"không đọc được danh mục đơn vị: {exc}") from exc
+        raise CatalogError([Problem(path.name, "", f"không đọc được danh mục đơn vị: {exc}")]) from exc
     except ValidationError as exc:
-        first = exc.errors()[0]
-        raise CatalogError(path.name, ".".join(map(str, first["loc"])), first["msg"]) from exc
+        raise CatalogError([Problem(path.name, ".".join(map(str, e["loc"])), e["msg"]) for e in exc.errors()]) from exc
 
 
 

@@ -1,5 +1,7 @@
 """Reading one typed value as units write it: Vietnamese number formats,
-percentages, yes/no words, option numbers or labels, and "not applicable".
+percentages, yes/no words, option numbers or labels, calendar dates, and "not
+applicable". The one place a raw value becomes a typed one, for every kind of
+form, in `check` and `run` and for long-format files alike.
 
 Blank is "no data", never zero.
 """
@@ -8,11 +10,11 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from dataclasses import dataclass
 
+from dti_report.core.numbers import parse_number_text, read_date
 from dti_report.core.text import fold
-from dti_report.forms.catalog import InputField
+from dti_report.forms.base import InputField
 
 BLANK, OK, NOT_APPLICABLE, ERROR = "blank", "ok", "na", "error"
 
@@ -45,44 +47,6 @@ def is_not_applicable(raw) -> bool:
     return isinstance(raw, str) and raw[:1] in "nNkK" and fold(raw) in _NA_WORDS
 
 
-def parse_number_text(text: str) -> tuple[float | None, bool]:
-    """Parse a number as written in Vietnam or elsewhere; returns (value, had_percent_sign).
-
-    "1.234" -> 1234 (dot groups thousands), "0,5" -> 0.5 (comma is the decimal
-    mark), "1.234,5" -> 1234.5, "80 %" -> (80, True). With a single dot the
-    text is read as thousands only when exactly three digits follow a short
-    non-zero integer part ("1.234"); "0.5" and "12.75" stay decimals.
-    """
-    text = unicodedata.normalize("NFC", text).strip().replace("\u2212", "-")
-    text = re.sub(r"[\s\u00a0\u202f]", "", text)
-    percent = text.endswith("%")
-    if percent:
-        text = text[:-1]
-    if not _NUMBER.match(text):
-        return None, percent
-    sign = -1.0 if text.startswith("-") else 1.0
-    text = text.lstrip("+-")
-    dots, commas = text.count("."), text.count(",")
-    if dots and commas:
-        decimal = "." if text.rfind(".") > text.rfind(",") else ","
-        thousands = "," if decimal == "." else "."
-        if text.count(decimal) > 1:
-            return None, percent
-        text = text.replace(thousands, "").replace(decimal, ".")
-    elif commas:
-        text = text.replace(",", "") if commas > 1 else text.replace(",", ".")
-    elif dots > 1:
-        text = text.replace(".", "")
-    elif dots == 1:
-        whole, frac = text.split(".")
-        if len(frac) == 3 and whole and whole[0] != "0" and len(whole) <= 3:
-            text = whole + frac
-    try:
-        return sign * float(text), percent
-    except ValueError:
-        return None, percent
-
-
 def _format_raw(raw) -> str:
     if isinstance(raw, float) and raw.is_integer():
         return str(int(raw))
@@ -98,6 +62,8 @@ def parse_value(field: InputField, raw) -> Parsed:
         return Parsed(NOT_APPLICABLE)
     if field.type == "text":
         return Parsed(OK)
+    if field.type == "date":
+        return _parse_date(raw)
     if isinstance(raw, bool):
         raw = int(raw)
     if not isinstance(raw, (str, int, float)):
@@ -134,7 +100,17 @@ def _parse_numeric(field: InputField, raw) -> Parsed:
         return Parsed(ERROR, code="not-a-number", detail="dấu % chỉ dùng cho trường tỷ lệ")
     if field.type == "integer" and not float(number).is_integer():
         return Parsed(ERROR, code="not-an-integer")
+    if field.maximum is not None and number > field.maximum + 1e-9:
+        return Parsed(ERROR, code="points-above-max", detail=f"{field.maximum:g}")
     return Parsed(OK, number)
+
+
+def _parse_date(raw) -> Parsed:
+    """A real calendar date, kept as its ordinal (day number) so it types like any value."""
+    reading = read_date(raw)
+    if reading.value is None:
+        return Parsed(ERROR, code=reading.problem if reading.problem != "blank" else "not-a-date")
+    return Parsed(OK, float(reading.value.toordinal()))
 
 
 def _option_listing(field: InputField) -> str:

@@ -18,6 +18,7 @@ template once per process and renders straight into the zip.
 
 from __future__ import annotations
 
+from dti_report.core.errors import DtiError
 import datetime as dt
 import io
 import re
@@ -55,7 +56,7 @@ CORE_NS = {
 }
 
 
-class ReportError(Exception):
+class ReportError(DtiError):
     """A report that cannot be produced; the message is for the user, in Vietnamese."""
 
 

@@ -9,6 +9,7 @@ then replaced; python-docx escapes the values for XML.
 
 from __future__ import annotations
 
+from dti_report.core.errors import DtiError
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -34,7 +35,7 @@ class Finding:
         return self.resolution.status
 
 
-class RenderError(Exception):
+class RenderError(DtiError):
     """--strict: a fuzzy or unknown placeholder."""
 
 

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from dti_report.core import formatting as fmt
-from dti_report.forms.catalog import IndicatorSet
+from dti_report.forms.indicators import IndicatorSet
 from dti_report.evaluation.engine import STATUS_LABELS
 from dti_report.batch.results import RunResults, SetResults
 from dti_report.reports.settings import ReportSettings

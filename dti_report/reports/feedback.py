@@ -1,6 +1,5 @@
-"""What the batch leaves in the output folder: the manifest, every issue,
-scores and totals per set, the summary workbook and one feedback workbook
-per unit. Each file is written to a temporary name and renamed into place."""
+"""What goes back to each unit: one feedback workbook with what it reported, its
+points where its form is scored, and its issues with the faulty cells marked."""
 
 from __future__ import annotations
 
@@ -12,63 +11,14 @@ from pathlib import Path
 import pandas as pd
 
 from dti_report.batch.run import BatchResult
-from dti_report.forms.catalog import IndicatorSet, builtin_sets, get_set
-from dti_report.forms.targets import TargetSet
+from dti_report.forms.base import Form
+from dti_report.forms.indicators import IndicatorSet
 from dti_report.evaluation.engine import STATUS_LABELS
+from dti_report.batch.run_folder import ISSUE_HEADERS, sorted_issues
 from dti_report.core.issues import SEVERITY_LABELS, Issue, issues_frame
-from dti_report.core.files import write_csv
-from dti_report.batch.results import load_results, write_run_info
 from dti_report.workbook.reader import STATUS_LABELS as FILE_STATUS_LABELS
 from dti_report.workbook.reader import Submission
 from dti_report.workbook.xlsx import print_setup, sheet_name, workbook, write_cell, write_table
-
-MANIFEST_COLUMNS = ["path", "sha256", "size", "unit_code", "set_id", "set_version", "period", "modified",
-                    "status", "errors", "warnings", "issue_count"]
-MANIFEST_HEADERS = {
-    "path": "Tệp", "sha256": "SHA-256", "size": "Kích thước (byte)", "unit_code": "Mã đơn vị", "set_id": "Bộ chỉ số",
-    "set_version": "Phiên bản", "period": "Kỳ", "modified": "Thời điểm lưu", "status": "Trạng thái",
-    "errors": "Số lỗi", "warnings": "Số cảnh báo", "issue_count": "Tổng số vấn đề",
-}
-ISSUE_HEADERS = {
-    "severity": "Mức độ", "code": "Mã lỗi", "file": "Tệp", "sheet": "Trang", "cell": "Ô/dòng", "unit": "Đơn vị",
-    "field": "Mã trường", "criterion": "Tiêu chí", "value": "Giá trị", "message": "Nội dung",
-}
-
-
-def sorted_issues(issues: list[Issue]) -> list[Issue]:
-    order = {code: i for i, code in enumerate(["error", "warning"])}
-    return sorted(issues, key=lambda i: (i.file == "", i.file, order[i.severity]))
-
-
-
-def manifest_frame(batch: BatchResult) -> pd.DataFrame:
-    by_file: dict[str, list[Issue]] = defaultdict(list)
-    for issue in batch.issues:
-        by_file[issue.file].append(issue)
-    records = []
-    for sub in batch.submissions:
-        file_issues = by_file.get(sub.path, [])
-        errors = sum(1 for i in file_issues if i.severity == "error")
-        records.append({
-            "path": sub.path, "sha256": sub.sha256, "size": sub.size, "unit_code": sub.unit_code,
-            "set_id": sub.set_id, "set_version": sub.set_version, "period": sub.period, "modified": sub.modified,
-            "status": sub.status, "errors": errors, "warnings": len(file_issues) - errors, "issue_count": len(file_issues),
-        })
-    return pd.DataFrame(records, columns=MANIFEST_COLUMNS)
-
-
-def write_issues_sheet(book, formats, issues: list[Issue]) -> None:
-    sheet = book.add_worksheet("Lỗi và cảnh báo")
-    frame = issues_frame(issues)
-    frame["severity"] = frame["severity"].map(SEVERITY_LABELS)
-    write_table(sheet, frame, formats, headers=ISSUE_HEADERS, widths={"file": 40, "message": 80, "code": 26})
-
-
-def write_issues_workbook(issues: list[Issue], target: Path) -> Path:
-    with workbook(target, "Lỗi và cảnh báo") as (book, formats):
-        write_issues_sheet(book, formats, issues)
-    return target
-
 
 @dataclass
 class FeedbackPart:
@@ -77,6 +27,7 @@ class FeedbackPart:
     path: str
     status: str
     set_id: str
+    form: Form | None              # the form the file was read with; None when it names none known
     values: dict[str, object]      # field id -> value as read
     cells: dict[str, str]          # field id -> cell
     scores: pd.DataFrame | None    # this unit's rows of scores.csv, by criterion
@@ -106,14 +57,12 @@ def write_feedback_workbook(feedback: Feedback, target: Path) -> Path:
             sheet = book.add_worksheet(sheet_name(f"Kết quả {part.set_id}" if len(parts) == 1 else f"Tệp {n} {part.set_id}"))
             sheet.write_string(0, 0, f"{feedback.unit_name} ({feedback.unit_code}) — kỳ {feedback.period}", formats["title"])
             sheet.write_string(1, 0, f"Tệp: {part.path} — {FILE_STATUS_LABELS[part.status]}", formats["bold"])
-            indicator_set = get_set(part.set_id) if part.set_id in builtin_sets() else None
-            if isinstance(indicator_set, TargetSet) and part.status == "accepted":
-                write_unit_figures(sheet, formats, indicator_set, part, severity_of)
-                continue
-            if part.scores is None:
-                sheet.write_string(3, 0, "Tệp không được dùng để chấm điểm; xem trang Lỗi và cảnh báo.", formats["text"])
-                continue
-            write_unit_scores(sheet, formats, get_set(part.set_id), part, severity_of)
+            if part.scores is not None:
+                write_unit_scores(sheet, formats, part.form, part, severity_of)
+            elif part.form is not None and part.status == "accepted":
+                write_unit_figures(sheet, formats, part.form, part, severity_of)
+            else:
+                sheet.write_string(3, 0, "Tệp không được sử dụng; xem lý do ở trang Lỗi và cảnh báo.", formats["text"])
         sheet = book.add_worksheet("Lỗi và cảnh báo")
         frame = issues_frame(feedback.issues)
         frame["severity"] = frame["severity"].map(SEVERITY_LABELS)
@@ -123,15 +72,16 @@ def write_feedback_workbook(feedback: Feedback, target: Path) -> Path:
     return target
 
 
-def write_unit_figures(sheet, formats, target_set: TargetSet, part: FeedbackPart,
+def write_unit_figures(sheet, formats, form: Form, part: FeedbackPart,
                        severity_of: dict[tuple[str, str], str]) -> None:
-    """A target set's workbook, as read: the figures go into the city's monitoring table."""
-    sheet.write_string(2, 0, "Số liệu đã được tổng hợp vào bảng theo dõi chỉ tiêu của Thành phố.", formats["text"])
+    """An accepted workbook that is not scored (figures, task reports), as read: what the
+    unit reported, and where it goes."""
+    sheet.write_string(2, 0, form.received_text, formats["text"])
     row = 4
     for c, (header, width) in enumerate(zip(["Mã", "Nội dung", "Ô", "Giá trị đã nhập"], [10, 80, 8, 30])):
         sheet.write_string(row, c, header, formats["header"])
         sheet.set_column(c, c, width)
-    for field_id, f in target_set.fields.items():
+    for field_id, f in form.fields.items():
         if field_id not in part.values:
             continue
         row += 1
@@ -199,8 +149,9 @@ def feedback_payloads(batch: BatchResult, issues: list[Issue]) -> list[Feedback]
         parts = []
         for sub in subs:
             used = sub.status == "accepted" and sub.set_id in batch.results
+            form = batch.forms[sub.set_id].form if sub.set_id in batch.forms else None
             parts.append(FeedbackPart(
-                sub.path, sub.status, sub.set_id,
+                sub.path, sub.status, sub.set_id, form,
                 {r[1]: r[2] for r in sub.records}, {r[1]: r[6] for r in sub.records},
                 scores_by_unit.get((sub.set_id, unit_code)) if used else None,
                 totals_by_unit.get((sub.set_id, unit_code)) if used else None,
@@ -214,27 +165,11 @@ def _write_feedback_job(job: tuple[Feedback, Path]) -> Path:
     return write_feedback_workbook(*job)
 
 
-def write_batch(batch: BatchResult, out_dir: Path, workers: int = 1) -> list[Path]:
-    out_dir = Path(out_dir)
+def write_feedback(batch: BatchResult, out_dir: Path, workers: int = 1) -> list[Path]:
+    """One workbook per unit that sent anything, in phan-hoi/."""
     issues = sorted_issues(batch.issues)
-    written = [
-        write_csv(manifest_frame(batch), out_dir / "manifest.csv"),
-        write_csv(issues_frame(issues), out_dir / "issues.csv"),
-        write_issues_workbook(issues, out_dir / "issues.xlsx"),
-    ]
-    for set_id, result in batch.results.items():
-        written.append(write_csv(result.scores, out_dir / set_id / "scores.csv"))
-        written.append(write_csv(result.totals, out_dir / set_id / "totals.csv"))
-    written += write_run_info(out_dir, batch.period, batch.registry,
-                              {set_id: r.indicator_set.version for set_id, r in batch.results.items()},
-                              {set_id: [u.code for u in units] for set_id, units in batch.missing.items()})
-    # The analysts' workbook renders from the files just written, as `report --results` does.
-    from dti_report.reports.workbook import write_results_workbook  # here: reports imports this module
-    written.append(write_results_workbook(load_results(out_dir)))
     jobs = [(payload, out_dir / "phan-hoi" / f"{payload.unit_code}.xlsx") for payload in feedback_payloads(batch, issues)]
     if workers > 1 and len(jobs) >= 50:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            written += list(pool.map(_write_feedback_job, jobs, chunksize=16))
-    else:
-        written += [_write_feedback_job(job) for job in jobs]
-    return written
+            return list(pool.map(_write_feedback_job, jobs, chunksize=16))
+    return [_write_feedback_job(job) for job in jobs]

@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from dti_report.forms.catalog import get_set
+from dti_report.forms.catalog import Catalog
+from dti_report.core.errors import DtiError
 from dti_report.core.files import atomic_path
 from dti_report.forms.placeholders import Resolver, find_placeholders
 from dti_report.renderers.documents import TEMPLATE_DIR
@@ -19,7 +20,7 @@ RESULTS_JSON = "results.json"
 OUTPUT_NAME = "bang-theo-doi-chi-tieu.docx"
 
 
-class ResultsJsonError(Exception):
+class ResultsJsonError(DtiError):
     pass
 
 
@@ -49,10 +50,10 @@ def computed_placeholders(target_set: TargetSet, resolver: Resolver) -> dict[str
     return out
 
 
-def write_results_json(out_dir: Path, targets: dict[str, TargetData]) -> Path:
+def write_results_json(out_dir: Path, targets: dict[str, TargetData], forms: dict[str, TargetSet]) -> Path:
     payload = {"sets": {}}
     for set_id, data in targets.items():
-        target_set = get_set(set_id)
+        target_set = forms[set_id]
         payload["sets"][set_id] = {"data": data.to_json(),
                                    "placeholders": computed_placeholders(target_set, resolver_for(target_set, data))}
     with atomic_path(out_dir / RESULTS_JSON) as tmp:
@@ -60,7 +61,7 @@ def write_results_json(out_dir: Path, targets: dict[str, TargetData]) -> Path:
     return out_dir / RESULTS_JSON
 
 
-def load_results_json(results_dir: Path, set_id: str | None = None) -> tuple[TargetSet, TargetData]:
+def load_results_json(results_dir: Path, catalog: Catalog, set_id: str | None = None) -> tuple[TargetSet, TargetData]:
     path = Path(results_dir) / RESULTS_JSON
     if not path.is_file():
         raise ResultsJsonError(f"{results_dir} không có {RESULTS_JSON} (chạy lệnh run trước)")
@@ -73,22 +74,23 @@ def load_results_json(results_dir: Path, set_id: str | None = None) -> tuple[Tar
         set_id = next(iter(sets))
     if set_id not in sets:
         raise ResultsJsonError(f"{path} không có bảng chỉ tiêu {set_id}")
-    target_set = get_set(set_id)
     data = TargetData.from_json(sets[set_id]["data"])
-    if data.set_version != target_set.version:
-        raise ResultsJsonError(f"kết quả tính theo phiên bản {data.set_version}, công cụ có phiên bản {target_set.version}")
-    return target_set, data
+    if set_id not in catalog or data.set_version not in catalog.forms[set_id]:
+        raise ResultsJsonError(f"kết quả tính theo bảng {set_id} phiên bản {data.set_version}, không có trong danh mục "
+                               "biểu mẫu hiện có; hãy thêm tệp biểu mẫu đó (--forms) hoặc chạy lại lệnh run")
+    return catalog.get(set_id, data.set_version), data
 
 
-def write_monitoring(out_dir: Path, targets: dict[str, TargetData]) -> tuple[list[Path], list[Finding]]:
+def write_monitoring(out_dir: Path, targets: dict[str, TargetData],
+                     forms: dict[str, TargetSet]) -> tuple[list[Path], list[Finding]]:
     """results.json, and each target set's shipped table rendered into the output folder."""
-    written = [write_results_json(out_dir, targets)]
+    written = [write_results_json(out_dir, targets, forms)]
     findings: list[Finding] = []
     for set_id, data in targets.items():
         name = SHIPPED_TEMPLATES.get(set_id)
         if name is None or not (TEMPLATE_DIR / name).is_file():
             continue
-        target_set = get_set(set_id)
+        target_set = forms[set_id]
         target = out_dir / OUTPUT_NAME if len(targets) == 1 else out_dir / f"bang-theo-doi-{set_id}.docx"
         findings += render_template(TEMPLATE_DIR / name, resolver_for(target_set, data), target)
         written.append(target)

@@ -21,10 +21,8 @@ from pathlib import Path
 import pandas as pd
 
 from dti_report.core import formatting as fmt
-from dti_report.forms.catalog import get_set
 from dti_report.evaluation.plans import (CriterionReport, TaskReport, assignment_proposals, assignment_reports,
                             assignment_table, current_figures, task_report)
-from dti_report.workbook.plan_templates import items_for
 from dti_report.forms.plans import ASSIGNMENT_STATUSES, AssignmentSet, Deadline, TaskSet
 from dti_report.batch.results import RunResults
 from dti_report.reports.settings import ReportSettings
@@ -146,7 +144,7 @@ def missing_units(results: RunResults, plan: TaskSet | AssignmentSet) -> list[Un
     sent anything for the plan, every agency it gives something to."""
     if plan.id in results.plan_missing:
         return results.plan_missing[plan.id]
-    return [u for u in results.registry.units if items_for(plan, u, results.registry)]
+    return plan.expected_units(results.registry)
 
 
 # ---------------------------------------------------------------- I. tasks
@@ -330,7 +328,7 @@ def _proposals(results: RunResults, task_rep: TaskReport, tasks: TaskSet, assign
 # ---------------------------------------------------------------- the report
 
 def plan_report_context(results: RunResults, spec: PlanReport, settings: ReportSettings, day: dt.date) -> dict:
-    tasks, assignments = get_set(spec.tasks), get_set(spec.assignments)
+    tasks, assignments = results.catalog.get(spec.tasks), results.catalog.get(spec.assignments)
     task_section, task_rep = _task_section(results, tasks)
     source = tasks.source
     plan_ref = f"{source.document} ngày {day_month_year(source.date)} của {source.issuer}"
@@ -364,7 +362,7 @@ def render_plan_report(results: RunResults, spec: PlanReport, settings: ReportSe
 # ---------------------------------------------------------------- the workbook
 
 def write_plan_workbook(results: RunResults, spec: PlanReport, context: dict) -> Path:
-    tasks, assignments = get_set(spec.tasks), get_set(spec.assignments)
+    tasks, assignments = results.catalog.get(spec.tasks), results.catalog.get(spec.assignments)
     registry, period = results.registry, results.period
     task_rep = task_report(tasks, results.plans.get(tasks.id, {}), registry, period)
     target = results.out_dir / spec.file_name(period, ".xlsx")

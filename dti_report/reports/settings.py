@@ -8,6 +8,7 @@ the keys that differ from the shipped defaults (dti_report/data/settings/).
 
 from __future__ import annotations
 
+from dti_report.core.errors import DtiError
 import datetime as dt
 from importlib import resources
 from pathlib import Path
@@ -20,7 +21,7 @@ from dti_report.core.text import nfc_tree
 DEFAULT_SETTINGS = "hcm-stttt.yaml"
 
 
-class SettingsError(Exception):
+class SettingsError(DtiError):
     """A settings file that cannot be used; the message is for the user, in Vietnamese."""
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from dti_report.reports.feedback import ISSUE_HEADERS, MANIFEST_HEADERS
-from dti_report.forms.catalog import IndicatorSet
+from dti_report.batch.run_folder import ISSUE_HEADERS, MANIFEST_HEADERS
+from dti_report.forms.indicators import IndicatorSet
 from dti_report.evaluation.engine import STATUS_LABELS
 from dti_report.core.issues import SEVERITY_LABELS
 from dti_report.batch.results import RunResults

@@ -7,12 +7,13 @@ benchmark to produce returned workbooks.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Mapping
 
 import openpyxl
 
-from dti_report.forms.catalog import IndicatorSet, InputField
+from dti_report.forms.base import Form, InputField
 from dti_report.workbook.layout import COLUMN_INDEX, HEADER, HEADER_SEARCH_ROWS, INPUT_SHEET, NA_LABEL, NA_SUFFIX
 from dti_report.core.files import atomic_path
 from dti_report.forms.values import BLANK, ERROR, NOT_APPLICABLE, parse_value
@@ -33,24 +34,26 @@ def cell_value(field: InputField, raw):
         return field.options[0 if parsed.value >= 0.5 else 1].label
     if field.type == "integer":
         return int(parsed.value)
+    if field.type == "date":
+        return dt.date.fromordinal(int(parsed.value))
     return parsed.value
 
 
-def cell_values(indicator_set: IndicatorSet, values: Mapping[str, object]) -> dict[str, object]:
+def cell_values(form: Form, values: Mapping[str, object]) -> dict[str, object]:
     """Field id -> cell content; a "không áp dụng" value marks its criterion's row instead."""
-    fields, criterion_of = indicator_set.fields, indicator_set.criterion_of_field()
+    fields, item_of = form.fields, form.item_of_field
     out: dict[str, object] = {}
     for field_id, raw in values.items():
         if field_id not in fields:
             continue
         if parse_value(fields[field_id], raw).status == NOT_APPLICABLE:
-            out[criterion_of[field_id] + NA_SUFFIX] = NA_LABEL
+            out[item_of[field_id] + NA_SUFFIX] = NA_LABEL
         else:
             out[field_id] = cell_value(fields[field_id], raw)
     return out
 
 
-def fill_workbook(indicator_set: IndicatorSet, template: Path | str, values: Mapping[str, object], target: Path | str) -> Path:
+def fill_workbook(form: Form, template: Path | str, values: Mapping[str, object], target: Path | str) -> Path:
     """Open a template with openpyxl, write the values by field id, save to target."""
     book = openpyxl.load_workbook(template)
     sheet = book[INPUT_SHEET]
@@ -62,7 +65,7 @@ def fill_workbook(indicator_set: IndicatorSet, template: Path | str, values: Map
     if header_row is None:
         raise ValueError(f"{template}: không tìm thấy cột '{HEADER['field_id']}'")
     value_col = id_col - COLUMN_INDEX["field_id"] + COLUMN_INDEX["value"]
-    contents = cell_values(indicator_set, values)
+    contents = cell_values(form, values)
     for r in range(header_row + 1, sheet.max_row + 1):
         field_id = sheet.cell(r, id_col).value
         if field_id in contents:

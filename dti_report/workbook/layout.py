@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 
-from dti_report.forms.catalog import IndicatorSet
+from dti_report.forms.base import Form
+from dti_report.forms.periods import PERIOD_PATTERN, check_period  # noqa: F401  (the writer's and reader's period check)
 
 # Bump when the layout below changes: older workbooks are then refused.
-TEMPLATE_FORMAT = "1"
+TEMPLATE_FORMAT = "2"
 
 GUIDE_SHEET = "Hướng dẫn"
 INPUT_SHEET = "Nhập liệu"
@@ -43,19 +43,21 @@ MIN_MAX_TEXT = "Tính khi tổng hợp"
 META_KEYS = ("set_id", "set_version", "template_hash", "template_format", "unit_code", "period")
 
 
-_HASHES: dict[int, tuple[IndicatorSet, str]] = {}
+_HASHES: dict[int, tuple[Form, str]] = {}
 
 
-def template_hash(indicator_set: IndicatorSet) -> str:
-    """Fingerprint of what a template asks for: the set's content and the layout.
-    A set edited without a version bump still yields a different hash."""
-    cached = _HASHES.get(id(indicator_set))
-    if cached is not None and cached[0] is indicator_set:  # every workbook of a batch asks again
+def template_hash(form: Form) -> str:
+    """Fingerprint of what a template asks: field ids, types, options, bounds, the rule
+    inputs and the cell layout (Form.sheet_key). Rewording a title, a note or a method
+    text keeps workbooks already sent out valid; changing an option list or adding a
+    field does not, even without a version bump."""
+    cached = _HASHES.get(id(form))
+    if cached is not None and cached[0] is form:  # every workbook of a batch asks again
         return cached[1]
-    payload = json.dumps({"format": TEMPLATE_FORMAT, "set": indicator_set.model_dump(mode="json")},
+    payload = json.dumps({"format": TEMPLATE_FORMAT, "layout": COLUMNS, "sheet": form.sheet_key()},
                          ensure_ascii=False, sort_keys=True)
     digest = hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
-    _HASHES[id(indicator_set)] = (indicator_set, digest)
+    _HASHES[id(form)] = (form, digest)
     return digest
 
 
@@ -64,11 +66,3 @@ def template_file_name(unit_code: str, set_id: str, period: str) -> str:
     return f"{unit_code}_{set_id}_{period}.xlsx"
 
 
-PERIOD_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2]|Q[1-4]))?$"
-
-
-def check_period(period: str) -> str:
-    """A reporting period: a year "2023", a month "2024-06" or a quarter "2024-Q2"."""
-    if not re.match(PERIOD_PATTERN, period):
-        raise ValueError(f"kỳ báo cáo '{period}' không hợp lệ; dùng dạng 2023, 2024-06 hoặc 2024-Q2")
-    return period

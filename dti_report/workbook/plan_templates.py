@@ -9,37 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Mapping
 
-from dti_report.core import formatting as fmt
 from dti_report.workbook import layout
-from dti_report.forms.plans import PROPOSALS, AssignmentSet, TaskSet
-from dti_report.workbook.templates import (COL, DEFAULT_CONTACT, GUIDE_WIDTHS, LAST_COL, WIDTHS, _band_row, _field_row, _fit_row,
+from dti_report.forms.plans import Plan
+from dti_report.workbook.templates import (COL, DEFAULT_CONTACT, TemplateError, GUIDE_WIDTHS, LAST_COL, WIDTHS, _band_row, _field_row, _fit_row,
                         finish_input_sheet, write_info_rows, write_unit_workbook)
 from dti_report.forms.units import Registry, Unit
-
-
-def items_for(plan: TaskSet | AssignmentSet, unit: Unit, registry: Registry) -> list:
-    """The tasks or criteria a unit answers for: it leads them (by name or as part of
-    a level the plan names); a points index is answered by every unit given it. An
-    agency following criteria also gets the plan's box for difficulties and proposals."""
-    if isinstance(plan, AssignmentSet) and plan.scoring == "points":
-        return list(plan.criteria)
-    mine = set()
-    codes: dict[str, set[str]] = {}  # per agency name: a plan names the same few agencies hundreds of times
-    for item_id, names in plan.item_leads().items():
-        for n in names:
-            if n not in codes:
-                codes[n] = {u.code for u in registry.units_for_agency(n)}
-        if any(unit.code in codes[n] for n in names):
-            mine.add(item_id)
-    if mine and isinstance(plan, AssignmentSet):
-        mine.add(PROPOSALS)
-    return [c for c in plan.criteria if c.id in mine]
-
-
-def lead_units(plan: TaskSet | AssignmentSet, registry: Registry) -> dict[str, list[str]]:
-    """Item id -> the registry units leading it; names the registry does not know map to nothing."""
-    units = {n: [u.code for u in registry.units_for_agency(n)] for names in plan.item_leads().values() for n in set(names)}
-    return {item: list(dict.fromkeys(code for n in names for code in units[n])) for item, names in plan.item_leads().items()}
 
 
 def _guide(plan, items_label: str):
@@ -60,7 +34,7 @@ def _guide(plan, items_label: str):
     return write
 
 
-def _inputs(items: list, describe):
+def _inputs(items: list):
     def write(ws, fmt, plan, unit: Unit, period: str, sources: dict[str, str], contents: dict[str, object]) -> None:
         for col, width in WIDTHS.items():
             ws.set_column(col, col, width)
@@ -74,8 +48,8 @@ def _inputs(items: list, describe):
         for item in items:
             ws.write_string(row, COL["criterion"], item.id, fmt["bold"])
             ws.write_string(row, COL["content"], item.name, fmt["bold"])
-            ws.write_string(row, COL["method"], describe(item.id), fmt["cell"])
-            _fit_row(ws, row, {COL["content"]: item.name, COL["method"]: describe(item.id)}, WIDTHS)
+            ws.write_string(row, COL["method"], item.description, fmt["cell"])
+            _fit_row(ws, row, {COL["content"]: item.name, COL["method"]: item.description}, WIDTHS)
             row += 1
             for f in item.fields:
                 _field_row(ws, fmt, row, f, sources, contents.get(f.id))
@@ -84,30 +58,12 @@ def _inputs(items: list, describe):
     return write
 
 
-def write_plan_template(plan: TaskSet | AssignmentSet, unit: Unit, registry: Registry, period: str,
-                        target_path: Path | str, *, deadline: str | None = None, contact: str | None = None,
+def write_plan_template(plan: Plan, unit: Unit, registry: Registry, period: str, target_path: Path | str, *,
+                        deadline: str | None = None, contact: str | None = None,
                         values: Mapping[str, object] | None = None) -> Path:
-    items = items_for(plan, unit, registry)
+    items = plan.items_for(unit, registry)
     if not items:
-        raise ValueError(f"đơn vị {unit.code} không chủ trì nội dung nào của {plan.id}")
-    if isinstance(plan, TaskSet):
-        deadlines = {t.id: t.deadline.text for t in plan.tasks}
-        describe, label, subject = (lambda i: f"Thời hạn: {deadlines[i]}"), "các nhiệm vụ", "Mẫu báo cáo tiến độ nhiệm vụ"
-    else:
-        by_id = {c.id: c for c in plan.assigned}
-        figures = {item.id: figure for item, figure in zip(plan.result_items, plan.baseline.figures)} if plan.result_items else {}
-
-        def describe(i: str) -> str:
-            if i in figures:  # the current figure beside its baseline
-                f, of = figures[i], plan.baseline.of
-                rank = f", xếp hạng {f.rank}" + (f"/{of}" if of else "") if f.rank else ""
-                return f"Năm {plan.baseline.year}: {fmt.fixed(f.value, 4)}{rank}"
-            if i == PROPOSALS:
-                return "Ghi chung cho các chỉ tiêu đơn vị được phân công theo dõi (nếu có)"
-            c = by_id[i]
-            parts = [f"Điểm tối đa: {c.max_points:g}" if c.max_points is not None else "",
-                     f"Tần suất: {c.frequency}" if c.frequency else "", c.note or ""]
-            return "; ".join(p for p in parts if p)
-        label, subject = "các chỉ tiêu", "Mẫu báo cáo chỉ tiêu được phân công"
-    return write_unit_workbook(plan, unit, period, target_path, subject=subject, write_guide=_guide(plan, label),
-                               write_inputs=_inputs(items, describe), values=values, deadline=deadline, contact=contact)
+        raise TemplateError(f"đơn vị {unit.code} không chủ trì nội dung nào của {plan.id}")
+    return write_unit_workbook(plan, unit, period, target_path, subject=plan.sheet_subject,
+                               write_guide=_guide(plan, plan.items_label), write_inputs=_inputs(items),
+                               values=values, deadline=deadline, contact=contact)

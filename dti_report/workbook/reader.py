@@ -26,7 +26,8 @@ import python_calamine
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
-from dti_report.forms.catalog import IndicatorSet, builtin_sets
+from dti_report.forms.base import Form
+from dti_report.forms.catalog import Catalog
 from dti_report.core.issues import Issue
 from dti_report.workbook.layout import (
     HEADER,
@@ -34,12 +35,10 @@ from dti_report.workbook.layout import (
     INPUT_SHEET,
     META_KEYS,
     META_SHEET,
-    NA_SUFFIX,
     TEMPLATE_FORMAT,
     template_hash,
 )
 from dti_report.forms.units import Registry
-from dti_report.forms.values import is_blank, parse_value
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 ZIP_MAGIC = b"PK\x03\x04"
@@ -253,44 +252,33 @@ def _read_meta(book, sub: Submission) -> dict[str, str] | None:
     return meta
 
 
-def _check_meta(meta: dict[str, str], sub: Submission, registry: Registry, period: str | None) -> IndicatorSet | None:
-    from dti_report.forms.plans import builtin_plans
-
-    sets = {**builtin_sets(), **builtin_plans()}
+def _check_meta(meta: dict[str, str], sub: Submission, registry: Registry, catalog: Catalog,
+                period: str | None) -> Form | None:
+    """The form the workbook was made from (its id and version), checked against the stamp's
+    fingerprint, the unit and the period."""
     sub.set_id, sub.set_version, sub.unit_code, sub.period = meta["set_id"], meta["set_version"], meta["unit_code"], meta["period"]
-    indicator_set = sets.get(meta["set_id"])
-    if indicator_set is None:
-        sub.issue("unknown-set", sheet=META_SHEET, value=meta["set_id"], detail=", ".join(sorted(sets)))
+    if meta["set_id"] not in catalog:
+        sub.issue("unknown-set", sheet=META_SHEET, value=meta["set_id"], detail=", ".join(catalog.ids()))
         return None
-    expected = f"{indicator_set.version} (mẫu {TEMPLATE_FORMAT}, mã {template_hash(indicator_set)})"
+    versions = catalog.forms[meta["set_id"]]
+    form = versions.get(meta["set_version"]) or catalog.get(meta["set_id"])
+    expected = f"{form.version} (mẫu {TEMPLATE_FORMAT}, mã {template_hash(form)})"
     found = f"{meta['set_version']} (mẫu {meta['template_format']}, mã {meta['template_hash']})"
     if (meta["set_version"], meta["template_format"], meta["template_hash"]) != (
-            indicator_set.version, TEMPLATE_FORMAT, template_hash(indicator_set)):
+            form.version, TEMPLATE_FORMAT, template_hash(form)):
         sub.issue("template-version-mismatch", sheet=META_SHEET, value=found, detail=expected)
     unit = registry.by_code().get(meta["unit_code"])
     if unit is None:
         sub.issue("unknown-unit", sheet=META_SHEET, unit=meta["unit_code"], value=meta["unit_code"])
-    elif not takes_set(registry, unit, indicator_set):
-        sub.issue("unit-set-mismatch", sheet=META_SHEET, unit=unit.code, value=indicator_set.id, detail=unit.level)
+    elif not form.takes(unit, registry):
+        sub.issue("unit-set-mismatch", sheet=META_SHEET, unit=unit.code, value=form.id, detail=unit.level)
     named_unit = Path(sub.path).name.split("_")[0]
     if Path(sub.path).name.count("_") >= 2 and named_unit in registry.by_code() and named_unit != meta["unit_code"]:
         # The file name says one unit, the stamp inside another: a template filled for someone else.
         sub.issue("unit-mismatch", sheet=META_SHEET, unit=meta["unit_code"], value=named_unit)
     if period is not None and meta["period"] != period:
         sub.issue("wrong-period", sheet=META_SHEET, value=meta["period"], detail=period)
-    return indicator_set
-
-
-def takes_set(registry: Registry, unit, indicator_set) -> bool:
-    """A scored or target set goes to the levels the registry lists it for; a plan to the
-    agencies it names."""
-    from dti_report.forms.plans import AssignmentSet, TaskSet
-
-    if isinstance(indicator_set, (TaskSet, AssignmentSet)):
-        from dti_report.workbook.plan_templates import items_for
-
-        return bool(items_for(indicator_set, unit, registry))
-    return unit in registry.units_for_set(indicator_set.id)
+    return form
 
 
 def _find_header(grid: list[list]) -> tuple[int, dict[str, int]] | None:
@@ -348,7 +336,7 @@ def error_cells(archive: zipfile.ZipFile | None, sheet: str) -> set[str]:
     return found
 
 
-def read_input_rows(book, sub: Submission, indicator_set: IndicatorSet, errors: set[str] = frozenset()) -> list[tuple] | None:
+def read_input_rows(book, sub: Submission, form: Form, errors: set[str] = frozenset()) -> list[tuple] | None:
     if INPUT_SHEET not in book.sheet_names:
         sub.issue("missing-sheet", sheet=INPUT_SHEET)
         return None
@@ -358,7 +346,7 @@ def read_input_rows(book, sub: Submission, indicator_set: IndicatorSet, errors: 
         sub.issue("missing-header", sheet=INPUT_SHEET, detail=f"{HEADER['field_id']}, {HEADER['value']}")
         return None
     header_row, cols = header
-    percent_fields = {f.id for f in indicator_set.fields.values() if f.type == "percent"}
+    percent_fields = {f.id for f in form.fields.values() if f.type == "percent"}
     records = []
     value_col, note_col, id_col = cols["value"], cols.get("note"), cols["field_id"]
     for r in range(header_row + 1, len(grid)):
@@ -387,26 +375,6 @@ def read_input_rows(book, sub: Submission, indicator_set: IndicatorSet, errors: 
     return records
 
 
-def blank_field_issues(sub: Submission, indicator_set: IndicatorSet) -> None:
-    """A value cell left blank is "no data" (0 points): tell the unit where, unless
-    the criterion is marked not applicable or a "no" answer makes the cell moot."""
-    fields_col, values_col, cells_col = ([r[i] for r in sub.records] for i in (1, 2, 6))
-    answers = dict(zip(fields_col, values_col))
-    criterion_of = indicator_set.criterion_of_field()
-    fields = indicator_set.fields
-    skip = set()
-    for c in indicator_set.criteria:
-        if not is_blank(answers.get(c.id + NA_SUFFIX)):
-            skip.update(f.id for f in c.fields)
-        gate = getattr(c.rule, "gate", None)
-        if gate and parse_value(fields[gate], answers.get(gate)).value == 0:
-            skip.update(f.id for f in c.fields if f.id != gate)
-    for field_id, value, cell in zip(fields_col, values_col, cells_col):
-        if field_id in criterion_of and field_id not in skip and is_blank(value):
-            sub.issue("blank-field", sheet=INPUT_SHEET, cell=cell, unit=sub.unit_code, field=field_id,
-                      criterion=criterion_of[field_id])
-
-
 def _sha256_streamed(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as stream:
@@ -416,7 +384,7 @@ def _sha256_streamed(path: Path) -> str:
 
 
 def read_submission(path: Path, root: Path, registry: Registry, period: str | None = None,
-                    limits: Limits = Limits()) -> Submission:
+                    limits: Limits = Limits(), *, catalog: Catalog) -> Submission:
     """Everything the batch needs to know about one file; never raises for a bad file."""
     sub = Submission(path=path.relative_to(root).as_posix())
     try:
@@ -443,10 +411,10 @@ def read_submission(path: Path, root: Path, registry: Registry, period: str | No
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         meta = _read_meta(book, sub)
-        indicator_set = _check_meta(meta, sub, registry, period) if meta else None
-        if indicator_set is None or sub.has_file_errors:
+        form = _check_meta(meta, sub, registry, catalog, period) if meta else None
+        if form is None or sub.has_file_errors:
             return sub
-        rows = read_input_rows(book, sub, indicator_set, error_cells(archive, INPUT_SHEET))
+        rows = read_input_rows(book, sub, form, error_cells(archive, INPUT_SHEET))
     except python_calamine.PasswordError:
         sub.issue("password-protected")
         return sub
@@ -457,9 +425,5 @@ def read_submission(path: Path, root: Path, registry: Registry, period: str | No
     if rows is None:
         return sub
     sub.records = rows
-    from dti_report.forms.targets import TargetSet
-
-    if isinstance(indicator_set, (IndicatorSet, TargetSet)):  # in a plan, a blank is just nothing to report yet
-        blank_field_issues(sub, indicator_set)
     sub.status = ACCEPTED
     return sub

@@ -10,6 +10,7 @@ from typing import Mapping
 from dti_report.workbook import layout
 from dti_report.forms.targets import TargetSet
 from dti_report.workbook.templates import (
+    TemplateError,
     COL,
     DEFAULT_CONTACT,
     GUIDE_WIDTHS,
@@ -58,70 +59,36 @@ def write_inputs(ws, fmt, target_set: TargetSet, unit: Unit, period: str, source
         ws.merge_range(row, 0, row, LAST_COL, text, fmt["title"] if row == 0 else fmt["label"])
     for key, header in layout.COLUMNS:
         ws.write_string(layout.HEADER_ROW, COL[key], header, fmt["header"])
-    mine = {i.id for i in target_set.inputs_for(unit)}
-    by_key = target_set.input_by_key
+    mine = {item.id for item in target_set.items_for(unit, None)}
+    group_of = target_set.group_of_section()
     row = layout.HEADER_ROW + 1
-    placed: set[str] = set()
-    for group in target_set.groups:
-        group_rows = []
-        for target in group.targets:
-            for entry in (target, *target.rows):
-                inputs = [by_key[k].id for k in _keys_in(entry, target_set) if by_key[k].id in mine and by_key[k].id not in placed]
-                if inputs:
-                    group_rows.append((entry, inputs))
-                    placed.update(inputs)
-        if not group_rows:
+    band = None
+    for section in target_set.sections:
+        items = [item for item in section.items if item.id in mine]
+        if not items:
             continue
-        if group.name:
-            _band_row(ws, fmt, row, "", group.name, None)
+        group = group_of.get(section.id, "")
+        if group and group != band:
+            _band_row(ws, fmt, row, "", group, None)
             row += 1
-        for entry, inputs in group_rows:
-            ws.write_string(row, COL["criterion"], entry.id, fmt["bold"])
-            ws.write_string(row, COL["content"], entry.text, fmt["bold"])
-            target_text = f"Chỉ tiêu: {entry.target.text}" if entry.target else ""
-            ws.write_string(row, COL["method"], target_text, fmt["cell"])
-            _fit_row(ws, row, {COL["content"]: entry.text}, WIDTHS)
-            row += 1
-            for input_id in inputs:
-                for f in next(c for c in target_set.criteria if c.id == input_id).fields:
-                    _field_row(ws, fmt, row, f, sources, contents.get(f.id))
-                    row += 1
+            band = group
+        ws.write_string(row, COL["criterion"], section.id, fmt["bold"])
+        ws.write_string(row, COL["content"], section.name, fmt["bold"])
+        ws.write_string(row, COL["method"], section.description, fmt["cell"])
+        _fit_row(ws, row, {COL["content"]: section.name}, WIDTHS)
+        row += 1
+        for item in items:
+            for f in item.fields:
+                _field_row(ws, fmt, row, f, sources, contents.get(f.id))
+                row += 1
     finish_input_sheet(ws)
-
-
-def _keys_in(entry, target_set: TargetSet) -> list[str]:
-    """The input keys a table row shows or evaluates, in reading order."""
-    from dti_report.forms.placeholders import find_placeholders  # placeholders builds on targets
-
-    resolver = _resolver(target_set)
-    keys: list[str] = []
-    if entry.evaluates and entry.evaluates.key:
-        keys.append(entry.evaluates.key)
-    if entry.evaluates and entry.evaluates.ratio:
-        keys.extend(k for k in resolver.ratios.get(entry.evaluates.ratio, ()) if k)
-    for ph in find_placeholders(entry.cells.value):
-        resolution = resolver.resolve(ph)
-        canonical = resolution.resolved
-        keys.extend(part for part in canonical.replace("sodonvi", "", 1).split(".") if part in target_set.input_by_key)
-    return [target_set.input_by_key[k].key for k in dict.fromkeys(keys) if k in target_set.input_by_key]
-
-
-_RESOLVERS: dict[int, object] = {}
-
-
-def _resolver(target_set: TargetSet):
-    from dti_report.forms.placeholders import Resolver
-
-    if id(target_set) not in _RESOLVERS:
-        _RESOLVERS[id(target_set)] = Resolver(target_set)
-    return _RESOLVERS[id(target_set)]
 
 
 def write_target_template(target_set: TargetSet, unit: Unit, period: str, target_path: Path | str, *,
                           deadline: str | None = None, contact: str | None = None,
                           values: Mapping[str, object] | None = None) -> Path:
     if not target_set.inputs_for(unit):
-        raise ValueError(f"đơn vị {unit.code} không báo cáo số liệu nào của {target_set.id}")
+        raise TemplateError(f"đơn vị {unit.code} không báo cáo số liệu nào của {target_set.id}")
     return write_unit_workbook(target_set, unit, period, target_path, subject="Mẫu báo cáo số liệu theo dõi chỉ tiêu",
                                write_guide=write_guide, write_inputs=write_inputs,
                                values=values, deadline=deadline, contact=contact)

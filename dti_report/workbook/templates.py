@@ -16,22 +16,21 @@ import xlsxwriter
 from xlsxwriter.utility import quote_sheetname, xl_range_abs, xl_rowcol_to_cell
 
 from dti_report.workbook import layout
-from dti_report.forms.catalog import (
-    CappedCountRule,
-    ChoiceRule,
-    Criterion,
-    GrowthRule,
-    IndicatorSet,
-    InputField,
-    MinMaxRule,
-    PartsRule,
-    RatioRule,
-    TiersRule,
-)
+from dti_report.core.errors import DtiError
+from dti_report.forms.base import InputField
+from dti_report.forms.indicators import Criterion, IndicatorSet
+from dti_report.forms.rules import Formula, num
+from dti_report.forms.rules import text as excel_text
 from dti_report.workbook.fill import cell_values
 from dti_report.core.files import atomic_path
 from dti_report.forms.units import Unit
 from dti_report.workbook.xlsx import write_cell
+
+
+
+class TemplateError(DtiError, ValueError):
+    """A workbook that cannot be made (a unit the form is not for, a bad period)."""
+
 
 ERROR_TEXT = "Lỗi số liệu"
 DEFAULT_CONTACT = "Theo văn bản hướng dẫn của Sở Thông tin và Truyền thông"
@@ -59,6 +58,7 @@ TYPE_HINTS = {
     "choice": "Chọn một lựa chọn trong danh sách",
     "yes-no": "Chọn một lựa chọn trong danh sách",
     "text": "Văn bản",
+    "date": "Ngày (ngày/tháng/năm)",
 }
 BLANK_HINT = " Giá trị bằng 0 thì ghi 0; để trống là không có số liệu (0 điểm)."
 # Data validation per field type: rule, input message (title ≤ 32, text ≤ 255 characters), error text.
@@ -78,6 +78,10 @@ VALIDATIONS = {
     "text": ({"validate": "any"}, "Nội dung", "Nhập nội dung.", ""),
 }
 VALIDATIONS["yes-no"] = VALIDATIONS["choice"]
+VALIDATIONS["date"] = ({"validate": "date", "criteria": "between", "minimum": datetime(2000, 1, 1),
+                        "maximum": datetime(2100, 12, 31)},
+                       "Ngày", "Nhập ngày theo dạng ngày/tháng/năm, ví dụ 30/06/2021.",
+                       "Chỉ nhập một ngày có thật, dạng ngày/tháng/năm.")
 NA_VALIDATION = ({"validate": "list"}, layout.NA_LABEL,
                  f"Chỉ chọn \"{layout.NA_LABEL}\" khi tiêu chí không áp dụng với đơn vị (được điểm tối đa) "
                  "và ghi lý do ở cột ghi chú. Để trống nếu tiêu chí có áp dụng.",
@@ -87,138 +91,17 @@ NA_VALIDATION = ({"validate": "list"}, layout.NA_LABEL,
 # --- Self-score formulas ------------------------------------------------------
 
 
-def _num(x: float) -> str:
-    return f"{x:.15g}"
-
-
-def _text(s: str) -> str:
-    return '"' + s.replace('"', '""') + '"'
-
-
-def _or(conditions: list[str]) -> str:
-    return conditions[0] if len(conditions) == 1 else f"OR({','.join(conditions)})"
-
-
-class FormulaBuilder:
-    """Excel expressions for a criterion's point fraction, read from its value cells.
-
-    Each rule builder returns an expression that gives the fraction of the
-    maximum (0 when an input is blank: no data scores 0), or an Excel error
-    (NA()) where the engine would call the data invalid; the criterion cell
-    wraps it in IFERROR to show ERROR_TEXT. Only functions Excel and
-    LibreOffice share are used, and nothing is rounded.
-    """
-
-    def __init__(self, fields: dict[str, InputField], cells: dict[str, str], max_points: float):
-        self.fields = fields
-        self.cells = cells
-        self.max_points = max_points
-
-    def build(self, rule) -> str:
-        return {
-            ChoiceRule: self.choice, RatioRule: self.ratio, TiersRule: self.tiers,
-            CappedCountRule: self.capped_count, GrowthRule: self.growth, PartsRule: self.parts,
-        }[type(rule)](rule)
-
-    def bad(self, field_id: str) -> list[str]:
-        """Conditions, any of them TRUE when a filled cell cannot be read
-        (values.parse_value's errors): text in a number cell, a negative, a
-        fraction in a count, a percentage above 100%, a choice not in the list."""
-        ref, field = self.cells[field_id], self.fields[field_id]
-        if field.type in ("choice", "yes-no"):
-            return [f'NOT(OR({ref}="",{",".join(f"{ref}={_text(o.label)}" for o in field.options)}))']
-        checks = [f"ISTEXT({ref})", f"{ref}<0"]
-        if field.type == "integer":
-            checks.append(f"{ref}<>INT({ref})")
-        if field.type == "percent":
-            checks.append(f"{ref}>1")
-        return checks
-
-    def guard(self, field_ids: tuple[str, ...], expr: str) -> str:
-        """Engine's fields_status: an unreadable input outranks a blank one, and
-        any blank input means no data (0) before anything is computed."""
-        blanks = [f'{self.cells[f]}=""' for f in field_ids]
-        bad = [check for f in field_ids for check in self.bad(f)]
-        return f"IF({_or(bad)},NA(),IF({_or(blanks)},0,{expr}))"
-
-    def total(self, field_ids: tuple[str, ...]) -> str:
-        refs = [self.cells[f] for f in field_ids]
-        return refs[0] if len(refs) == 1 else f"SUM({','.join(refs)})"
-
-    def checked_ratio(self, numerator, denominator, bounded: bool, then) -> str:
-        """Σnumerator/Σdenominator handed to `then`; a zero denominator, or a
-        numerator above a denominator it counts a subset of, is invalid."""
-        num, den = self.total(numerator), self.total(denominator)
-        checks = [f"{den}=0"] + ([f"{num}>{den}"] if bounded else [])
-        return f"IF({_or(checks)},NA(),{then(f'{num}/{den}')})"
-
-    def choice(self, rule: ChoiceRule) -> str:
-        """The chosen label's fraction; an unknown label is invalid."""
-        ref = self.cells[rule.field]
-        chain = "NA()"
-        for option in reversed(self.fields[rule.field].options):
-            chain = f"IF({ref}={_text(option.label)},{_num(option.fraction)},{chain})"
-        return f'IF({ref}="",0,{chain})'
-
-    def ratio(self, rule: RatioRule) -> str:
-        """Ratio, or with a target T: ratio ≥ T gives 1, below it ratio/T."""
-        target = (lambda r: r) if rule.target is None else (lambda r: f"MIN(1,{r}/{_num(rule.target)})")
-        return self.guard(rule.numerator + rule.denominator,
-                          self.checked_ratio(rule.numerator, rule.denominator, rule.bounded, target))
-
-    def tiers(self, rule: TiersRule) -> str:
-        """First tier whose bound the measure reaches (≥, or > when not inclusive);
-        none reached gives 0. A gate answered "no" gives 0 whatever the count."""
-        def chain(value: str) -> str:
-            out = "0"
-            for tier in reversed(rule.tiers):
-                op = ">=" if tier.inclusive else ">"
-                out = f"IF({value}{op}{_num(tier.min)},{_num(tier.fraction)},{out})"
-            return out
-
-        measure = rule.measure
-        if measure.is_ratio:
-            expr = self.checked_ratio(measure.numerator, measure.denominator, measure.bounded, chain)
-        else:
-            expr = chain(self.cells[measure.field])
-        expr = self.guard(measure.fields, expr)
-        if rule.gate is None:
-            return expr
-        gate = self.cells[rule.gate]
-        yes = _text(self.fields[rule.gate].options[0].label)
-        return f'IF({_or(self.bad(rule.gate))},NA(),IF({gate}="",0,IF({gate}={yes},{expr},0)))'
-
-    def capped_count(self, rule: CappedCountRule) -> str:
-        """count × points_each, capped at the maximum. A count above its total is
-        invalid; a blank total is not checked (as in the engine)."""
-        count = self.cells[rule.field]
-        top = _num(self.max_points)
-        expr = f"MIN({count}*{_num(rule.points_each)},{top})/{top}"
-        if rule.of is not None:
-            total = self.cells[rule.of]
-            expr = f'IF({_or(self.bad(rule.of))},NA(),IF(AND({total}<>"",{count}>{total}),NA(),{expr}))'
-        return self.guard((rule.field,), expr)
-
-    def growth(self, rule: GrowthRule) -> str:
-        """g = (current − previous)/previous against the target, kept in [0, 1];
-        a previous rate of 0 is a zero denominator."""
-        cur, prev = self.cells[rule.current], self.cells[rule.previous]
-        expr = f"IF({prev}=0,NA(),MAX(0,MIN(1,({cur}-{prev})/{prev}/{_num(rule.target)})))"
-        return self.guard((rule.current, rule.previous), expr)
-
-    def parts(self, rule: PartsRule) -> str:
-        """Σ weight × part: a blank part adds 0, an invalid part spoils the whole."""
-        return "+".join(f"{_num(part.weight)}*{self.build(part.rule)}" for part in rule.parts)
-
-
-def self_score_formula(criterion: Criterion, fields: dict[str, InputField], cells: dict[str, str], na_cell: str) -> str:
+def self_score_formula(criterion: Criterion, fields: dict[str, InputField], cells: dict[str, str], na_cell: str | None) -> str:
     """The criterion row's formula: not applicable → max; Min-Max → a note; else fraction × max."""
-    top = _num(criterion.max_points)
-    is_na = f"{na_cell}={_text(layout.NA_LABEL)}"
-    if isinstance(criterion.rule, MinMaxRule):
-        return f"=IF({is_na},{top},{_text(layout.MIN_MAX_TEXT)})"
-    fraction = FormulaBuilder(fields, cells, criterion.max_points).build(criterion.rule)
-    return f"=IF({is_na},{top},IFERROR({top}*({fraction}),{_text(ERROR_TEXT)}))"
+    top = num(criterion.max_points)
+    if criterion.rule.scored_across_units:
+        shown = excel_text(layout.MIN_MAX_TEXT)
+    else:
+        fraction = criterion.rule.formula(Formula(fields, cells, criterion.max_points))
+        shown = f"IFERROR({top}*({fraction}),{excel_text(ERROR_TEXT)})"
+    if na_cell is None:  # the decision has no "không áp dụng"
+        return f"={shown}"
+    return f"=IF({na_cell}={excel_text(layout.NA_LABEL)},{top},{shown})"
 
 
 # --- Sheets -------------------------------------------------------------------
@@ -258,14 +141,12 @@ def _formats(workbook) -> dict:
         "percent": {**base, "locked": False, "bg_color": VALUE_FILL, "num_format": "0.00%"},
         "choice": {**base, "locked": False, "bg_color": VALUE_FILL},
         "text": {**base, "locked": False, "bg_color": VALUE_FILL, "num_format": "@"},
+        "date": {**base, "locked": False, "bg_color": VALUE_FILL, "num_format": "dd/mm/yyyy"},
     }
     spec["yes-no"] = spec["choice"]
     return {name: workbook.add_format(props) for name, props in spec.items()}
 
 
-def _source_text(indicator_set: IndicatorSet) -> str:
-    src = indicator_set.source
-    return f"{src.appendix}, Quyết định số {src.decision} ngày {src.date:%d/%m/%Y} của {src.issuer}"
 
 
 def write_info_rows(ws, fmt, row: int, info: list[tuple[str, str]]) -> int:
@@ -305,7 +186,7 @@ def write_guide_sheet(ws, fmt, indicator_set: IndicatorSet, unit: Unit, period: 
     ws.merge_range(0, 0, 0, 1, indicator_set.title, fmt["title"])
     ws.merge_range(1, 0, 1, 1, "Mẫu nhập số liệu tự đánh giá Chỉ số chuyển đổi số", fmt["subtitle"])
     info = [
-        ("Căn cứ", _source_text(indicator_set)),
+        ("Căn cứ", indicator_set.source_text),
         ("Đơn vị", f"{unit.name} (mã đơn vị: {unit.code})"),
         ("Kỳ báo cáo", period),
         ("Thời hạn gửi", deadline or DEFAULT_CONTACT),
@@ -424,21 +305,26 @@ def write_input_sheet(ws, fmt, indicator_set: IndicatorSet, unit: Unit, period: 
     for index in indicator_set.indices:
         _band_row(ws, fmt, row, index.id, index.name, index.max_points)
         row += 1
-        for criterion in index.criteria:
+        for criterion in index.items:
             crit_row = row
             cells = {f.id: xl_rowcol_to_cell(crit_row + 1 + i, COL["value"]) for i, f in enumerate(criterion.fields)}
-            formula = self_score_formula(criterion, fields, cells, xl_rowcol_to_cell(crit_row, COL["value"]))
-            blank_value = layout.MIN_MAX_TEXT if isinstance(criterion.rule, MinMaxRule) else 0
+            na_cell = xl_rowcol_to_cell(crit_row, COL["value"]) if indicator_set.allows_not_applicable else None
+            formula = self_score_formula(criterion, fields, cells, na_cell)
+            blank_value = layout.MIN_MAX_TEXT if criterion.rule.scored_across_units else 0
             ws.write_string(crit_row, COL["criterion"], criterion.id, fmt["bold"])
             ws.write_string(crit_row, COL["content"], criterion.name, fmt["bold"])
             ws.write_number(crit_row, COL["max_points"], criterion.max_points, fmt["points"])
             ws.write_string(crit_row, COL["method"], criterion.method, fmt["cell"])
-            write_cell(ws, crit_row, COL["value"], contents.get(criterion.id + layout.NA_SUFFIX), fmt["na"])
             ws.write_blank(crit_row, COL["note"], None, fmt["note"])
             # The cached result is the blank workbook's score, for readers that do not recalculate on load.
             ws.write_formula(crit_row, COL["self_score"], formula, fmt["score"], blank_value)
-            ws.write_string(crit_row, COL["field_id"], criterion.id + layout.NA_SUFFIX, fmt["id"])
-            _validate(ws, crit_row, COL["value"], NA_VALIDATION, sources[layout.NA_SUFFIX])
+            if na_cell is not None:
+                write_cell(ws, crit_row, COL["value"], contents.get(criterion.id + layout.NA_SUFFIX), fmt["na"])
+                ws.write_string(crit_row, COL["field_id"], criterion.id + layout.NA_SUFFIX, fmt["id"])
+                _validate(ws, crit_row, COL["value"], NA_VALIDATION, sources[layout.NA_SUFFIX])
+            else:
+                ws.write_blank(crit_row, COL["value"], None, fmt["cell"])
+                ws.write_blank(crit_row, COL["field_id"], None, fmt["id"])
             _fit_row(ws, crit_row, {COL["content"]: criterion.name, COL["method"]: criterion.method}, WIDTHS)
             row += 1
             for field in criterion.fields:

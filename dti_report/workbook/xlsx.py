@@ -55,6 +55,9 @@ def write_cell(sheet, row: int, col: int, value, fmt=None) -> None:
         sheet.write_string(row, col, "Có" if value else "Không", fmt)
     elif isinstance(value, (int, float)):
         sheet.write_number(row, col, value, fmt)
+    elif isinstance(value, dt.date):
+        day = value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
+        sheet.write_datetime(row, col, day, fmt)
     elif hasattr(value, "item"):  # numpy scalar
         write_cell(sheet, row, col, value.item(), fmt)
     else:

@@ -49,7 +49,7 @@ os.environ["OPENPYXL_LXML"] = "False"
 
 import openpyxl  # noqa: E402
 
-from dti_report.forms.catalog import get_set  # noqa: E402
+from dti_report.kinds import get_form  # noqa: E402
 from dti_report.workbook.fill import fill_workbook  # noqa: E402
 from dti_report.workbook.layout import HEADER, INPUT_SHEET, META_SHEET  # noqa: E402
 from dti_report.workbook.templates import write_template  # noqa: E402
@@ -85,7 +85,7 @@ SO_TTTT_VALUES = {
 def template(work: Path, set_id: str = SET_SO, unit: str = "so-tttt", period: str = PERIOD) -> Path:
     path = work / f"tpl-{unit}-{set_id}-{period}.xlsx"
     if not path.exists():
-        write_template(get_set(set_id), builtin_registry().by_code()[unit], period, path)
+        write_template(get_form(set_id), builtin_registry().by_code()[unit], period, path)
     return path
 
 
@@ -93,7 +93,7 @@ def filled(work: Path) -> Path:
     """so-tttt's template filled with SO_TTTT_VALUES (made once per run)."""
     target = work / "filled-so-tttt.xlsx"
     if not target.exists():
-        fill_workbook(get_set(SET_SO), template(work), SO_TTTT_VALUES, target)
+        fill_workbook(get_form(SET_SO), template(work), SO_TTTT_VALUES, target)
     return target
 
 
@@ -477,7 +477,7 @@ def _unknown_unit(work, dst):
 @case("19-unit-set-mismatch.xlsx")
 def _unit_set_mismatch(work, dst):
     """A hcm-dti-so template made for q1, a district (it reports on hcm-dti-huyen)."""
-    fill_workbook(get_set(SET_SO), template(work, SET_SO, "q1"), SO_TTTT_VALUES, dst)
+    fill_workbook(get_form(SET_SO), template(work, SET_SO, "q1"), SO_TTTT_VALUES, dst)
     return expect("unit-set-mismatch", sheet=META_SHEET)
 
 
@@ -492,7 +492,7 @@ def _unit_mismatch(work, dst):
 @case("21-wrong-period.xlsx")
 def _wrong_period(work, dst):
     """A template for 2022 sent to the 2023 batch."""
-    fill_workbook(get_set(SET_SO), template(work, period="2022"), SO_TTTT_VALUES, dst)
+    fill_workbook(get_form(SET_SO), template(work, period="2022"), SO_TTTT_VALUES, dst)
     return expect("wrong-period", sheet=META_SHEET)
 
 
@@ -519,7 +519,7 @@ def _header_changed(work, dst):
 def _value_case(field_id: str, raw, code: str, located_at: str | None = None, **changes):
     """A filled workbook with one field's cell holding `raw` as typed."""
     def build(work, dst):
-        fill_workbook(get_set(SET_SO), template(work), {**SO_TTTT_VALUES, **changes, field_id: raw}, dst)
+        fill_workbook(get_form(SET_SO), template(work), {**SO_TTTT_VALUES, **changes, field_id: raw}, dst)
         at = located_at or field_id
         return expect(code, sheet=INPUT_SHEET, cell=field_cell(dst, at), field=at)
     build.__doc__ = f"{field_id} = {raw!r}" + (f" with {changes}" if changes else "")
@@ -578,7 +578,7 @@ def _duplicate_field(work, dst):
 @case("34-blank-field.xlsx")
 def _blank_field(work, dst):
     """1.3.a left blank, everything else filled: a warning, not an error."""
-    fill_workbook(get_set(SET_SO), template(work), {k: v for k, v in SO_TTTT_VALUES.items() if k != "1.3.a"}, dst)
+    fill_workbook(get_form(SET_SO), template(work), {k: v for k, v in SO_TTTT_VALUES.items() if k != "1.3.a"}, dst)
     return expect("blank-field", sheet=INPUT_SHEET, cell=field_cell(dst, "1.3.a"), field="1.3.a")
 
 

@@ -1,0 +1,77 @@
+"""The files every run leaves in its folder, whatever the forms: the manifest of
+every file read, every issue (CSV and workbook), and run.json with the
+registry used. Each file is written to a temporary name and renamed into place."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import pandas as pd
+
+from dti_report.batch.results import write_run_info
+from dti_report.batch.run import BatchResult
+from dti_report.core.files import write_csv
+from dti_report.core.issues import SEVERITY_LABELS, Issue, issues_frame
+from dti_report.workbook.xlsx import workbook, write_table
+
+MANIFEST_COLUMNS = ["path", "sha256", "size", "unit_code", "set_id", "set_version", "period", "modified",
+                    "status", "errors", "warnings", "issue_count"]
+MANIFEST_HEADERS = {
+    "path": "Tệp", "sha256": "SHA-256", "size": "Kích thước (byte)", "unit_code": "Mã đơn vị", "set_id": "Bộ chỉ số",
+    "set_version": "Phiên bản", "period": "Kỳ", "modified": "Thời điểm lưu", "status": "Trạng thái",
+    "errors": "Số lỗi", "warnings": "Số cảnh báo", "issue_count": "Tổng số vấn đề",
+}
+ISSUE_HEADERS = {
+    "severity": "Mức độ", "code": "Mã lỗi", "file": "Tệp", "sheet": "Trang", "cell": "Ô/dòng", "unit": "Đơn vị",
+    "field": "Mã trường", "criterion": "Tiêu chí", "value": "Giá trị", "message": "Nội dung",
+}
+
+
+def sorted_issues(issues: list[Issue]) -> list[Issue]:
+    order = {code: i for i, code in enumerate(["error", "warning"])}
+    return sorted(issues, key=lambda i: (i.file == "", i.file, order[i.severity]))
+
+
+
+def manifest_frame(batch: BatchResult) -> pd.DataFrame:
+    by_file: dict[str, list[Issue]] = defaultdict(list)
+    for issue in batch.issues:
+        by_file[issue.file].append(issue)
+    records = []
+    for sub in batch.submissions:
+        file_issues = by_file.get(sub.path, [])
+        errors = sum(1 for i in file_issues if i.severity == "error")
+        records.append({
+            "path": sub.path, "sha256": sub.sha256, "size": sub.size, "unit_code": sub.unit_code,
+            "set_id": sub.set_id, "set_version": sub.set_version, "period": sub.period, "modified": sub.modified,
+            "status": sub.status, "errors": errors, "warnings": len(file_issues) - errors, "issue_count": len(file_issues),
+        })
+    return pd.DataFrame(records, columns=MANIFEST_COLUMNS)
+
+
+def write_issues_sheet(book, formats, issues: list[Issue]) -> None:
+    sheet = book.add_worksheet("Lỗi và cảnh báo")
+    frame = issues_frame(issues)
+    frame["severity"] = frame["severity"].map(SEVERITY_LABELS)
+    write_table(sheet, frame, formats, headers=ISSUE_HEADERS, widths={"file": 40, "message": 80, "code": 26})
+
+
+def write_issues_workbook(issues: list[Issue], target: Path) -> Path:
+    with workbook(target, "Lỗi và cảnh báo") as (book, formats):
+        write_issues_sheet(book, formats, issues)
+    return target
+
+
+def write_run_files(batch: BatchResult, out_dir: Path) -> list[Path]:
+    out_dir = Path(out_dir)
+    issues = sorted_issues(batch.issues)
+    written = [
+        write_csv(manifest_frame(batch), out_dir / "manifest.csv"),
+        write_csv(issues_frame(issues), out_dir / "issues.csv"),
+        write_issues_workbook(issues, out_dir / "issues.xlsx"),
+    ]
+    written += write_run_info(out_dir, batch.period, batch.registry,
+                              {form_id: r.indicator_set.version for form_id, r in batch.results.items()},
+                              {form_id: [u.code for u in units] for form_id, units in batch.missing.items()})
+    return written
