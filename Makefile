@@ -27,6 +27,11 @@ run: $(STAMP)
 		--units dti_report/data/units/ninhthuan-2022.yaml \
 		--settings dti_report/data/settings/ninhthuan-stttt.yaml \
 		--out $(OUT)/ninhthuan-2022-Q4
+	$(BIN)/dti-report run --period 2022 \
+		--inputs input_samples/ninhthuan-dti-huyen-2022 \
+		--units dti_report/data/units/ninhthuan-2022.yaml \
+		--settings dti_report/data/settings/ninhthuan-stttt.yaml \
+		--out $(OUT)/ninhthuan-dti-huyen-2022
 
 # The layering contract (setup.cfg, [importlinter]) first: a back-import fails the build.
 test: $(STAMP)

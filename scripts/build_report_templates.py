@@ -508,7 +508,7 @@ def build_report() -> Path:
     for run in table.rows[2].cells[5].paragraphs[0].runs:
         run.bold = True
     para(doc, [("Ghi chú: ", {"italic": True, "bold": True}),
-               ("điểm theo chỉ số chính — {{ indices_legend }}.", {"italic": True})], size=12, before=3, after=6, first_line=0,
+               ("điểm theo {{ columns_kind }} — {{ indices_legend }}.", {"italic": True})], size=12, before=3, after=6, first_line=0,
          align=JUSTIFY)
 
     doc.add_paragraph("III. PHÂN TÍCH THEO CHỈ SỐ CHÍNH", style="Heading 1")

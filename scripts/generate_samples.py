@@ -14,6 +14,10 @@ Plans: kh68-2021-Q2/ holds KH 68's agencies' Q2 2021 workbooks (Phụ lục 1 ta
 criteria from three agencies); ninhthuan-2022-Q4/ a few Ninh Thuận agencies' KH 4233 workbooks for
 Q4 2022, the Sở TTTT's with the period's DTI figures beside the 2021 baseline.
 
+The 2021 district index (dti-huyen-2021): ninhthuan-dti-huyen-2022/ holds the 2022
+self-assessments of six of Ninh Thuận's seven districts and the provincial city (one has
+not sent): points per item within its maximum, a few items left blank.
+
     .venv/bin/python scripts/generate_samples.py
 """
 
@@ -495,6 +499,31 @@ def write_ninhthuan_workbooks() -> None:
                             NT_INBOX / template_file_name(code, assignments.id, NT_PERIOD), values=values)
 
 
+# The 2021 district index, self-assessed for 2022: the share of each item's maximum a district
+# gives itself (its maturity), points rounded to the half point as districts write them.
+NT_HUYEN_INBOX = OUT_DIR / "ninhthuan-dti-huyen-2022"
+NT_HUYEN_PERIOD = "2022"
+NT_HUYEN_MATURITY = {"tp-prtc": 0.78, "h-ninh-hai": 0.61, "h-ninh-phuoc": 0.58, "h-ninh-son": 0.52,
+                     "h-thuan-bac": 0.47, "h-thuan-nam": 0.55}  # h-bac-ai has not sent
+
+
+def write_huyen_2021_workbooks() -> None:
+    form = get_form("dti-huyen-2021")
+    registry = builtin_registry("ninhthuan-2022")
+    by_code = registry.by_code()
+    rng = random.Random(SEED + 5)
+    for code, maturity in NT_HUYEN_MATURITY.items():
+        values: dict[str, object] = {}
+        for item in form.criteria:
+            if rng.random() < 0.03:
+                continue  # left blank: no data
+            share = min(1.0, max(0.0, rng.gauss(maturity, 0.2)))
+            points = round(item.max_points * share * 2) / 2
+            values[item.fields[0].id] = f"{points:g}".replace(".", ",")
+        name = template_file_name(code, form.id, NT_HUYEN_PERIOD)
+        write_template(form, by_code[code], NT_HUYEN_PERIOD, NT_HUYEN_INBOX / name, values=values)
+
+
 def main() -> None:
     OUT_DIR.mkdir(exist_ok=True)
     for set_id, make_values, plan in (("hcm-dti-so", so_values, SO_PLAN), ("hcm-dti-huyen", huyen_values, HUYEN_PLAN)):
@@ -507,6 +536,7 @@ def main() -> None:
     write_plan_workbooks()
     write_assignment_workbooks()
     write_ninhthuan_workbooks()
+    write_huyen_2021_workbooks()
 
 
 if __name__ == "__main__":

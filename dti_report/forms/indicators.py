@@ -214,10 +214,15 @@ class IndicatorSet(Form):
         return raw
 
     @property
-    def source_text(self) -> str:
+    def decision_text(self) -> str:
+        """"Quyết định số 79/QĐ-UBND ngày 10/01/2023 của …"; without its day where the source left it blank."""
         src = self.source
         day = f" ngày {src.date:%d/%m/%Y}" if src.date else ""
-        return f"{src.appendix}, Quyết định số {src.decision}{day} của {src.issuer}"
+        return f"Quyết định số {src.decision}{day} của {src.issuer}"
+
+    @property
+    def source_text(self) -> str:
+        return f"{self.source.appendix}, {self.decision_text}"
 
     @cached_property
     def criteria(self) -> tuple[Criterion, ...]:

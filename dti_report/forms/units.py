@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
-from dti_report.core.text import nfc_tree
+from dti_report.core.text import fold, nfc_tree
 from dti_report.forms.catalog import CatalogError, Problem
 
 DEFAULT_REGISTRY = "hcm-2023"
@@ -78,8 +78,6 @@ class Registry(_Model):
 
 
 def _agency_key(name: str) -> str:
-    from dti_report.core.text import fold
-
     return re.sub(r"[^a-z0-9]+", " ", fold(name)).strip()
 
 

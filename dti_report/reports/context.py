@@ -149,11 +149,14 @@ def report_context(results: RunResults, set_id: str, settings: ReportSettings, d
     differs = view.self_differs()
     show_self = bool(differs.any())
 
+    # The ranking table's columns: the pillars where the set has them (20 main indices do not fit
+    # a page), else the main indices.
+    columns = list(s.pillars) or list(s.indices)
     ranking = []
     for no, (record, name, diff) in enumerate(zip(totals.to_dict("records"), names, differs), start=1):
         ranking.append({
             "no": no, "code": record["unit_code"], "name": name,
-            "indices": [fmt.points(record[i.id]) for i in s.indices],
+            "indices": [fmt.points(record[c.id]) for c in columns],
             "total": fmt.points(record["total"]),
             "self_total": fmt.points(record["self_total"]),
             "self_differs": bool(diff),
@@ -180,7 +183,7 @@ def report_context(results: RunResults, set_id: str, settings: ReportSettings, d
     method = [{
         "id": index.id, "name": index.name, "max": fmt.number(index.max_points),
         "criteria": [{"id": c.id, "name": c.name, "max": fmt.number(c.max_points), "lines": method_lines(c.method),
-                      "notes": [n.text for n in c.notes]} for c in index.criteria],
+                      "notes": [n.text for n in c.notes]} for c in index.items],
     } for index in s.indices]
 
     return {
@@ -190,7 +193,7 @@ def report_context(results: RunResults, set_id: str, settings: ReportSettings, d
         "scope": scope_of(s),
         "period": results.period,
         "period_text": fmt.period_words(results.period),
-        "basis": (f"Quyết định số {s.source.decision} ngày {fmt.short_date(s.source.date)} của {s.source.issuer}"),
+        "basis": s.decision_text,
         "appendix_of_decision": s.source.appendix,
         "max_total": fmt.number(s.total_points),
         "summary": {
@@ -204,9 +207,10 @@ def report_context(results: RunResults, set_id: str, settings: ReportSettings, d
             "weakest_index": f"chỉ số {weakest_index.id} – {weakest_index.name}",
             "weakest_index_percent": fmt.percent(shares[weakest_index.id].mean()),
         },
-        "indices": [{"id": i.id, "name": i.name, "max": fmt.number(i.max_points),
-                     "label": f"{i.id}\n({fmt.number(i.max_points)})"} for i in s.indices],
-        "indices_legend": "; ".join(f"{i.id} – {i.name} ({fmt.number(i.max_points)} điểm)" for i in s.indices),
+        "indices": [{"id": c.id, "name": c.name, "max": fmt.number(c.max_points),
+                     "label": f"{c.id}\n({fmt.number(c.max_points)})"} for c in columns],
+        "columns_kind": "trụ cột" if s.pillars else "chỉ số chính",
+        "indices_legend": "; ".join(f"{c.id} – {c.name} ({fmt.number(c.max_points)} điểm)" for c in columns),
         "show_self": show_self,
         "ranking": ranking,
         "index_rows": index_rows,
@@ -253,7 +257,7 @@ def scorecard_contexts(results: RunResults, set_id: str, settings: ReportSetting
         for index in s.indices:
             criteria = []
             self_points = 0.0
-            for c in index.criteria:
+            for c in index.items:
                 i = rows_of.get((code, c.id))
                 if i is None:
                     criteria.append({**static[c.id], **missing_row})

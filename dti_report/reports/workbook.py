@@ -25,7 +25,7 @@ from dti_report.reports.context import SAME, unassessed, unit_names
 WORKBOOK_NAME = "ket-qua-tong-hop.xlsx"
 # The chart draws one bar per unit; past this many it shows the first ones only.
 CHART_MAX_UNITS = 60
-LEVEL_SHORT = {"so-nganh": "Sở", "quan-huyen": "Huyện"}
+LEVEL_SHORT = {"so-nganh": "Sở", "quan-huyen": "Huyện", "cap-huyen": "Huyện"}
 
 
 def write_columns(sheet, frame: pd.DataFrame, formats: dict, *, headers: dict[str, str],
@@ -165,7 +165,7 @@ def _index_sheets(book, formats, names, results: RunResults, set_id: str) -> Non
     sr = results.sets[set_id]
     s = sr.indicator_set
     for index in s.indices:
-        ids = [c.id for c in index.criteria]
+        ids = [c.id for c in index.items]
         frame = matrix_frame(results, set_id, "verified_score", ids)
         frame["points"] = sr.totals[index.id].to_numpy()
         frame["share"] = frame["points"] / index.max_points if index.max_points else 0.0
@@ -178,7 +178,7 @@ def _index_sheets(book, formats, names, results: RunResults, set_id: str) -> Non
         headers = {"rank": "Hạng theo chỉ số", "unit_code": "Mã đơn vị", "unit_name": "Đơn vị",
                    "points": f"Điểm chỉ số ({index.max_points:g})", "share": "Tỷ lệ điểm tối đa",
                    "self_points": "Tự đánh giá",
-                   **{c.id: f"{c.id}. {c.name} ({c.max_points:g})" for c in index.criteria}}
+                   **{c.id: f"{c.id}. {c.name} ({c.max_points:g})" for c in index.items}}
         write_table(sheet, frame, formats, start_row=2, headers=headers,
                     column_formats={**{c: "points" for c in ids}, "points": "points", "self_points": "points",
                                     "share": "percent", "rank": "integer"},

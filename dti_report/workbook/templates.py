@@ -179,6 +179,51 @@ def finish_input_sheet(ws) -> None:
                     "select_locked_cells": True, "select_unlocked_cells": True})
 
 
+def guide_steps(indicator_set: IndicatorSet) -> list[str]:
+    """How to fill this set's workbook: only the steps its own rules call for."""
+    H = layout.HEADER
+    rules = [c.rule for c in indicator_set.criteria]
+    na = indicator_set.allows_not_applicable
+    self_points = any(f.maximum is not None for f in indicator_set.fields.values())
+    steps = [
+        f"Chỉ điền vào các ô được tô màu trên trang \"{layout.INPUT_SHEET}\": ô màu vàng ở cột "
+        f"\"{H['value']}\" là số liệu hoặc lựa chọn của từng nội dung"
+        + (f"; ô màu xanh nhạt ở dòng tiêu chí chỉ dùng để chọn \"{layout.NA_LABEL}\"" if na else "")
+        + f". Được ghi thêm vào cột \"{H['note']}\". Các ô khác đã được khóa.",
+        "Ô để trống được hiểu là \"không có số liệu\" và tiêu chí được 0 điểm"
+        + (f" (mục II.2.c {indicator_set.decision_text})" if na else "")
+        + ". Vì vậy khi giá trị thực tế bằng 0, hãy ghi số 0, không để trống.",
+    ]
+    if na:
+        steps.append(f"Chỉ chọn \"{layout.NA_LABEL}\" ở dòng tiêu chí (dòng có mã tiêu chí) khi tiêu chí đó không áp "
+                     "dụng với đơn vị, ví dụ đơn vị không có thủ tục hành chính; tiêu chí không áp dụng được điểm tối đa. "
+                     "Ghi rõ lý do ở cột ghi chú.")
+    if self_points:
+        steps.append(f"Điểm tự đánh giá: nhập số điểm từ 0 đến điểm tối đa ghi ở cột \"{H['max_points']}\" của nội dung "
+                     "đó, ví dụ 1,5; Sở Thông tin và Truyền thông thẩm định và ghi điểm đánh giá chính thức.")
+    if any(f.options for f in indicator_set.fields.values()):
+        steps.append("Với ô lựa chọn: bấm vào ô và chọn một mục trong danh sách thả xuống.")
+    steps += [
+        "Số nhập theo cách viết thông thường của máy tính dùng định dạng tiếng Việt, ví dụ 1.234 hoặc 0,5. "
+        "Số lượng là số nguyên không âm.",
+    ]
+    if any(f.type == "percent" for f in indicator_set.fields.values()):
+        steps.append("Tỷ lệ phần trăm nhập dạng 80% (ô đã được định dạng phần trăm).")
+    steps += [
+        f"Ghi số, ngày văn bản hoặc đường dẫn đến minh chứng vào cột \"{H['note']}\".",
+        f"Không đổi tên, thêm hoặc xóa trang tính; không sửa cột \"{H['field_id']}\": "
+        "phần mềm tổng hợp dựa vào mã trường để đọc số liệu.",
+        f"Cột \"{H['self_score']}\" tự tính để đơn vị tham khảo; điểm chính thức do Sở Thông tin và Truyền thông "
+        f"tính lại khi tổng hợp. \"{ERROR_TEXT}\" là số liệu mâu thuẫn (mẫu số bằng 0, tử số lớn hơn mẫu số, "
+        "số âm, điểm vượt điểm tối đa...), đơn vị cần kiểm tra lại.",
+    ]
+    if any(r.scored_across_units for r in rules):
+        steps.append("Các tiêu chí tính điểm theo phương pháp Min-Max được so sánh giữa tất cả các đơn vị, nên cột "
+                     f"\"{H['self_score']}\" ghi \"{layout.MIN_MAX_TEXT}\".")
+    steps.append("Lưu tệp theo định dạng Excel (.xlsx) và gửi lại đúng tệp này.")
+    return steps
+
+
 def write_guide_sheet(ws, fmt, indicator_set: IndicatorSet, unit: Unit, period: str,
                       deadline: str | None, contact: str | None) -> None:
     for col, width in GUIDE_WIDTHS.items():
@@ -195,31 +240,7 @@ def write_guide_sheet(ws, fmt, indicator_set: IndicatorSet, unit: Unit, period: 
                       f"tổng điểm tối đa {indicator_set.total_points:g}"),
     ]
     row = write_info_rows(ws, fmt, 3, info)
-    H = layout.HEADER
-    steps = [
-        f"Chỉ điền vào các ô được tô màu trên trang \"{layout.INPUT_SHEET}\": ô màu vàng ở cột "
-        f"\"{H['value']}\" là số liệu hoặc lựa chọn của từng nội dung; ô màu xanh nhạt ở dòng tiêu chí "
-        f"chỉ dùng để chọn \"{layout.NA_LABEL}\". Được ghi thêm vào cột \"{H['note']}\". Các ô khác đã được khóa.",
-        f"Ô để trống được hiểu là \"không có số liệu\" và tiêu chí được 0 điểm (mục II.2.c Quyết định số "
-        f"{indicator_set.source.decision}). Vì vậy khi giá trị thực tế bằng 0, hãy ghi số 0, không để trống.",
-        f"Chỉ chọn \"{layout.NA_LABEL}\" ở dòng tiêu chí (dòng có mã tiêu chí) khi tiêu chí đó không áp dụng "
-        "với đơn vị, ví dụ đơn vị không có thủ tục hành chính; tiêu chí không áp dụng được điểm tối đa. "
-        "Ghi rõ lý do ở cột ghi chú.",
-        "Với ô lựa chọn: bấm vào ô và chọn một mục trong danh sách thả xuống.",
-        "Số nhập theo cách viết thông thường của máy tính dùng định dạng tiếng Việt, ví dụ 1.234 hoặc 0,5. "
-        "Số lượng là số nguyên không âm.",
-        "Tỷ lệ phần trăm nhập dạng 80% (ô đã được định dạng phần trăm).",
-        f"Ghi số, ngày văn bản hoặc đường dẫn đến minh chứng vào cột \"{H['note']}\".",
-        f"Không đổi tên, thêm hoặc xóa trang tính; không sửa cột \"{H['field_id']}\": "
-        "phần mềm tổng hợp dựa vào mã trường để đọc số liệu.",
-        f"Cột \"{H['self_score']}\" tự tính để đơn vị tham khảo; điểm chính thức do Sở Thông tin và Truyền thông "
-        f"tính lại khi tổng hợp. \"{ERROR_TEXT}\" là số liệu mâu thuẫn (mẫu số bằng 0, tử số lớn hơn mẫu số, "
-        "số âm...), đơn vị cần kiểm tra lại.",
-        "Các tiêu chí tính điểm theo phương pháp Min-Max được so sánh giữa tất cả các đơn vị, nên cột "
-        f"\"{H['self_score']}\" ghi \"{layout.MIN_MAX_TEXT}\".",
-        "Lưu tệp theo định dạng Excel (.xlsx) và gửi lại đúng tệp này.",
-    ]
-    write_steps(ws, fmt, row + 1, steps)
+    write_steps(ws, fmt, row + 1, guide_steps(indicator_set))
     ws.set_paper(9)
     ws.set_portrait()
     ws.fit_to_pages(1, 0)
