@@ -18,7 +18,7 @@ run: $(STAMP)
 	$(BIN)/dti-report run --period 2023 \
 		--inputs input_samples/bieu-mau-2023 \
 		--verified input_samples/hcm-dti-so-2023-dieu-chinh.csv \
-		--out $(OUT)
+		--out $(OUT)/hcm-2023
 	$(BIN)/dti-report run --period 2021-Q2 \
 		--inputs input_samples/kh68-2021-Q2 \
 		--out $(OUT)/kh68-2021-Q2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from dti_report.forms.placeholders import FUZZY, UNKNOWN
 from dti_report.forms.units import Registry, builtin_registry, load_registry
 from dti_report.renderers.monitoring_table import render_template
 from dti_report.renderers.pdf import soffice_path
+from dti_report.reports.monitoring import FINDINGS_CSV
 from dti_report.reports.settings import load_settings
 from dti_report.workbook.reader import STATUS_LABELS as FILE_STATUS
 
@@ -50,8 +52,29 @@ def _points(value: float) -> str:
     return f"{value:,.2f}".replace(",", " ").replace(".", ",")
 
 
+METAVARS = {"INTEGER RANGE": "SỐ", "DIRECTORY": "THƯ-MỤC", "FILE": "TỆP", "PATH": "ĐƯỜNG-DẪN", "TEXT": "VĂN-BẢN",
+            "INTEGER": "SỐ"}
+
+
+def _vietnamese_metavars(signature: str) -> str:
+    for english, vietnamese in METAVARS.items():
+        signature = re.sub(rf"\b{english}\b", vietnamese, signature)
+    return signature
+
+
+def _vietnamese_extra(help_text: str) -> str:
+    """Click's "[required]" and "[default: …]" tags after an option's help."""
+    return help_text.replace("[required]", "[bắt buộc]").replace("[default: ", "[mặc định: ")
+
+
 class _VietnameseHelp:
     """Every command's -h/--help described in Vietnamese, like the rest of the CLI."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("options_metavar", "[TÙY CHỌN]")
+        if issubclass(type(self), click.Group):
+            kwargs.setdefault("subcommand_metavar", "LỆNH [THAM SỐ]...")
+        super().__init__(*args, **kwargs)
 
     def get_help_option(self, ctx):
         option = super().get_help_option(ctx)
@@ -63,7 +86,8 @@ class _VietnameseHelp:
         formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)), prefix="Cách dùng: ")
 
     def format_options(self, ctx, formatter):
-        records = [r for p in self.get_params(ctx) if (r := p.get_help_record(ctx))]
+        records = [(_vietnamese_metavars(r[0]), _vietnamese_extra(r[1]))
+                   for p in self.get_params(ctx) if (r := p.get_help_record(ctx))]
         if records:
             with formatter.section("Tùy chọn"):
                 formatter.write_dl(records)
@@ -73,6 +97,36 @@ class _VietnameseHelp:
 
 class Command(_VietnameseHelp, click.Command):
     pass
+
+
+# Click's own messages, as it words them (click 8), and what the clerk reads instead.
+CLICK_MESSAGES = [
+    (r"Missing option '(.+?)'\.?", "Thiếu tùy chọn bắt buộc {0}."),
+    (r"Missing argument '(.+?)'\.?", "Thiếu tham số {0}."),
+    (r"No such option: (.+?)(?: Did you mean (.+?)\?)?$", "Không có tùy chọn {0}.{1}"),
+    (r"No such option '(.+?)'\.?(?: Did you mean '(.+?)'\?)?$", "Không có tùy chọn '{0}'.{1}"),
+    (r"No such command '(.+?)'\.?", "Không có lệnh '{0}'."),
+    (r"Option '(.+?)' requires an argument\.?", "Tùy chọn '{0}' cần một giá trị."),
+    (r"Got unexpected extra arguments? \((.+)\)", "Thừa tham số: {0}."),
+    (r"Invalid value for '(.+?)': (?:Directory|File|Path) '(.+?)' does not exist\.?", "{0}: không tìm thấy '{1}'."),
+    (r"Invalid value for '(.+?)': (?:Directory|File|Path) '(.+?)' is a file\.?", "{0}: '{1}' là một tệp, cần một thư mục."),
+    (r"Invalid value for '(.+?)': (?:Directory|File|Path) '(.+?)' is a directory\.?", "{0}: '{1}' là một thư mục, cần một tệp."),
+    (r"Invalid value for '(.+?)': (?:Directory|File|Path) '(.+?)' is not readable\.?", "{0}: không có quyền đọc '{1}'."),
+    (r"Invalid value for '(.+?)': '(.+?)' is not a valid integer(?: range)?\.?", "{0}: '{1}' không phải số nguyên."),
+    (r"Invalid value for '(.+?)': (.+?) is not in the range (.+?)\.?$", "{0}: {1} nằm ngoài khoảng cho phép ({2})."),
+    (r"Invalid value for '(.+?)': (.+)", "Giá trị không hợp lệ cho {0}: {1}"),
+]
+
+
+def vietnamese_usage_error(message: str) -> str:
+    for pattern, text in CLICK_MESSAGES:
+        match = re.match(pattern, message.strip())
+        if match:
+            parts = [g or "" for g in match.groups()]
+            if "Did you mean" in message and len(parts) > 1 and parts[1]:
+                parts[1] = f" Có phải ý bạn là {parts[1]}?"
+            return text.format(*parts).replace("....", "...")
+    return message
 
 
 class Group(_VietnameseHelp, click.Group):
@@ -85,6 +139,31 @@ class Group(_VietnameseHelp, click.Group):
             return super().invoke(ctx)
         except DtiError as exc:
             fail(str(exc))
+
+    def main(self, args=None, prog_name=None, **extra):
+        """Click's usage errors in Vietnamese; an unexpected failure is a short Vietnamese
+        message (its traceback only with --debug)."""
+        args = list(sys.argv[1:] if args is None else args)
+        try:
+            return super().main(args, prog_name=prog_name, standalone_mode=False, **extra)
+        except click.UsageError as exc:
+            hint = f"\nXem '{exc.ctx.command_path} --help' để biết cách dùng." if exc.ctx else ""
+            err_console.print(f"[bold red]Lỗi:[/] {vietnamese_usage_error(exc.format_message())}{hint}",
+                              markup=True, highlight=False)
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            fail(vietnamese_usage_error(exc.format_message()), exc.exit_code)
+        except click.exceptions.Abort:
+            fail("đã dừng theo yêu cầu.", 1)
+        except click.exceptions.Exit as exc:
+            sys.exit(exc.exit_code)
+        except (SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if "--debug" in args:
+                raise
+            fail(f"lỗi không mong đợi ({type(exc).__name__}); hãy chạy lại lệnh với --debug và gửi nội dung hiển thị "
+                 "cho bộ phận kỹ thuật.", 1)
 
     def format_commands(self, ctx, formatter):
         commands = [(name, cmd) for name in self.list_commands(ctx)
@@ -100,7 +179,8 @@ class Group(_VietnameseHelp, click.Group):
 @click.option("--forms", "forms_dirs", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Thư mục chứa tệp biểu mẫu (YAML) riêng của đơn vị, thêm vào các bộ có sẵn (có thể lặp lại; "
                    "hoặc biến môi trường DTI_REPORT_FORMS).")
-def main(forms_dirs: tuple[Path, ...]) -> None:
+@click.option("--debug", is_flag=True, help="Hiển thị chi tiết kỹ thuật khi có lỗi không mong đợi.")
+def main(forms_dirs: tuple[Path, ...], debug: bool) -> None:
     """Công cụ tổng hợp, chấm điểm và báo cáo Chỉ số chuyển đổi số (DTI)."""
 
 
@@ -137,6 +217,28 @@ def catalog_show(set_id: str, version: str | None, as_json: bool) -> None:
     console.print(f"[bold]{form.title}[/] ({form.id}, phiên bản {form.version})")
     for line in kinds.kind_of(form).describe(form):
         console.print(line, markup=False, soft_wrap=True)
+
+
+@catalog.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def catalog_check(files: tuple[Path, ...]) -> None:
+    """Kiểm tra tệp biểu mẫu (YAML): liệt kê mọi lỗi của từng tệp (tệp, vị trí trong tệp, nội dung)."""
+    problems = kinds.check_files(list(files))
+    by_file = {str(path): [p for p in problems if p.source == str(path)] for path in files}
+    for path, found in by_file.items():
+        if not found:
+            console.print(f"[bold]{path}[/]: [green]hợp lệ[/]")
+            continue
+        console.print(f"[bold]{path}[/]: [red]{len(found)} lỗi[/]")
+        for problem in found:
+            console.print(f"  {problem.path or '(toàn tệp)'}: {problem.message}", markup=False)
+    sys.exit(1 if problems else 0)
+
+
+@catalog.command("schema")
+def catalog_schema() -> None:
+    """In JSON Schema của tệp biểu mẫu (để trình soạn thảo gợi ý và kiểm tra khi viết tệp YAML)."""
+    click.echo(json.dumps(kinds.form_schema(), ensure_ascii=False, indent=1))
 
 
 def print_summary(result: Result) -> None:
@@ -287,8 +389,10 @@ def print_reports(written: list[Path], out_dir: Path, pdf: bool) -> None:
               help="Bộ chỉ số phải có trong kỳ (có thể lặp lại); đơn vị chưa gửi được liệt kê dù chưa ai gửi.")
 @settings_option
 @pdf_option
+@click.option("--strict", is_flag=True,
+              help="Không ghi kết quả nếu placeholder của bảng theo dõi chỉ tiêu khớp gần đúng hoặc không xác định.")
 def run_command(period: str, inputs: Path, out_dir: Path, verified_path: Path | None, units_path: Path | None,
-                workers: int | None, expect_sets: tuple[str, ...], settings, pdf: bool) -> None:
+                workers: int | None, expect_sets: tuple[str, ...], settings, pdf: bool, strict: bool) -> None:
     """Tổng hợp hằng kỳ: đọc mọi biểu mẫu, kiểm tra, chấm điểm, ghi kết quả và báo cáo."""
     registry = load_units(units_path)
     with Progress(TextColumn("Đang đọc biểu mẫu"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -296,10 +400,14 @@ def run_command(period: str, inputs: Path, out_dir: Path, verified_path: Path | 
         task = progress.add_task("read", total=None)
         outcome = pipeline.run_period(inputs, out_dir, period, registry, forms_catalog(), settings,
                                       overrides_path=verified_path, expect_forms=list(expect_sets), workers=workers,
-                                      pdf=pdf, on_start=lambda n: progress.update(task, total=n),
+                                      pdf=pdf, strict=strict, on_start=lambda n: progress.update(task, total=n),
                                       on_done=lambda: progress.advance(task))
     print_batch_summary(outcome.batch, out_dir, outcome.counts)
-    print_findings(outcome.findings, only_problems=True)
+    problems = outcome.placeholder_problems
+    if problems:
+        print_findings(problems, only_problems=True)
+        console.print(f"{len(problems)} placeholder của bảng theo dõi chỉ tiêu khớp gần đúng hoặc không xác định "
+                      f"(xem {out_dir / FINDINGS_CSV}).")
     print_reports(outcome.written, out_dir, pdf)
 
 

@@ -26,7 +26,8 @@ from dti_report.evaluation.scoring import score_typed
 from dti_report.evaluation.targets import collect
 from dti_report.evaluation.unit_values import plain_values
 from dti_report.forms.base import Form
-from dti_report.forms.catalog import Catalog, CatalogError, load_catalog, read_form_file
+from dti_report.forms.catalog import (DEFAULT_KIND, Catalog, CatalogError, Problem, check_form_files, load_catalog,
+                                      read_form_file)
 from dti_report.forms.indicators import IndicatorSet
 from dti_report.forms.plans import AssignmentSet, TaskSet
 from dti_report.forms.targets import TargetSet
@@ -217,3 +218,30 @@ def load_form_file(path: Path) -> Form:
     if problems:
         raise CatalogError(problems)
     return form
+
+
+def check_files(paths: list[Path]) -> list[Problem]:
+    """Every problem of each form file (`catalog check`), not only the first."""
+    return check_form_files(paths, MODELS)
+
+
+SCHEMA_ID = "https://dti-report/form-schema.json"
+
+
+def form_schema() -> dict:
+    """The JSON Schema of a form file, built from the models: one branch per kind, told
+    apart by `kind` (an indicator set may omit it). Shipped as dti_report/data/form-schema.json
+    so an editor completes and checks form files."""
+    defs: dict = {}
+    branches = []
+    for name, kind in KINDS.items():
+        schema = kind.model.model_json_schema(by_alias=True, ref_template=f"#/$defs/{name}.{{model}}")
+        defs.update({f"{name}.{key}": value for key, value in schema.pop("$defs", {}).items()})
+        schema["properties"] = {"kind": {"const": name, "title": "Loại biểu mẫu"}, **schema["properties"]}
+        if name != DEFAULT_KIND:
+            schema["required"] = ["kind", *schema.get("required", [])]
+        schema["title"] = f"{kind.label} ({name})"
+        defs[name] = schema
+        branches.append({"$ref": f"#/$defs/{name}"})
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID,
+            "title": "Tệp biểu mẫu dti-report", "oneOf": branches, "$defs": dict(sorted(defs.items()))}

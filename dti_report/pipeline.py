@@ -19,16 +19,18 @@ from typing import Callable
 from dti_report.batch.results import load_results, write_plan_values
 from dti_report.batch.run import BatchResult, counts_by_status, form_batch, read_batch
 from dti_report.batch.run_folder import write_run_files
+from dti_report.batch.staging import RunFolder
+from dti_report.core.files import write_csv
 from dti_report.core.errors import DtiError
 from dti_report.core.issues import Issue
 from dti_report.evaluation.engine import Result
 from dti_report.forms.catalog import Catalog
 from dti_report.forms.units import Registry
 from dti_report.forms.base import Form
-from dti_report.forms.placeholders import Resolver
+from dti_report.forms.placeholders import FUZZY, UNKNOWN, Resolver
 from dti_report.kinds import KINDS, kind_of
 from dti_report.kinds import catalog as default_catalog
-from dti_report.reports.monitoring import load_results_json, resolver_for
+from dti_report.reports.monitoring import FINDINGS_CSV, findings_frame, load_results_json, resolver_for
 from dti_report.workbook.layout import template_file_name
 from dti_report.renderers.monitoring_table import Finding
 from dti_report.reports import render_reports
@@ -41,6 +43,10 @@ from dti_report.workbook.reader import ACCEPTED, Limits, Submission, read_submis
 
 class PipelineError(DtiError):
     pass
+
+
+class StrictError(PipelineError):
+    """--strict: a monitoring placeholder matched fuzzily or not at all; the run is not kept."""
 
 
 def default_workers() -> int:
@@ -57,6 +63,10 @@ class RunOutcome:
     @property
     def counts(self) -> dict[str, dict[str, int]]:
         return counts_by_status(self.batch)
+
+    @property
+    def placeholder_problems(self) -> list[Finding]:
+        return [f for f in self.findings if f.status in (FUZZY, UNKNOWN)]
 
 
 def evaluate_batch(batch: BatchResult, overrides_path: Path | None = None) -> None:
@@ -94,6 +104,8 @@ def write_outputs(batch: BatchResult, out_dir: Path, catalog: Catalog, settings:
         paths, found = kind_of(batch.forms[form_ids[0]].form).write_outputs(batch, form_ids, out_dir)
         written += paths
         findings += found
+    if findings:
+        written.append(write_csv(findings_frame(findings), out_dir / FINDINGS_CSV))
     # What the plan reports need, beside run.json: `report --results` rebuilds them from it.
     written += write_plan_values(out_dir, batch.period, batch.plans,
                                  {p: [u.code for u in batch.missing.get(p, [])] for p in batch.plans},
@@ -107,21 +119,31 @@ def write_outputs(batch: BatchResult, out_dir: Path, catalog: Catalog, settings:
 
 def run_period(inputs: Path, out_dir: Path, period: str, registry: Registry, catalog: Catalog,
                settings: ReportSettings, *, overrides_path: Path | None = None, expect_forms: list[str] = (),
-               workers: int | None = None, pdf: bool = False, limits: Limits = Limits(),
+               workers: int | None = None, pdf: bool = False, strict: bool = False, limits: Limits = Limits(),
                on_start: Callable[[int], None] | None = None,
                on_done: Callable[[], None] | None = None) -> RunOutcome:
-    """One period, from the inbox to every report."""
+    """One period, from the inbox to every report. The output folder ends holding this run
+    whole, or, if anything fails (or --strict finds a placeholder problem), the previous
+    run as it was."""
     inputs, out_dir = Path(inputs), Path(out_dir)
     if inputs.resolve() == out_dir.resolve() or out_dir.resolve().is_relative_to(inputs.resolve()):
         raise PipelineError("thư mục kết quả không được nằm trong thư mục đầu vào")
     for form_id in expect_forms:
         catalog.get(form_id)
     workers = workers or default_workers()
-    batch = read_batch(inputs, period, registry, catalog, expect_forms=list(expect_forms), limits=limits,
-                       workers=workers, on_start=on_start, on_done=on_done)
-    evaluate_batch(batch, overrides_path)
-    written, findings = write_outputs(batch, out_dir, catalog, settings, pdf=pdf, workers=workers)
-    return RunOutcome(batch, out_dir, written, findings)
+    folder = RunFolder(out_dir)
+    with folder.writing() as staging:
+        batch = read_batch(inputs, period, registry, catalog, expect_forms=list(expect_forms), limits=limits,
+                           workers=workers, on_start=on_start, on_done=on_done)
+        evaluate_batch(batch, overrides_path)
+        written, findings = write_outputs(batch, staging, catalog, settings, pdf=pdf, workers=workers)
+        outcome = RunOutcome(batch, out_dir, [], findings)
+        if strict and outcome.placeholder_problems:
+            listed = "; ".join(f"{f.location}: {f.written}" for f in outcome.placeholder_problems[:10])
+            raise StrictError(f"{len(outcome.placeholder_problems)} placeholder khớp gần đúng hoặc không xác định "
+                              f"({listed}); kết quả lần chạy này không được ghi")
+    outcome.written = [folder.final(p, staging) for p in written]
+    return outcome
 
 
 @dataclass

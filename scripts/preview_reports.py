@@ -19,7 +19,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from dti_report.forms.catalog import builtin_sets
+from dti_report.kinds import catalog
 from dti_report.reports import SCORECARD_DIR
 from dti_report.renderers.documents import ReportError
 from dti_report.renderers.pdf import soffice_convert
@@ -29,12 +29,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def documents(results: Path, all_scorecards: bool) -> list[Path]:
     found = sorted(results.rglob("bao-cao-*.docx"), key=lambda p: p.relative_to(results).as_posix())
-    cards = sorted((results / SCORECARD_DIR).glob("*.docx"))
+    cards = sorted(results.rglob(f"{SCORECARD_DIR}/*.docx"))
     if all_scorecards:
         return found + cards
     first_per_set: dict[str, Path] = {}
     for card in cards:
-        set_id = next((s for s in builtin_sets() if card.stem.endswith("-" + s)), "")
+        set_id = next((s for s in catalog().ids() if card.stem.endswith("-" + s)), "")
         first_per_set.setdefault(set_id, card)
     return found + sorted(first_per_set.values())
 

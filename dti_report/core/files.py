@@ -12,6 +12,17 @@ from typing import Iterator
 import pandas as pd
 
 
+def _file_mode() -> int:
+    """What a new file gets under the user's umask (mkstemp alone gives 0600, which
+    colleagues on a shared drive cannot open)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+FILE_MODE = _file_mode()
+
+
 @contextlib.contextmanager
 def atomic_path(target: Path | str) -> Iterator[Path]:
     """Yield a temporary path in the target's folder; rename it over the target on success."""
@@ -22,6 +33,7 @@ def atomic_path(target: Path | str) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        os.chmod(tmp_path, FILE_MODE)
         os.replace(tmp_path, target)
     finally:
         if tmp_path.exists():

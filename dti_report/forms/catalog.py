@@ -79,6 +79,43 @@ def _error_path(loc: tuple) -> str:
     return out
 
 
+# Pydantic's error types, as a form author reads them.
+SCHEMA_MESSAGES = {
+    "missing": "thiếu mục bắt buộc",
+    "extra_forbidden": "mục này không có trong mẫu biểu mẫu (sai tên?)",
+    "string_type": "phải là văn bản",
+    "float_type": "phải là số", "float_parsing": "phải là số",
+    "int_type": "phải là số nguyên", "int_parsing": "phải là số nguyên", "int_from_float": "phải là số nguyên",
+    "bool_type": "phải là true hoặc false", "bool_parsing": "phải là true hoặc false",
+    "date_type": "phải là ngày dạng năm-tháng-ngày (2023-01-10)", "date_parsing": "phải là ngày dạng năm-tháng-ngày (2023-01-10)",
+    "date_from_datetime_parsing": "phải là ngày dạng năm-tháng-ngày (2023-01-10)",
+    "dict_type": "phải là một bảng khóa: giá trị", "model_type": "phải là một bảng khóa: giá trị",
+    "model_attributes_type": "phải là một bảng khóa: giá trị",
+    "tuple_type": "phải là một danh sách", "list_type": "phải là một danh sách",
+    "greater_than_equal": "phải lớn hơn hoặc bằng {ge}", "greater_than": "phải lớn hơn {gt}",
+    "less_than_equal": "phải nhỏ hơn hoặc bằng {le}", "less_than": "phải nhỏ hơn {lt}",
+    "too_short": "cần ít nhất {min_length} phần tử", "too_long": "nhiều nhất {max_length} phần tử",
+    "literal_error": "phải là một trong: {expected}",
+    "union_tag_invalid": "loại '{tag}' không có; các loại hiện có: {expected_tags}",
+    "union_tag_not_found": "thiếu mục '{discriminator}' cho biết loại",
+    "string_pattern_mismatch": "không đúng dạng quy định ({pattern})",
+}
+
+
+def schema_message(error: dict) -> str:
+    """A pydantic error in Vietnamese; our own validators already speak it."""
+    if error["type"] in ("value_error", "assertion_error"):
+        text = str(error.get("ctx", {}).get("error", error["msg"]))
+        return text.removeprefix("Value error, ")
+    template = SCHEMA_MESSAGES.get(error["type"])
+    if template is None:
+        return f"giá trị không hợp lệ ({error['type']})"
+    try:
+        return template.format(**{k: v for k, v in error.get("ctx", {}).items()})
+    except (KeyError, IndexError):
+        return template.split(" {")[0]
+
+
 def version_key(version: str) -> tuple:
     """"2023.1" < "2023.2" < "2024.1"; numeric parts compare as numbers."""
     return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in version.replace("-", ".").split("."))
@@ -97,7 +134,7 @@ def parse_form(raw, source: str, models: Mapping[str, type[Form]]) -> tuple[Form
     try:
         form = model.model_validate(raw)
     except ValidationError as exc:
-        return None, [Problem(source, _error_path(e["loc"]), e["msg"]) for e in exc.errors()]
+        return None, [Problem(source, _error_path(e["loc"]), schema_message(e)) for e in exc.errors()]
     problems = [Problem(source, where, message) for where, message in form.structure_problems()]
     return (None if problems else form), problems
 

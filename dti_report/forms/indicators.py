@@ -154,6 +154,8 @@ class Pillar(Model):
     id: str
     name: str
     max_points: float = Field(ge=0)
+    # A file may nest its main indices here; the set holds them flat (IndicatorSet._flatten_pillars).
+    indices: tuple[dict, ...] = Field(default=(), exclude=True)
 
 
 class InfoField(Model):
@@ -192,7 +194,7 @@ class IndicatorSet(Form):
     expected: Expected
     info: tuple[InfoField, ...] = Field(default=(), alias="info_fields")
     pillars: tuple[Pillar, ...] = ()
-    indices: tuple[MainIndex, ...]
+    indices: tuple[MainIndex, ...] = ()  # or nested under `pillars`
     # QĐ 79 II.2c: a criterion that does not apply to the unit gets full points.
     # A decision without that rule (the 2021 district index) sets this false.
     not_applicable: bool = True
@@ -260,6 +262,8 @@ class IndicatorSet(Form):
 
     def structure_problems(self) -> list[tuple[str, str]]:
         problems: list[tuple[str, str]] = []
+        if not self.indices:
+            return [("indices", "bộ chỉ số không có chỉ số chính nào")]
         seen: dict[str, str] = {}
         pillar_ids = {p.id for p in self.pillars}
         for i, index in enumerate(self.indices):

@@ -15,7 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from dti_report.core.text import fold, nfc_tree
-from dti_report.forms.catalog import CatalogError, Problem
+from dti_report.forms.catalog import CatalogError, Problem, schema_message
 
 DEFAULT_REGISTRY = "hcm-2023"
 
@@ -90,7 +90,7 @@ def load_registry(path: Path | str) -> Registry:
     except (OSError, yaml.YAMLError) as exc:
         raise CatalogError([Problem(path.name, "", f"không đọc được danh mục đơn vị: {exc}")]) from exc
     except ValidationError as exc:
-        raise CatalogError([Problem(path.name, ".".join(map(str, e["loc"])), e["msg"]) for e in exc.errors()]) from exc
+        raise CatalogError([Problem(path.name, ".".join(map(str, e["loc"])), schema_message(e)) for e in exc.errors()]) from exc
 
 
 

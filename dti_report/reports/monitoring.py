@@ -4,6 +4,8 @@ results.json, and the shipped Word template rendered from it."""
 from __future__ import annotations
 
 import json
+
+import pandas as pd
 from pathlib import Path
 
 from dti_report.forms.catalog import Catalog
@@ -95,3 +97,15 @@ def write_monitoring(out_dir: Path, targets: dict[str, TargetData],
         findings += render_template(TEMPLATE_DIR / name, resolver_for(target_set, data), target)
         written.append(target)
     return written, findings
+
+
+FINDINGS_CSV = "placeholder.csv"
+FINDING_STATUS = {"exact": "khớp chính xác", "fuzzy": "khớp gần đúng", "unknown": "không xác định"}
+
+
+def findings_frame(findings: list[Finding]):
+    """Every placeholder of the rendered tables, how it was written and what it resolved to."""
+    rows = [{"location": f.location, "written": f.written, "status": f.status,
+                    "status_label": FINDING_STATUS[f.status], "resolved": f.resolution.resolved,
+                    "notes": "; ".join(f.resolution.findings)} for f in findings]
+    return pd.DataFrame(rows, columns=["location", "written", "status", "status_label", "resolved", "notes"])

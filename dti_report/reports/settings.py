@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from dti_report.core.text import nfc_tree
+from dti_report.forms.catalog import schema_message
 
 DEFAULT_SETTINGS = "hcm-stttt.yaml"
 
@@ -140,4 +141,4 @@ def load_settings(path: Path | str | None = None) -> ReportSettings:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise SettingsError(f"tệp cài đặt {label}: mục '{where}': {first['msg']}") from exc
+        raise SettingsError(f"tệp cài đặt {label}: mục '{where}': {schema_message(first)}") from exc
