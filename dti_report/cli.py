@@ -333,7 +333,7 @@ def check_command(files: tuple[Path, ...], units_path: Path | None) -> None:
     any_error = False
     for path in files:
         if not Path(path).is_file():
-            console.print(f"[bold red]{path}[/]: không tìm thấy tệp")
+            console.print(f"[bold]{path}[/]: [red]lỗi[/] — không tìm thấy tệp")
             any_error = True
             continue
         checked = pipeline.check_file(path, registry, found)

@@ -43,22 +43,22 @@ FORMS_ENV = "DTI_REPORT_FORMS"  # folders of the user's own form files, separate
 # --- evaluating a period's typed values ---------------------------------------------------
 
 
-def _score(fb: FormBatch, batch: BatchResult, overrides: pd.DataFrame | None) -> list[Issue]:
+def _score(key: str, fb: FormBatch, batch: BatchResult, overrides: pd.DataFrame | None) -> list[Issue]:
     if not fb.data.units:
         return []
     result = score_typed(fb.form, fb.data, fb.rows, overrides, batch.period)
-    batch.results[fb.form.id] = result
+    batch.results[key] = result
     return result.issues
 
 
-def _aggregate(fb: FormBatch, batch: BatchResult, overrides: pd.DataFrame | None) -> list[Issue]:
-    batch.targets[fb.form.id] = collect(fb.form, fb.data if fb.data.units else None, batch.registry, batch.period)
+def _aggregate(key: str, fb: FormBatch, batch: BatchResult, overrides: pd.DataFrame | None) -> list[Issue]:
+    batch.targets[key] = collect(fb.form, fb.data if fb.data.units else None, batch.registry, batch.period)
     return []
 
 
-def _keep_reports(fb: FormBatch, batch: BatchResult, overrides: pd.DataFrame | None) -> list[Issue]:
+def _keep_reports(key: str, fb: FormBatch, batch: BatchResult, overrides: pd.DataFrame | None) -> list[Issue]:
     # A plan's reports are kept typed (statuses by label, dates, documents, proposals).
-    batch.plans[fb.form.id] = plain_values(fb.form, fb.data)
+    batch.plans[key] = plain_values(fb.form, fb.data)
     return []
 
 
@@ -91,13 +91,13 @@ def _monitoring_files(batch: BatchResult, form_ids: list[str], out_dir: Path) ->
 def _task_files(batch: BatchResult, form_ids: list[str], out_dir: Path) -> Written:
     return [p for f in form_ids
             for p in write_task_outputs(out_dir, batch.forms[f].form, batch.plans.get(f, {}), batch.registry,
-                                        batch.period)], []
+                                        batch.period, f)], []
 
 
 def _assignment_files(batch: BatchResult, form_ids: list[str], out_dir: Path) -> Written:
     return [p for f in form_ids
             for p in write_assignment_outputs(out_dir, batch.forms[f].form, batch.plans.get(f, {}), batch.registry,
-                                              batch.period)], []
+                                              batch.period, f)], []
 
 
 # --- unit workbooks -------------------------------------------------------------------
@@ -166,7 +166,7 @@ class Kind:
     name: str
     label: str                                   # what the catalog calls a form of this kind
     model: type[Form]
-    evaluate: Callable[[FormBatch, BatchResult, pd.DataFrame | None], list[Issue]]
+    evaluate: Callable[[str, FormBatch, BatchResult, pd.DataFrame | None], list[Issue]]
     write_outputs: Callable[[BatchResult, list[str], Path], Written]
     write_template: Callable[..., Path]
     describe: Callable[[Form], list[str]]

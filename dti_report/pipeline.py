@@ -73,10 +73,10 @@ def evaluate_batch(batch: BatchResult, overrides_path: Path | None = None) -> No
     """Each form's typed values evaluated by its kind; Sở TTTT's adjustments go to the
     scored forms whose units they name."""
     overrides = read_long_file(overrides_path, OVERRIDE_COLUMNS) if overrides_path is not None else None
-    for fb in batch.forms.values():
+    for key, fb in batch.forms.items():
         kind = kind_of(fb.form)
         mine = overrides[overrides["unit_code"].isin(fb.data.units)] if overrides is not None and kind.scored else None
-        batch.issues += kind.evaluate(fb, batch, mine)
+        batch.issues += kind.evaluate(key, fb, batch, mine)
     batch.issues = list(dict.fromkeys(batch.issues))
 
 
@@ -165,7 +165,7 @@ def check_file(path: Path, registry: Registry, catalog: Catalog, limits: Limits 
         form = catalog.get(sub.set_id, sub.set_version if sub.set_version in catalog.forms[sub.set_id] else None)
         fb = form_batch(form, [sub], registry, sub.period)
         batch = BatchResult(sub.period, registry, [sub], {form.id: fb})
-        found = fb.data.issues + kind_of(form).evaluate(fb, batch, None)
+        found = fb.data.issues + kind_of(form).evaluate(form.id, fb, batch, None)
         issues += [i for i in dict.fromkeys(found) if i not in issues]
         result = batch.results.get(form.id)
     return CheckedFile(sub, issues, result)

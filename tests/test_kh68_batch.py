@@ -11,7 +11,7 @@ from dti_report.cli import main
 from dti_report.workbook.layout import template_file_name
 from dti_report.evaluation.plans import task_report
 from dti_report.workbook.plan_templates import write_plan_template
-from dti_report.evaluation.tasks import IN_PROGRESS, LATE, NO_REPORT, ON_TIME, OVERDUE
+from dti_report.evaluation.tasks import IN_PROGRESS, INVALID_REPORT, LATE, NO_REPORT, ON_TIME, OVERDUE
 from dti_report.forms.units import builtin_registry
 
 PLAN = get_form("kh68-nhiem-vu")
@@ -40,7 +40,7 @@ def test_quarter_standings(inbox):
     standing = {s.task.id: s.standing for s in report.standings}
     for task_id, expected in EXPECTED.items():
         assert standing[task_id] == expected, task_id
-    assert report.counts == {ON_TIME: 3, LATE: 1, IN_PROGRESS: 3, OVERDUE: 1, NO_REPORT: 22}
+    assert report.counts == {ON_TIME: 3, LATE: 1, IN_PROGRESS: 3, OVERDUE: 1, NO_REPORT: 22, INVALID_REPORT: 0}
     assert report.proposals() == [("6", "Sở Thông tin và Truyền thông", "Đề nghị bổ sung kinh phí năm 2021")]
     by_agency = report.by_agency().set_index("unit_code")
     assert by_agency.loc["so-noi-vu", IN_PROGRESS] == 1

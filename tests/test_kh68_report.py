@@ -187,7 +187,7 @@ def test_workbook_sheets_and_cells(kh68):
     reported = cells["1.1.1.4"][header.index("Giá trị báo cáo (đơn vị: giá trị (tình trạng) – minh chứng)")]
     assert reported.value == "Sở Thông tin và Truyền thông: =1+1" and reported.data_type == "s"
     agencies = {r[0]: r for r in book["Theo đơn vị chủ trì"].iter_rows(min_row=2, values_only=True)}
-    assert agencies["so-tttt"][2:8] == (3, 1, 2, 1, 4, 11) and agencies["so-noi-vu"][-1] == "Đã gửi"
+    assert agencies["so-tttt"][2:9] == (3, 1, 2, 1, 4, 0, 11) and agencies["so-noi-vu"][-1] == "Đã gửi"
     proposals = list(book["Đề xuất"].iter_rows(min_row=2, values_only=True))
     assert [p[0] for p in proposals] == ["Sở Thông tin và Truyền thông"] * 2
 

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from dti_report.forms.plans import Deadline, Task
-from dti_report.evaluation.tasks import (LATE, IN_PROGRESS, NO_REPORT, ON_TIME, OVERDUE, Report, counts, deadline_end,
+from dti_report.evaluation.tasks import (INVALID_REPORT, LATE, IN_PROGRESS, NO_REPORT, ON_TIME, OVERDUE, Report, counts, deadline_end,
                               parse_date, parse_status, period_end, standing_of)
 
 
@@ -56,6 +56,6 @@ def test_two_lead_agencies_both_must_be_done():
 def test_counts_and_parsing():
     standings = [standing_of(task("year", "2021"), [report("Hoàn thành")], "2021"),
                  standing_of(task("year", "2021"), [report()], "2021")]
-    assert counts(standings) == {ON_TIME: 1, LATE: 0, IN_PROGRESS: 0, OVERDUE: 0, NO_REPORT: 1}
+    assert counts(standings) == {ON_TIME: 1, LATE: 0, IN_PROGRESS: 0, OVERDUE: 0, NO_REPORT: 1, INVALID_REPORT: 0}
     assert parse_date("05/3/2021") == dt.date(2021, 3, 5) and parse_date("31/2/2021") is None
     assert parse_status("hoàn thành") == "Hoàn thành" and parse_status("2") == "Đang thực hiện" and parse_status("?") is None

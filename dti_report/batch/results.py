@@ -61,9 +61,13 @@ class RunResults:
 
 
 def write_run_info(out_dir: Path, period: str, registry: Registry, set_versions: dict[str, str],
-                   missing: dict[str, list[str]]) -> list[Path]:
+                   missing: dict[str, list[str]], form_ids: dict[str, str] | None = None) -> list[Path]:
+    """run.json: per scored set (by its key: the id, or "id@version" when a period held
+    several versions) its form id, version and the units that sent nothing."""
+    form_ids = form_ids or {}
     info = {"period": period, "registry": registry.id,
-            "sets": {set_id: {"version": version, "missing": missing.get(set_id, [])} for set_id, version in set_versions.items()}}
+            "sets": {key: {"form": form_ids.get(key, key), "version": version, "missing": missing.get(key, [])}
+                     for key, version in set_versions.items()}}
     with atomic_path(out_dir / RUN_INFO) as tmp:
         tmp.write_text(json.dumps(info, ensure_ascii=False, indent=2), encoding="utf-8")
     with atomic_path(out_dir / REGISTRY_COPY) as tmp:
@@ -81,7 +85,7 @@ def write_plan_values(out_dir: Path, period: str, plans: dict[str, dict], missin
         target.unlink(missing_ok=True)
         return []
     info = {"period": period,
-            "plans": {plan_id: {"version": versions[plan_id], "missing": missing.get(plan_id, []),
+            "plans": {plan_id: {"form": plan_id.split("@")[0], "version": versions[plan_id], "missing": missing.get(plan_id, []),
                                 "values": values} for plan_id, values in plans.items()}}
     with atomic_path(target) as tmp:
         # default=str: a date a unit typed stays readable (tasks.parse_date reads ISO text)
@@ -104,7 +108,7 @@ def _plan_values(out_dir: Path, by_code: dict[str, Unit], catalog: Catalog) -> t
     info = json.loads(path.read_text(encoding="utf-8"))
     plans, missing = {}, {}
     for plan_id, meta in info["plans"].items():
-        _form(catalog, plan_id, meta["version"])
+        _form(catalog, meta.get("form", plan_id), meta["version"])
         plans[plan_id] = meta["values"]
         missing[plan_id] = [by_code[c] for c in meta["missing"] if c in by_code]
     return plans, missing
@@ -132,7 +136,7 @@ def load_results(out_dir: Path | str, catalog: Catalog) -> RunResults:
     by_code = registry.by_code()
     sets: dict[str, SetResults] = {}
     for set_id, meta in info["sets"].items():
-        indicator_set = _form(catalog, set_id, meta["version"])
+        indicator_set = _form(catalog, meta.get("form", set_id), meta["version"])
         scores_path = out_dir / set_id / "scores.csv"
         scores = _csv(scores_path) if scores_path.exists() else None
         totals = _csv(out_dir / set_id / "totals.csv") if scores is not None else None

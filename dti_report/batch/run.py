@@ -25,7 +25,7 @@ from dti_report.evaluation.engine import Result
 from dti_report.evaluation.targets import TargetData
 from dti_report.evaluation.unit_values import UnitValues, type_rows
 from dti_report.forms.base import Form
-from dti_report.forms.catalog import Catalog
+from dti_report.forms.catalog import Catalog, version_key
 from dti_report.forms.units import Registry, Unit
 from dti_report.workbook.reader import (ACCEPTED, IGNORED, REJECTED, SUPERSEDED, Limits, Submission, read_submission,
                                         rows_frame)
@@ -57,7 +57,13 @@ class BatchResult:
 
     @property
     def missing(self) -> dict[str, list[Unit]]:
-        return {form_id: fb.missing for form_id, fb in self.forms.items()}
+        return {key: fb.missing for key, fb in self.forms.items()}
+
+    def key_of(self, sub: Submission) -> str:
+        """Where a submission's form is in `forms`: its id, or "id@version" when the period
+        holds several versions of it."""
+        versioned = f"{sub.set_id}@{sub.set_version}"
+        return versioned if versioned in self.forms else sub.set_id
 
     def submissions_for(self, status: str) -> list[Submission]:
         return [s for s in self.submissions if s.status == status]
@@ -116,15 +122,17 @@ def mark_superseded(submissions: list[Submission]) -> None:
                 sub.issue("superseded", unit=unit, detail=f"{winner.path}, lưu lúc {winner.modified}")
 
 
-def form_batch(form: Form, submissions: list[Submission], registry: Registry, period: str | None) -> FormBatch:
-    """The accepted submissions of one form, typed together: the same typing `check`
-    gives a single file, so both name the same issues at the same cells."""
-    accepted = [s for s in submissions if s.status == ACCEPTED and s.set_id == form.id]
+def form_batch(form: Form, submissions: list[Submission], registry: Registry, period: str | None,
+               sent: set[str] | None = None) -> FormBatch:
+    """The accepted submissions of one form version, typed together with that version: the
+    same typing `check` gives a single file, so both name the same issues at the same cells.
+    `sent`: units that sent this form in any version (none of them is missing)."""
+    accepted = [s for s in submissions if s.status == ACCEPTED and s.set_id == form.id and s.set_version == form.version]
     rows = rows_frame([r for s in accepted for r in s.records])
     units = sorted({s.unit_code for s in accepted})
     data = type_rows(form, rows, units, period)
     expected = form.expected_units(registry)
-    sent = set(units)
+    sent = set(units) if sent is None else sent
     return FormBatch(form, rows, data, expected, [u for u in expected if u.code not in sent])
 
 
@@ -146,12 +154,20 @@ def read_batch(inputs: Path, period: str, registry: Registry, catalog: Catalog, 
     issues = [i for s in submissions for i in s.issues]
     forms: dict[str, FormBatch] = {}
     for form_id in form_ids:
-        versions = {s.set_version for s in submissions if s.set_id == form_id and s.status == ACCEPTED}
-        form = catalog.get(form_id, next(iter(versions)) if len(versions) == 1 else None)
-        fb = form_batch(form, submissions, registry, period)
-        forms[form_id] = fb
-        issues += fb.data.issues
-        issues += [Issue("missing-submission", unit=u.code, detail=form_id) for u in fb.missing]
+        # Each workbook is read with the version it was made from; a period holding several
+        # versions of one form evaluates each version apart ("id@version").
+        mine = [s for s in submissions if s.set_id == form_id and s.status == ACCEPTED]
+        versions = sorted({s.set_version for s in mine}, key=version_key) or [catalog.get(form_id).version]
+        sent = {s.unit_code for s in mine}
+        for n, version in enumerate(versions):
+            # Who has not sent is said once, beside the newest version.
+            newest = n == len(versions) - 1
+            fb = form_batch(catalog.get(form_id, version), submissions, registry, period,
+                            sent if newest else {u.code for u in registry.units})
+            key = form_id if len(versions) == 1 else f"{form_id}@{version}"
+            forms[key] = fb
+            issues += fb.data.issues
+            issues += [Issue("missing-submission", unit=u.code, detail=form_id) for u in fb.missing]
     return BatchResult(period, registry, submissions, forms, issues)
 
 

@@ -37,6 +37,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "invalid-yes-no": ("error", "Trường '{field}': giá trị '{value}' phải là Có hoặc Không"),
     "zero-denominator": ("error", "Tiêu chí {criterion}: mẫu số ({detail}) bằng 0"),
     "numerator-exceeds-denominator": ("error", "Tiêu chí {criterion}: tử số lớn hơn mẫu số ({detail})"),
+    "non-finite-result": ("error", "Tiêu chí {criterion}: số liệu quá lớn, không tính được ({detail})"),
     "count-exceeds-total": ("error", "Tiêu chí {criterion}: số đếm lớn hơn tổng ({detail})"),
     "incomplete-criterion": ("warning", "Tiêu chí {criterion}: thiếu số liệu {detail}; phần thiếu số liệu được tính 0 điểm"),
     "override-without-reason": ("error", "Điều chỉnh trường '{field}' của đơn vị {unit} không có lý do; điều chỉnh bị bỏ qua"),

@@ -158,16 +158,17 @@ def _number(raw) -> float | None:
     return None
 
 
-def write_task_outputs(out_dir: Path, plan: TaskSet, values: dict, registry: Registry, period: str) -> list[Path]:
-    folder = Path(out_dir) / plan.id
+def write_task_outputs(out_dir: Path, plan: TaskSet, values: dict, registry: Registry, period: str,
+                       key: str | None = None) -> list[Path]:
+    folder = Path(out_dir) / (key or plan.id)
     report = task_report(plan, values, registry, period)
     return [write_csv(report.table(), folder / "tien-do-nhiem-vu.csv"),
             write_csv(report.by_agency(), folder / "theo-don-vi-chu-tri.csv")]
 
 
 def write_assignment_outputs(out_dir: Path, plan: AssignmentSet, values: dict, registry: Registry,
-                             period: str) -> list[Path]:
-    folder = Path(out_dir) / plan.id
+                             period: str, key: str | None = None) -> list[Path]:
+    folder = Path(out_dir) / (key or plan.id)
     written = [write_csv(assignment_table(plan, values, registry), folder / "chi-tieu-phan-cong.csv")]
     if plan.result_items:
         written.append(write_csv(current_figures(plan, values, registry), folder / "ket-qua-chi-so.csv"))

@@ -2,7 +2,9 @@
 period, from what its lead agency reported.
 
 Standings: done on time, done late, in progress (not yet due), overdue (due and
-not done), no report. A "thường xuyên" (continuous) or "theo tiến độ dự án"
+not done), no report, and a report that cannot be read (a status not in the list,
+a date that is no real day: the unit did report, but nothing can be concluded
+until it corrects its workbook). A "thường xuyên" (continuous) or "theo tiến độ dự án"
 (project) task is never overdue; an "đã ban hành" task is done.
 """
 
@@ -18,12 +20,14 @@ from dti_report.forms.plans import TASK_DATE, TASK_DOCUMENT, TASK_ISSUES, TASK_S
 from dti_report.core.text import fold
 
 ON_TIME, LATE, IN_PROGRESS, OVERDUE, NO_REPORT = "on-time", "late", "in-progress", "overdue", "no-report"
+INVALID_REPORT = "invalid-report"
 STANDING_LABELS = {
     ON_TIME: "Hoàn thành đúng hạn",
     LATE: "Hoàn thành trễ hạn",
     IN_PROGRESS: "Đang thực hiện",
     OVERDUE: "Quá hạn, chưa hoàn thành",
     NO_REPORT: "Chưa báo cáo",
+    INVALID_REPORT: "Báo cáo có lỗi, chờ đơn vị sửa",
 }
 DONE, DOING, NOT_STARTED = "Hoàn thành", "Đang thực hiện", "Chưa thực hiện"
 
@@ -60,6 +64,7 @@ class Report:
     completed: dt.date | None
     document: str
     issues: str
+    unreadable: tuple[str, ...] = ()  # what the unit wrote that is not a status or a real date
 
 
 @dataclass
@@ -80,6 +85,9 @@ def standing_of(task: Task, reports: list[Report], period: str) -> Standing:
     end, due = period_end(period), deadline_end(task.deadline)
     if task.deadline.kind == "issued":
         return Standing(task, ON_TIME, reports, "Đã ban hành trước kỳ kế hoạch")
+    faulty = [r for r in reports if r.unreadable]
+    if faulty:
+        return Standing(task, INVALID_REPORT, reports, "; ".join(", ".join(r.unreadable) for r in faulty))
     reported = [r for r in reports if r.status]
     if not reported:
         # Unknown is not late: the standing is "no report", the note says whether it is past due.
@@ -104,8 +112,15 @@ def reports_from(values: dict[str, dict[str, object]], task: Task, lead_units: l
     out = []
     for unit in lead_units:
         mine = values.get(unit, {})
-        out.append(Report(unit, parse_status(mine.get(task.id + TASK_STATUS)), parse_date(mine.get(task.id + TASK_DATE)),
-                          str(mine.get(task.id + TASK_DOCUMENT) or ""), str(mine.get(task.id + TASK_ISSUES) or "")))
+        status_raw, date_raw = mine.get(task.id + TASK_STATUS), mine.get(task.id + TASK_DATE)
+        status, completed = parse_status(status_raw), parse_date(date_raw)
+        unreadable = []
+        if status_raw not in (None, "") and status is None:
+            unreadable.append(f"tình trạng '{status_raw}' không thuộc danh sách")
+        if date_raw not in (None, "") and completed is None:
+            unreadable.append(f"ngày hoàn thành '{date_raw}' không phải ngày có thật")
+        out.append(Report(unit, status, completed, str(mine.get(task.id + TASK_DOCUMENT) or ""),
+                          str(mine.get(task.id + TASK_ISSUES) or ""), tuple(unreadable)))
     return out
 
 

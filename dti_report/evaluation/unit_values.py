@@ -47,6 +47,7 @@ class UnitValues:
     sources: pd.DataFrame | None = None  # unit_code, field, file, sheet, cell of every value
     files: dict[str, str] = field(default_factory=dict)  # unit -> the file its values came from
     texts: dict[str, dict[str, str]] = field(default_factory=dict)  # text field -> unit -> text
+    unreadable: dict[tuple[str, str], str] = field(default_factory=dict)  # (unit, field) -> what could not be read
     _locations: dict | None = field(default=None, repr=False)
 
     def location(self, unit: str, field_id: str) -> tuple[str, str, str]:
@@ -122,7 +123,7 @@ def _fast_numbers(form: Form, rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarra
     field_type = rows["field"].map(simple).to_numpy()
     raw = rows["value"]
     numeric_field = np.isin(field_type, ["integer", "decimal", "percent"])
-    digits = raw.str.fullmatch(r"\d{1,15}").fillna(False).to_numpy(dtype=bool) if raw.dtype != float else np.zeros(len(rows), bool)
+    digits = _digit_strings(raw)
     stored = raw.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)).to_numpy(dtype=bool)
     candidate = numeric_field & (digits | stored)
     numbers = np.full(len(rows), np.nan)
@@ -134,6 +135,14 @@ def _fast_numbers(form: Form, rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarra
         numbers[percent] = numbers[percent] / 100
         ok &= ~percent | (numbers <= 1)
     return numbers, ok
+
+
+def _digit_strings(raw: pd.Series) -> np.ndarray:
+    """Which values are plain digit strings; a column may hold numbers only (a workbook's cells)."""
+    try:
+        return raw.str.fullmatch(r"\d{1,15}").fillna(False).to_numpy(dtype=bool)
+    except AttributeError:  # no strings at all
+        return np.zeros(len(raw), dtype=bool)
 
 
 def _is_yes(raw) -> bool:
@@ -164,6 +173,7 @@ def type_values(form: Form, rows: pd.DataFrame, units: list[str] | None = None,
     slow = np.flatnonzero(~fast)
     cache: dict = {}
     texts: dict[str, dict[str, str]] = {}
+    unreadable: dict[tuple[str, str], str] = {}
     last_day = period_end(period).toordinal() if period else None
     today = dt.date.today().toordinal()
     # Plain object arrays: iterating pandas' string arrays row by row is many times slower.
@@ -206,6 +216,7 @@ def type_values(form: Form, rows: pd.DataFrame, units: list[str] | None = None,
                                          criterion=item_of[field_id], detail=parsed.detail))
         elif parsed.status == ERROR:
             bad[i] = True
+            unreadable[(unit_arr[i], field_id)] = _shown(value)
             issues.append(_row_issue(parsed.code, row_at(i), criterion=item_of[field_id], detail=parsed.detail))
     sources = rows[["unit_code", "field", "file", "sheet", "cell"]]
     files = rows.drop_duplicates("unit_code").set_index("unit_code")["file"].to_dict()
@@ -228,7 +239,7 @@ def type_values(form: Form, rows: pd.DataFrame, units: list[str] | None = None,
     not_applicable = pd.DataFrame(na_grid, index=unit_index, columns=item_ids)
     if form.warns_blank:
         issues += _blank_issues(form, rows, not_applicable)
-    return UnitValues(list(units), values, invalid, not_applicable, issues, sources, files, texts)
+    return UnitValues(list(units), values, invalid, not_applicable, issues, sources, files, texts, unreadable)
 
 
 def type_rows(form: Form, rows: pd.DataFrame, units: list[str] | None = None,
@@ -276,9 +287,12 @@ def _blank_issues(form: Form, rows: pd.DataFrame, not_applicable: pd.DataFrame) 
 
 def plain_values(form: Form, data: UnitValues) -> dict[str, dict[str, object]]:
     """unit -> field -> typed value as a report shows it: a choice by its label, a date
-    as dd/mm/yyyy, a count as an integer, text as written. Blank and unreadable values
-    are left out (an unreadable one has its issue)."""
+    as dd/mm/yyyy, a count as an integer, text as written. Blank values are left out; an
+    unreadable one is kept as written (it has its issue), so a report can say the unit
+    did report, wrongly, rather than not at all."""
     out: dict[str, dict[str, object]] = {}
+    for (unit, field_id), raw in data.unreadable.items():
+        out.setdefault(unit, {})[field_id] = raw
     for field_id, f in form.fields.items():
         if f.type == "text":
             for unit, text in data.texts.get(field_id, {}).items():

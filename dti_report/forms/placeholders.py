@@ -112,6 +112,11 @@ class Resolver:
             return known[norm], EXACT, 100.0
         if not norm or not known:
             return None, UNKNOWN, 0.0
+        # A key the table cut short: the one known key it begins (a ratio scores it far below the cut-off).
+        if len(norm) >= TRUNCATION_MIN:
+            longer = [k for k in known if k.startswith(norm)]
+            if len(longer) == 1:
+                return known[longer[0]], FUZZY, round(100.0 * len(norm) / len(longer[0]), 1)
         # Keys the row itself uses first: 28.1's typo is nearer 28.2's key than its own.
         for pool in ([normalize(h) for h in hints if normalize(h) in known], list(known)):
             if not pool:

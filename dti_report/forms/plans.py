@@ -68,6 +68,9 @@ class TaskGroup(Model):
     tasks: tuple[Task, ...]
 
 
+_LEADS: dict[int, tuple] = {}
+
+
 class Plan(Form):
     """What task sets and assignment sets share: a plan's source, and items answered
     by the agencies the plan names (by name, or a whole level named as one)."""
@@ -83,9 +86,15 @@ class Plan(Form):
 
     def lead_units(self, registry) -> dict[str, list[str]]:
         """Item id -> the registry units leading it; names the registry does not know map to nothing."""
+        key = (id(registry), registry.id)
+        cached = _LEADS.get(id(self))
+        if cached is not None and cached[0] == key and cached[1] is registry:
+            return cached[2]
         leads = self.item_leads()
         units = {n: [u.code for u in registry.units_for_agency(n)] for names in leads.values() for n in set(names)}
-        return {item: list(dict.fromkeys(code for n in names for code in units[n])) for item, names in leads.items()}
+        found = {item: list(dict.fromkeys(code for n in names for code in units[n])) for item, names in leads.items()}
+        _LEADS[id(self)] = (key, registry, found)  # every unit of a registry asks for its items
+        return found
 
     def items_for(self, unit, registry) -> list:
         mine = {item for item, codes in self.lead_units(registry).items() if unit.code in codes}

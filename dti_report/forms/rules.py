@@ -162,8 +162,16 @@ class Measure(Model):
         if not self.is_ratio:
             value = np.where(status == SCORED, ctx.column(self.field), np.nan)
             return Outcome(value, np.full(ctx.n, np.nan), status, problems)
-        n, d = _sum(ctx, self.numerator), _sum(ctx, self.denominator)
+        with np.errstate(over="ignore", invalid="ignore"):
+            n, d = _sum(ctx, self.numerator), _sum(ctx, self.denominator)
         candidate = status == SCORED
+        # Sums of huge counts overflow: a value that cannot be computed is an error, never a blank score.
+        overflow = candidate & ~(np.isfinite(n) & np.isfinite(d))
+        for pos in np.flatnonzero(overflow & ~ctx.skip):
+            problems.append((int(pos), "non-finite-result", " + ".join(self.numerator + self.denominator),
+                             self.numerator[0]))
+        status[overflow] = INVALID
+        candidate &= ~overflow
         zero = candidate & (d == 0)
         d_label, n_label = " + ".join(self.denominator), " + ".join(self.numerator)
         for pos in np.flatnonzero(zero & ~ctx.skip):
@@ -444,7 +452,7 @@ class MinMaxRule(Rule):
 
     def evaluate(self, ctx):
         out = self.measure.evaluate(ctx)
-        pool = (out.status == SCORED) & ~ctx.skip
+        pool = (out.status == SCORED) & ~ctx.skip & np.isfinite(out.fraction)
         fraction = np.full(ctx.n, np.nan)
         if pool.any():
             lo, hi = np.min(out.fraction[pool]), np.max(out.fraction[pool])

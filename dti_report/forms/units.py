@@ -7,7 +7,7 @@ wards, and a registry for that structure is another YAML file, not code.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -63,14 +63,18 @@ class Registry(_Model):
     def units_for_agency(self, name: str) -> list[Unit]:
         """The units a plan means by an agency name: one unit by its name or an alias,
         or every unit of a level named as a whole ("Ủy ban nhân dân các quận, huyện")."""
-        key = _agency_key(name)
-        for unit in self.units:
-            if key in {_agency_key(n) for n in (unit.name, *unit.aliases)}:
-                return [unit]
-        for level in self.levels:
-            if key in {_agency_key(n) for n in (level.name, *level.aliases)}:
-                return [u for u in self.units if u.level == level.id]
-        return []
+        return list(self._agency_index.get(_agency_key(name), ()))
+
+    @cached_property
+    def _agency_index(self) -> dict[str, tuple[Unit, ...]]:
+        # Built once: a plan names a few hundred agencies and every unit asks for its items.
+        index: dict[str, tuple[Unit, ...]] = {}
+        for level in reversed(self.levels):
+            members = tuple(u for u in self.units if u.level == level.id)
+            index.update({_agency_key(n): members for n in (level.name, *level.aliases)})
+        for unit in reversed(self.units):  # a unit's own name wins over a level's, the first unit over later ones
+            index.update({_agency_key(n): (unit,) for n in (unit.name, *unit.aliases)})
+        return index
 
     def units_for_set(self, set_id: str) -> list[Unit]:
         levels = {level.id for level in self.levels if set_id in level.sets}

@@ -148,14 +148,15 @@ def feedback_payloads(batch: BatchResult, issues: list[Issue]) -> list[Feedback]
     for unit_code, subs in sorted(by_unit.items()):
         parts = []
         for sub in subs:
-            used = sub.status == "accepted" and sub.set_id in batch.results
-            form = batch.forms[sub.set_id].form if sub.set_id in batch.forms else None
+            key = batch.key_of(sub)
+            used = sub.status == "accepted" and key in batch.results
+            form = batch.forms[key].form if key in batch.forms else None
             parts.append(FeedbackPart(
                 sub.path, sub.status, sub.set_id, form,
                 {r[1]: r[2] for r in sub.records}, {r[1]: r[6] for r in sub.records},
-                scores_by_unit.get((sub.set_id, unit_code)) if used else None,
-                totals_by_unit.get((sub.set_id, unit_code)) if used else None,
-                len(batch.results[sub.set_id].totals) if used else 0))
+                scores_by_unit.get((key, unit_code)) if used else None,
+                totals_by_unit.get((key, unit_code)) if used else None,
+                len(batch.results[key].totals) if used else 0))
         unit_issues = [i for sub in subs for i in issues_by_file.get(sub.path, [])]
         payloads.append(Feedback(unit_code, names[unit_code], batch.period, parts, unit_issues))
     return payloads

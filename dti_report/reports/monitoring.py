@@ -77,10 +77,10 @@ def load_results_json(results_dir: Path, catalog: Catalog, set_id: str | None = 
     if set_id not in sets:
         raise ResultsJsonError(f"{path} không có bảng chỉ tiêu {set_id}")
     data = TargetData.from_json(sets[set_id]["data"])
-    if set_id not in catalog or data.set_version not in catalog.forms[set_id]:
+    if data.set_id not in catalog or data.set_version not in catalog.forms[data.set_id]:
         raise ResultsJsonError(f"kết quả tính theo bảng {set_id} phiên bản {data.set_version}, không có trong danh mục "
                                "biểu mẫu hiện có; hãy thêm tệp biểu mẫu đó (--forms) hoặc chạy lại lệnh run")
-    return catalog.get(set_id, data.set_version), data
+    return catalog.get(data.set_id, data.set_version), data
 
 
 def write_monitoring(out_dir: Path, targets: dict[str, TargetData],

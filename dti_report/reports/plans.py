@@ -26,7 +26,7 @@ from dti_report.evaluation.plans import (CriterionReport, TaskReport, assignment
 from dti_report.forms.plans import ASSIGNMENT_STATUSES, AssignmentSet, Deadline, TaskSet
 from dti_report.batch.results import RunResults
 from dti_report.reports.settings import ReportSettings
-from dti_report.evaluation.tasks import IN_PROGRESS, LATE, NO_REPORT, ON_TIME, OVERDUE, STANDING_LABELS, Standing, period_end
+from dti_report.evaluation.tasks import IN_PROGRESS, INVALID_REPORT, LATE, NO_REPORT, ON_TIME, OVERDUE, STANDING_LABELS, Standing, period_end
 from dti_report.forms.units import Registry, Unit
 from dti_report.workbook.xlsx import FONT, workbook, write_table
 from dti_report.reports.context import header_context, names_list
@@ -39,6 +39,7 @@ STANDING_PHRASES = {
     IN_PROGRESS: "đang thực hiện",
     OVERDUE: "đã quá hạn nhưng chưa hoàn thành",
     NO_REPORT: "chưa có báo cáo của đơn vị chủ trì",
+    INVALID_REPORT: "có báo cáo nhưng số liệu lỗi, chờ đơn vị sửa",
 }
 REPORTED = ASSIGNMENT_STATUSES[0].label  # "Đã có số liệu": said beside a value adds nothing
 NO_DATA = "Chưa có số liệu"
@@ -171,8 +172,9 @@ def _task_section(results: RunResults, plan: TaskSet) -> tuple[dict, TaskReport]
         "total": total,
         "sent": bool(results.plans.get(plan.id)),
         "counts_sentence": join_words([f"{n} nhiệm vụ {STANDING_PHRASES[k]}" for k, n in counts.items() if n]),
+        # A standing nobody has is left out when it is the exceptional one (an unreadable report).
         "counts": [{"label": STANDING_LABELS[k], "count": n, "percent": fmt.percent(n / total if total else 0)}
-                   for k, n in counts.items()],
+                   for k, n in counts.items() if n or k != INVALID_REPORT],
         "groups": groups,
         "missing": names_of(missing),
         "missing_count": len(missing),
