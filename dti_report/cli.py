@@ -318,7 +318,7 @@ def period_option(required: bool = True):
 def templates_command(set_id: str, period: str, unit_codes: tuple[str, ...], out_dir: Path, deadline: str | None,
                       contact: str | None, units_path: Path | None) -> None:
     """Tạo biểu mẫu Excel trống cho từng đơn vị."""
-    written = pipeline.write_unit_templates(load_set(set_id), load_units(units_path), period, out_dir,
+    written = pipeline.write_unit_templates(forms_catalog().for_period(set_id, period), load_units(units_path), period, out_dir,
                                             unit_codes=list(unit_codes), deadline=deadline, contact=contact)
     console.print(f"Đã tạo {len(written)} biểu mẫu trong {out_dir}")
 

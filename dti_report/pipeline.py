@@ -19,7 +19,7 @@ from typing import Callable
 from dti_report.batch.results import load_results, write_plan_values
 from dti_report.batch.run import BatchResult, counts_by_status, form_batch, read_batch
 from dti_report.batch.run_folder import write_run_files
-from dti_report.batch.staging import RunFolder
+from dti_report.batch.staging import RunFolder, os_error_text
 from dti_report.core.files import write_csv
 from dti_report.core.errors import DtiError
 from dti_report.core.issues import Issue
@@ -174,8 +174,11 @@ def check_file(path: Path, registry: Registry, catalog: Catalog, limits: Limits 
 def report(results_dir: Path, catalog: Catalog, settings: ReportSettings, *, pdf: bool = False,
            workers: int | None = None, day: dt.date | None = None) -> list[Path]:
     """The reports of a run rendered again from its folder, without rereading the inbox."""
-    return render_reports(load_results(results_dir, catalog), settings, pdf=pdf, day=day,
-                          workers=workers or default_workers())
+    try:
+        return render_reports(load_results(results_dir, catalog), settings, pdf=pdf, day=day,
+                              workers=workers or default_workers())
+    except OSError as exc:
+        raise PipelineError(os_error_text(exc, exc.filename or results_dir)) from None
 
 
 def write_unit_templates(form: Form, registry: Registry, period: str, out_dir: Path, *, unit_codes: list[str] = (),

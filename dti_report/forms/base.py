@@ -105,6 +105,9 @@ class Form(Model):
     version: str
     title: str
     notes: tuple[Note, ...] = ()
+    # The first reporting period this version is for ("2024", "2024-Q3", "2024-07"): new
+    # templates of a period use the newest version that applies to it.
+    applies_from: str | None = Field(default=None, pattern=r"^\d{4}(-(0[1-9]|1[0-2]|Q[1-4]))?$")
 
     # --- what a unit answers ---------------------------------------------------------
 

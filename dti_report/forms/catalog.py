@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from dti_report.core.errors import DtiError
 from dti_report.core.text import nfc_tree
 from dti_report.forms.base import Form
+from dti_report.forms.periods import period_start
 
 BUILTIN_FORMS = "dti_report.data.forms"
 DEFAULT_KIND = "indicators"
@@ -195,6 +196,18 @@ class Catalog:
         if version is None:
             version = max(versions, key=version_key)
         return versions[version]
+
+    def for_period(self, form_id: str, period: str) -> Form:
+        """The version new templates of a period use: the newest that applies from that period
+        or earlier (a version without `applies_from` applies to every period)."""
+        versions = self.forms.get(form_id)
+        if not versions:
+            raise UnknownFormError(form_id, self.ids())
+        start = period_start(period)
+        usable = [v for v, f in versions.items() if f.applies_from is None or period_start(f.applies_from) <= start]
+        if not usable:
+            raise UnknownFormError(form_id, self.ids(), f"áp dụng cho kỳ {period}")
+        return versions[max(usable, key=version_key)]
 
     def ids(self) -> list[str]:
         return sorted(self.forms)

@@ -30,6 +30,15 @@ def period_end(period: str) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
+def period_start(period: str) -> dt.date:
+    """First day of a reporting period: "2021-Q2" → 1/4/2021."""
+    year = int(period[:4])
+    if len(period) == 4:
+        return dt.date(year, 1, 1)
+    month = (int(period[6]) - 1) * 3 + 1 if period[5] == "Q" else int(period[5:7])
+    return dt.date(year, month, 1)
+
+
 def period_text(period: str) -> str:
     """The period in words: "Năm 2023", "Quý II năm 2021", "Tháng 11 năm 2026"."""
     year = period[:4]
