@@ -218,15 +218,20 @@ class Rule(Model):
     scored_across_units: ClassVar[bool] = False
 
 
-class ChoiceRule(Rule):
-    """Choice or yes/no: points = the chosen option's fraction × max."""
+class OneFieldRule(Rule):
+    """A rule that reads a single field."""
 
-    kind: Literal["choice"]
     field: str
 
     @property
     def fields(self):
         return (self.field,)
+
+
+class ChoiceRule(OneFieldRule):
+    """Choice or yes/no: points = the chosen option's fraction × max."""
+
+    kind: Literal["choice"]
 
     def evaluate(self, ctx):
         status, _ = ctx.fields_status((self.field,))
@@ -464,16 +469,11 @@ class MinMaxRule(Rule):
         raise TypeError("Min-Max is computed when every unit's values are in")
 
 
-class SelfPointsRule(Rule):
+class SelfPointsRule(OneFieldRule):
     """The unit enters its own points, from 0 to the criterion's maximum; Sở TTTT
     verifies them (district index 2021, which gives no formula)."""
 
     kind: Literal["self-points"]
-    field: str
-
-    @property
-    def fields(self):
-        return (self.field,)
 
     def evaluate(self, ctx):
         status, _ = ctx.fields_status((self.field,))
