@@ -16,7 +16,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from dti_report.forms.catalog import CappedCountRule, IndicatorSet, PartsRule, get_set
+from dti_report.forms.indicators import IndicatorSet
+from dti_report.forms.rules import CappedCountRule, PartsRule
+from dti_report.kinds import get_form
 from dti_report.evaluation.scoring import score_long_files
 
 SET_ID = "hcm-dti-huyen"

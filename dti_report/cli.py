@@ -22,7 +22,6 @@ from dti_report.forms.catalog import Catalog
 from dti_report.forms.periods import check_period
 from dti_report.forms.placeholders import FUZZY, UNKNOWN
 from dti_report.forms.units import Registry, builtin_registry, load_registry
-from dti_report.renderers.monitoring_table import render_template
 from dti_report.renderers.pdf import soffice_path
 from dti_report.reports.monitoring import FINDINGS_CSV
 from dti_report.reports.settings import load_settings
@@ -424,10 +423,6 @@ def report_command(results_dir: Path, settings, pdf: bool, workers: int | None) 
     print_reports(written, results_dir, pdf)
 
 
-def _resolver(results_dir: Path | None, set_id: str | None):
-    return pipeline.placeholder_resolver(forms_catalog(), results_dir, set_id)
-
-
 @main.command("render")
 @click.argument("template", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--results", "results_dir", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
@@ -437,7 +432,7 @@ def _resolver(results_dir: Path | None, set_id: str | None):
 @click.option("--strict", is_flag=True, help="Coi placeholder khớp gần đúng hoặc không xác định là lỗi.")
 def render_command(template: Path, results_dir: Path, out_file: Path, set_id: str | None, strict: bool) -> None:
     """Điền số liệu vào mẫu Word/Excel có placeholder [[...]]."""
-    findings = render_template(template, _resolver(results_dir, set_id), out_file, strict=strict)
+    findings = pipeline.render(template, forms_catalog(), results_dir, out_file, form_id=set_id, strict=strict)
     print_findings(findings, only_problems=True)
     console.print(f"Đã ghi {out_file}")
 
@@ -450,7 +445,7 @@ def render_command(template: Path, results_dir: Path, out_file: Path, set_id: st
 @click.option("--strict", is_flag=True, help="Mã thoát khác 0 nếu có placeholder gần đúng hoặc không xác định.")
 def lint_command(template: Path, results_dir: Path | None, set_id: str | None, strict: bool) -> None:
     """Liệt kê mọi placeholder của mẫu: vị trí, khớp chính xác, gần đúng (với khóa nào) hay không xác định."""
-    findings = render_template(template, _resolver(results_dir, set_id), None)
+    findings = pipeline.render(template, forms_catalog(), results_dir, None, form_id=set_id)
     print_findings(findings, only_problems=False, with_values=results_dir is not None)
     problems = [f for f in findings if f.status in (FUZZY, UNKNOWN)]
     unknown = sum(1 for f in findings if f.status == UNKNOWN)

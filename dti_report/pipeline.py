@@ -32,7 +32,7 @@ from dti_report.kinds import KINDS, kind_of
 from dti_report.kinds import catalog as default_catalog
 from dti_report.reports.monitoring import FINDINGS_CSV, findings_frame, load_results_json, resolver_for
 from dti_report.workbook.layout import template_file_name
-from dti_report.renderers.monitoring_table import Finding
+from dti_report.renderers.monitoring_table import Finding, render_template
 from dti_report.reports import render_reports
 from dti_report.reports.feedback import write_feedback
 from dti_report.reports.settings import ReportSettings
@@ -212,3 +212,10 @@ def placeholder_resolver(catalog: Catalog, results_dir: Path | None, form_id: st
     if len(chosen) != 1:
         raise PipelineError("chọn bảng chỉ tiêu bằng --set: " + ", ".join(f.id for f in tables))
     return Resolver(chosen[0])
+
+
+def render(template: Path, catalog: Catalog, results_dir: Path | None, out_file: Path | None, *,
+           form_id: str | None = None, strict: bool = False) -> list[Finding]:
+    """A Word/Excel template with [[placeholders]] filled from a run (or, without an output
+    file, only resolved: `lint`); every placeholder and how it resolved."""
+    return render_template(template, placeholder_resolver(catalog, results_dir, form_id), out_file, strict=strict)

@@ -80,3 +80,10 @@ def test_layering_contract_fails_on_a_back_import(tmp_path):
                             capture_output=True, text=True)
     assert broken.returncode != 0
     assert "dti_report.core is not allowed to import dti_report.evaluation" in broken.stdout
+
+
+def test_benchmarks_still_run(tmp_path):
+    """The benchmark scripts follow the code: a tiny run of the scoring benchmark."""
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_score.py"), "--units", "3", "--repeat", "1"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
