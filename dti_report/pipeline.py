@@ -36,7 +36,7 @@ from dti_report.reports.feedback import write_feedback
 from dti_report.reports.settings import ReportSettings
 from dti_report.reports.workbook import write_results_workbook
 from dti_report.workbook.longfile import OVERRIDE_COLUMNS, read_long_file
-from dti_report.workbook.reader import ACCEPTED, Limits, Submission, read_submission
+from dti_report.workbook.reader import ACCEPTED, DEFAULT_TIMEZONE, Limits, Submission, read_submission
 
 
 class PipelineError(DtiError):
@@ -72,11 +72,13 @@ def evaluate_batch(batch: BatchResult, overrides_path: Path | None = None) -> No
 
 def run_batch(inputs: Path, period: str, registry: Registry, catalog: Catalog | None = None, *,
               overrides_path: Path | None = None, expect_forms: list[str] = (), workers: int | None = None,
-              limits: Limits = Limits()) -> BatchResult:
-    """A period read and evaluated, nothing written: what a script or a test looks at."""
+              limits: Limits = Limits(), decisions: Path | None = None,
+              timezone: str = DEFAULT_TIMEZONE) -> BatchResult:
+    """A period read and evaluated, nothing written: what a script or a test looks at.
+    `decisions`: the clerk's file of returns pinned for their unit (batch.inbox)."""
     catalog = catalog or default_catalog()
     batch = read_batch(Path(inputs), period, registry, catalog, expect_forms=list(expect_forms), limits=limits,
-                       workers=workers or default_workers())
+                       workers=workers or default_workers(), decisions=decisions, timezone=timezone)
     evaluate_batch(batch, overrides_path)
     return batch
 
@@ -109,7 +111,8 @@ def run_period(inputs: Path, out_dir: Path, period: str, registry: Registry, cat
                settings: ReportSettings, *, overrides_path: Path | None = None, expect_forms: list[str] = (),
                workers: int | None = None, pdf: bool = False, limits: Limits = Limits(),
                on_start: Callable[[int], None] | None = None,
-               on_done: Callable[[], None] | None = None) -> RunOutcome:
+               on_done: Callable[[], None] | None = None, decisions: Path | None = None,
+               timezone: str = DEFAULT_TIMEZONE) -> RunOutcome:
     """One period, from the inbox to every report."""
     inputs, out_dir = Path(inputs), Path(out_dir)
     if inputs.resolve() == out_dir.resolve() or out_dir.resolve().is_relative_to(inputs.resolve()):
@@ -118,7 +121,7 @@ def run_period(inputs: Path, out_dir: Path, period: str, registry: Registry, cat
         catalog.get(form_id)
     workers = workers or default_workers()
     batch = read_batch(inputs, period, registry, catalog, expect_forms=list(expect_forms), limits=limits,
-                       workers=workers, on_start=on_start, on_done=on_done)
+                       workers=workers, on_start=on_start, on_done=on_done, decisions=decisions, timezone=timezone)
     evaluate_batch(batch, overrides_path)
     written, findings = write_outputs(batch, out_dir, catalog, settings, pdf=pdf, workers=workers)
     return RunOutcome(batch, out_dir, written, findings)
@@ -132,12 +135,13 @@ class CheckedFile:
 
 
 def check_file(path: Path, registry: Registry, catalog: Catalog, limits: Limits = Limits(),
-               period: str | None = None, root: Path | None = None) -> CheckedFile:
+               period: str | None = None, root: Path | None = None, *,
+               timezone: str = DEFAULT_TIMEZONE) -> CheckedFile:
     """What a unit runs before sending: the file read, typed and evaluated as the batch
     would, so `check` and `run` say the same thing about it. With a period, a workbook
     made for another one is refused, as in the batch."""
     path = Path(path)
-    sub = read_submission(path, root or path.parent, registry, period, limits, catalog=catalog)
+    sub = read_submission(path, root or path.parent, registry, period, limits, catalog=catalog, timezone=timezone)
     issues, result = list(sub.issues), None
     if sub.status == ACCEPTED:
         form = catalog.get(sub.set_id, sub.set_version if sub.set_version in catalog.forms[sub.set_id] else None)
