@@ -337,8 +337,10 @@ def check_command(files: tuple[Path, ...], units_path: Path | None) -> None:
             continue
         checked = pipeline.check_file(path, registry, found)
         errors = [i for i in checked.issues if i.severity == "error"]
-        any_error |= bool(errors)
-        verdict = "[red]có lỗi[/]" if errors else "[green]hợp lệ[/]"
+        ignored = checked.submission.status == "ignored"  # as `run` ignores it: not a valid return either
+        any_error |= bool(errors) or ignored
+        verdict = "[red]có lỗi[/]" if errors else "[yellow]bỏ qua, không đọc như biểu mẫu[/]" if ignored \
+            else "[green]hợp lệ[/]"
         console.print(f"[bold]{path}[/]: {verdict} — {len(errors)} lỗi, {len(checked.issues) - len(errors)} cảnh báo")
         for issue in checked.issues:
             where = ", ".join(p for p in (issue.sheet and f"trang {issue.sheet}", issue.cell, issue.field and f"trường {issue.field}") if p)
@@ -386,12 +388,16 @@ def print_reports(written: list[Path], out_dir: Path, pdf: bool) -> None:
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="Số tiến trình đọc tệp song song.")
 @click.option("--set", "expect_sets", multiple=True,
               help="Bộ chỉ số phải có trong kỳ (có thể lặp lại); đơn vị chưa gửi được liệt kê dù chưa ai gửi.")
+@click.option("--decisions", "decisions", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Tệp quyết định của Sở (CSV: file, reason; hoặc YAML: pin) chọn tệp dùng cho đơn vị, thay cho "
+                   "bản mới nhất.")
 @settings_option
 @pdf_option
 @click.option("--strict", is_flag=True,
               help="Không ghi kết quả nếu placeholder của bảng theo dõi chỉ tiêu khớp gần đúng hoặc không xác định.")
 def run_command(period: str, inputs: Path, out_dir: Path, verified_path: Path | None, units_path: Path | None,
-                workers: int | None, expect_sets: tuple[str, ...], settings, pdf: bool, strict: bool) -> None:
+                workers: int | None, expect_sets: tuple[str, ...], decisions: Path | None, settings, pdf: bool,
+                strict: bool) -> None:
     """Tổng hợp hằng kỳ: đọc mọi biểu mẫu, kiểm tra, chấm điểm, ghi kết quả và báo cáo."""
     registry = load_units(units_path)
     with Progress(TextColumn("Đang đọc biểu mẫu"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -400,7 +406,7 @@ def run_command(period: str, inputs: Path, out_dir: Path, verified_path: Path | 
         outcome = pipeline.run_period(inputs, out_dir, period, registry, forms_catalog(), settings,
                                       overrides_path=verified_path, expect_forms=list(expect_sets), workers=workers,
                                       pdf=pdf, strict=strict, on_start=lambda n: progress.update(task, total=n),
-                                      on_done=lambda: progress.advance(task))
+                                      on_done=lambda: progress.advance(task), decisions=decisions)
     print_batch_summary(outcome.batch, out_dir, outcome.counts)
     problems = outcome.placeholder_problems
     if problems:
@@ -480,20 +486,28 @@ def print_batch_summary(batch, out_dir: Path, counts: dict) -> None:
     for status in ("accepted", "rejected", "superseded"):
         table.add_column(FILE_STATUS[status], justify="right")
     table.add_column("Đơn vị chưa gửi", justify="right")
+    unsent = batch.unsent
     for set_id in sorted(k for k in counts if k):
         c = counts[set_id]
         table.add_row(set_id, str(c["accepted"]), str(c["rejected"]), str(c["superseded"]),
-                      str(len(batch.missing.get(set_id, []))))
-    for set_id, missing in batch.missing.items():
+                      str(len(unsent.get(set_id, []))))
+    for set_id, missing in unsent.items():
         if set_id not in counts:
             table.add_row(set_id, "0", "0", "0", str(len(missing)))
     console.print(table)
     ignored = counts.get("", {}).get("ignored", 0)
     if ignored:
-        console.print(f"{ignored} tệp không phải sổ tính được bỏ qua (có trong manifest.csv).")
-    for set_id, missing in batch.missing.items():
+        console.print(f"{ignored} mục không phải sổ tính được bỏ qua (có trong manifest.csv).")
+    unnamed = counts.get("", {}).get("rejected", 0)
+    if unnamed:
+        console.print(f"{unnamed} tệp bị từ chối không xác định được bộ chỉ số (xem manifest.csv).")
+    for set_id, missing in unsent.items():
         if missing:
             console.print(f"Chưa gửi ({set_id}): " + ", ".join(u.name for u in missing))
+    for set_id, fb in batch.forms.items():
+        unusable = [u for u in fb.missing if u.code in fb.unusable]
+        if unusable:
+            console.print(f"Đã gửi nhưng không dùng được ({set_id}): " + ", ".join(u.name for u in unusable))
     errors = sum(1 for i in batch.issues if i.severity == "error")
     console.print(f"{errors} lỗi, {len(batch.issues) - errors} cảnh báo — xem {out_dir / 'issues.xlsx'}")
     console.print(f"Kết quả: {out_dir / 'ket-qua-tong-hop.xlsx'}")

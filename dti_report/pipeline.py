@@ -38,7 +38,7 @@ from dti_report.reports.feedback import write_feedback
 from dti_report.reports.settings import ReportSettings
 from dti_report.reports.workbook import write_results_workbook
 from dti_report.workbook.longfile import OVERRIDE_COLUMNS, read_long_file
-from dti_report.workbook.reader import ACCEPTED, Limits, Submission, read_submission
+from dti_report.workbook.reader import ACCEPTED, DEFAULT_TIMEZONE, Limits, Submission, read_submission
 
 
 class PipelineError(DtiError):
@@ -82,11 +82,13 @@ def evaluate_batch(batch: BatchResult, overrides_path: Path | None = None) -> No
 
 def run_batch(inputs: Path, period: str, registry: Registry, catalog: Catalog | None = None, *,
               overrides_path: Path | None = None, expect_forms: list[str] = (), workers: int | None = None,
-              limits: Limits = Limits()) -> BatchResult:
-    """A period read and evaluated, nothing written: what a script or a test looks at."""
+              limits: Limits = Limits(), decisions: Path | None = None,
+              timezone: str = DEFAULT_TIMEZONE) -> BatchResult:
+    """A period read and evaluated, nothing written: what a script or a test looks at.
+    `decisions`: the clerk's file of returns pinned for their unit (batch.inbox)."""
     catalog = catalog or default_catalog()
     batch = read_batch(Path(inputs), period, registry, catalog, expect_forms=list(expect_forms), limits=limits,
-                       workers=workers or default_workers())
+                       workers=workers or default_workers(), decisions=decisions, timezone=timezone)
     evaluate_batch(batch, overrides_path)
     return batch
 
@@ -121,7 +123,8 @@ def run_period(inputs: Path, out_dir: Path, period: str, registry: Registry, cat
                settings: ReportSettings, *, overrides_path: Path | None = None, expect_forms: list[str] = (),
                workers: int | None = None, pdf: bool = False, strict: bool = False, limits: Limits = Limits(),
                on_start: Callable[[int], None] | None = None,
-               on_done: Callable[[], None] | None = None) -> RunOutcome:
+               on_done: Callable[[], None] | None = None, decisions: Path | None = None,
+               timezone: str = DEFAULT_TIMEZONE) -> RunOutcome:
     """One period, from the inbox to every report. The output folder ends holding this run
     whole, or, if anything fails (or --strict finds a placeholder problem), the previous
     run as it was."""
@@ -134,7 +137,8 @@ def run_period(inputs: Path, out_dir: Path, period: str, registry: Registry, cat
     folder = RunFolder(out_dir)
     with folder.writing() as staging:
         batch = read_batch(inputs, period, registry, catalog, expect_forms=list(expect_forms), limits=limits,
-                           workers=workers, on_start=on_start, on_done=on_done)
+                           workers=workers, on_start=on_start, on_done=on_done, decisions=decisions,
+                           timezone=timezone)
         evaluate_batch(batch, overrides_path)
         written, findings = write_outputs(batch, staging, catalog, settings, pdf=pdf, workers=workers)
         outcome = RunOutcome(batch, out_dir, [], findings)
@@ -154,12 +158,13 @@ class CheckedFile:
 
 
 def check_file(path: Path, registry: Registry, catalog: Catalog, limits: Limits = Limits(),
-               period: str | None = None, root: Path | None = None) -> CheckedFile:
+               period: str | None = None, root: Path | None = None, *,
+               timezone: str = DEFAULT_TIMEZONE) -> CheckedFile:
     """What a unit runs before sending: the file read, typed and evaluated as the batch
     would, so `check` and `run` say the same thing about it. With a period, a workbook
     made for another one is refused, as in the batch."""
     path = Path(path)
-    sub = read_submission(path, root or path.parent, registry, period, limits, catalog=catalog)
+    sub = read_submission(path, root or path.parent, registry, period, limits, catalog=catalog, timezone=timezone)
     issues, result = list(sub.issues), None
     if sub.status == ACCEPTED:
         form = catalog.get(sub.set_id, sub.set_version if sub.set_version in catalog.forms[sub.set_id] else None)

@@ -329,12 +329,16 @@ def keyed(issues) -> Counter:
     return Counter(tuple(getattr(i, k) for k in KEY) for i in issues)
 
 
+# What only a whole inbox can say: who did not send, who sent only unusable files, which copy lost.
+BATCH_ONLY = {"missing-submission", "submission-unusable", "superseded"}
+
+
 def run_issues(box: Inbox, file: str) -> list:
-    return [i for i in box.batch.issues if i.file == file and i.code != "missing-submission"]
+    return [i for i in box.batch.issues if i.file == file and i.code not in BATCH_ONLY]
 
 
 def check_issues(box: Inbox, file: str) -> list:
-    return [i for i in box.checks[file].issues if i.code != "missing-submission"]
+    return [i for i in box.checks[file].issues if i.code not in BATCH_ONLY]
 
 
 # --- check and run agree ------------------------------------------------------------------------

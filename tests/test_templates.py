@@ -281,10 +281,12 @@ def engine_scores(indicator_set, scenarios):
     """(scenario, criterion) → (points, status) from the engine, one unit per scenario."""
     rows = []
     for name, (values, na, _) in scenarios.items():
-        na_fields = {c.fields[0].id for c in indicator_set.criteria if c.id in na}
+        # The item's own "không áp dụng" row, as the workbook's N/A cell gives it: it stands
+        # whatever the item's fields hold (N/A typed beside a figure would be an error).
+        for criterion_id in sorted(na):
+            rows.append((name, criterion_id + layout.NA_SUFFIX, layout.NA_LABEL))
         for field_id, field in indicator_set.fields.items():
-            raw = layout.NA_LABEL if field_id in na_fields else long_value(field, values.get(field_id))
-            rows.append((name, field_id, raw))
+            rows.append((name, field_id, long_value(field, values.get(field_id))))
     scores = score_rows(indicator_set, long_rows(rows)).scores
     return {(r.unit_code, r.criterion): (r.verified_score, r.status) for r in scores.itertuples()}
 

@@ -17,7 +17,7 @@ import pandas as pd
 import yaml
 
 from dti_report.core.errors import DtiError
-from dti_report.core.files import atomic_path
+from dti_report.core.files import atomic_path, read_csv
 from dti_report.forms.catalog import Catalog, UnknownFormError
 from dti_report.forms.indicators import IndicatorSet
 from dti_report.forms.units import Registry, Unit, load_registry
@@ -117,13 +117,13 @@ def _plan_values(out_dir: Path, by_code: dict[str, Unit], catalog: Catalog) -> t
 def _csv(path: Path) -> pd.DataFrame:
     if not path.is_file():
         raise ResultsError(f"thiếu tệp {path.name} trong {path.parent}")
-    return pd.read_csv(path, dtype=TEXT_COLUMNS, keep_default_na=True, encoding="utf-8-sig")
+    return read_csv(path, dtype=TEXT_COLUMNS, keep_default_na=True)
 
 
 def _text_csv(path: Path) -> pd.DataFrame:
     if not path.is_file():
         raise ResultsError(f"thiếu tệp {path.name} trong {path.parent}")
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    return read_csv(path, dtype=str, keep_default_na=False)
 
 
 def load_results(out_dir: Path | str, catalog: Catalog) -> RunResults:

@@ -1,6 +1,9 @@
 """The files every run leaves in its folder, whatever the forms: the manifest of
-every file read, every issue (CSV and workbook), and run.json with the
-registry used. Each file is written to a temporary name and renamed into place."""
+every entry of the inputs folder (each once, with what it is and why it was not
+used), every issue (CSV and workbook, with the clerk's technical column), and
+run.json with the registry used. Each file is written to a temporary name and
+renamed into place; CSV cells that a spreadsheet would run are neutralised
+(core.files.write_csv)."""
 
 from __future__ import annotations
 
@@ -13,18 +16,21 @@ from dti_report.batch.results import write_run_info
 from dti_report.batch.run import BatchResult
 from dti_report.core.files import write_csv
 from dti_report.core.issues import SEVERITY_LABELS, Issue, issues_frame
+from dti_report.workbook.reader import ACCEPTED, ENTRY_LABELS
 from dti_report.workbook.xlsx import workbook, write_table
 
 MANIFEST_COLUMNS = ["path", "sha256", "size", "unit_code", "set_id", "set_version", "period", "modified",
-                    "status", "errors", "warnings", "issue_count"]
+                    "status", "errors", "warnings", "issue_count", "entry", "target", "path_bytes", "reason"]
 MANIFEST_HEADERS = {
     "path": "Tệp", "sha256": "SHA-256", "size": "Kích thước (byte)", "unit_code": "Mã đơn vị", "set_id": "Bộ chỉ số",
     "set_version": "Phiên bản", "period": "Kỳ", "modified": "Thời điểm lưu", "status": "Trạng thái",
-    "errors": "Số lỗi", "warnings": "Số cảnh báo", "issue_count": "Tổng số vấn đề",
+    "errors": "Số lỗi", "warnings": "Số cảnh báo", "issue_count": "Tổng số vấn đề", "entry": "Loại mục",
+    "target": "Liên kết trỏ tới", "path_bytes": "Tên tệp (byte gốc)", "reason": "Lý do không dùng",
 }
 ISSUE_HEADERS = {
     "severity": "Mức độ", "code": "Mã lỗi", "file": "Tệp", "sheet": "Trang", "cell": "Ô/dòng", "unit": "Đơn vị",
     "field": "Mã trường", "criterion": "Tiêu chí", "value": "Giá trị", "message": "Nội dung",
+    "technical": "Chi tiết kỹ thuật",
 }
 
 
@@ -46,15 +52,24 @@ def manifest_frame(batch: BatchResult) -> pd.DataFrame:
             "path": sub.path, "sha256": sub.sha256, "size": sub.size, "unit_code": sub.unit_code,
             "set_id": sub.set_id, "set_version": sub.set_version, "period": sub.period, "modified": sub.modified,
             "status": sub.status, "errors": errors, "warnings": len(file_issues) - errors, "issue_count": len(file_issues),
+            "entry": ENTRY_LABELS.get(sub.entry, sub.entry), "target": sub.target, "path_bytes": sub.path_bytes,
+            "reason": "" if sub.status == ACCEPTED else (sub.reason or _first_reason(sub.issues)),
         })
     return pd.DataFrame(records, columns=MANIFEST_COLUMNS)
 
 
+def _first_reason(issues: list[Issue]) -> str:
+    """Why a file was not used, in the words of its first error (else its first warning)."""
+    ranked = [i for i in issues if i.severity == "error"] or [i for i in issues if i.code != "name-not-utf8"]
+    return ranked[0].message if ranked else ""
+
+
 def write_issues_sheet(book, formats, issues: list[Issue]) -> None:
     sheet = book.add_worksheet("Lỗi và cảnh báo")
-    frame = issues_frame(issues)
+    frame = issues_frame(issues, technical=True)
     frame["severity"] = frame["severity"].map(SEVERITY_LABELS)
-    write_table(sheet, frame, formats, headers=ISSUE_HEADERS, widths={"file": 40, "message": 80, "code": 26})
+    write_table(sheet, frame, formats, headers=ISSUE_HEADERS,
+                widths={"file": 40, "message": 80, "code": 26, "technical": 40})
 
 
 def write_issues_workbook(issues: list[Issue], target: Path) -> Path:
@@ -68,7 +83,7 @@ def write_run_files(batch: BatchResult, out_dir: Path) -> list[Path]:
     issues = sorted_issues(batch.issues)
     written = [
         write_csv(manifest_frame(batch), out_dir / "manifest.csv"),
-        write_csv(issues_frame(issues), out_dir / "issues.csv"),
+        write_csv(issues_frame(issues, technical=True), out_dir / "issues.csv"),
         write_issues_workbook(issues, out_dir / "issues.xlsx"),
     ]
     written += write_run_info(out_dir, batch.period, batch.registry,

@@ -4,6 +4,11 @@ Every check yields `Issue`s: a stable kebab-case code, a severity, where it
 happened (file, sheet, cell or row, unit, field) and a Vietnamese message
 rendered from the code's template. Exceptions are kept for inputs that cannot
 even be opened.
+
+A unit reads the message; a library's own words (an exception text, an errno)
+go to `technical`, which only the clerk's files show. Every text an issue holds
+is capped (MAX_TEXT characters, the full length noted), so a workbook of long
+strings cannot make the issue files grow out of proportion.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ from typing import Iterable, Literal
 Severity = Literal["error", "warning"]
 
 SEVERITY_LABELS = {"error": "Lỗi", "warning": "Cảnh báo"}
+MAX_TEXT = 300
+MAX_PATH = 2000  # a file path is the clerk's key to the file: cut only when absurd
 
 # code -> (severity, message template). Templates use the Issue's fields.
 CODES: dict[str, tuple[Severity, str]] = {
@@ -58,9 +65,40 @@ CODES: dict[str, tuple[Severity, str]] = {
     "wrong-period": ("error", "Biểu mẫu cho kỳ {value}, không phải kỳ đang tổng hợp {detail}"),
     "ignored-file": ("warning", "Tệp không phải sổ tính ({detail}), bỏ qua"),
     "blank-field": ("warning", "Trường '{field}' để trống: được coi là không có số liệu (tiêu chí DTI không có số liệu được 0 điểm); nếu giá trị thực là 0 hãy ghi 0"),
-    "superseded": ("warning", "Đơn vị {unit} đã gửi bản mới hơn ({detail}); bản này không được dùng"),
+    "superseded": ("warning", "Đơn vị {unit} có bản khác được dùng: {detail}; bản này không được dùng"),
     "missing-submission": ("warning", "Đơn vị {unit} chưa gửi biểu mẫu bộ chỉ số {detail}"),
     "override-unknown-unit": ("warning", "Điều chỉnh cho đơn vị {unit} không có số liệu tự đánh giá; điều chỉnh bị bỏ qua"),
+    # A file the reader could not finish: the file is refused, the batch goes on.
+    "reading-failed": ("error", "Không đọc được tệp do lỗi không lường trước khi mở sổ tính; hãy mở tệp bằng Excel, "
+                                "lưu lại dạng .xlsx rồi gửi lại"),
+    "reading-crashed": ("error", "Đọc tệp làm dừng chương trình đọc (hết bộ nhớ hoặc lỗi nghiêm trọng); tệp không được "
+                                 "dùng. Hãy mở tệp bằng Excel, lưu lại dạng .xlsx rồi gửi lại"),
+    "sheet-too-large": ("error", "Trang '{sheet}' có nội dung ở ô {cell}, ngoài vùng một biểu mẫu có thể có ({detail}); "
+                                 "hãy xóa nội dung các ô thừa rồi gửi lại"),
+    "unsupported-format": ("error", "Định dạng {detail} không được hỗ trợ; hãy lưu biểu mẫu dạng .xlsx (Excel) rồi gửi lại"),
+    "unit-title-mismatch": ("error", "Biểu mẫu được lập cho đơn vị {unit} nhưng tiêu đề trang '{sheet}' ghi đơn vị "
+                                     "{value}; tệp có thể được sao chép từ biểu mẫu của đơn vị khác"),
+    "path-too-long": ("error", "Đường dẫn quá dài ({detail}), hệ thống không mở được; hãy đổi tên ngắn hơn hoặc chuyển "
+                               "tệp lên thư mục cao hơn"),
+    "folder-unreadable": ("error", "Không mở được thư mục: {detail}; các tệp bên trong không được đọc"),
+    # Entries of the inbox that are listed and never opened.
+    "symlink-ignored": ("warning", "Liên kết (trỏ tới {detail}) không được đọc: chỉ đọc tệp nằm trong thư mục đầu vào"),
+    "special-file-ignored": ("warning", "Mục này là {detail}, không phải tệp thông thường; không mở"),
+    "name-not-utf8": ("warning", "Tên tệp không viết bằng mã UTF-8 (các byte: {detail}); tên hiển thị thay ký tự "
+                                 "không đọc được bằng dấu �"),
+    # Which return of a unit is used.
+    "submission-unusable": ("warning", "Đơn vị {unit} đã gửi tệp cho bộ {detail} nhưng không tệp nào dùng được (xem lỗi "
+                                       "của tệp); cần gửi lại"),
+    "suspicious-save-time": ("warning", "Thời điểm lưu ghi trong tệp ({value}) {detail}; không dùng để chọn bản mới nhất"),
+    "decision-not-applied": ("warning", "Quyết định chọn tệp '{value}' không áp dụng được: {detail}"),
+    # Values as the unit meant them.
+    "implausible-number": ("error", "Trường '{field}': giá trị '{value}' lớn bất thường (trên {detail}); hãy kiểm tra "
+                                    "lại số liệu và đơn vị tính"),
+    "mixed-not-applicable": ("error", "Tiêu chí {criterion}: ô {cell} ghi không áp dụng nhưng {detail} có số liệu; "
+                                      "hoặc đánh dấu không áp dụng cho cả tiêu chí, hoặc nhập số liệu"),
+    "missing-field": ("error", "Trang '{sheet}' thiếu dòng của trường '{field}' (dòng có mã trường đã bị xóa hoặc sửa); "
+                               "hãy nhập lại vào biểu mẫu gốc"),
+    "invalid-info": ("warning", "Thông tin chung '{field}': '{value}' không phải {detail}; hãy kiểm tra lại"),
 }
 
 
@@ -75,10 +113,17 @@ class Issue:
     criterion: str = ""
     value: str = ""
     detail: str = ""
+    technical: str = ""  # for the clerk only: what a library said, never shown to a unit
 
     def __post_init__(self):
         if self.code not in CODES:
             raise ValueError(f"unknown issue code {self.code!r}")
+        for f in dataclasses.fields(self):
+            if f.name != "code":
+                text = getattr(self, f.name)
+                limit = MAX_PATH if f.name == "file" else MAX_TEXT
+                if not isinstance(text, str) or len(text) > limit:
+                    object.__setattr__(self, f.name, capped(str(text), limit))
 
     @property
     def severity(self) -> Severity:
@@ -100,14 +145,25 @@ class Issue:
         return row
 
 
+def capped(text: str, limit: int = MAX_TEXT) -> str:
+    """The text, or its first `limit` characters and how long it really was."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… (cắt bớt, dài {len(text):,} ký tự)".replace(",", ".")
+
+
 ISSUE_COLUMNS = ["severity", "code", "file", "sheet", "cell", "unit", "field", "criterion", "value", "message"]
+TECHNICAL_COLUMN = "technical"
 
 
-def issues_frame(issues: Iterable[Issue]):
-    """Issues as a table, one row each, in ISSUE_COLUMNS order (issues.csv, issues.xlsx)."""
+def issues_frame(issues: Iterable[Issue], *, technical: bool = False):
+    """Issues as a table, one row each, in ISSUE_COLUMNS order (issues.csv, issues.xlsx);
+    with `technical`, the clerk's column of library detail last. A unit's feedback
+    never has it."""
     import pandas as pd  # only the writers need it
 
-    return pd.DataFrame([i.as_row() for i in issues], columns=ISSUE_COLUMNS)
+    columns = ISSUE_COLUMNS + [TECHNICAL_COLUMN] if technical else ISSUE_COLUMNS
+    return pd.DataFrame([i.as_row() for i in issues], columns=columns)
 
 
 def has_errors(issues: Iterable[Issue]) -> bool:

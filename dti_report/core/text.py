@@ -27,3 +27,14 @@ def fold(text: str) -> str:
     text = unicodedata.normalize("NFD", text.strip().casefold()).replace("đ", "d")
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
     return re.sub(r"\s+", " ", text)
+
+
+# Characters XML 1.0 cannot hold (C0 controls but tab, line feed, carriage return; the
+# non-characters U+FFFE/U+FFFF; lone surrogates), and DEL and C1 controls, which no
+# unit means to type. docxtpl turns \a and \f into paragraph and page breaks.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+
+
+def strip_control(text: str) -> str:
+    """The text without control characters, before it goes into any XML."""
+    return _CONTROL.sub("", text)

@@ -6,11 +6,21 @@ duplicates); `type_values` parses each value for its field (forms.values) and
 collects one issue per unreadable value, a warning per blank cell where a blank
 costs points, and a warning per date after the reporting period. `check` and
 `run` both call these, so they say the same thing about every file.
+
+An item is not applicable only as the unit marks it: its "không áp dụng" cell
+(which the template's own formula also obeys), or N/A typed in its fields with
+no figure beside it. N/A typed beside a figure is a contradiction, an error
+naming both cells, and the item is not scored. For a
+workbook (`expected`: the fields its template holds), a field row the unit
+deleted is `missing-field`, not a blank. General information (contact person,
+phone, email, counts) is typed too: malformed entries are warnings, never
+errors, and the values and the notes column are kept with the typed data.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
@@ -20,7 +30,8 @@ import pandas as pd
 from dti_report.core.issues import Issue
 from dti_report.forms.base import Form
 from dti_report.forms.periods import period_end
-from dti_report.forms.values import ERROR, NOT_APPLICABLE, OK, fold, is_blank, is_not_applicable, parse_value
+from dti_report.forms.values import (BLANK, ERROR, NOT_APPLICABLE, OK, fold, is_blank, is_not_applicable, parse_value,
+                                     plausible_max)
 from dti_report.workbook.layout import NA_LABEL, NA_SUFFIX
 from dti_report.workbook.longfile import LONG_COLUMNS, OVERRIDE_COLUMNS
 
@@ -48,6 +59,8 @@ class UnitValues:
     files: dict[str, str] = field(default_factory=dict)  # unit -> the file its values came from
     texts: dict[str, dict[str, str]] = field(default_factory=dict)  # text field -> unit -> text
     unreadable: dict[tuple[str, str], str] = field(default_factory=dict)  # (unit, field) -> what could not be read
+    info: dict[str, dict[str, str]] = field(default_factory=dict)   # general information field -> unit -> value
+    notes: dict[str, dict[str, str]] = field(default_factory=dict)  # field -> unit -> the note beside it
     _locations: dict | None = field(default=None, repr=False)
 
     def location(self, unit: str, field_id: str) -> tuple[str, str, str]:
@@ -120,7 +133,9 @@ def _fast_numbers(form: Form, rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarra
     stored, in integer/decimal/percent fields without a maximum. Returns (numbers,
     mask); the rest goes through parse_value one by one."""
     simple = {f.id: f.type for f in form.fields.values() if f.maximum is None}
+    bounds = {f.id: plausible_max(f) or np.inf for f in form.fields.values() if f.maximum is None}
     field_type = rows["field"].map(simple).to_numpy()
+    bound = rows["field"].map(bounds).to_numpy(dtype=float, na_value=np.inf)
     raw = rows["value"]
     numeric_field = np.isin(field_type, ["integer", "decimal", "percent"])
     digits = _digit_strings(raw)
@@ -129,7 +144,7 @@ def _fast_numbers(form: Form, rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarra
     numbers = np.full(len(rows), np.nan)
     numbers[candidate] = pd.to_numeric(raw[candidate], errors="coerce").to_numpy(dtype=float)
     with np.errstate(invalid="ignore"):
-        ok = candidate & np.isfinite(numbers) & (numbers >= 0)
+        ok = candidate & np.isfinite(numbers) & (numbers >= 0) & (numbers <= bound)
         ok &= (field_type != "integer") | (numbers == np.floor(numbers))
         percent = field_type == "percent"
         numbers[percent] = numbers[percent] / 100
@@ -154,8 +169,10 @@ def _is_no(raw) -> bool:
 
 
 def type_values(form: Form, rows: pd.DataFrame, units: list[str] | None = None,
-                period: str | None = None) -> UnitValues:
-    """Parse checked rows into typed wide frames, one issue per unreadable value."""
+                period: str | None = None, expected: dict[str, set[str]] | None = None) -> UnitValues:
+    """Parse checked rows into typed wide frames, one issue per unreadable value.
+    `expected`: unit -> the field rows its workbook's template holds (None for a
+    long-format file, where an absent row is simply no data)."""
     fields = form.fields
     item_of = form.item_of_field
     field_ids = list(fields)
@@ -167,6 +184,7 @@ def type_values(form: Form, rows: pd.DataFrame, units: list[str] | None = None,
     numbers, fast = _fast_numbers(form, rows)
     bad = np.zeros(len(rows), dtype=bool)
     na = np.zeros(len(rows), dtype=bool)
+    figure = fast.copy()  # rows holding a figure (not blank, not N/A, text fields aside)
     item_col = rows["field"].map(item_of)
     markers = item_col.isna().to_numpy()
     item_col = item_col.where(~markers, rows["field"].str.slice(stop=-len(NA_SUFFIX))).to_numpy()
@@ -199,6 +217,7 @@ def type_values(form: Form, rows: pd.DataFrame, units: list[str] | None = None,
         parsed = cache.get(key)
         if parsed is None:
             parsed = cache[key] = parse_value(f, value)
+        figure[i] = parsed.status not in (BLANK, NOT_APPLICABLE)
         if parsed.status == OK:
             numbers[i] = np.nan if parsed.value is None else parsed.value
             if f.type == "date" and parsed.value is not None:
@@ -218,6 +237,8 @@ def type_values(form: Form, rows: pd.DataFrame, units: list[str] | None = None,
             bad[i] = True
             unreadable[(unit_arr[i], field_id)] = _shown(value)
             issues.append(_row_issue(parsed.code, row_at(i), criterion=item_of[field_id], detail=parsed.detail))
+    if form.allows_not_applicable and na.any():
+        issues += _contradicted_not_applicable(rows, item_col, markers, na, bad, figure)
     sources = rows[["unit_code", "field", "file", "sheet", "cell"]]
     files = rows.drop_duplicates("unit_code").set_index("unit_code")["file"].to_dict()
 
@@ -234,21 +255,138 @@ def type_values(form: Form, rows: pd.DataFrame, units: list[str] | None = None,
         invalid_grid[unit_pos[is_field], field_pos[is_field]] = bad[is_field]
         marked = (unit_pos >= 0) & na & (item_pos >= 0)
         na_grid[unit_pos[marked], item_pos[marked]] = True
+    if expected:
+        issues += _missing_fields(form, rows, expected, unit_index, invalid_grid)
     values = pd.DataFrame(value_grid, index=unit_index, columns=field_ids)
     invalid = pd.DataFrame(invalid_grid, index=unit_index, columns=field_ids)
     not_applicable = pd.DataFrame(na_grid, index=unit_index, columns=item_ids)
     if form.warns_blank:
         issues += _blank_issues(form, rows, not_applicable)
-    return UnitValues(list(units), values, invalid, not_applicable, issues, sources, files, texts, unreadable)
+    notes: dict[str, dict[str, str]] = {}
+    if "note" in rows.columns:
+        for unit, field_id, note in zip(unit_arr, field_arr, rows["note"].to_numpy(dtype=object)):
+            if isinstance(note, str) and note:
+                notes.setdefault(field_id, {})[unit] = note
+    return UnitValues(list(units), values, invalid, not_applicable, issues, sources, files, texts, unreadable,
+                      notes=notes)
 
 
 def type_rows(form: Form, rows: pd.DataFrame, units: list[str] | None = None,
-              period: str | None = None) -> UnitValues:
+              period: str | None = None, expected: dict[str, set[str]] | None = None) -> UnitValues:
     """Raw long rows checked and typed: the road every form's values take."""
+    info, info_issues = _type_info(form, rows)
     rows, row_issues = check_rows(form, rows)
-    data = type_values(form, rows, units, period)
-    data.issues = row_issues + data.issues
+    data = type_values(form, rows, units, period, expected)
+    data.issues = row_issues + info_issues + data.issues
+    data.info = info
     return data
+
+
+def _contradicted_not_applicable(rows: pd.DataFrame, item_col: np.ndarray, markers: np.ndarray, na: np.ndarray,
+                                 bad: np.ndarray, figure: np.ndarray) -> list[Issue]:
+    """Items with N/A typed in a field and a figure in another: not applicable and
+    reported at once. Neither is believed: the item's fields are invalid and the item
+    is not N/A. N/A beside blanks alone stays N/A; the item's own "không áp dụng"
+    cell is the unit's explicit choice and stands."""
+    unit_arr = rows["unit_code"].to_numpy(dtype=object)
+    keys = {(unit_arr[i], item_col[i]) for i in np.flatnonzero(na)}
+    members: dict[tuple, list[int]] = {}
+    for i, key in enumerate(zip(unit_arr, item_col)):
+        if key in keys:
+            members.setdefault(key, []).append(i)
+    issues = []
+    cells = rows["cell"].to_numpy(dtype=object)
+    for key, idx in members.items():
+        with_figure = [i for i in idx if figure[i] and not markers[i]]
+        if not with_figure or any(markers[i] and na[i] for i in idx):
+            continue
+        at = next(i for i in idx if na[i])
+        shown = ", ".join(str(cells[i]) or rows["field"].iat[i] for i in with_figure)
+        issues.append(_row_issue("mixed-not-applicable", _RowAt(rows, at), criterion=key[1], detail=f"ô {shown}"))
+        for i in idx:
+            na[i] = False
+            bad[i] = not markers[i]
+    return issues
+
+
+class _RowAt:
+    """One row of the long frame by position, with attribute access (as itertuples gives)."""
+
+    def __init__(self, rows: pd.DataFrame, i: int):
+        for column in ("unit_code", "field", "value", "file", "sheet", "cell"):
+            setattr(self, column, rows[column].iat[i])
+
+
+def _missing_fields(form: Form, rows: pd.DataFrame, expected: dict[str, set[str]], unit_index: pd.Index,
+                    invalid_grid: np.ndarray) -> list[Issue]:
+    """Fields a unit's workbook should hold a row for and does not: an error, and the
+    value is unusable (a deleted row is not "no data")."""
+    present: dict[str, set[str]] = {}
+    where: dict[str, tuple[str, str]] = {}
+    for unit, field_id, file, sheet in zip(rows["unit_code"], rows["field"], rows["file"], rows["sheet"]):
+        present.setdefault(unit, set()).add(field_id)
+        where.setdefault(unit, (file, sheet))
+    field_pos = {f: k for k, f in enumerate(form.fields)}
+    issues = []
+    for unit, wanted in expected.items():
+        u = unit_index.get_indexer([unit])[0]
+        if u < 0:
+            continue
+        file, sheet = where.get(unit, ("", ""))
+        for field_id in form.fields:
+            if field_id in wanted and field_id not in present.get(unit, ()):
+                issues.append(Issue("missing-field", file=file, sheet=sheet, unit=unit, field=field_id,
+                                    criterion=form.item_of_field[field_id]))
+                invalid_grid[u, field_pos[field_id]] = True
+    return issues
+
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+_PHONE_PART = re.compile(r"\+?[0-9][0-9 .()\-]*")
+
+
+def _info_kind(f) -> str:
+    label = fold(f.label)
+    if "email" in label:
+        return "email"
+    if "dien thoai" in label:
+        return "phone"
+    return f.type
+
+
+def _info_problem(f, value) -> str:
+    """Why a general information value looks wrong (a warning), or ""."""
+    kind = _info_kind(f)
+    text = str(value).strip()
+    if kind == "email":
+        return "" if all(_EMAIL.fullmatch(p.strip()) for p in re.split(r"[;,]", text) if p.strip()) \
+            else "một địa chỉ email"
+    if kind == "phone":
+        parts = [p.strip() for p in re.split(r"[;,/]", text) if p.strip()]
+        ok = all(_PHONE_PART.fullmatch(p) and 8 <= sum(c.isdigit() for c in p) <= 12 for p in parts)
+        return "" if ok else "một số điện thoại"
+    if kind in ("integer", "decimal"):
+        return "" if parse_value(f, value).status in (OK, BLANK) else "một số không âm"
+    return ""
+
+
+def _type_info(form: Form, rows: pd.DataFrame) -> tuple[dict[str, dict[str, str]], list[Issue]]:
+    """General information: kept as written, malformed entries warned about."""
+    info_fields = {f.id: f for f in form.info_fields}
+    if not info_fields or rows.empty:
+        return {}, []
+    mine = rows[rows["field"].isin(info_fields) & (rows["unit_code"] != "")]
+    values: dict[str, dict[str, str]] = {}
+    issues = []
+    for row in mine.itertuples(index=False):
+        if is_blank(row.value):
+            continue
+        f = info_fields[row.field]
+        values.setdefault(row.field, {})[row.unit_code] = _shown(row.value).strip()
+        problem = _info_problem(f, row.value)
+        if problem:
+            issues.append(_row_issue("invalid-info", row, detail=problem))
+    return values, issues
 
 
 def _late_date(day: float, last_day: int | None, today: int, period: str | None) -> str:

@@ -43,6 +43,9 @@ class InputField(Model):
     options: tuple[Option, ...] = ()
     unit: str | None = None  # what is counted: "cuộc họp", "văn bản"…
     maximum: float | None = None  # points a unit may give itself at most (self-assessed points)
+    # Above this a value is taken for a slip (a wrong unit, digits typed twice), not a figure:
+    # unset, the default of the field's type (forms.values.PLAUSIBLE_MAX) applies.
+    plausible_max: float | None = None
 
     @model_validator(mode="after")
     def _options_match_type(self):
@@ -52,14 +55,17 @@ class InputField(Model):
             raise ValueError(f"trường {self.id}: kiểu yes-no cần đúng 2 lựa chọn (có trước, không sau)")
         if self.type not in CHOICE_TYPES and self.options:
             raise ValueError(f"trường {self.id}: chỉ kiểu choice/yes-no mới có lựa chọn")
-        if self.maximum is not None and self.type not in NUMERIC_TYPES:
+        if (self.maximum is not None or self.plausible_max is not None) and self.type not in NUMERIC_TYPES:
             raise ValueError(f"trường {self.id}: chỉ trường số mới có giá trị tối đa")
         return self
 
     def sheet_key(self) -> dict:
         """What the sheet asks of this field: its id, type, options and bound, not its wording."""
-        return {"id": self.id, "type": self.type, "options": [(o.label, o.fraction) for o in self.options],
-                "maximum": self.maximum}
+        key = {"id": self.id, "type": self.type, "options": [(o.label, o.fraction) for o in self.options],
+               "maximum": self.maximum}
+        if self.plausible_max is not None:  # only when set: workbooks already sent out keep their fingerprint
+            key["plausible_max"] = self.plausible_max
+        return key
 
 
 class Note(Model):

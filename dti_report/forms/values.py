@@ -3,13 +3,16 @@ percentages, yes/no words, option numbers or labels, calendar dates, and "not
 applicable". The one place a raw value becomes a typed one, for every kind of
 form, in `check` and `run` and for long-format files alike.
 
-Blank is "no data", never zero.
+Blank is "no data", never zero. A boolean is not a number: TRUE in a count cell
+is not 1 (a yes/no field still takes it as yes). A number must be finite and
+plausible: above its field's bound (PLAUSIBLE_MAX per type, or the field's own
+`plausible_max`) it is an error, so one slip cannot flatten a Min-Max criterion
+or overflow a sum.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 
 from dti_report.core.numbers import parse_number_text, read_date
@@ -21,7 +24,9 @@ BLANK, OK, NOT_APPLICABLE, ERROR = "blank", "ok", "na", "error"
 _NA_WORDS = {"n/a", "na", "khong ap dung"}
 _YES_WORDS = {"co", "x", "yes", "y", "true", "dung"}
 _NO_WORDS = {"khong", "no", "n", "false", "sai"}
-_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d+)*|[.,]\d+)$")
+# Bounds per field type (the form may set its own per field): a count of documents,
+# systems, people or transactions of one unit stays far below a trillion.
+PLAUSIBLE_MAX = {"integer": 1e12, "decimal": 1e15}
 
 
 @dataclass(frozen=True)
@@ -44,7 +49,15 @@ def is_blank(raw) -> bool:
 
 def is_not_applicable(raw) -> bool:
     # Cheap first-letter test before folding: nearly every value is a number or a yes/no word.
-    return isinstance(raw, str) and raw[:1] in "nNkK" and fold(raw) in _NA_WORDS
+    return isinstance(raw, str) and raw.lstrip()[:1] in "nNkK" and fold(raw) in _NA_WORDS
+
+
+def plausible_max(field: InputField) -> float | None:
+    return field.plausible_max if field.plausible_max is not None else PLAUSIBLE_MAX.get(field.type)
+
+
+def _bound_text(bound: float) -> str:
+    return f"{bound:,.0f}".replace(",", ".") if bound >= 1 else f"{bound:g}".replace(".", ",")
 
 
 def _format_raw(raw) -> str:
@@ -65,7 +78,9 @@ def parse_value(field: InputField, raw) -> Parsed:
     if field.type == "date":
         return _parse_date(raw)
     if isinstance(raw, bool):
-        raw = int(raw)
+        if field.type == "yes-no":
+            return Parsed(OK, 1.0 if raw else 0.0)
+        return Parsed(ERROR, code="invalid-option" if field.type == "choice" else "not-a-number")
     if not isinstance(raw, (str, int, float)):
         return Parsed(ERROR, code="not-a-number")  # a date or time typed into a number cell
     return _parse_typed(field, raw if isinstance(raw, str) else float(raw))
@@ -102,6 +117,9 @@ def _parse_numeric(field: InputField, raw) -> Parsed:
         return Parsed(ERROR, code="not-an-integer")
     if field.maximum is not None and number > field.maximum + 1e-9:
         return Parsed(ERROR, code="points-above-max", detail=f"{field.maximum:g}")
+    bound = plausible_max(field)
+    if bound is not None and number > bound:
+        return Parsed(ERROR, code="implausible-number", detail=_bound_text(bound))
     return Parsed(OK, number)
 
 

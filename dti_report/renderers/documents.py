@@ -8,7 +8,13 @@ them once and the clerk may edit them in Word. Beyond docxtpl's own work:
   by the table grid, which a column loop leaves wrong); other tables keep the
   widths the clerk gave them;
 - the file is saved byte-for-byte reproducibly (fixed zip dates and document
-  properties), so the same results, settings and date give the same bytes.
+  properties), so the same results, settings and date give the same bytes;
+- values are text, never markup or template syntax: every value loses its
+  control characters before it enters the XML (docxtpl would turn \a and \f
+  into paragraph and page breaks, and XML cannot hold the rest), docxtpl's
+  literal-brace escapes ({_{ ... }_}) are resolved in the template before
+  rendering, never in what a unit wrote, and the rendered XML is parsed
+  strictly: a part that is not well formed is an error, not silently mended.
 
 Two ways through the same template syntax: the reports (a few, with charts)
 go through docxtpl in full; the scorecards (one per unit, a thousand in a
@@ -18,7 +24,6 @@ template once per process and renders straight into the zip.
 
 from __future__ import annotations
 
-from dti_report.core.errors import DtiError
 import datetime as dt
 import io
 import re
@@ -32,7 +37,9 @@ from docxtpl import DocxTemplate, InlineImage
 from jinja2 import Environment, TemplateError
 from lxml import etree
 
+from dti_report.core.errors import DtiError
 from dti_report.core.files import atomic_path
+from dti_report.core.text import strip_control
 
 # Shipped templates are package data: found the same way in a checkout, an editable install and a wheel.
 TEMPLATE_DIR = Path(str(resources.files("dti_report.data.templates")))
@@ -40,13 +47,24 @@ REPORT_TEMPLATE = "bao-cao-ket-qua-dti.docx"
 SCORECARD_TEMPLATE = "phieu-ket-qua-dti.docx"
 # Zip entries get this date: the same context gives the same bytes.
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+def _as_text(value):
+    """What Jinja writes for a value: a plain string without control characters."""
+    return strip_control(value) if type(value) is str else value
+
+
 # One environment for every render, so compiled templates can be reused.
 # Autoescape: criterion texts hold "<", "&" and must stay text in the XML.
-ENV = Environment(autoescape=True)
+ENV = Environment(autoescape=True, finalize=_as_text)
 # Set on a table before rendering when a {%tc %} loop makes its columns; removed before saving.
 FIT_MARK = "dti-fit"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
-PARSER = etree.XMLParser(recover=True, huge_tree=True)
+PARSER = etree.XMLParser(huge_tree=True)  # strict: nothing a value holds is dropped to mend the XML
+# docxtpl's escapes for braces meant literally in a template, made Jinja string literals
+# before compiling, so a unit's own "{_{" in a value stays as written.
+LITERAL_BRACES = {"{_{": "{{ '{{' }}", "}_}": "{{ '}}' }}", "{_%": "{{ '{%' }}", "%_}": "{{ '%}' }}"}
+_LITERAL = re.compile("|".join(re.escape(k) for k in LITERAL_BRACES))
 SPECIAL_CHAR = re.compile(r"[\n\t\a\f]")
 CORE_NS = {
     "cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
@@ -196,13 +214,25 @@ def finish_tree(root) -> None:
 
 def compile_part(xml: str):
     """docxtpl's preparation of a part (DocxTemplate.patch_xml, render_xml_part), compiled once."""
-    patched = DocxTemplate.patch_xml(None, xml)
-    return ENV.from_string(re.sub(r"<w:p([ >])", r"\n<w:p\1", patched))
+    return compile_patched(DocxTemplate.patch_xml(None, xml))
+
+
+def compile_patched(patched: str):
+    source = _LITERAL.sub(lambda m: LITERAL_BRACES[m.group(0)], patched)
+    return ENV.from_string(re.sub(r"<w:p([ >])", r"\n<w:p\1", source))
+
+
+def parse_rendered(xml: str | bytes, template: Path):
+    """A rendered part as a tree, strictly: malformed XML is the template's fault, said so."""
+    try:
+        return etree.fromstring(xml.encode("utf-8") if isinstance(xml, str) else xml, parser=PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise ReportError(f"mẫu {Path(template).name} tạo ra văn bản Word không hợp lệ (dòng {exc.lineno}); "
+                          "hãy kiểm tra các thẻ {{ }} và {% %} của mẫu") from exc
 
 
 def render_part(template, context: dict) -> str:
     xml = template.render(context).replace("\n<w:p", "<w:p")  # undo compile_part's line starts
-    xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
     # Line breaks, tabs, page breaks inside values (docxtpl's resolve_listing), applied only to the
     # paragraphs that hold one: over a whole document it costs more than the rest of the render.
     pieces, done = [], 0
@@ -255,8 +285,14 @@ class _Template(DocxTemplate):
         mark_column_loops(self.docx._element.body)
         return super().get_xml()
 
+    def render_xml_part(self, src_xml, part, context, jinja_env=None):
+        # docxtpl's own turns "{_{" into "{{" after rendering, in values too; this one
+        # resolves the template's escapes before it renders (compile_patched).
+        self.current_rendering_part = part
+        return render_part(compile_patched(src_xml), context)
+
     def fix_tables(self, xml):
-        tree = etree.fromstring(xml, parser=PARSER)
+        tree = parse_rendered(xml, Path(self.template_file))
         finish_tree(tree)
         return tree
 
@@ -309,7 +345,7 @@ class CompiledTemplate:
             template = self.compiled.get(name)
             if template is not None:
                 try:
-                    root = etree.fromstring(render_part(template, context).encode("utf-8"), parser=PARSER)
+                    root = parse_rendered(render_part(template, context), self.path)
                 except TemplateError as exc:
                     raise _template_error(self.path, exc) from exc
                 finish_tree(root)

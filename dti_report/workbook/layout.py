@@ -4,6 +4,7 @@ text, so a unit that inserts a row or re-sorts still reads right."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 
@@ -39,6 +40,11 @@ HEADER_SEARCH_ROWS = 30  # the reader looks this far down for the header row
 NA_SUFFIX = ".khong-ap-dung"
 NA_LABEL = "Không áp dụng"
 MIN_MAX_TEXT = "Tính khi tổng hợp"
+
+# The save stamp every generated workbook carries (nothing time-varying goes into a template,
+# so regenerating gives the same bytes). A returned file still holding it was never saved by a
+# spreadsheet program: its stamp says nothing about when the unit finished it.
+TEMPLATE_STAMP = dt.datetime(2000, 1, 1)
 
 META_KEYS = ("set_id", "set_version", "template_hash", "template_format", "unit_code", "period")
 

@@ -1,57 +1,77 @@
 """Reading one returned unit workbook, safely.
 
-Before anything parses the file: its size, what its first bytes say it is,
-and for zip containers the entry count, the uncompressed size, the
-compression ratios and any DTD/ENTITY declaration (checked with defusedxml).
-Then python-calamine reads values only: macros never run and formula cells
-are never trusted, since scores are recomputed from inputs.
+Nothing a file holds can stop the batch: every failure becomes the file's own
+issue (a stable code and a Vietnamese sentence; what a library said goes to the
+issue's technical detail, for the clerk), and read_submission never raises.
+
+The file is opened without following a link and only when it is a regular
+file. Before anything parses it: its size, what its first bytes say it is, and
+for zip containers the entry count, the uncompressed size, the compression
+ratios and any DTD/ENTITY declaration in the parts that are XML (checked with
+defusedxml; binary parts such as printer settings and pictures are left
+alone). Then each sheet python-calamine would build is scanned for how far its
+content reaches (scan.py), so a stray cell at XFD1048576 is named, not
+allocated. Only then does calamine read values, of the template's sheets only:
+macros never run and formula cells are never trusted, since scores are
+recomputed from inputs.
 """
 
 from __future__ import annotations
 
 import codecs
 import datetime as dt
+import errno
 import hashlib
-import html
 import io
+import os
 import re
+import stat as stat_mode
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from struct import error as struct_error
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import pandas as pd
 import olefile
+import pandas as pd
 import python_calamine
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
+from dti_report.core.files import display_path, escaped_path
+from dti_report.core.issues import Issue
 from dti_report.forms.base import Form
 from dti_report.forms.catalog import Catalog
-from dti_report.core.issues import Issue
-from dti_report.workbook.layout import (
-    HEADER,
-    HEADER_SEARCH_ROWS,
-    INPUT_SHEET,
-    META_KEYS,
-    META_SHEET,
-    TEMPLATE_FORMAT,
-    template_hash,
-)
 from dti_report.forms.units import Registry
+from dti_report.workbook.layout import (HEADER, INPUT_SHEET, META_KEYS, META_SHEET, TEMPLATE_FORMAT, TEMPLATE_STAMP,
+                                       template_hash)
+from dti_report.workbook.scan import (ScanError, SheetScan, scan_ods, scan_xls, scan_xlsx_sheet,
+                                      xls_is_encrypted, xlsx_sheet_parts)
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
+# Workbooks in a format the reader does not open: a return saved so is refused with the
+# format named (the unit sent something), not ignored like a PDF, a note or a CSV (a
+# CSV holds one sheet: never a whole template).
+UNSUPPORTED_SUFFIXES = {".fods", ".xlsb", ".xltx", ".xltm", ".xlt", ".ots", ".et", ".ett", ".numbers", ".sxc"}
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 
 ACCEPTED, REJECTED, SUPERSEDED, IGNORED = "accepted", "rejected", "superseded", "ignored"
 STATUS_LABELS = {ACCEPTED: "Được chấp nhận", REJECTED: "Bị từ chối", SUPERSEDED: "Bị thay thế", IGNORED: "Bỏ qua"}
+# What a directory entry is; only a regular file is ever opened.
+FILE, SYMLINK, FOLDER, FIFO, DEVICE, SOCKET = "file", "symlink", "folder", "fifo", "device", "socket"
+ENTRY_LABELS = {FILE: "tệp", SYMLINK: "liên kết", FOLDER: "thư mục", FIFO: "ống dẫn (FIFO)", DEVICE: "tệp thiết bị",
+                SOCKET: "socket"}
 
 # Issues that make a whole file unusable; value problems only touch their criterion.
 FILE_LEVEL_CODES = {
     "file-too-large", "zip-bomb", "xml-bomb", "not-a-workbook", "password-protected", "corrupt-workbook",
     "not-a-template", "missing-sheet", "missing-header", "template-version-mismatch", "unknown-set",
     "unknown-unit", "unit-set-mismatch", "unit-mismatch", "wrong-period", "file-unreadable",
+    "reading-failed", "reading-crashed", "sheet-too-large", "unsupported-format", "unit-title-mismatch",
+    "path-too-long", "folder-unreadable",
 }
 ROW_COLUMNS = ["unit_code", "field", "value", "note", "file", "sheet", "cell"]
 
@@ -66,11 +86,18 @@ class Limits:
     max_ratio: float = 200.0            # uncompressed / compressed, for any entry over ratio_floor_bytes
     ratio_floor_bytes: int = 1024 * 1024
     xml_sniff_bytes: int = 4096         # a DOCTYPE can only stand before the root element
+    # The cells a template can hold: the largest form asks about 1,500 rows in 8 columns;
+    # a unit may insert rows and add a column or two. Beyond this a sheet is refused, not built.
+    max_sheet_rows: int = 10_000
+    max_sheet_columns: int = 64
+    # Address space a reading process may add to what it starts with: whatever a file
+    # does past this fails that file, not the batch.
+    worker_memory_bytes: int = 1536 * 1024 * 1024
 
 
 @dataclass
 class Submission:
-    path: str              # relative to the inputs folder
+    path: str              # relative to the inputs folder, as shown (invalid UTF-8 bytes as U+FFFD)
     sha256: str = ""
     size: int = 0
     status: str = REJECTED
@@ -78,9 +105,14 @@ class Submission:
     set_id: str = ""
     set_version: str = ""
     period: str = ""
-    modified: str = ""     # ISO timestamp: the workbook's own "modified", else the file's
+    modified: str = ""     # ISO timestamp in the workspace's zone: the workbook's own save time, else the file's
     records: list[tuple] = field(default_factory=list)  # one tuple per input row, in ROW_COLUMNS order
     issues: list[Issue] = field(default_factory=list)
+    entry: str = FILE      # what the directory entry is (ENTRY_LABELS)
+    target: str = ""       # a link's target, as the link says it (never followed)
+    path_bytes: str = ""   # the name's bytes escaped, when it is not valid UTF-8
+    reason: str = ""       # why the file was not used, in a sentence (the manifest shows it)
+    stamp_trusted: bool = True  # False: a save time in the future or far before the period
 
     @property
     def rows(self) -> pd.DataFrame:
@@ -111,61 +143,81 @@ def _human_size(n: int) -> str:
 
 def check_container(sub: Submission, data: bytes, suffix: str, limits: Limits) -> zipfile.ZipFile | None:
     """Size, kind, zip-bomb and XML-bomb checks. Returns the open zip for OOXML/ODS."""
+    return _container(sub, data, suffix, limits)[0]
+
+
+XLSX, ODS, XLS = "xlsx", "ods", "xls"
+
+
+def _container(sub: Submission, data: bytes, suffix: str, limits: Limits) -> tuple[zipfile.ZipFile | None, str]:
+    """check_container, and which of XLSX, ODS, XLS the content is ("" when refused)."""
     if len(data) > limits.max_file_bytes:
         sub.issue("file-too-large", detail=f"{_human_size(len(data))} > {_human_size(limits.max_file_bytes)}")
-        return None
+        return None, ""
     head = data[:8]
     if head.startswith(OLE_MAGIC):
         if _ole_is_encrypted(data):
             sub.issue("password-protected")
         elif suffix != ".xls":
             sub.issue("corrupt-workbook", detail=f"nội dung là tệp Office cũ (.xls) nhưng tên có đuôi {suffix}")
-        return None
+        elif xls_is_encrypted(data):
+            sub.issue("password-protected")
+        else:
+            return None, XLS
+        return None, ""
     if not head.startswith(ZIP_MAGIC):
         sub.issue("not-a-workbook", detail="nội dung không phải định dạng Excel/ODS")
-        return None
+        return None, ""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        sub.issue("corrupt-workbook", detail=f"tệp nén hỏng ({exc})")
-        return None
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
+        sub.issue("corrupt-workbook", detail="tệp nén bị hỏng hoặc không trọn vẹn", technical=_technical(exc))
+        return None, ""
     if len(entries) > limits.max_entries:
         sub.issue("zip-bomb", detail=f"{len(entries)} mục nén, tối đa {limits.max_entries}")
-        return None
+        return None, ""
     total = sum(e.file_size for e in entries)
     if total > limits.max_uncompressed_bytes:
         sub.issue("zip-bomb", detail=f"giải nén ra {_human_size(total)}, tối đa {_human_size(limits.max_uncompressed_bytes)}")
-        return None
+        return None, ""
     for entry in entries:
         if entry.file_size > limits.ratio_floor_bytes and entry.file_size > limits.max_ratio * max(entry.compress_size, 1):
             sub.issue("zip-bomb", detail=f"mục {entry.filename} nén {entry.file_size // max(entry.compress_size, 1)}:1")
-            return None
+            return None, ""
     names = {e.filename for e in entries}
     is_ooxml = "[Content_Types].xml" in names and any(n.startswith("xl/workbook") for n in names)
     is_ods = "content.xml" in names and "mimetype" in names
     if not (is_ooxml or is_ods):
         sub.issue("not-a-workbook", detail="tệp nén không chứa sổ tính (có thể là tài liệu Word hoặc tệp nén khác)")
-        return None
+        return None, ""
     for entry in entries:
         if entry.is_dir():
             continue
         # Every part, whatever its name: relationships can point a reader at "sheet2.dat".
         try:
             declares_dtd = _prolog_declares_dtd(archive, entry, limits.xml_sniff_bytes)
-        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError) as exc:
-            sub.issue("corrupt-workbook", detail=f"không giải nén được {entry.filename} ({exc})")
-            return None
+        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError, ValueError) as exc:
+            sub.issue("corrupt-workbook", detail=f"không giải nén được mục {entry.filename}", technical=_technical(exc))
+            return None, ""
         if declares_dtd:
             try:
                 SafeET.fromstring(archive.read(entry))
             except DefusedXmlException:
                 sub.issue("xml-bomb", detail=entry.filename)
-                return None
-            except SafeET.ParseError:
-                sub.issue("corrupt-workbook", detail=f"XML hỏng trong {entry.filename}")
-                return None
-    return archive
+                return None, ""
+            except (SafeET.ParseError, ValueError) as exc:
+                sub.issue("corrupt-workbook", detail=f"XML hỏng trong mục {entry.filename}", technical=_technical(exc))
+                return None, ""
+    if is_ods and _ods_is_encrypted(archive):
+        sub.issue("password-protected")
+        return None, ""
+    return archive, XLSX if is_ooxml else ODS
+
+
+def _technical(exc: BaseException) -> str:
+    """What a library said, for the clerk's technical column."""
+    return f"{exc.__class__.__name__}: {exc}"
 
 
 def _ole_is_encrypted(data: bytes) -> bool:
@@ -179,17 +231,51 @@ def _ole_is_encrypted(data: bytes) -> bool:
     return bool(streams & {"EncryptionInfo", "EncryptedPackage"})
 
 
+def _ods_is_encrypted(archive: zipfile.ZipFile) -> bool:
+    """A password-protected ODS keeps its manifest in clear and lists how each
+    encrypted part was encrypted."""
+    try:
+        with archive.open("META-INF/manifest.xml") as stream:
+            return b"encryption-data" in stream.read(1 << 20)
+    except (KeyError, zipfile.BadZipFile, OSError, RuntimeError, ValueError, EOFError):
+        return False
+
+
+# UTF-16 without a byte-order mark: an XML part can only begin with "<" or white space.
+_UTF16_STARTS = {b"<\x00": "utf-16-le", b"\x00<": "utf-16-be", b" \x00": "utf-16-le", b"\x00 ": "utf-16-be",
+                 b"\r\x00": "utf-16-le", b"\x00\r": "utf-16-be", b"\n\x00": "utf-16-le", b"\x00\n": "utf-16-be",
+                 b"\t\x00": "utf-16-le", b"\x00\t": "utf-16-be"}
+
+
+def _xml_encoding(raw: bytes) -> str | None:
+    """The encoding a part is read in to look for a DTD, or None when it cannot be XML:
+    printer settings, EMF/WMF pictures and other binary parts start with other bytes."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    if raw[:2] in _UTF16_STARTS:
+        return _UTF16_STARTS[raw[:2]]
+    first = raw.lstrip(b" \t\r\n")[:1]
+    if raw.startswith(b"\xef\xbb\xbf") or first == b"<" or not first:
+        return "utf-8"
+    return None
+
+
 def _prolog_declares_dtd(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, chunk: int) -> bool:
     """Does this part declare a DTD before its root element? Reads only the prolog:
     comments and processing instructions of any length may come first, and the
-    part may be UTF-16. Parts that are not XML say no at their first byte."""
+    part may be UTF-16. Parts that are not XML say no at their first bytes."""
     with archive.open(entry) as stream:
         raw = stream.read(chunk)
-        utf16 = raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:2]
-        decoder = codecs.getincrementaldecoder("utf-16" if utf16 else "utf-8")(errors="ignore")
+        encoding = _xml_encoding(raw)
+        if encoding is None:
+            return False
+        decoder = codecs.getincrementaldecoder(encoding)(errors="ignore")
         text, pos, closing_from = "", 0, 0
         while True:
-            text += decoder.decode(raw, final=not raw)
+            try:
+                text += decoder.decode(raw, final=not raw)
+            except UnicodeError:  # not text in the encoding its first bytes suggest: not XML
+                return False
             while True:
                 while pos < len(text) and text[pos] in " \t\r\n\ufeff":
                     pos += 1
@@ -211,22 +297,105 @@ def _prolog_declares_dtd(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, chunk
             raw = stream.read(chunk)
 
 
+# --- the save stamp ---------------------------------------------------------------
+
 _MODIFIED = re.compile(rb"<dcterms:modified[^>]*>([^<]+)</dcterms:modified>|<dc:date>([^<]+)</dc:date>")
+_APPLICATION = re.compile(rb"<(?:\w+:)?Application>([^<]*)</(?:\w+:)?Application>")
+_STAMP = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?(?:[.,]\d+)?(Z|[+-]\d{2}:?\d{2})?$")
 
 
-def workbook_modified(archive: zipfile.ZipFile | None) -> str:
-    """The save time the spreadsheet program stamped (docProps/core.xml or ODS meta.xml)."""
-    if archive is None:
-        return ""
-    for name in ("docProps/core.xml", "meta.xml"):
+def workspace_zone(name: str = DEFAULT_TIMEZONE) -> dt.tzinfo:
+    """The time zone save stamps without one are read in."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        if name == DEFAULT_TIMEZONE:  # no zone database on this machine: Vietnam keeps no summer time
+            return dt.timezone(dt.timedelta(hours=7), "+07")
+        raise
+
+
+def _parse_stamp(text: str, zone: dt.tzinfo, local_despite_label: bool) -> dt.datetime | None:
+    match = _STAMP.match(text.strip())
+    if match is None:
+        return None
+    y, mo, d, h, mi, s, offset = match.groups()
+    try:
+        naive = dt.datetime(int(y), int(mo), int(d), int(h), int(mi), int(s or 0))
+    except ValueError:
+        return None
+    if offset is None or local_despite_label:
+        return naive.replace(tzinfo=zone)
+    if offset == "Z":
+        return naive.replace(tzinfo=dt.timezone.utc)
+    sign = 1 if offset[0] == "+" else -1
+    hours, minutes = int(offset[1:3]), int(offset[-2:])
+    return naive.replace(tzinfo=dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes)))
+
+
+def save_stamp(archive: zipfile.ZipFile | None, data: bytes, kind: str, zone: dt.tzinfo) -> dt.datetime | None:
+    """When the spreadsheet program last saved the file, as an aware time.
+
+    .xlsx: docProps/core.xml "modified"; LibreOffice writes its local time there with
+    a "Z" (UTC) label, so for a file docProps/app.xml says LibreOffice made, the time
+    is read in the workspace's zone. .ods: meta.xml dc:date, local time without a
+    zone. .xls: the summary stream's last-saved time (UTC)."""
+    if kind == XLS:
         try:
-            text = archive.read(name)[:65536]
-        except KeyError:
-            continue
-        match = _MODIFIED.search(text)
-        if match:
-            return (match.group(1) or match.group(2)).decode("ascii", "replace").strip()
+            with olefile.OleFileIO(io.BytesIO(data)) as ole:
+                saved = ole.get_metadata().last_saved_time
+        except (OSError, ValueError, IndexError, TypeError, AttributeError):
+            return None
+        if not isinstance(saved, dt.datetime) or saved.year < 1990:  # FILETIME 0: never stamped
+            return None
+        return saved.replace(tzinfo=dt.timezone.utc)
+    if archive is None:
+        return None
+    part = "docProps/core.xml" if kind == XLSX else "meta.xml"
+    try:
+        with archive.open(part) as stream:
+            text = stream.read(65536)
+    except (KeyError, zipfile.BadZipFile, OSError, RuntimeError, ValueError, EOFError):
+        return None
+    match = _MODIFIED.search(text)
+    if match is None:
+        return None
+    local = False
+    if kind == XLSX:
+        try:
+            with archive.open("docProps/app.xml") as stream:
+                app = _APPLICATION.search(stream.read(65536))
+        except (KeyError, zipfile.BadZipFile, OSError, RuntimeError, ValueError, EOFError):
+            app = None
+        local = app is not None and app.group(1).decode("utf-8", "replace").startswith(("LibreOffice", "OpenOffice"))
+    stamp = _parse_stamp((match.group(1) or match.group(2)).decode("ascii", "replace"), zone, local)
+    if stamp is not None and stamp.replace(tzinfo=None) == TEMPLATE_STAMP:
+        return None  # the generated template's own stamp: never saved since, the file's time tells more
+    return stamp
+
+
+def stamp_problem(stamp: dt.datetime, period: str, now: dt.datetime) -> str:
+    """Why a save time cannot be believed, or "": in the future, or more than a year
+    before the period begins."""
+    if stamp > now + dt.timedelta(days=1):
+        return "ở tương lai"
+    if period[:4].isdigit() and stamp.date() < dt.date(int(period[:4]) - 1, 1, 1):
+        return f"sớm hơn kỳ báo cáo {period} hơn một năm"
     return ""
+
+
+# --- scanning -------------------------------------------------------------------------
+
+def scan_sheets(data: bytes, archive: zipfile.ZipFile | None, kind: str, wanted: set[str],
+                limits: Limits) -> dict[str, SheetScan]:
+    """What the sheets calamine will build hold (scan.py): for .xlsx the wanted ones,
+    for .ods and .xls all of them."""
+    rows, cols = limits.max_sheet_rows, limits.max_sheet_columns
+    if kind == XLS:
+        return scan_xls(data, wanted, rows, cols)
+    if kind == ODS:
+        return scan_ods(archive, wanted, rows, cols)
+    parts = xlsx_sheet_parts(archive)
+    return {name: scan_xlsx_sheet(archive, parts[name], name, rows, cols) for name in wanted if name in parts}
 
 
 # --- reading --------------------------------------------------------------------
@@ -239,12 +408,25 @@ def _text(value) -> str:
     return unicodedata.normalize("NFC", str(value)).strip()
 
 
-def _read_meta(book, sub: Submission) -> dict[str, str] | None:
-    if META_SHEET not in book.sheet_names:
+class _Sheets:
+    """The workbook's sheets by NFC name (a name typed on a Mac may come decomposed)."""
+
+    def __init__(self, book):
+        self.book = book
+        self.names = {unicodedata.normalize("NFC", n): n for n in book.sheet_names}
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.names
+
+    def grid(self, name: str) -> list[list]:
+        return self.book.get_sheet_by_name(self.names[name]).to_python(skip_empty_area=False)
+
+
+def _read_meta(sheets: _Sheets, sub: Submission) -> dict[str, str] | None:
+    if META_SHEET not in sheets:
         sub.issue("not-a-template", detail=f"không có trang '{META_SHEET}'")
         return None
-    rows = book.get_sheet_by_name(META_SHEET).to_python(skip_empty_area=False)
-    meta = {_text(r[0]): _text(r[1]) for r in rows if len(r) >= 2 and _text(r[0])}
+    meta = {_text(r[0]): _text(r[1]) for r in sheets.grid(META_SHEET) if len(r) >= 2 and _text(r[0])}
     missing = [k for k in META_KEYS if not meta.get(k)]
     if missing:
         sub.issue("not-a-template", sheet=META_SHEET, detail=f"thiếu thông tin {', '.join(missing)}")
@@ -282,9 +464,11 @@ def _check_meta(meta: dict[str, str], sub: Submission, registry: Registry, catal
 
 
 def _find_header(grid: list[list]) -> tuple[int, dict[str, int]] | None:
+    """The column headers' row, anywhere in the (bounded) sheet: a unit may paste its
+    letterhead above the title block."""
     wanted = {HEADER["field_id"]: "field_id", HEADER["value"]: "value", HEADER["note"]: "note"}
-    for r, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
-        found = {wanted[_text(v)]: c for c, v in enumerate(row) if _text(v) in wanted}
+    for r, row in enumerate(grid):
+        found = {wanted[t]: c for c, v in enumerate(row) if isinstance(v, str) and (t := _text(v)) in wanted}
         if "field_id" in found and "value" in found:
             return r, found
     return None
@@ -295,57 +479,58 @@ def rows_frame(records: list[tuple]) -> pd.DataFrame:
     return pd.DataFrame.from_records(records, columns=ROW_COLUMNS)
 
 
-_SHEET_ENTRY = re.compile(r"<(?:\w+:)?sheet\b[^>]*>")
-_ATTR = re.compile(r'([\w:]+)="([^"]*)"')
-_CELL = re.compile(r"<c\b([^>]*)>")
+# The visible title every template writes above the header: "Đơn vị: <name> (mã đơn vị: <code>)".
+_TITLE_UNIT = re.compile(r"\(mã đơn vị:\s*([^\s()]+)\s*\)")
 
 
-def error_cells(archive: zipfile.ZipFile | None, sheet: str) -> set[str]:
-    """Cells of an .xlsx sheet holding an error value (#DIV/0!, #N/A…). calamine
-    reads them as empty; a unit's "=7/0" must not pass for a blank."""
-    if archive is None or "xl/workbook.xml" not in archive.namelist():
-        return set()
-    try:
-        workbook = archive.read("xl/workbook.xml").decode("utf-8", "ignore")
-        rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "ignore")
-    except KeyError:
-        return set()
-    rel_id = None
-    for tag in _SHEET_ENTRY.findall(workbook):
-        attrs = dict(_ATTR.findall(tag))
-        if unicodedata.normalize("NFC", html.unescape(attrs.get("name", ""))) == sheet:
-            rel_id = attrs.get("r:id")
-    target = None
-    for tag in re.findall(r"<Relationship\b[^>]*>", rels):
-        attrs = dict(_ATTR.findall(tag))
-        if attrs.get("Id") == rel_id:
-            target = attrs.get("Target", "")
-    if not target:
-        return set()
-    part = target.lstrip("/") if target.startswith("/") else "xl/" + target
-    try:
-        xml = archive.read(part).decode("utf-8", "ignore")
-    except KeyError:
-        return set()
-    found = set()
-    for attrs_text in _CELL.findall(xml):
-        if 't="e"' in attrs_text:
-            ref = dict(_ATTR.findall(attrs_text)).get("r")
-            if ref:
-                found.add(ref)
-    return found
+def _title_unit(grid: list[list], header_row: int) -> str:
+    for row in grid[:header_row]:
+        for value in row:
+            if isinstance(value, str):
+                match = _TITLE_UNIT.search(unicodedata.normalize("NFC", value))
+                if match:
+                    return match.group(1)
+    return ""
 
 
-def read_input_rows(book, sub: Submission, form: Form, errors: set[str] = frozenset()) -> list[tuple] | None:
-    if INPUT_SHEET not in book.sheet_names:
+def _cell_value(value, ref: str, scan: SheetScan | None, percent: bool):
+    """A value cell as the unit meant it: an error value is an error (never blank), a
+    boolean stays a word (never the number 1), text keeps its own spacing."""
+    if scan is not None:
+        if ref in scan.errors:
+            return scan.errors[ref]
+        if ref in scan.booleans:
+            return "TRUE" if scan.booleans[ref] else "FALSE"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if value is None or value == "":
+        return ""
+    if isinstance(value, (int, float)):
+        # A percent cell holds a fraction (0.8): written as "80%" (decimal comma) it reads
+        # as the long format does and shows in messages as the unit saw it.
+        return f"{value * 100:.12g}".replace(".", ",") + "%" if percent else value
+    return str(value)  # a date or time typed into a value cell
+
+
+def read_input_rows(book, sub: Submission, form: Form, scan: SheetScan | None = None) -> list[tuple] | None:
+    sheets = book if isinstance(book, _Sheets) else _Sheets(book)
+    if INPUT_SHEET not in sheets:
         sub.issue("missing-sheet", sheet=INPUT_SHEET)
         return None
-    grid = book.get_sheet_by_name(INPUT_SHEET).to_python(skip_empty_area=False)
+    grid = sheets.grid(INPUT_SHEET)
     header = _find_header(grid)
     if header is None:
         sub.issue("missing-header", sheet=INPUT_SHEET, detail=f"{HEADER['field_id']}, {HEADER['value']}")
         return None
     header_row, cols = header
+    named = _title_unit(grid, header_row)
+    if named and sub.unit_code and named != sub.unit_code:
+        # The hidden stamp names one unit, the title the unit sees another: a stamp sheet
+        # copied into someone else's workbook.
+        sub.issue("unit-title-mismatch", sheet=INPUT_SHEET, unit=sub.unit_code, value=named)
+        return None
     percent_fields = {f.id for f in form.fields.values() if f.type == "percent"}
     records = []
     value_col, note_col, id_col = cols["value"], cols.get("note"), cols["field_id"]
@@ -354,76 +539,168 @@ def read_input_rows(book, sub: Submission, form: Form, errors: set[str] = frozen
         field_id = _text(row[id_col]) if id_col < len(row) else ""
         if not field_id:
             continue
-        value = row[value_col] if value_col < len(row) else None
         cell = f"{column_letter(value_col)}{r + 1}"
-        if cell in errors:
-            value = "#LỖI"  # an error value in the cell: not a number, and never "no data"
-        if isinstance(value, str):
-            value = unicodedata.normalize("NFC", value).strip()
-        elif value == "" or value is None:
-            value = ""
-        elif isinstance(value, bool):
-            value = "1" if value else "0"
-        elif isinstance(value, (int, float)):
-            # A percent cell holds a fraction (0.8): written as "80%" (decimal comma) it reads
-            # as the long format does and shows in messages as the unit saw it.
-            value = f"{value * 100:.12g}".replace(".", ",") + "%" if field_id in percent_fields else value
-        else:  # a date or time typed into a value cell
-            value = str(value)
+        value = _cell_value(row[value_col] if value_col < len(row) else None, cell, scan, field_id in percent_fields)
         note = _text(row[note_col]) if note_col is not None and note_col < len(row) else ""
         records.append((sub.unit_code, field_id, value, note, sub.path, INPUT_SHEET, cell))
     return records
 
 
-def _sha256_streamed(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+# --- one file -----------------------------------------------------------------------
+
+def _reject(sub: Submission, code: str, **where) -> Submission:
+    sub.status, sub.records = REJECTED, []
+    sub.issue(code, **where)
+    return sub
+
+
+_ERRNO_TEXT = {
+    errno.EACCES: "không có quyền đọc", errno.EPERM: "không có quyền đọc", errno.ENOENT: "tệp không còn trong thư mục",
+    errno.EIO: "lỗi đọc ổ đĩa", errno.EISDIR: "đây là thư mục", errno.ENAMETOOLONG: "đường dẫn quá dài",
+    errno.ELOOP: "liên kết vòng",
+}
+
+
+def os_error_text(exc: OSError) -> str:
+    """An operating-system error in Vietnamese words (the errno text goes to the technical column)."""
+    return _ERRNO_TEXT.get(exc.errno, "lỗi hệ thống khi mở tệp")
+
+
+def entry_kind(mode: int) -> str:
+    if stat_mode.S_ISREG(mode):
+        return FILE
+    if stat_mode.S_ISLNK(mode):
+        return SYMLINK
+    if stat_mode.S_ISDIR(mode):
+        return FOLDER
+    if stat_mode.S_ISFIFO(mode):
+        return FIFO
+    if stat_mode.S_ISSOCK(mode):
+        return SOCKET
+    return DEVICE
+
+
+def not_opened(sub: Submission, kind: str, target: str = "") -> Submission:
+    """An entry that is listed and never opened: a link (its target shown), a FIFO, a device."""
+    sub.entry, sub.status = kind, IGNORED
+    if kind == SYMLINK:
+        sub.target = display_path(target)
+        sub.issue("symlink-ignored", detail=sub.target or "?")
+    else:
+        sub.issue("special-file-ignored", detail=ENTRY_LABELS.get(kind, kind))
+    return sub
+
+
+def _read_bytes(sub: Submission, path: Path, limits: Limits) -> tuple[bytes | None, os.stat_result | None]:
+    """The file's bytes, opened without following a link and only when it is a regular
+    file (a FIFO would block, a device never ends); None when it is refused."""
+    try:
+        before = os.lstat(path)
+        if not stat_mode.S_ISREG(before.st_mode):
+            kind = entry_kind(before.st_mode)
+            not_opened(sub, kind, os.readlink(path) if kind == SYMLINK else "")
+            return None, None
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+                     | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        code = "path-too-long" if exc.errno == errno.ENAMETOOLONG else "file-unreadable"
+        detail = f"{len(os.fsencode(path))} byte" if code == "path-too-long" else os_error_text(exc)
+        _reject(sub, code, detail=detail, technical=_technical(exc))
+        return None, None
+    with os.fdopen(fd, "rb") as stream:
+        st = os.fstat(stream.fileno())
+        if not stat_mode.S_ISREG(st.st_mode) or (st.st_ino, st.st_dev) != (before.st_ino, before.st_dev):
+            not_opened(sub, entry_kind(st.st_mode))  # swapped after the look: open nothing else
+            return None, None
+        if st.st_size > limits.max_file_bytes:
+            # Never load an oversized upload: hash it in chunks for the manifest and refuse it.
+            digest = hashlib.sha256()
+            for block in iter(lambda: stream.read(1 << 20), b""):
+                digest.update(block)
+            sub.sha256, sub.size = digest.hexdigest(), st.st_size
+            _reject(sub, "file-too-large", detail=f"{_human_size(st.st_size)} > {_human_size(limits.max_file_bytes)}")
+            return None, None
+        data = stream.read(limits.max_file_bytes + 1)  # a file growing while read stops at the ceiling
+    return data, st
 
 
 def read_submission(path: Path, root: Path, registry: Registry, period: str | None = None,
-                    limits: Limits = Limits(), *, catalog: Catalog) -> Submission:
-    """Everything the batch needs to know about one file; never raises for a bad file."""
-    sub = Submission(path=path.relative_to(root).as_posix())
+                    limits: Limits = Limits(), *, catalog: Catalog, timezone: str = DEFAULT_TIMEZONE,
+                    now: dt.datetime | None = None) -> Submission:
+    """Everything the batch needs to know about one file; never raises for a bad file.
+    Save stamps are read in `timezone` when they carry none (or lie about it);
+    `now` is when a stamp starts being "in the future"."""
+    relative = path.relative_to(root).as_posix()
+    sub = Submission(path=display_path(relative))
+    if sub.path != relative:
+        sub.path_bytes = escaped_path(relative)
+        sub.issue("name-not-utf8", detail=sub.path_bytes)
     try:
-        stat = path.stat()
-        if stat.st_size > limits.max_file_bytes:
-            # Never load an oversized upload: hash it in chunks for the manifest and refuse it.
-            sub.sha256, sub.size = _sha256_streamed(path), stat.st_size
-            sub.issue("file-too-large", detail=f"{_human_size(stat.st_size)} > {_human_size(limits.max_file_bytes)}")
-            return sub
-        data = path.read_bytes()
-    except OSError as exc:
-        sub.issue("file-unreadable", detail=str(exc))
-        return sub
+        _read(sub, path, registry, period, limits, catalog, workspace_zone(timezone),
+              now or dt.datetime.now(dt.timezone.utc))
+    except MemoryError as exc:
+        _reject(sub, "reading-crashed", technical=_technical(exc))
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - a Rust panic in calamine is a BaseException
+        _reject(sub, "reading-failed", technical=_technical(exc))
+    return sub
+
+
+def _read(sub: Submission, path: Path, registry: Registry, period: str | None, limits: Limits, catalog: Catalog,
+          zone: dt.tzinfo, now: dt.datetime) -> None:
+    data, st = _read_bytes(sub, path, limits)
+    if data is None:
+        return
     sub.sha256, sub.size = hashlib.sha256(data).hexdigest(), len(data)
-    suffix = path.suffix.lower()
-    if path.name.startswith(("~$", ".")) or suffix not in WORKBOOK_SUFFIXES:
+    suffix, name = path.suffix.lower(), path.name
+    if name.startswith(("~$", ".")):
         sub.status = IGNORED
-        sub.issue("ignored-file", detail=suffix or path.name)
-        return sub
-    archive = check_container(sub, data, suffix, limits)
-    if sub.issues:
-        return sub
-    sub.modified = workbook_modified(archive) or dt.datetime.fromtimestamp(stat.st_mtime, dt.timezone.utc).isoformat(timespec="seconds")
+        sub.issue("ignored-file", detail="tệp tạm của Excel" if name.startswith("~$") else "tệp ẩn")
+        return
+    if suffix in UNSUPPORTED_SUFFIXES:
+        _reject(sub, "unsupported-format", detail=suffix)
+        return
+    if suffix not in WORKBOOK_SUFFIXES:
+        sub.status = IGNORED
+        sub.issue("ignored-file", detail=suffix or name)
+        return
+    archive, kind = _container(sub, data, suffix, limits)
+    if not kind:
+        return
+    stamp = save_stamp(archive, data, kind, zone) or dt.datetime.fromtimestamp(st.st_mtime, dt.timezone.utc)
+    sub.modified = stamp.astimezone(zone).isoformat(timespec="seconds")
     try:
-        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        meta = _read_meta(book, sub)
+        scans = scan_sheets(data, archive, kind, {META_SHEET, INPUT_SHEET}, limits)
+    except (ScanError, SafeET.ParseError, KeyError, ValueError, zipfile.BadZipFile, OSError, EOFError,
+            RuntimeError, struct_error) as exc:
+        _reject(sub, "corrupt-workbook", detail="cấu trúc trang tính bị hỏng", technical=_technical(exc))
+        return
+    for scan in scans.values():
+        if scan.far_cell:
+            _reject(sub, "sheet-too-large", sheet=scan.name, cell=scan.far_cell,
+                    detail=f"tối đa {limits.max_sheet_rows:,} dòng, đến cột "
+                           f"{column_letter(limits.max_sheet_columns - 1)}".replace(",", "."))
+            return
+    try:
+        sheets = _Sheets(python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)))
+        meta = _read_meta(sheets, sub)
         form = _check_meta(meta, sub, registry, catalog, period) if meta else None
         if form is None or sub.has_file_errors:
-            return sub
-        rows = read_input_rows(book, sub, form, error_cells(archive, INPUT_SHEET))
+            return
+        rows = read_input_rows(sheets, sub, form, scans.get(INPUT_SHEET))
     except python_calamine.PasswordError:
-        sub.issue("password-protected")
-        return sub
+        _reject(sub, "password-protected")
+        return
     except (python_calamine.CalamineError, zipfile.BadZipFile, ValueError, KeyError, IndexError, OverflowError,
             EOFError, RuntimeError) as exc:
-        sub.issue("corrupt-workbook", detail=f"{exc.__class__.__name__}: {exc}"[:300])
-        return sub
+        _reject(sub, "corrupt-workbook", detail="chương trình đọc sổ tính báo tệp hỏng", technical=_technical(exc))
+        return
     if rows is None:
-        return sub
+        return
+    problem = stamp_problem(stamp, sub.period or period or "", now)
+    if problem:
+        sub.stamp_trusted = False
+        sub.issue("suspicious-save-time", value=sub.modified, detail=problem)
     sub.records = rows
     sub.status = ACCEPTED
-    return sub

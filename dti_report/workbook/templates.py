@@ -35,7 +35,7 @@ class TemplateError(DtiError, ValueError):
 ERROR_TEXT = "Lỗi số liệu"
 DEFAULT_CONTACT = "Theo văn bản hướng dẫn của Sở Thông tin và Truyền thông"
 # Nothing time-varying goes into the file: regenerating gives the same bytes.
-FIXED_CREATED = datetime(2000, 1, 1)
+FIXED_CREATED = layout.TEMPLATE_STAMP
 FONT = {"font_name": "Times New Roman", "font_size": 12}
 
 COL = layout.COLUMN_INDEX

@@ -1,7 +1,9 @@
 """Small helpers for the workbooks the tool writes with xlsxwriter.
 
 Every text cell goes through write_string: a unit's text that begins with
-"=", "+", "-" or "@" stays text and never becomes a formula.
+"=", "+", "-" or "@" stays text and never becomes a formula. Text loses its
+control characters (XML cannot hold them) and is cut to Excel's cell limit
+with a note saying so.
 """
 
 from __future__ import annotations
@@ -16,10 +18,22 @@ import pandas as pd
 import xlsxwriter
 
 from dti_report.core.files import atomic_path
+from dti_report.workbook import layout
+from dti_report.core.text import strip_control
 
 FONT = "Times New Roman"
 # A fixed creation stamp: rerunning on the same inputs gives the same workbook content.
-FIXED_CREATED = dt.datetime(2000, 1, 1)
+FIXED_CREATED = layout.TEMPLATE_STAMP
+CELL_LIMIT = 32767  # characters an Excel cell holds
+
+
+def cell_text(value: str) -> str:
+    """Text as a cell can hold it: no control characters, cut to the limit with a note."""
+    text = strip_control(value)
+    if len(text) <= CELL_LIMIT:
+        return text
+    note = f"… [cắt bớt: {len(text):,} ký tự, ô chỉ chứa {CELL_LIMIT:,}]".replace(",", ".")
+    return text[:CELL_LIMIT - len(note)] + note
 
 
 @contextmanager
@@ -61,7 +75,7 @@ def write_cell(sheet, row: int, col: int, value, fmt=None) -> None:
     elif hasattr(value, "item"):  # numpy scalar
         write_cell(sheet, row, col, value.item(), fmt)
     else:
-        sheet.write_string(row, col, str(value), fmt)
+        sheet.write_string(row, col, cell_text(str(value)), fmt)
 
 
 def write_table(sheet, frame: pd.DataFrame, formats: dict, *, start_row: int = 0, headers: dict[str, str] | None = None,
