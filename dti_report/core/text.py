@@ -27,3 +27,8 @@ def fold(text: str) -> str:
     text = unicodedata.normalize("NFD", text.strip().casefold()).replace("đ", "d")
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
     return re.sub(r"\s+", " ", text)
+
+
+def natural_key(code: str) -> tuple:
+    """Sort key of a dotted code in number order: 6.2 before 6.10, B.II before B.III stays textual."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"[.\-]", str(code)))

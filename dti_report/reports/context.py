@@ -19,7 +19,7 @@ from dti_report.core import formatting as fmt
 from dti_report.forms.indicators import IndicatorSet
 from dti_report.evaluation.engine import STATUS_LABELS
 from dti_report.batch.results import RunResults, SetResults
-from dti_report.reports.settings import ReportSettings
+from dti_report.reports.settings import SIGNER_PLACEHOLDER, ReportSettings
 
 # Self and verified totals closer than this are the same result (CSV rounding).
 SAME = 0.005
@@ -89,18 +89,23 @@ def _extremes(values: pd.Series, names: list[str]) -> tuple[list[str], list[str]
 def header_context(settings: ReportSettings, day: dt.date) -> dict:
     """The administrative header, signature and recipients (NĐ 30/2020, Phụ lục I)."""
     signer = settings.signer
+    number_ref = settings.number_line().removeprefix("Số: ")
     return {
         "parent_agency": "\n".join(line.upper() for line in settings.parent_agency),
         "agency": "\n".join(line.upper() for line in settings.agency),
+        "agency_name": settings.agency_text,
         "number_line": settings.number_line(),
-        "number_ref": settings.number_line().removeprefix("Số: "),
+        "number_ref": number_ref,
         "date_line": fmt.date_line(settings.place, day),
         "date_words": fmt.date_words(day),
+        "day": fmt.short_date(day),
+        # Under an appendix's title, and on a scorecard sent with the report (NĐ 30/2020, Phụ lục I).
+        "attachment_line": f"(Kèm theo Báo cáo số {number_ref} ngày {fmt.short_date(day)} của {settings.agency_text})",
         "recipients": list(settings.recipients),
         "archive": f"Lưu: {settings.archive.rstrip('.')}.",
         "signer_authority": signer.authority.upper(),
         "signer_title": signer.title.upper(),
-        "signer_name": signer.name,
+        "signer_name": signer.name.strip() or SIGNER_PLACEHOLDER,
     }
 
 
