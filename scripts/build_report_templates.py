@@ -463,6 +463,12 @@ def save(doc, name: str) -> Path:
 
 # ---------------------------------------------------------------- the report on one set
 
+def closing_line(doc, text: str):
+    """The last sentence of the body, kept on the page of the signature below it."""
+    return para(doc, text, style="Body Text DTI", keep_next=True, before=6)
+
+
+
 def build_report() -> Path:
     doc = new_document()
     page_number_header(doc)
@@ -549,29 +555,32 @@ def build_report() -> Path:
     para(doc, "- {{ file.path }}{% if file.unit %} ({{ file.unit }}){% endif %}: {{ file.reason }}", style=body)
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p endif %}")
-    para(doc, "Chi tiết số liệu, điểm từng tiêu chí, danh sách tệp và các lỗi, cảnh báo có trong tệp "
-              "ket-qua-tong-hop.xlsx kèm theo; phương pháp đánh giá tại Phụ lục.", style=body, before=6)
-    para(doc, "", after=6)
-    signature_block(doc)
+    para(doc, "Chi tiết số liệu, điểm từng tiêu chí, danh sách tệp và các lỗi, cảnh báo có trong sổ tính tổng hợp "
+              "(Excel) kèm theo; phương pháp đánh giá tại Phụ lục.", style=body, before=6)
+    closing_line(doc, "Trên đây là báo cáo kết quả đánh giá chuyển đổi số {{ scope }} {{ period_text }} của "
+                      "{{ agency_name }}./.")
+    signature = signature_block(doc)
+    signature.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
 
     page_break(doc)
+    # The appendix in one size (13), headings included: a page of method text reads as one piece.
+    appendix = 13
     para(doc, "PHỤ LỤC", bold=True, size=14, align=CENTER, after=0, first_line=0)
     para(doc, "PHƯƠNG PHÁP ĐÁNH GIÁ VÀ CÁC QUYẾT ĐỊNH ÁP DỤNG", bold=True, size=14, align=CENTER, after=0, first_line=0)
-    para(doc, "(Kèm theo Báo cáo số {{ number_ref }} {{ date_words }})", italic=True, size=14, align=CENTER, after=12,
-         first_line=0)
+    para(doc, "{{ attachment_line }}", italic=True, size=appendix, align=CENTER, after=12, first_line=0)
     para(doc, "Điểm được tính theo {{ appendix_of_decision }}, {{ basis }}: {{ set_title }}, tổng điểm tối đa "
               "{{ max_total }} điểm. Điểm tự đánh giá và kết quả đánh giá (sau thẩm định, điều chỉnh) được tính "
-              "theo cùng quy tắc.", style=body)
-    doc.add_paragraph("1. Quy định chung và các quyết định áp dụng", style="Heading 2")
+              "theo cùng quy tắc.", style=body, size=appendix)
+    para(doc, "1. Quy định chung và các quyết định áp dụng", style="Heading 2", size=appendix)
     tag(doc, "{%p for note in set_notes %}")
-    para(doc, "- {{ note.text }}", style=body)
+    para(doc, "- {{ note.text }}", style=body, size=appendix)
     tag(doc, "{%p endfor %}")
-    doc.add_paragraph("2. Cách xác định và tính điểm từng chỉ số thành phần", style="Heading 2")
+    para(doc, "2. Cách xác định và tính điểm từng chỉ số thành phần", style="Heading 2", size=appendix)
     tag(doc, "{%p for index in method %}")
-    doc.add_paragraph("Chỉ số {{ index.id }}. {{ index.name }} ({{ index.max }} điểm)", style="Heading 3")
+    para(doc, "Chỉ số {{ index.id }}. {{ index.name }} ({{ index.max }} điểm)", style="Heading 3", size=appendix)
     tag(doc, "{%p for c in index.criteria %}")
     para(doc, [("{{ c.id }}. {{ c.name }}", {"bold": True}), (" (tối đa {{ c.max }} điểm)", {})], style=body,
-         keep_next=True, after=2)
+         size=appendix, keep_next=True, after=2)
     tag(doc, "{%p for line in c.lines %}")
     para(doc, "{{ line }}", style=body, size=13, left=1.27, first_line=0, after=0)
     tag(doc, "{%p endfor %}")
@@ -677,11 +686,6 @@ def landscape_section(doc):
 
 
 LANDSCAPE_WIDTH_MM = 297 - 30 - 15
-
-
-def closing_line(doc, text: str):
-    """The last sentence of the body, kept on the page of the signature below it."""
-    return para(doc, text, style="Body Text DTI", keep_next=True, before=6)
 
 
 def build_plan_report(name: str, *, baseline: bool) -> Path:

@@ -26,7 +26,8 @@ from dti_report.cli import main
 from dti_report.core.issues import ISSUE_COLUMNS
 from dti_report.workbook.longfile import OVERRIDE_COLUMNS, read_long_file
 from dti_report.core.files import write_csv
-from dti_report.reports import WORKBOOK_NAME, render_reports, report_file_name, scorecard_file_name
+from dti_report.core.text import curly_quotes
+from dti_report.reports import WORKBOOK_NAME, render_reports, report_file_name, report_warnings, scorecard_file_name
 from dti_report.reports.context import report_context
 from dti_report.renderers.documents import ReportError
 from dti_report.renderers.pdf import convert_to_pdf
@@ -124,6 +125,12 @@ def test_settings_defaults_and_overlay(tmp_path):
     assert settings.agency == ("Sở Khoa học và Công nghệ",) and settings.number_line() == "Số: 12/BC-SKHCN"
     assert settings.signer.name == "Nguyễn Văn A" and settings.signer.title == "PHÓ GIÁM ĐỐC"  # merged over defaults
     assert settings.recipients == ("Như trên;",) and settings.date() == DAY
+    # the agency as a sentence names it, made from the header's capitals
+    assert default.agency_text == "Sở Thông tin và Truyền thông" and settings.agency_text == "Sở Khoa học và Công nghệ"
+    # the shipped settings name no signer: the run is told, the document shows a line to fill in
+    assert report_warnings(default) == ["Chưa có họ tên người ký (mục signer.name trong tệp cài đặt): các văn bản "
+                                        "in dòng \"(Họ và tên)\" ở chỗ ký tên."]
+    assert report_warnings(settings) == []
     bad = tmp_path / "hong.yaml"
     bad.write_text("report_date: hôm qua\n", encoding="utf-8")
     with pytest.raises(SettingsError, match="report_date"):
@@ -229,11 +236,17 @@ def test_appendix_has_every_rule_and_decision(so_report):
     s = get_form("hcm-dti-so")
     for criterion in s.criteria:
         assert f"{criterion.id}. {criterion.name}" in text
-        assert criterion.method.splitlines()[0].strip() in text
+        assert curly_quotes(criterion.method.splitlines()[0].strip()) in text
         for note in criterion.notes:
-            assert note.text in text
+            assert curly_quotes(note.text) in text
     for note in s.notes:
-        assert note.text in text
+        assert curly_quotes(note.text) in text
+    # printed quotes: no straight double quote left in the appendix
+    appendix = text[text.index("PHƯƠNG PHÁP ĐÁNH GIÁ VÀ CÁC QUYẾT ĐỊNH ÁP DỤNG"):]
+    assert '"' not in appendix and "“Trên 80%: điểm tối đa; <80%: 0 điểm”" in appendix
+    # the decisions say what is applied and what follows from it
+    assert "mọi đơn vị đều báo cáo 0 thì mỗi đơn vị được 0 điểm" in appendix
+    assert "đơn vị đạt 100% ở năm báo cáo được điểm tối đa" in appendix
 
 
 def test_strongest_and_weakest_per_main_index(results_dir):

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from dti_report.core import formatting as fmt
+from dti_report.core.text import curly_quotes
 from dti_report.forms.indicators import IndicatorSet
 from dti_report.evaluation.engine import STATUS_LABELS
 from dti_report.batch.results import RunResults, SetResults
@@ -45,7 +46,7 @@ def scope_of(indicator_set: IndicatorSet) -> str:
 
 
 def method_lines(text: str) -> list[str]:
-    return [line.strip() for line in text.splitlines() if line.strip()]
+    return [curly_quotes(line.strip()) for line in text.splitlines() if line.strip()]
 
 
 @dataclass
@@ -184,11 +185,11 @@ def report_context(results: RunResults, set_id: str, settings: ReportSettings, d
     strongest_index = max(s.indices, key=lambda i: shares[i.id].mean())
 
     not_assessed, other_rejected = unassessed(results, set_id)
-    notes = [{"id": n.id, "text": n.text} for n in s.notes]
+    notes = [{"id": n.id, "text": curly_quotes(n.text)} for n in s.notes]
     method = [{
         "id": index.id, "name": index.name, "max": fmt.number(index.max_points),
         "criteria": [{"id": c.id, "name": c.name, "max": fmt.number(c.max_points), "lines": method_lines(c.method),
-                      "notes": [n.text for n in c.notes]} for c in index.items],
+                      "notes": [curly_quotes(n.text) for n in c.notes]} for c in index.items],
     } for index in s.indices]
 
     return {
