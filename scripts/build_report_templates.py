@@ -597,12 +597,17 @@ def build_report() -> Path:
 # ---------------------------------------------------------------- one unit's scorecard
 
 def build_scorecard() -> Path:
+    """One unit's scorecard, sent with the report (the report's number line under its title): the
+    summary, the criteria adjusted with their reasons, the table, the unit as the recipient. The
+    table's index rows stay with their first criterion, its total row and the signature with what
+    comes before them: no page holds the signature alone."""
     doc = new_document()
     page_number_header(doc)
     header_block(doc, with_number=False)
     para(doc, "PHIẾU KẾT QUẢ ĐÁNH GIÁ CHUYỂN ĐỔI SỐ", bold=True, size=14, align=CENTER, before=18, after=0,
          first_line=0)
     para(doc, "{{ unit_name }} — {{ period_text }}", bold=True, size=14, align=CENTER, after=0, first_line=0)
+    para(doc, "{{ attachment_line }}", italic=True, size=13, align=CENTER, after=0, first_line=0)
     rule(doc, 40, TEXT_WIDTH_MM, before=2, after=12)
     body = "Body Text DTI"
     para(doc, "Theo {{ set_title }}, tổng điểm tối đa {{ max_total }} điểm.", style=body)
@@ -624,7 +629,15 @@ def build_scorecard() -> Path:
     para(doc, "4. Đơn vị đã cung cấp số liệu cho mọi tiêu chí.", style=body)
     tag(doc, "{%p endif %}")
     tag(doc, "{%p if invalid %}")
-    para(doc, "5. Tiêu chí có số liệu lỗi, chưa được chấm điểm: {{ invalid|join('; ') }}.", style=body)
+    para(doc, "{{ invalid_no }}. Tiêu chí có số liệu lỗi, chưa được chấm điểm: {{ invalid|join('; ') }}.", style=body)
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if adjusted %}")
+    para(doc, "{{ adjusted_no }}. Tiêu chí có kết quả đánh giá khác điểm tự đánh giá, lý do:", style=body,
+         keep_next=True)
+    tag(doc, "{%p for a in adjusted %}")
+    para(doc, [("- {{ a.id }}. {{ a.name }}: ", {"italic": True}),
+               ("tự đánh giá {{ a.self }}, kết quả đánh giá {{ a.verified }} điểm. {{ a.reason }}", {})], style=body)
+    tag(doc, "{%p endfor %}")
     tag(doc, "{%p endif %}")
     para(doc, "Bảng. Điểm từng tiêu chí", style="Caption", keep_next=True)
     headers = [("Mã", CENTER), ("Chỉ số, tiêu chí", LEFT), ("Điểm tối đa", CENTER), ("Tự đánh giá", CENTER),
@@ -643,11 +656,15 @@ def build_scorecard() -> Path:
          [("{{ self_total }}", {"bold": True})], [("{{ total }}", {"bold": True})], ""],
     ]
     table = data_table(doc, headers, rows, [12, 75, 15, 18, 18, 27], size=11)
+    keep_header(table)
     for r in (2, 7):
         for cell in table.rows[r].cells:
             shade(cell, "F2F2F2")
-    para(doc, "", after=6)
-    signature_block(doc, recipients=None)
+            for p in cell.paragraphs:  # an index row stays with its first criterion; the total with the signature
+                p.paragraph_format.keep_with_next = True
+    para(doc, "", after=6, keep_next=True)
+    signature = signature_block(doc)
+    signature.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
     para(doc, "", after=0, size=2)  # Word wants a paragraph, not a table, last in the body
     return save(doc, "phieu-ket-qua-dti.docx")
 

@@ -316,6 +316,28 @@ def test_scorecard_content(results_dir):
     assert table.rows[-1].cells[-2].text == fmt.points(row["total"])
 
 
+def test_scorecard_is_a_document_sent_with_the_report(results_dir):
+    # so-khcn: 35 posts self-declared (10 points), 18 verified by the Sở (10–19 posts: 1/2 × 10 = 5), with the
+    # reason of the adjustment file
+    doc = Document(results_dir / "phieu-ket-qua" / scorecard_file_name("so-khcn", "hcm-dti-so"))
+    texts = [p.text for p in doc.paragraphs]
+    assert "(Kèm theo Báo cáo số      /BC-STTTT ngày 05/03/2027 của Sở Thông tin và Truyền thông)" in texts
+    adjusted = next(t for t in texts if t.startswith("- 1.4. "))
+    assert adjusted == ("- 1.4. Cổng thông tin điện tử có chuyên mục riêng về chuyển đổi số: tự đánh giá 10,00, kết "
+                        "quả đánh giá 5,00 điểm. Theo Văn bản số 123/STTTT-CĐS ngày 15/01/2024, chuyên mục chuyển đổi "
+                        "số trên Cổng thông tin điện tử của đơn vị chỉ có 18 tin, bài trong năm 2023; số liệu đã xác "
+                        "minh lại.")
+    left = doc.tables[-1].rows[0].cells[0]
+    assert [p.text for p in left.paragraphs if p.text] == ["Nơi nhận:", "- Sở Khoa học và Công nghệ;", "- Lưu: VT, CĐS."]
+    # a district is addressed by its People's Committee; a named one with the lower-case word of its kind
+    for code, recipient in (("q1", "- Ủy ban nhân dân Quận 1;"), ("h-cu-chi", "- Ủy ban nhân dân huyện Củ Chi;")):
+        card = Document(results_dir / "phieu-ket-qua" / scorecard_file_name(code, "hcm-dti-huyen"))
+        assert card.tables[-1].rows[0].cells[0].paragraphs[1].text == recipient
+    # no adjustment, same points: no reason to give
+    plain = Document(results_dir / "phieu-ket-qua" / scorecard_file_name("q1", "hcm-dti-huyen"))
+    assert not any("lý do:" in p.text for p in plain.paragraphs)
+
+
 # ---------------------------------------------------------------- the analysts' workbook
 
 def test_workbook_sheets_chart_and_formats(results_dir):
