@@ -326,3 +326,42 @@ def test_shorten_closes_nothing_it_does_not_open():
     assert shorten(title, 70) == "Chương trình…"   # the quote is still open at 70
     assert shorten("Định hướng (Khu Công nghệ cao) cho doanh nghiệp viễn thông", 40) == "Định hướng (Khu Công nghệ cao) cho…"
     assert shorten("Ngắn", 40) == "Ngắn"
+
+
+# ---------------------------------------------------------------- what goes back to the agency
+
+def feedback_sheets(path: Path) -> dict[str, list[list[str]]]:
+    """Each sheet of a feedback workbook by the form named on its second line, as rows of texts."""
+    book = openpyxl.load_workbook(path)
+    out = {}
+    for sheet in book.worksheets:
+        rows = [["" if v is None else str(v) for v in r] for r in sheet.iter_rows(values_only=True)]
+        out[rows[1][0].rsplit(" — ", 1)[-1] if len(rows) > 1 else sheet.title] = rows
+    return out
+
+
+def test_plan_feedback_lists_what_the_agency_reported(kh68):
+    sheets = feedback_sheets(kh68 / "phan-hoi" / "so-tttt.xlsx")
+    tasks, criteria = sheets[TASKS.title], sheets[CRITERIA.title]
+    for rows in (tasks, criteria):
+        texts = [r[0] for r in rows]
+        assert texts[0] == "Sở Thông tin và Truyền thông (so-tttt) — quý II năm 2021"
+        assert texts[2] == "Đã tiếp nhận báo cáo. Nội dung đơn vị đã báo cáo:"
+        assert not any("không được" in cell for r in rows for cell in r)   # nothing says the file went unused
+    header = tasks[4]
+    assert header[:6] == ["Mã", "Nội dung", "Tình trạng thực hiện", "Ngày hoàn thành", "Văn bản, sản phẩm",
+                          "Khó khăn, vướng mắc và đề xuất, kiến nghị"]
+    by_task = {r[0]: r for r in tasks[5:]}
+    assert by_task["3"][2:5] == ["Hoàn thành", "15/04/2021", "Kế hoạch số 1/KH-STTTT ngày 15/4/2021"]
+    assert by_task["6"][2] == "Chưa thực hiện" and by_task["6"][5] == "Đề nghị bổ sung kinh phí năm 2021"
+    # the group of the tasks as a band above them, by its name (its id "chung" is not shown); task 1 is the
+    # Sở Nội vụ's, so the Sở TTTT's sheet starts at task 2
+    assert tasks[5][0] == "Nhóm nhiệm vụ chung" and tasks[6][0] == "2"
+    header = criteria[4]
+    assert header[:5] == ["Mã", "Nội dung", "Giá trị, kết quả của chỉ tiêu", "Tài liệu kiểm chứng", "Tình trạng"]
+    by_criterion = {r[0]: r for r in criteria[5:]}
+    assert by_criterion["1.1.1.2"][2:5] == ["12", "Công văn số 5/STTTT", "Đã có số liệu"]
+    assert by_criterion["1.1.1.4"][2] == "=1+1"   # typed text, never a formula
+    book = openpyxl.load_workbook(kh68 / "phan-hoi" / "so-tttt.xlsx")
+    typed = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row if c.value == "=1+1"]
+    assert len(typed) == 1 and typed[0].data_type == "s"
