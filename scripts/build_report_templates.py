@@ -22,7 +22,7 @@ import zipfile
 from pathlib import Path
 
 from docx import Document
-from docx.enum.section import WD_ORIENT
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
 from docx.oxml import OxmlElement
@@ -463,6 +463,12 @@ def save(doc, name: str) -> Path:
 
 # ---------------------------------------------------------------- the report on one set
 
+def closing_line(doc, text: str):
+    """The last sentence of the body, kept on the page of the signature below it."""
+    return para(doc, text, style="Body Text DTI", keep_next=True, before=6)
+
+
+
 def build_report() -> Path:
     doc = new_document()
     page_number_header(doc)
@@ -549,29 +555,32 @@ def build_report() -> Path:
     para(doc, "- {{ file.path }}{% if file.unit %} ({{ file.unit }}){% endif %}: {{ file.reason }}", style=body)
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p endif %}")
-    para(doc, "Chi tiết số liệu, điểm từng tiêu chí, danh sách tệp và các lỗi, cảnh báo có trong tệp "
-              "ket-qua-tong-hop.xlsx kèm theo; phương pháp đánh giá tại Phụ lục.", style=body, before=6)
-    para(doc, "", after=6)
-    signature_block(doc)
+    para(doc, "Chi tiết số liệu, điểm từng tiêu chí, danh sách tệp và các lỗi, cảnh báo có trong sổ tính tổng hợp "
+              "(Excel) kèm theo; phương pháp đánh giá tại Phụ lục.", style=body, before=6)
+    closing_line(doc, "Trên đây là báo cáo kết quả đánh giá chuyển đổi số {{ scope }} {{ period_text }} của "
+                      "{{ agency_name }}./.")
+    signature = signature_block(doc)
+    signature.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
 
     page_break(doc)
+    # The appendix in one size (13), headings included: a page of method text reads as one piece.
+    appendix = 13
     para(doc, "PHỤ LỤC", bold=True, size=14, align=CENTER, after=0, first_line=0)
     para(doc, "PHƯƠNG PHÁP ĐÁNH GIÁ VÀ CÁC QUYẾT ĐỊNH ÁP DỤNG", bold=True, size=14, align=CENTER, after=0, first_line=0)
-    para(doc, "(Kèm theo Báo cáo số {{ number_ref }} {{ date_words }})", italic=True, size=14, align=CENTER, after=12,
-         first_line=0)
+    para(doc, "{{ attachment_line }}", italic=True, size=appendix, align=CENTER, after=12, first_line=0)
     para(doc, "Điểm được tính theo {{ appendix_of_decision }}, {{ basis }}: {{ set_title }}, tổng điểm tối đa "
               "{{ max_total }} điểm. Điểm tự đánh giá và kết quả đánh giá (sau thẩm định, điều chỉnh) được tính "
-              "theo cùng quy tắc.", style=body)
-    doc.add_paragraph("1. Quy định chung và các quyết định áp dụng", style="Heading 2")
+              "theo cùng quy tắc.", style=body, size=appendix)
+    para(doc, "1. Quy định chung và các quyết định áp dụng", style="Heading 2", size=appendix)
     tag(doc, "{%p for note in set_notes %}")
-    para(doc, "- {{ note.text }}", style=body)
+    para(doc, "- {{ note.text }}", style=body, size=appendix)
     tag(doc, "{%p endfor %}")
-    doc.add_paragraph("2. Cách xác định và tính điểm từng chỉ số thành phần", style="Heading 2")
+    para(doc, "2. Cách xác định và tính điểm từng chỉ số thành phần", style="Heading 2", size=appendix)
     tag(doc, "{%p for index in method %}")
-    doc.add_paragraph("Chỉ số {{ index.id }}. {{ index.name }} ({{ index.max }} điểm)", style="Heading 3")
+    para(doc, "Chỉ số {{ index.id }}. {{ index.name }} ({{ index.max }} điểm)", style="Heading 3", size=appendix)
     tag(doc, "{%p for c in index.criteria %}")
     para(doc, [("{{ c.id }}. {{ c.name }}", {"bold": True}), (" (tối đa {{ c.max }} điểm)", {})], style=body,
-         keep_next=True, after=2)
+         size=appendix, keep_next=True, after=2)
     tag(doc, "{%p for line in c.lines %}")
     para(doc, "{{ line }}", style=body, size=13, left=1.27, first_line=0, after=0)
     tag(doc, "{%p endfor %}")
@@ -588,12 +597,17 @@ def build_report() -> Path:
 # ---------------------------------------------------------------- one unit's scorecard
 
 def build_scorecard() -> Path:
+    """One unit's scorecard, sent with the report (the report's number line under its title): the
+    summary, the criteria adjusted with their reasons, the table, the unit as the recipient. The
+    table's index rows stay with their first criterion, its total row and the signature with what
+    comes before them: no page holds the signature alone."""
     doc = new_document()
     page_number_header(doc)
     header_block(doc, with_number=False)
     para(doc, "PHIẾU KẾT QUẢ ĐÁNH GIÁ CHUYỂN ĐỔI SỐ", bold=True, size=14, align=CENTER, before=18, after=0,
          first_line=0)
     para(doc, "{{ unit_name }} — {{ period_text }}", bold=True, size=14, align=CENTER, after=0, first_line=0)
+    para(doc, "{{ attachment_line }}", italic=True, size=13, align=CENTER, after=0, first_line=0)
     rule(doc, 40, TEXT_WIDTH_MM, before=2, after=12)
     body = "Body Text DTI"
     para(doc, "Theo {{ set_title }}, tổng điểm tối đa {{ max_total }} điểm.", style=body)
@@ -615,7 +629,15 @@ def build_scorecard() -> Path:
     para(doc, "4. Đơn vị đã cung cấp số liệu cho mọi tiêu chí.", style=body)
     tag(doc, "{%p endif %}")
     tag(doc, "{%p if invalid %}")
-    para(doc, "5. Tiêu chí có số liệu lỗi, chưa được chấm điểm: {{ invalid|join('; ') }}.", style=body)
+    para(doc, "{{ invalid_no }}. Tiêu chí có số liệu lỗi, chưa được chấm điểm: {{ invalid|join('; ') }}.", style=body)
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if adjusted %}")
+    para(doc, "{{ adjusted_no }}. Tiêu chí có kết quả đánh giá khác điểm tự đánh giá, lý do:", style=body,
+         keep_next=True)
+    tag(doc, "{%p for a in adjusted %}")
+    para(doc, [("- {{ a.id }}. {{ a.name }}: ", {"italic": True}),
+               ("tự đánh giá {{ a.self }}, kết quả đánh giá {{ a.verified }} điểm. {{ a.reason }}", {})], style=body)
+    tag(doc, "{%p endfor %}")
     tag(doc, "{%p endif %}")
     para(doc, "Bảng. Điểm từng tiêu chí", style="Caption", keep_next=True)
     headers = [("Mã", CENTER), ("Chỉ số, tiêu chí", LEFT), ("Điểm tối đa", CENTER), ("Tự đánh giá", CENTER),
@@ -634,11 +656,15 @@ def build_scorecard() -> Path:
          [("{{ self_total }}", {"bold": True})], [("{{ total }}", {"bold": True})], ""],
     ]
     table = data_table(doc, headers, rows, [12, 75, 15, 18, 18, 27], size=11)
+    keep_header(table)
     for r in (2, 7):
         for cell in table.rows[r].cells:
             shade(cell, "F2F2F2")
-    para(doc, "", after=6)
-    signature_block(doc, recipients=None)
+            for p in cell.paragraphs:  # an index row stays with its first criterion; the total with the signature
+                p.paragraph_format.keep_with_next = True
+    para(doc, "", after=6, keep_next=True)
+    signature = signature_block(doc)
+    signature.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
     para(doc, "", after=0, size=2)  # Word wants a paragraph, not a table, last in the body
     return save(doc, "phieu-ket-qua-dti.docx")
 
@@ -664,11 +690,30 @@ def keep_header(table):
             p.paragraph_format.keep_with_next = True
 
 
+def landscape_section(doc):
+    """A new landscape section on a new page (an appendix's wide table); the page numbers go on,
+    its first page numbered too."""
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Mm(297), Mm(210)
+    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
+    section.left_margin, section.right_margin = Mm(30), Mm(15)
+    section.different_first_page_header_footer = False
+    return section
+
+
+LANDSCAPE_WIDTH_MM = 297 - 30 - 15
+
+
 def build_plan_report(name: str, *, baseline: bool) -> Path:
-    """The report on a plan's two appendices (reports/plans.py gives the context). With
-    `baseline` (KH 4233): the baseline beside the period's figures, and points instead of
-    the reporting frequency in the criteria table (Ninh Thuận's appendix gives points, not
-    frequencies)."""
+    """The report on a plan's two appendices (reports/plans.py gives the context), in the plan's
+    shape: the body holds the tasks (section I), the criteria counted per pillar and main index
+    with the agencies that did not report (II) and the proposals (III); the full criteria table
+    goes to Phụ lục I after the signature, landscape, with the plan's own columns. With
+    `baseline` (KH 4233): the baseline beside the period's figures, part A of the plan's
+    Phụ lục 2 (general information) and points, lead and coordinating agencies as its
+    columns; without (KH 68): frequency, the lead cell (with whom it coordinates) and the
+    note ("Ghi chú": how the criterion is assessed)."""
     doc = new_document()
     page_number_header(doc)
     header_block(doc)
@@ -678,12 +723,13 @@ def build_plan_report(name: str, *, baseline: bool) -> Path:
     rule(doc, 40, TEXT_WIDTH_MM, before=2, after=12)
     body = "Body Text DTI"
     para(doc, "Thực hiện {{ plan_ref }}, trên cơ sở báo cáo của các cơ quan, đơn vị được giao chủ trì (số liệu tính "
-              "đến ngày {{ period_end }}), kết quả thực hiện {{ period_text }} như sau:", style=body)
+              "đến ngày {{ period_end }}), {{ agency_name }} báo cáo kết quả thực hiện {{ period_text }} như sau:",
+         style=body)
 
     table_no = iter(range(1, 10))
 
     # I. Tasks
-    doc.add_paragraph("I. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ ({{ tasks.appendix|upper }})", style="Heading 1")
+    doc.add_paragraph("I. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ ({{ tasks.appendix|upper }} CỦA KẾ HOẠCH)", style="Heading 1")
     doc.add_paragraph("1. Tổng hợp chung", style="Heading 2")
     para(doc, "{{ tasks.appendix }} của Kế hoạch ({{ tasks.title }}) gồm {{ tasks.total }} nhiệm vụ. Tính đến ngày "
               "{{ period_end }}: {{ tasks.counts_sentence }}.", style=body)
@@ -707,17 +753,18 @@ def build_plan_report(name: str, *, baseline: bool) -> Path:
     empty = [""] * (len(headers) - 1)
     table = data_table(doc, headers, [
         ["{%tr for group in tasks.groups %}", *empty],
-        [[("{{ group.name }}", {"bold": True})], *empty],
+        [[("{{ group.heading }}", {"bold": True})], *empty],
         ["{%tr for t in group.tasks %}", *empty],
         ["{{ t.id }}", "{{ t.content }}", "{{ t.deadline }}", "{{ t.lead }}", "{{ t.standing }}", "{{ t.note }}"],
         ["{%tr endfor %}", *empty],
         ["{%tr endfor %}", *empty],
-    ], [17, 53, 21, 25, 21, 28] if baseline else [12, 57, 21, 25, 21, 29], size=10)  # Ninh Thuận's ids: "B.VIII.6"
+    ], [17, 55, 20, 25, 20, 28] if baseline else [11, 60, 20, 25, 20, 29], size=10)  # Ninh Thuận's ids: "B.VIII.6"
     keep_header(table)
     band(table, 2)
 
-    # II. Criteria
-    doc.add_paragraph("II. THEO DÕI CÁC CHỈ SỐ CHUYỂN ĐỔI SỐ CẤP TỈNH ({{ criteria.appendix|upper }})", style="Heading 1")
+    # II. Criteria: counts in the body, every criterion in Phụ lục I
+    doc.add_paragraph("II. THEO DÕI CÁC CHỈ SỐ CHUYỂN ĐỔI SỐ CẤP TỈNH ({{ criteria.appendix|upper }} CỦA KẾ HOẠCH)",
+                      style="Heading 1")
     section = iter(range(1, 10))
     if baseline:
         doc.add_paragraph(f"{next(section)}. Chỉ số DTI của tỉnh năm {{{{ baseline.year }}}} và kỳ báo cáo", style="Heading 2")
@@ -755,8 +802,7 @@ def build_plan_report(name: str, *, baseline: bool) -> Path:
     tag(doc, "{%p else %}")
     para(doc, "Theo {{ criteria.appendix }} ({{ criteria.title }}), {{ criteria.agency_count }} cơ quan, đơn vị "
               "chủ trì theo dõi {{ criteria.total }} tiêu chí. Kỳ này chưa có cơ quan, đơn vị nào gửi báo cáo số liệu "
-              "theo {{ criteria.appendix }}: mọi tiêu chí dưới đây đều chưa có báo cáo; bảng ghi đơn vị chủ trì của "
-              "từng tiêu chí.", style=body)
+              "theo {{ criteria.appendix }}.", style=body)
     tag(doc, "{%p endif %}")
     tag(doc, "{%p if criteria.missing_count %}")
     para(doc, "Cơ quan, đơn vị chưa gửi báo cáo số liệu kỳ này ({{ criteria.missing_count }}): {{ criteria.missing }}.",
@@ -767,42 +813,28 @@ def build_plan_report(name: str, *, baseline: bool) -> Path:
     table = data_table(doc, [("{{ criteria.summary_label }}", LEFT), ("Số tiêu chí", CENTER), ("Đã có báo cáo", CENTER),
                              ("Chưa báo cáo", CENTER)],
                        [["{%tr for row in criteria.summary %}", "", "", ""],
-                        ["{{ row.id }}. {{ row.name }}", "{{ row.total }}", "{{ row.done }}", "{{ row.open }}"],
+                        ["{%tr if row.band %}", "", "", ""],
+                        [[("{{ row.label }}", {"bold": True})], [("{{ row.total }}", {"bold": True})],
+                         [("{{ row.done }}", {"bold": True})], [("{{ row.open }}", {"bold": True})]],
+                        ["{%tr else %}", "", "", ""],
+                        ["{{ row.label }}", "{{ row.total }}", "{{ row.done }}", "{{ row.open }}"],
+                        ["{%tr endif %}", "", "", ""],
                         ["{%tr endfor %}", "", "", ""],
                         [[("Tổng cộng", {"bold": True})], [("{{ criteria.summary_total.total }}", {"bold": True})],
                          [("{{ criteria.summary_total.done }}", {"bold": True})],
                          [("{{ criteria.summary_total.open }}", {"bold": True})]]],
-                       [80, 25, 30, 30], size=11)
-    for cell in table.rows[-1].cells:
-        shade(cell, "F2F2F2")
-    doc.add_paragraph(f"{next(section)}. Chi tiết từng tiêu chí", style="Heading 2")
-    detail_no = next(table_no)
-    tag(doc, "{%p for pillar in criteria.pillars %}")
-    para(doc, f"Bảng {detail_no}{{% if criteria.pillars|length > 1 %}}.{{{{ loop.index }}}}. Trụ cột {{{{ pillar.id }}}}. "
-              f"{{{{ pillar.name }}}}{{% else %}}. Các tiêu chí của {{{{ criteria.appendix }}}}{{% endif %}}",
-         style="Caption", keep_next=True)
-    third = ("Điểm", "{{ c.points }}") if baseline else ("Tần suất", "{{ c.frequency }}")
-    headers = [("Mã", CENTER), ("Tiêu chí", LEFT), (third[0], CENTER), ("Đơn vị chủ trì", LEFT),
-               ("Giá trị báo cáo", LEFT), ("Chưa báo cáo", LEFT)]
-    index_title = "{{ index.id }}. {{ index.name }}" + (" ({{ index.points }} điểm)" if baseline else "")
-    table = data_table(doc, headers, [
-        ["{%tr for index in pillar.indices %}", *empty],
-        [[(index_title, {"bold": True})], *empty],
-        ["{%tr for group in index.groups %}", *empty],
-        ["{%tr if group.name %}", *empty],
-        [[("{{ group.id }}. {{ group.name }}", {"bold": True, "italic": True})], *empty],
-        ["{%tr endif %}", *empty],
-        ["{%tr for c in group.rows %}", *empty],
-        ["{{ c.id }}", "{{ c.name }}", third[1], "{{ c.lead }}", "{{ c.value }}", "{{ c.missing }}"],
-        ["{%tr endfor %}", *empty],
-        ["{%tr endfor %}", *empty],
-        ["{%tr endfor %}", *empty],
-    ], [15, 62, 12, 26, 26, 24], size=10)
+                       [95, 22, 24, 24], size=11)
     keep_header(table)
-    band(table, 2, "E7EEF7")
-    band(table, 5)
-    para(doc, "", after=0, size=6)
-    tag(doc, "{%p endfor %}")
+    for r in (3, 8):
+        for cell in table.rows[r].cells:
+            shade(cell, "F2F2F2")
+    para(doc, "Chi tiết từng tiêu chí (đơn vị chủ trì, kết quả báo cáo kỳ này) tại Phụ lục I kèm theo Báo cáo này.",
+         style=body, before=6)
+    tag(doc, "{%p if criteria.general_info %}")
+    para(doc, "Phần A “Thông tin chung” của {{ criteria.appendix }} ({{ criteria.general_info|length }} mục, không tính "
+              "điểm) không có trong biểu mẫu báo cáo định kỳ của các cơ quan, đơn vị nên không được theo dõi trong Báo "
+              "cáo này; danh sách các mục và cơ quan phụ trách tại mục A Phụ lục I.", style=body)
+    tag(doc, "{%p endif %}")
 
     # III. Proposals
     doc.add_paragraph("III. KHÓ KHĂN, VƯỚNG MẮC VÀ ĐỀ XUẤT, KIẾN NGHỊ CỦA CÁC CƠ QUAN, ĐƠN VỊ", style="Heading 1")
@@ -816,12 +848,63 @@ def build_plan_report(name: str, *, baseline: bool) -> Path:
     tag(doc, "{%p else %}")
     para(doc, "Trong kỳ, các cơ quan, đơn vị không nêu khó khăn, vướng mắc hay đề xuất, kiến nghị.", style=body)
     tag(doc, "{%p endif %}")
-    para(doc, "Chi tiết từng nhiệm vụ, từng tiêu chí, giá trị và tài liệu kiểm chứng các đơn vị đã báo cáo có trong tệp "
-              "bao-cao-{{ report_id }}-{{ period }}.xlsx kèm theo.", style=body, before=6)
-    para(doc, "", after=6)
+    closing_line(doc, "Trên đây là báo cáo kết quả thực hiện {{ plan_document }} {{ period_text }} của "
+                      "{{ agency_name }}./.")
     signature = signature_block(doc)
     signature.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))  # the signer's lines stay together
-    para(doc, "", after=0, size=2)  # Word wants a paragraph, not a table, last in the body
+
+    # Phụ lục I: every criterion of the plan's Phụ lục 2, in its order and with its columns
+    landscape_section(doc)
+    para(doc, "Phụ lục I", bold=True, size=14, align=CENTER, after=0, first_line=0)
+    para(doc, "TÌNH HÌNH BÁO CÁO CÁC TIÊU CHÍ THEO {{ criteria.appendix|upper }} CỦA {{ plan_document_upper }}",
+         bold=True, size=14, align=CENTER, after=0, first_line=0)
+    para(doc, "{{ attachment_line }}", italic=True, size=13, align=CENTER, after=0, first_line=0)
+    rule(doc, 40, LANDSCAPE_WIDTH_MM, before=2, after=8)
+    if baseline:
+        tag(doc, "{%p if criteria.general_info %}")
+        para(doc, "A. THÔNG TIN CHUNG", bold=True, size=13, first_line=0, keep_next=True, after=3)
+        para(doc, "Các mục thông tin chung không tính điểm, không có trong biểu mẫu báo cáo định kỳ nên không có kết "
+                  "quả báo cáo kỳ này.", italic=True, size=12, first_line=0, keep_next=True, after=3)
+        table = data_table(doc, [("Mã", CENTER), ("Nội dung", LEFT), ("Cơ quan phụ trách", LEFT)],
+                           [["{%tr for item in criteria.general_info %}", "", ""],
+                            ["{{ item.id }}", "{{ item.name }}", "{{ item.lead }}"],
+                            ["{%tr endfor %}", "", ""]], [16, 150, 86], size=10)
+        keep_header(table)
+        para(doc, "B. CHỈ SỐ ĐÁNH GIÁ", bold=True, size=13, first_line=0, keep_next=True, before=9, after=3)
+        tag(doc, "{%p endif %}")
+        headers = [("Mã", CENTER), ("Chỉ số thành phần", LEFT), ("Điểm tối đa", CENTER), ("Cơ quan phụ trách", LEFT),
+                   ("Cơ quan phối hợp", LEFT), ("Kết quả báo cáo kỳ này", LEFT)]
+        cells = ["{{ c.id }}", "{{ c.name }}", "{{ c.points }}", "{{ c.lead }}", "{{ c.coordinating }}", "{{ c.result }}"]
+        widths = [15, 92, 15, 45, 42, 43]
+    else:
+        headers = [("Mã", CENTER), ("Chỉ số chính, chỉ số thành phần, tiêu chí", LEFT), ("Tần suất", CENTER),
+                   ("Đơn vị chủ trì đánh giá", LEFT), ("Ghi chú", LEFT), ("Kết quả báo cáo kỳ này", LEFT)]
+        cells = ["{{ c.id }}", "{{ c.name }}", "{{ c.frequency }}", "{{ c.lead_with_coordinating }}", "{{ c.note }}",
+                 "{{ c.result }}"]
+        widths = [17, 98, 16, 50, 27, 44]
+    empty = [""] * (len(headers) - 1)
+    tag(doc, "{%p for pillar in criteria.pillars %}")
+    tag(doc, "{%p if pillar.caption %}")
+    para(doc, "{{ pillar.caption }}", style="Caption", keep_next=True)
+    tag(doc, "{%p endif %}")
+    table = data_table(doc, headers, [
+        ["{%tr for block in pillar.blocks %}", *empty],
+        [[("{{ block.title }}", {"bold": True})], *empty],
+        ["{%tr for group in block.groups %}", *empty],
+        ["{%tr if group.title %}", *empty],
+        [[("{{ group.title }}", {"bold": True, "italic": True})], *empty],
+        ["{%tr endif %}", *empty],
+        ["{%tr for c in group.rows %}", *empty],
+        cells,
+        ["{%tr endfor %}", *empty],
+        ["{%tr endfor %}", *empty],
+        ["{%tr endfor %}", *empty],
+    ], widths, size=10)
+    keep_header(table)
+    band(table, 2, "E7EEF7")
+    band(table, 5)
+    para(doc, "", after=0, size=6)
+    tag(doc, "{%p endfor %}")
     return save(doc, name)
 
 

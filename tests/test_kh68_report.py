@@ -17,7 +17,7 @@ from dti_report.cli import main
 from dti_report.workbook.layout import template_file_name
 from dti_report.workbook.plan_templates import write_plan_template
 from conftest import KH68_Q2_REPORTS
-from dti_report.reports.plans import plan_report_context, PLAN_REPORTS
+from dti_report.reports.plans import plan_report_context, shorten, PLAN_REPORTS
 from dti_report.batch.results import PLANS_JSON, load_results
 from dti_report.reports.settings import load_settings
 from dti_report.forms.units import builtin_registry
@@ -102,11 +102,19 @@ def test_header_title_and_signature(doc):
     assert number.text == "Số:      /BC-STTTT" and date.text == "Thành phố Hồ Chí Minh, ngày 05 tháng 3 năm 2027"
     texts = [p.text for p in doc.paragraphs]
     title = texts.index("BÁO CÁO")
-    assert texts[title + 1] == ("Kết quả thực hiện Kế hoạch số 68/KH-UBND ngày 10/3/2021 của Ủy ban nhân dân "
+    assert texts[title + 1] == ("Kết quả thực hiện Kế hoạch số 68/KH-UBND ngày 10/03/2021 của Ủy ban nhân dân "
                                 "Thành phố Hồ Chí Minh quý II năm 2021")
-    left, right = doc.tables[-1].rows[0].cells
-    assert left.paragraphs[0].text == "Nơi nhận:" and left.paragraphs[-1].text == "- Lưu: VT, CĐS."
-    assert [p.text for p in right.paragraphs if p.text][:2] == ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"]
+    signature = next(t for t in doc.tables if t.rows[0].cells[0].paragraphs[0].text == "Nơi nhận:")
+    left, right = signature.rows[0].cells
+    assert left.paragraphs[-1].text == "- Lưu: VT, CĐS."
+    # no name in the settings: a visible line to fill in, never a blank
+    assert [p.text for p in right.paragraphs if p.text] == ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "(Họ và tên)"]
+    # the body ends, the signature follows, then Phụ lục I with the report's number line
+    assert "Trên đây là báo cáo kết quả thực hiện Kế hoạch số 68/KH-UBND quý II năm 2021 của Sở Thông tin và " \
+           "Truyền thông./." in texts
+    appendix = texts.index("Phụ lục I")
+    assert texts[appendix + 1] == "TÌNH HÌNH BÁO CÁO CÁC TIÊU CHÍ THEO PHỤ LỤC 2 CỦA KẾ HOẠCH SỐ 68/KH-UBND"
+    assert texts[appendix + 2] == "(Kèm theo Báo cáo số      /BC-STTTT ngày 05/03/2027 của Sở Thông tin và Truyền thông)"
 
 
 def test_tasks_table_in_plan_order_with_standings(doc):
@@ -118,10 +126,14 @@ def test_tasks_table_in_plan_order_with_standings(doc):
     for task_id, label in STANDINGS.items():
         assert tasks[task_id][4] == label, task_id
     # the deadline column gives the plan's deadline short; the note the standing and the documents
-    assert tasks["3"][2] == "Tháng 4/2021" and tasks["3"][3] == "Sở Thông tin và Truyền thông"
+    assert tasks["3"][2] == "Tháng 04/2021" and tasks["3"][3] == "Sở Thông tin và Truyền thông"
     assert tasks["3"][5] == "Hoàn thành ngày 15/04/2021; Kế hoạch số 1/KH-STTTT ngày 15/4/2021"
-    assert tasks["8"][5] == "Hoàn thành ngày 05/07/2021, hạn tháng 6/2021"
+    assert tasks["8"][5] == "Hoàn thành ngày 05/07/2021, hạn tháng 06/2021"
     assert tasks["11"][5] == "Hạn tháng 02/2021, đến cuối kỳ chưa hoàn thành"
+    # no report: the standing column says so, the note gives the deadline only
+    assert tasks["9"][5] == "Hạn tháng 02/2020 (đã quá hạn)"
+    # task 12's lead (the city's state-owned enterprises) sends no workbook
+    assert tasks["12"][4:] == ["Chưa báo cáo", "Chưa có đầu mối báo cáo"]
 
 
 def test_counts_per_standing(doc):
@@ -134,19 +146,42 @@ def test_counts_per_standing(doc):
                     ["Chưa báo cáo", "22", "73,3%"], ["Tổng cộng", "30", "100%"]]
 
 
-def test_criteria_table_values_and_agencies_not_reported(doc):
-    summary = body_rows(table_with(doc, "Trụ cột", "Số tiêu chí", "Đã có báo cáo", "Chưa báo cáo"))
+def test_criteria_counted_in_the_body_listed_in_the_appendix(doc):
+    # The body counts per pillar and main index, with the plan's rows 8 and 9 on their own.
+    summary = body_rows(table_with(doc, "Trụ cột, chỉ số chính", "Số tiêu chí", "Đã có báo cáo", "Chưa báo cáo"))
     assert summary[0] == ["1. Chính quyền số", "153", "3", "150"] and summary[-1] == ["Tổng cộng", "359", "3", "356"]
-    detail = table_with(doc, "Mã", "Tiêu chí", "Tần suất", "Đơn vị chủ trì", "Giá trị báo cáo", "Chưa báo cáo")
-    rows = {r[0]: r for r in body_rows(detail) if len(r) > 1}
-    assert rows["1.1.1.2"][2:] == ["Quý", "Sở Thông tin và Truyền thông", "12", ""]
-    assert rows["1.1.1.3"][4:] == ["Đang tổng hợp", ""]
-    assert rows["1.1.1.1"][3:] == ["Văn phòng Ủy ban nhân dân Thành phố", "", "Văn phòng Ủy ban nhân dân Thành phố"]
-    assert rows["1.1.2.1"][4:] == ["", "Sở Thông tin và Truyền thông"]   # the Sở TTTT's, left blank
-    assert rows["1.7.1.1"][3:] == ["Sở Nội vụ", "", "Sở Nội vụ"]
-    bands = [r[0] for r in body_rows(detail) if len(r) == 1]
+    # 1.1 holds 1.1.1.1–1.1.1.4, 1.1.2.1–1.1.2.4, 1.1.3.1–1.1.3.3, 1.1.4.1–1.1.4.2; the Sở TTTT reported
+    # 1.1.1.2, 1.1.1.3 and 1.1.1.4 (1.8.1 and 1.9.1 assess it too but are rows 8.1 and 9.1 of the plan)
+    assert summary[1] == ["1.1. Chuyển đổi nhận thức", "13", "3", "10"]
+    # rows 8.1–8.8 with the two unnumbered rows under 8.5
+    assert summary[8] == ["8. Đánh giá trên không gian mạng về chuyển đổi số, phát triển chính quyền số của "
+                          "Thành phố", "10", "0", "10"]
+    assert summary[9][0] == "9. Đánh giá qua phỏng vấn chuyên gia" and summary[10][0] == "2. Kinh tế số"
+    detail = table_with(doc, "Mã", "Chỉ số chính, chỉ số thành phần, tiêu chí", "Tần suất", "Đơn vị chủ trì đánh giá",
+                        "Ghi chú", "Kết quả báo cáo kỳ này")
+    listed = body_rows(detail)
+    rows = {r[0]: r for r in listed if len(r) > 1}
+    assert rows["1.1.1.2"][2:] == ["Quý", "Sở Thông tin và Truyền thông", "", "12"]
+    assert rows["1.1.1.3"][5] == "Đang tổng hợp"
+    assert rows["1.1.1.1"][3:] == ["Văn phòng Ủy ban nhân dân Thành phố", "", "Chưa báo cáo"]
+    assert rows["1.1.2.1"][5] == "Chưa báo cáo"   # the Sở TTTT's, left blank
+    assert rows["1.1.4.1"][3:5] == ["Sở Thông tin và Truyền thông (phối hợp: Cơ quan chuyên môn của Bộ Thông tin và "
+                                    "Truyền thông; Tổng cục Thống kê)", "Điều tra xã hội"]
+    bands = [r[0] for r in listed if len(r) == 1]
     assert bands[:2] == ["1.1. Chuyển đổi nhận thức", "1.1.1. Tuyên truyền, phổ biến, tập huấn về chuyển đổi số, "
                                                           "Chính quyền số"]
+    # the plan's order: main indices 1.1–1.7, then rows 8.1–8.8, then 9.1–9.8
+    order = [r[0] for r in listed]
+    eight = order.index("8. Đánh giá trên không gian mạng về chuyển đổi số, phát triển chính quyền số của Thành phố")
+    assert order.index("1.7.1.1") < eight
+    assert order[eight + 1:eight + 4] == ["1.8.1", "1.8.2", "1.8.3"]
+    nine = order.index("9. Đánh giá qua phỏng vấn chuyên gia")
+    assert order[nine - 1] == "1.8.8" and order[nine + 1] == "1.9.1"
+    # Kinh tế số's 8.1 and 9.1 read alike; their bands and notes tell them apart
+    kinh_te = [t for t in doc.tables if t.rows[0].cells[0].text == "Mã"][1]   # one table per pillar
+    rows2 = {r[0]: r for r in body_rows(kinh_te) if len(r) > 1}
+    assert rows2["2.8.1"][1] == rows2["2.9.1"][1]
+    assert (rows2["2.8.1"][4], rows2["2.9.1"][4]) == ("Đánh giá trên không gian mạng", "Đánh giá qua phỏng vấn chuyên gia")
     assert "Theo Phụ lục 2 (Phân công đánh giá Chỉ số chuyển đổi số cấp tỉnh), 16 cơ quan, đơn vị chủ trì" in text_of(doc)
 
 
@@ -168,8 +203,9 @@ def test_no_criteria_workbook_lists_every_lead(kh68):
     criteria = context["criteria"]
     assert not criteria["sent"] and criteria["done"] == 0 and criteria["open"] == 359
     assert criteria["missing_count"] == 16   # every agency Phụ lục 2 names
-    rows = [row for p in criteria["pillars"] for i in p["indices"] for g in i["groups"] for row in g["rows"]]
-    assert all(row["missing"] == row["lead"] and not row["value"] for row in rows)
+    rows = [row for p in criteria["pillars"] for b in p["blocks"] for g in b["groups"] for row in g["rows"]]
+    assert len(rows) == 359
+    assert all(row["missing"] == row["lead"] and not row["value"] and row["result"] == "Chưa báo cáo" for row in rows)
 
 
 # ---------------------------------------------------------------- the workbook, the run's folder, re-rendering
@@ -259,3 +295,73 @@ def test_ninhthuan_report_baseline_beside_current(kh4233):
     assert book.sheetnames == ["Nhiệm vụ", "Theo đơn vị chủ trì", "Kết quả chỉ số", "Chỉ số DTI tỉnh", "Đề xuất"]
     dti = [c.value for c in book["Kết quả chỉ số"][4]]
     assert dti[:6] == ["kq.1", "Chỉ số chuyển đổi số (DTI) tỉnh Ninh Thuận", 0.3048, 53, 0.4215, 38]
+
+
+def test_ninhthuan_report_in_the_plans_shape(kh4233):
+    doc = Document(kh4233 / "bao-cao-kh4233-2022-Q4.docx")
+    tasks = table_with(doc, "STT", "Nhiệm vụ", "Thời hạn", "Cơ quan chủ trì", "Tình trạng", "Ghi chú")
+    bands = [r[0] for r in body_rows(tasks) if len(r) == 1]
+    # Phụ lục 1 of KH 4233: part A (one group), part B over groups I–VIII, each with its label
+    assert bands[:4] == ["A. Nhóm nhiệm vụ chuyển đổi số năm 2022 trên địa bàn tỉnh",
+                         "B. Nhóm nhiệm vụ trọng tâm nâng cao Chỉ số DTI", "I. Nhóm Nhận thức số", "II. Nhóm Thể chế số"]
+    assert bands[-1] == "VIII. Nhóm Hoạt động xã hội số" and len(bands) == 10
+    # Phụ lục 2 part A: the 20 general-information items with who follows them
+    info = body_rows(table_with(doc, "Mã", "Nội dung", "Cơ quan phụ trách"))
+    assert len(info) == 20 and info[3] == ["A.4", "Số lượng dân số", "Cục Thống kê tỉnh"]
+    criteria = table_with(doc, "Mã", "Chỉ số thành phần", "Điểm tối đa", "Cơ quan phụ trách", "Cơ quan phối hợp",
+                          "Kết quả báo cáo kỳ này")
+    listed = body_rows(criteria)
+    assert listed[0] == ["1. Nhận thức số (100 điểm)"]
+    rows = {r[0]: r for r in listed if len(r) > 1}
+    assert rows["1.1"][2:] == ["10", "Sở Thông tin và Truyền thông", "Văn phòng Tỉnh ủy; Văn phòng Ủy ban nhân dân tỉnh",
+                               "Có"]
+    assert rows["1.4"][4:] == ["", "Chưa báo cáo"]
+
+
+def test_shorten_closes_nothing_it_does_not_open():
+    title = "Chương trình “Nghiên cứu và phát triển ứng dụng trí tuệ nhân tạo (AI) tại Thành phố Hồ Chí Minh”"
+    # cut at 40 characters the quote is open: it goes, with what follows it
+    assert shorten(title, 40) == "Chương trình…"
+    # cut after the brackets close: kept as typed
+    assert shorten(title, 70) == "Chương trình…"   # the quote is still open at 70
+    assert shorten("Định hướng (Khu Công nghệ cao) cho doanh nghiệp viễn thông", 40) == "Định hướng (Khu Công nghệ cao) cho…"
+    assert shorten("Ngắn", 40) == "Ngắn"
+
+
+# ---------------------------------------------------------------- what goes back to the agency
+
+def feedback_sheets(path: Path) -> dict[str, list[list[str]]]:
+    """Each sheet of a feedback workbook by the form named on its second line, as rows of texts."""
+    book = openpyxl.load_workbook(path)
+    out = {}
+    for sheet in book.worksheets:
+        rows = [["" if v is None else str(v) for v in r] for r in sheet.iter_rows(values_only=True)]
+        out[rows[1][0].rsplit(" — ", 1)[-1] if len(rows) > 1 else sheet.title] = rows
+    return out
+
+
+def test_plan_feedback_lists_what_the_agency_reported(kh68):
+    sheets = feedback_sheets(kh68 / "phan-hoi" / "so-tttt.xlsx")
+    tasks, criteria = sheets[TASKS.title], sheets[CRITERIA.title]
+    for rows in (tasks, criteria):
+        texts = [r[0] for r in rows]
+        assert texts[0] == "Sở Thông tin và Truyền thông (so-tttt) — quý II năm 2021"
+        assert texts[2] == "Đã tiếp nhận báo cáo. Nội dung đơn vị đã báo cáo:"
+        assert not any("không được" in cell for r in rows for cell in r)   # nothing says the file went unused
+    header = tasks[4]
+    assert header[:6] == ["Mã", "Nội dung", "Tình trạng thực hiện", "Ngày hoàn thành", "Văn bản, sản phẩm",
+                          "Khó khăn, vướng mắc và đề xuất, kiến nghị"]
+    by_task = {r[0]: r for r in tasks[5:]}
+    assert by_task["3"][2:5] == ["Hoàn thành", "15/04/2021", "Kế hoạch số 1/KH-STTTT ngày 15/4/2021"]
+    assert by_task["6"][2] == "Chưa thực hiện" and by_task["6"][5] == "Đề nghị bổ sung kinh phí năm 2021"
+    # the group of the tasks as a band above them, by its name (its id "chung" is not shown); task 1 is the
+    # Sở Nội vụ's, so the Sở TTTT's sheet starts at task 2
+    assert tasks[5][0] == "Nhóm nhiệm vụ chung" and tasks[6][0] == "2"
+    header = criteria[4]
+    assert header[:5] == ["Mã", "Nội dung", "Giá trị, kết quả của chỉ tiêu", "Tài liệu kiểm chứng", "Tình trạng"]
+    by_criterion = {r[0]: r for r in criteria[5:]}
+    assert by_criterion["1.1.1.2"][2:5] == ["12", "Công văn số 5/STTTT", "Đã có số liệu"]
+    assert by_criterion["1.1.1.4"][2] == "=1+1"   # typed text, never a formula
+    book = openpyxl.load_workbook(kh68 / "phan-hoi" / "so-tttt.xlsx")
+    typed = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row if c.value == "=1+1"]
+    assert len(typed) == 1 and typed[0].data_type == "s"

@@ -26,7 +26,8 @@ from dti_report.cli import main
 from dti_report.core.issues import ISSUE_COLUMNS
 from dti_report.workbook.longfile import OVERRIDE_COLUMNS, read_long_file
 from dti_report.core.files import write_csv
-from dti_report.reports import WORKBOOK_NAME, render_reports, report_file_name, scorecard_file_name
+from dti_report.core.text import curly_quotes
+from dti_report.reports import WORKBOOK_NAME, render_reports, report_file_name, report_warnings, scorecard_file_name
 from dti_report.reports.context import report_context
 from dti_report.renderers.documents import ReportError
 from dti_report.renderers.pdf import convert_to_pdf
@@ -124,6 +125,12 @@ def test_settings_defaults_and_overlay(tmp_path):
     assert settings.agency == ("Sở Khoa học và Công nghệ",) and settings.number_line() == "Số: 12/BC-SKHCN"
     assert settings.signer.name == "Nguyễn Văn A" and settings.signer.title == "PHÓ GIÁM ĐỐC"  # merged over defaults
     assert settings.recipients == ("Như trên;",) and settings.date() == DAY
+    # the agency as a sentence names it, made from the header's capitals
+    assert default.agency_text == "Sở Thông tin và Truyền thông" and settings.agency_text == "Sở Khoa học và Công nghệ"
+    # the shipped settings name no signer: the run is told, the document shows a line to fill in
+    assert report_warnings(default) == ["Chưa có họ tên người ký (mục signer.name trong tệp cài đặt): các văn bản "
+                                        "in dòng \"(Họ và tên)\" ở chỗ ký tên."]
+    assert report_warnings(settings) == []
     bad = tmp_path / "hong.yaml"
     bad.write_text("report_date: hôm qua\n", encoding="utf-8")
     with pytest.raises(SettingsError, match="report_date"):
@@ -229,11 +236,17 @@ def test_appendix_has_every_rule_and_decision(so_report):
     s = get_form("hcm-dti-so")
     for criterion in s.criteria:
         assert f"{criterion.id}. {criterion.name}" in text
-        assert criterion.method.splitlines()[0].strip() in text
+        assert curly_quotes(criterion.method.splitlines()[0].strip()) in text
         for note in criterion.notes:
-            assert note.text in text
+            assert curly_quotes(note.text) in text
     for note in s.notes:
-        assert note.text in text
+        assert curly_quotes(note.text) in text
+    # printed quotes: no straight double quote left in the appendix
+    appendix = text[text.index("PHƯƠNG PHÁP ĐÁNH GIÁ VÀ CÁC QUYẾT ĐỊNH ÁP DỤNG"):]
+    assert '"' not in appendix and "“Trên 80%: điểm tối đa; <80%: 0 điểm”" in appendix
+    # the decisions say what is applied and what follows from it
+    assert "mọi đơn vị đều báo cáo 0 thì mỗi đơn vị được 0 điểm" in appendix
+    assert "đơn vị đạt 100% ở năm báo cáo được điểm tối đa" in appendix
 
 
 def test_strongest_and_weakest_per_main_index(results_dir):
@@ -301,6 +314,28 @@ def test_scorecard_content(results_dir):
     ids = [r.cells[0].text for r in table.rows[1:-1]]
     assert ids == [x for index in s.indices for x in [index.id] + [c.id for c in index.criteria]]
     assert table.rows[-1].cells[-2].text == fmt.points(row["total"])
+
+
+def test_scorecard_is_a_document_sent_with_the_report(results_dir):
+    # so-khcn: 35 posts self-declared (10 points), 18 verified by the Sở (10–19 posts: 1/2 × 10 = 5), with the
+    # reason of the adjustment file
+    doc = Document(results_dir / "phieu-ket-qua" / scorecard_file_name("so-khcn", "hcm-dti-so"))
+    texts = [p.text for p in doc.paragraphs]
+    assert "(Kèm theo Báo cáo số      /BC-STTTT ngày 05/03/2027 của Sở Thông tin và Truyền thông)" in texts
+    adjusted = next(t for t in texts if t.startswith("- 1.4. "))
+    assert adjusted == ("- 1.4. Cổng thông tin điện tử có chuyên mục riêng về chuyển đổi số: tự đánh giá 10,00, kết "
+                        "quả đánh giá 5,00 điểm. Theo Văn bản số 123/STTTT-CĐS ngày 15/01/2024, chuyên mục chuyển đổi "
+                        "số trên Cổng thông tin điện tử của đơn vị chỉ có 18 tin, bài trong năm 2023; số liệu đã xác "
+                        "minh lại.")
+    left = doc.tables[-1].rows[0].cells[0]
+    assert [p.text for p in left.paragraphs if p.text] == ["Nơi nhận:", "- Sở Khoa học và Công nghệ;", "- Lưu: VT, CĐS."]
+    # a district is addressed by its People's Committee; a named one with the lower-case word of its kind
+    for code, recipient in (("q1", "- Ủy ban nhân dân Quận 1;"), ("h-cu-chi", "- Ủy ban nhân dân huyện Củ Chi;")):
+        card = Document(results_dir / "phieu-ket-qua" / scorecard_file_name(code, "hcm-dti-huyen"))
+        assert card.tables[-1].rows[0].cells[0].paragraphs[1].text == recipient
+    # no adjustment, same points: no reason to give
+    plain = Document(results_dir / "phieu-ket-qua" / scorecard_file_name("q1", "hcm-dti-huyen"))
+    assert not any("lý do:" in p.text for p in plain.paragraphs)
 
 
 # ---------------------------------------------------------------- the analysts' workbook

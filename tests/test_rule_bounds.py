@@ -315,7 +315,9 @@ def min_max_batch(draw, form, scenario: str):
         rule = criterion.rule
         fields = rule.measure.fields
         # a ratio measure counts a subset of its denominator: keep Σ numerator ≤ Σ denominator
-        base = {f: draw(st.integers(0, 50)) for f in fields}
+        # Above 0: when every unit reports 0, nobody achieved anything and all get 0 (the decision
+        # note min-max), tested on its own below.
+        base = {f: draw(st.integers(1, 50)) for f in fields}
         if rule.measure.is_ratio:
             base[rule.measure.denominator[0]] += sum(base[f] for f in rule.measure.numerator) + 1
         absurd = draw(st.integers(0, n - 1))
@@ -479,3 +481,14 @@ def test_every_item_at_its_maximum_sums_to_420():
         got = {col: float(totals.at[unit, col]) for col in ("total", "1", "2", "3")}
         assert got == {"total": 420.0, "1": 200.0, "2": 95.0, "3": 125.0}, f"{unit}: {got}"
     assert not [i for i in result.issues if i.code == "points-above-max"]
+
+
+def test_min_max_when_every_unit_reports_zero_gives_zero():
+    """Decision (note min-max): all units at 0 share no maximum; 0 points each."""
+    form = FORMS["hcm-dti-so"]
+    criterion = MIN_MAX["hcm-dti-so"][0]
+    records = [(unit, f, "0" if f not in criterion.rule.measure.denominator else "10")
+               for unit in ("a", "b") for f in criterion.rule.measure.fields]
+    result = score_rows(form, rows_frame(records))
+    scores = result.scores[result.scores.criterion == criterion.id]
+    assert list(scores.verified_score) == [0.0, 0.0] and set(scores.status) == {"scored"}

@@ -169,6 +169,10 @@ def test_huyen_8_5_more_effective_than_listed_is_invalid():
     ("90", "45", 10.0),     # doubled
     ("50%", "60%", 0.0),    # fell: no points
     ("60%", "60%", 0.0),
+    ("100%", "100%", 10.0),  # already at 100%: nothing left to grow, full points
+    ("100%", "80%", 10.0),
+    ("35%", "0%", 10.0),     # a rise from nothing is growth above any threshold
+    ("0%", "0%", 0.0),       # nothing then, nothing now
 ])
 def test_so_6_13_growth(this_year, last_year, expected):
     result = run_score(SO, [("u", "6.13.a", this_year), ("u", "6.13.b", last_year)])
@@ -180,10 +184,9 @@ def test_huyen_6_13_growth_ratio_column():
     assert row_of(result, "u", "6.13").ratio == pytest.approx(0.05)
 
 
-def test_6_13_previous_zero_is_an_error():
+def test_6_13_previous_zero_is_not_an_error():
     result = run_score(SO, [("u", "6.13.a", "40%"), ("u", "6.13.b", "0%")])
-    assert row_of(result, "u", "6.13").status == "invalid"
-    assert codes(result) == ["zero-denominator"]
+    assert row_of(result, "u", "6.13").status == "scored" and codes(result) == []
 
 
 # --- Min-Max ----------------------------------------------------------------------------
@@ -202,6 +205,13 @@ def test_so_5_1_min_max_single_unit_gets_full_points():
 def test_so_5_1_min_max_all_equal_get_full_points():
     result = run_score(SO, [("a", "5.1.a", 4), ("b", "5.1.a", 4)])
     assert points(result, "a", "5.1") == points(result, "b", "5.1") == 10.0
+
+
+def test_so_5_1_min_max_all_zero_get_nothing():
+    # every unit reports 0 approved systems: nobody sets a best value, nobody earns points
+    result = run_score(SO, [("a", "5.1.a", 0), ("b", "5.1.a", 0)])
+    assert points(result, "a", "5.1") == points(result, "b", "5.1") == 0.0
+    assert points(run_score(SO, [("a", "5.1.a", 0)]), "a", "5.1") == 0.0
 
 
 def test_min_max_ignores_units_without_data_and_not_applicable():

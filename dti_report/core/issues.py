@@ -58,7 +58,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "missing-sheet": ("error", "Thiếu trang '{sheet}' của biểu mẫu"),
     "missing-header": ("error", "Không tìm thấy dòng tiêu đề có các cột {detail} trên trang '{sheet}'"),
     "template-version-mismatch": ("error", "Biểu mẫu phiên bản {value} không phải phiên bản hiện hành {detail}; hãy nhập lại số liệu vào biểu mẫu mới"),
-    "unknown-set": ("error", "Bộ chỉ số '{value}' không có trong công cụ (hiện có: {detail})"),
+    "unknown-set": ("error", "Bộ chỉ số '{value}' không có trong danh sách bộ chỉ số đang áp dụng (hiện có: {detail})"),
     "unknown-unit": ("error", "Mã đơn vị '{value}' không có trong danh mục đơn vị"),
     "unit-set-mismatch": ("error", "Đơn vị {unit} (cấp {detail}) không đánh giá theo bộ chỉ số {value}"),
     "unit-mismatch": ("error", "Tên tệp ghi đơn vị '{value}' nhưng biểu mẫu được lập cho đơn vị {unit}"),

@@ -38,3 +38,23 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\u
 def strip_control(text: str) -> str:
     """The text without control characters, before it goes into any XML."""
     return _CONTROL.sub("", text)
+
+
+def natural_key(code: str) -> tuple:
+    """Sort key of a dotted code in number order: 6.2 before 6.10, B.II before B.III stays textual."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"[.\-]", str(code)))
+
+
+def curly_quotes(text: str) -> str:
+    """Straight double quotes as a printed document writes them: '"Trên 80%"' -> '“Trên 80%”'.
+    Quotes pair up in order; an odd one left over stays straight."""
+    parts = text.split('"')
+    if len(parts) < 3:
+        return text
+    out = [parts[0]]
+    for i, part in enumerate(parts[1:], start=1):
+        if i == len(parts) - 1 and i % 2 == 1:
+            out.append('"' + part)  # unpaired
+        else:
+            out.append(("“" if i % 2 == 1 else "”") + part)
+    return "".join(out)

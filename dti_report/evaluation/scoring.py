@@ -34,13 +34,35 @@ def score_typed(indicator_set: IndicatorSet, self_data, rows: pd.DataFrame, over
                 period: str | None = None) -> Result:
     """Score values already typed; the overrides replace their rows in a second, verified typing."""
     verified_data = self_data
+    reasons: dict[tuple[str, str], list[str]] = {}
     if overrides is not None:
         checked, _ = check_rows(indicator_set, rows)
         overrides, override_row_issues = check_rows(indicator_set, overrides)
         merged, override_issues = apply_overrides(checked, overrides)
         verified_data = type_values(indicator_set, merged, self_data.units, period)
         verified_data.issues = override_row_issues + override_issues + verified_data.issues
-    return score_self_and_verified(indicator_set, self_data, verified_data)
+        reasons = override_reasons(indicator_set, overrides, set(self_data.units))
+    result = score_self_and_verified(indicator_set, self_data, verified_data)
+    # Why Sở TTTT changed what a unit reported, beside the criterion it changed: the scorecard
+    # and the unit's feedback print it (QĐ 79 II.3: the verified result replaces the self-assessment).
+    keys = zip(result.scores["unit_code"], result.scores["criterion"])
+    result.scores["reason"] = ["; ".join(reasons.get(key, [])) for key in keys]
+    return result
+
+
+def override_reasons(indicator_set: IndicatorSet, overrides: pd.DataFrame, units: set[str]) -> dict[tuple[str, str], list[str]]:
+    """(unit, criterion) -> the reasons of the adjustments applied to its fields, as apply_overrides
+    keeps them (a reason given, a unit with data of its own)."""
+    item_of = indicator_set.item_of_field
+    out: dict[tuple[str, str], list[str]] = {}
+    for unit, field_id, reason in zip(overrides["unit_code"], overrides["field"], overrides.get("reason", [])):
+        reason = str(reason or "").strip()
+        criterion = item_of.get(field_id)
+        if reason and unit in units and criterion is not None:
+            mine = out.setdefault((unit, criterion), [])
+            if reason not in mine:
+                mine.append(reason)
+    return out
 
 
 

@@ -16,6 +16,7 @@ from typing import ClassVar, Literal
 from pydantic import Field, model_validator
 
 from dti_report.core import formatting
+from dti_report.core.text import natural_key
 from dti_report.forms.base import Form, InputField, Item, Model, Option, Section
 
 DEADLINE_PATTERNS = {
@@ -66,6 +67,15 @@ class TaskGroup(Model):
     id: str
     name: str
     tasks: tuple[Task, ...]
+    label: str | None = None   # the group's number in the plan's table ("I", "A"), where it has one
+
+
+class TaskPart(Model):
+    """A level above the groups, as a plan's table heads it ("B. Nhóm nhiệm vụ trọng tâm nâng cao
+    Chỉ số DTI" over groups I–VIII): the groups whose id starts with "<id>." belong to it."""
+
+    id: str
+    name: str
 
 
 _LEADS: dict[int, tuple] = {}
@@ -112,6 +122,7 @@ class TaskSet(Plan):
 
     expected: dict[str, int]        # {"tasks": 30}
     groups: tuple[TaskGroup, ...]
+    parts: tuple[TaskPart, ...] = ()
 
     @cached_property
     def tasks(self) -> list[Task]:
@@ -163,11 +174,45 @@ class AssignedIndex(Model):
     criteria: tuple[AssignedCriterion, ...] = ()   # criteria directly under the index (no component level)
 
 
+class AssessmentGroup(Model):
+    """A numbered row of a pillar's table after its main indices that assesses them again another
+    way (KH 68: "8. Đánh giá trên không gian mạng …", "9. Đánh giá qua phỏng vấn chuyên gia"). Its
+    rows are kept under the main index they assess ("1.8.3" under "1.3"); the criteria whose id is
+    "<pillar>.<id>.<k>" are this group's, listed together after the main indices as the plan does."""
+
+    id: str
+    name: str
+
+
 class Pillar(Model):
     id: str
     name: str
     max_points: float | None = None
     indices: tuple[AssignedIndex, ...]
+    assessments: tuple[AssessmentGroup, ...] = ()
+
+    def assessment_of(self, criterion_id: str) -> AssessmentGroup | None:
+        return next((g for g in self.assessments if criterion_id.startswith(f"{self.id}.{g.id}.")), None)
+
+    def blocks(self) -> list[tuple[AssignedIndex | AssessmentGroup, list[tuple[AssignedComponent | None,
+                                                                          list[AssignedCriterion]]]]]:
+        """The pillar in the plan's own order: each main index with its criteria (those right under
+        it first, as a group without a component, then each component's), leaving out the rows of
+        the assessment groups; then each assessment group with its rows, sorted by the number of
+        the main index they assess."""
+        out: list = []
+        extra: dict[str, list[AssignedCriterion]] = {g.id: [] for g in self.assessments}
+        for index in self.indices:
+            own = []
+            for c in index.criteria:
+                group = self.assessment_of(c.id)
+                (extra[group.id] if group else own).append(c)
+            groups = ([(None, own)] if own else []) + [(comp, list(comp.criteria)) for comp in index.components]
+            out.append((index, groups))
+        for g in self.assessments:
+            rows = sorted(extra[g.id], key=lambda c: natural_key(c.id))
+            out.append((g, [(None, rows)]))
+        return out
 
 
 class InfoItem(Model):

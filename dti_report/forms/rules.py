@@ -411,7 +411,9 @@ class CappedCountRule(Rule):
 
 class GrowthRule(Rule):
     """Growth of a rate against the previous period: g = (current − previous) / previous;
-    g ≥ target → max, else g/target × max, never below 0."""
+    g ≥ target → max, else g/target × max, never below 0. Two edges the formula leaves open
+    are decided (QĐ 79, 6.13): a rate already at its ceiling (100%) cannot grow and scores the
+    maximum; from a previous rate of 0, any rise scores the maximum and none scores 0."""
 
     kind: Literal["growth"]
     current: str
@@ -426,20 +428,22 @@ class GrowthRule(Rule):
         status, partial = ctx.fields_status(self.fields)
         problems = ctx.incomplete(partial, self.fields)
         current, previous = ctx.column(self.current), ctx.column(self.previous)
-        zero = (status == SCORED) & (previous == 0)
-        for pos in np.flatnonzero(zero & ~ctx.skip):
-            problems.append((int(pos), "zero-denominator", self.previous, self.previous))
-        status[zero] = INVALID
+        scored = status == SCORED
         with np.errstate(divide="ignore", invalid="ignore"):
-            growth = np.where(status == SCORED, (current - previous) / previous, np.nan)
+            growth = np.where(scored & (previous > 0), (current - previous) / previous, np.nan)
         fraction = np.clip(_towards_target(growth, self.target), 0.0, 1.0)
-        return Outcome(fraction, growth, status, problems)
+        fraction = np.where(scored & (previous == 0), np.where(current > 0, 1.0, 0.0), fraction)
+        if ctx.field(self.current).type == "percent":
+            fraction = np.where(scored & (current >= 1.0 - EPS), 1.0, fraction)
+        return Outcome(np.where(scored, fraction, np.nan), growth, status, problems)
 
     def formula(self, f):
-        """g = (current − previous)/previous against the target, kept in [0, 1]; a
-        previous rate of 0 is a zero denominator."""
+        """The same edges as evaluate: a current rate of 100% (percent fields) or a rise from 0
+        gives 1; otherwise g = (current − previous)/previous against the target, kept in [0, 1]."""
         cur, prev = f.cells[self.current], f.cells[self.previous]
-        expr = f"IF({prev}=0,NA(),MAX(0,MIN(1,({cur}-{prev})/{prev}/{num(self.target)})))"
+        expr = f"IF({prev}=0,IF({cur}>0,1,0),MAX(0,MIN(1,({cur}-{prev})/{prev}/{num(self.target)})))"
+        if f.fields[self.current].type == "percent":
+            expr = f"IF({cur}>=1,1,{expr})"
         return f.guard(self.fields, expr)
 
 
@@ -461,8 +465,12 @@ class MinMaxRule(Rule):
         fraction = np.full(ctx.n, np.nan)
         if pool.any():
             lo, hi = np.min(out.fraction[pool]), np.max(out.fraction[pool])
-            # All equal (one unit, or a tie for everyone): each is the best, full points.
-            fraction[pool] = 1.0 if hi - lo <= EPS else (out.fraction[pool] - lo) / (hi - lo)
+            # All equal (one unit, or a tie for everyone): each is the best, full points; but when
+            # every unit reports 0 nobody achieved anything: 0 points (QĐ 79 gives no rule for it).
+            if hi - lo <= EPS:
+                fraction[pool] = 1.0 if hi > EPS else 0.0
+            else:
+                fraction[pool] = (out.fraction[pool] - lo) / (hi - lo)
         return Outcome(fraction, out.ratio, out.status, out.problems)
 
     def formula(self, f):

@@ -29,6 +29,9 @@ class Level(_Model):
     name: str
     sets: tuple[str, ...]
     aliases: tuple[str, ...] = ()  # how plans name the whole level ("Các sở, ban, ngành")
+    # How a document addresses a unit of the level ("Nơi nhận"), {name} its name as running text
+    # writes it: "Ủy ban nhân dân {name}" -> "Ủy ban nhân dân Quận 1", "… huyện Bình Chánh".
+    recipient: str | None = None
 
 
 class Unit(_Model):
@@ -37,6 +40,15 @@ class Unit(_Model):
     level: str
     email: str | None = None
     aliases: tuple[str, ...] = ()  # other names plans use for the unit
+    recipient: str | None = None   # the unit's own form of address, where its level's does not fit
+
+
+# "Huyện Bình Chánh" inside a sentence is "huyện Bình Chánh"; a numbered "Quận 1" keeps its capital.
+_ADMIN_WORD = re.compile(r"^(Quận|Huyện|Thành phố|Thị xã|Phường|Xã|Thị trấn) (?=\D)")
+
+
+def running_unit_name(name: str) -> str:
+    return _ADMIN_WORD.sub(lambda m: m.group(1).lower() + " ", name)
 
 
 class Registry(_Model):
@@ -59,6 +71,15 @@ class Registry(_Model):
 
     def by_code(self) -> dict[str, Unit]:
         return {u.code: u for u in self.units}
+
+    def recipient_of(self, unit: Unit) -> str:
+        """The unit's full name as a document's "Nơi nhận" lists it."""
+        if unit.recipient:
+            return unit.recipient
+        level = next((lv for lv in self.levels if lv.id == unit.level), None)
+        if level is None or not level.recipient:
+            return unit.name
+        return level.recipient.format(name=running_unit_name(unit.name))
 
     def units_for_agency(self, name: str) -> list[Unit]:
         """The units a plan means by an agency name: one unit by its name or an alias,

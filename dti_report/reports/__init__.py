@@ -27,8 +27,8 @@ from dti_report.renderers.pdf import convert_to_pdf
 from dti_report.reports.plans import render_plan_reports
 from dti_report.reports.workbook import WORKBOOK_NAME, write_results_workbook
 
-__all__ = ["ReportError", "render_reports", "report_file_name", "scorecard_file_name", "write_results_workbook",
-           "WORKBOOK_NAME"]
+__all__ = ["ReportError", "render_reports", "report_file_name", "report_warnings", "scorecard_file_name",
+           "write_results_workbook", "WORKBOOK_NAME"]
 
 SCORECARD_DIR = "phieu-ket-qua"
 TEXT_WIDTH_MM = 160  # the charts' width: A4 less 30 + 15 mm margins, a little air
@@ -42,6 +42,12 @@ def report_file_name(set_id: str, period: str) -> str:
 
 def scorecard_file_name(unit_code: str, set_id: str) -> str:
     return f"{unit_code}-{set_id}.docx"
+
+
+def report_warnings(settings: ReportSettings) -> list[str]:
+    """What to tell the user once the reports are written (the command line prints these): a
+    document about to go out for signature with something missing, e.g. the signer's name."""
+    return settings.warnings()
 
 
 def _author(settings: ReportSettings) -> str:

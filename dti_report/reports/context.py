@@ -16,10 +16,11 @@ import numpy as np
 import pandas as pd
 
 from dti_report.core import formatting as fmt
+from dti_report.core.text import curly_quotes
 from dti_report.forms.indicators import IndicatorSet
 from dti_report.evaluation.engine import STATUS_LABELS
 from dti_report.batch.results import RunResults, SetResults
-from dti_report.reports.settings import ReportSettings
+from dti_report.reports.settings import SIGNER_PLACEHOLDER, ReportSettings
 
 # Self and verified totals closer than this are the same result (CSV rounding).
 SAME = 0.005
@@ -45,7 +46,7 @@ def scope_of(indicator_set: IndicatorSet) -> str:
 
 
 def method_lines(text: str) -> list[str]:
-    return [line.strip() for line in text.splitlines() if line.strip()]
+    return [curly_quotes(line.strip()) for line in text.splitlines() if line.strip()]
 
 
 @dataclass
@@ -89,18 +90,23 @@ def _extremes(values: pd.Series, names: list[str]) -> tuple[list[str], list[str]
 def header_context(settings: ReportSettings, day: dt.date) -> dict:
     """The administrative header, signature and recipients (NĐ 30/2020, Phụ lục I)."""
     signer = settings.signer
+    number_ref = settings.number_line().removeprefix("Số: ")
     return {
         "parent_agency": "\n".join(line.upper() for line in settings.parent_agency),
         "agency": "\n".join(line.upper() for line in settings.agency),
+        "agency_name": settings.agency_text,
         "number_line": settings.number_line(),
-        "number_ref": settings.number_line().removeprefix("Số: "),
+        "number_ref": number_ref,
         "date_line": fmt.date_line(settings.place, day),
         "date_words": fmt.date_words(day),
+        "day": fmt.short_date(day),
+        # Under an appendix's title, and on a scorecard sent with the report (NĐ 30/2020, Phụ lục I).
+        "attachment_line": f"(Kèm theo Báo cáo số {number_ref} ngày {fmt.short_date(day)} của {settings.agency_text})",
         "recipients": list(settings.recipients),
         "archive": f"Lưu: {settings.archive.rstrip('.')}.",
         "signer_authority": signer.authority.upper(),
         "signer_title": signer.title.upper(),
-        "signer_name": signer.name,
+        "signer_name": signer.name.strip() or SIGNER_PLACEHOLDER,
     }
 
 
@@ -179,11 +185,11 @@ def report_context(results: RunResults, set_id: str, settings: ReportSettings, d
     strongest_index = max(s.indices, key=lambda i: shares[i.id].mean())
 
     not_assessed, other_rejected = unassessed(results, set_id)
-    notes = [{"id": n.id, "text": n.text} for n in s.notes]
+    notes = [{"id": n.id, "text": curly_quotes(n.text)} for n in s.notes]
     method = [{
         "id": index.id, "name": index.name, "max": fmt.number(index.max_points),
         "criteria": [{"id": c.id, "name": c.name, "max": fmt.number(c.max_points), "lines": method_lines(c.method),
-                      "notes": [n.text for n in c.notes]} for c in index.items],
+                      "notes": [curly_quotes(n.text) for n in c.notes]} for c in index.items],
     } for index in s.indices]
 
     return {
@@ -221,6 +227,19 @@ def report_context(results: RunResults, set_id: str, settings: ReportSettings, d
     }
 
 
+# Why a verified score differs when no adjustment names the criterion: a Min-Max criterion moves
+# with the other units' verified figures.
+ACROSS_UNITS_REASON = ("điểm theo phương pháp Min-Max được tính lại theo số liệu đã thẩm định của các đơn vị cùng bộ "
+                       "chỉ số")
+ADJUSTED_REASON = "Sở Thông tin và Truyền thông điều chỉnh khi thẩm định"
+
+
+def sentence(text: str) -> str:
+    text = " ".join(str(text).split())
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "!", "?", "…")) else text + "."
+
+
 def scorecard_contexts(results: RunResults, set_id: str, settings: ReportSettings, day: dt.date) -> list[dict]:
     """One context per scored unit, in ranked order. Built for all units at once,
     each column formatted in one pass: at 1000 units × 51 criteria this is the
@@ -228,6 +247,8 @@ def scorecard_contexts(results: RunResults, set_id: str, settings: ReportSetting
     view = SetView(results, set_id)
     s, totals = view.iset, view.totals
     names = unit_names(results)
+    registry = results.registry
+    by_code = registry.by_code()
     common = {
         **header_context(settings, day), "set_id": set_id, "set_title": s.title, "scope": scope_of(s),
         "period": results.period, "period_text": fmt.period_words(results.period),
@@ -236,12 +257,17 @@ def scorecard_contexts(results: RunResults, set_id: str, settings: ReportSetting
     scores = view.sr.scores
     self_score = scores["self_score"].to_numpy(dtype=float)
     verified = scores["verified_score"].to_numpy(dtype=float)
+    # Read back from scores.csv, a column of blanks is a float column of NaN.
+    reasons = ([r if isinstance(r, str) else "" for r in scores["reason"]] if "reason" in scores.columns
+               else [""] * len(scores))
     columns = {
         "self": [fmt.points(v, blank="–") for v in self_score],
         "verified": [fmt.points(v, blank="–") for v in verified],
         "status": [STATUS_LABELS.get(v, v) for v in scores["status"]],
         "differs": list(np.abs(np.nan_to_num(self_score) - np.nan_to_num(verified)) > SAME),
+        "reason": reasons,
     }
+    across = {c.id for c in s.criteria if getattr(c.rule, "scored_across_units", False)}
     rows_of: dict[tuple[str, str], int] = {key: i for i, key in enumerate(zip(scores["unit_code"], scores["criterion"]))}
     statuses = list(scores["status"])
     static = {c.id: {"id": c.id, "name": c.name, "max": fmt.number(c.max_points)} for c in s.criteria}
@@ -253,7 +279,7 @@ def scorecard_contexts(results: RunResults, set_id: str, settings: ReportSetting
     out = []
     for pos, record in enumerate(totals.to_dict("records")):
         code = record["unit_code"]
-        indices, no_data, invalid = [], [], []
+        indices, no_data, invalid, adjusted = [], [], [], []
         for index in s.indices:
             criteria = []
             self_points = 0.0
@@ -263,8 +289,14 @@ def scorecard_contexts(results: RunResults, set_id: str, settings: ReportSetting
                     criteria.append({**static[c.id], **missing_row})
                     no_data.append(f"{c.id}. {c.name}")
                     continue
+                differs, reason = bool(columns["differs"][i]), columns["reason"][i]
                 criteria.append({**static[c.id], "self": columns["self"][i], "verified": columns["verified"][i],
-                                 "status": columns["status"][i], "differs": bool(columns["differs"][i])})
+                                 "status": columns["status"][i], "differs": differs})
+                if differs or reason:
+                    adjusted.append({"id": c.id, "name": c.name, "self": columns["self"][i],
+                                     "verified": columns["verified"][i],
+                                     "reason": sentence(reason or (ACROSS_UNITS_REASON if c.id in across
+                                                                   else ADJUSTED_REASON))})
                 if self_score[i] == self_score[i]:  # not NaN
                     self_points += self_score[i]
                 if statuses[i] == "no-data":
@@ -290,5 +322,10 @@ def scorecard_contexts(results: RunResults, set_id: str, settings: ReportSetting
             "indices": indices,
             "no_data": no_data,
             "invalid": invalid,
+            "adjusted": adjusted,
+            # The summary's points are numbered as they appear: 5 and 6 only when there is something to say.
+            "invalid_no": 5,
+            "adjusted_no": 5 + bool(invalid),
+            "recipients": [f"{registry.recipient_of(by_code[code])};" if code in by_code else f"{names.get(code, code)};"],
         })
     return out

@@ -3,6 +3,9 @@ points where its form is scored, and its issues with the faulty cells marked."""
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+import re
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -11,6 +14,8 @@ from pathlib import Path
 import pandas as pd
 
 from dti_report.batch.run import BatchResult
+from dti_report.core import formatting as fmt
+from dti_report.core.numbers import parse_date
 from dti_report.forms.base import Form
 from dti_report.forms.indicators import IndicatorSet
 from dti_report.evaluation.engine import STATUS_LABELS
@@ -18,7 +23,7 @@ from dti_report.batch.run_folder import ISSUE_HEADERS, sorted_issues
 from dti_report.core.issues import SEVERITY_LABELS, Issue, issues_frame
 from dti_report.workbook.reader import STATUS_LABELS as FILE_STATUS_LABELS
 from dti_report.workbook.reader import Submission
-from dti_report.workbook.xlsx import print_setup, sheet_name, workbook, write_cell, write_table
+from dti_report.workbook.xlsx import LINE_HEIGHT, lines_needed, print_setup, sheet_name, workbook, write_cell, write_table
 
 @dataclass
 class FeedbackPart:
@@ -30,6 +35,7 @@ class FeedbackPart:
     form: Form | None              # the form the file was read with; None when it names none known
     values: dict[str, object]      # field id -> value as read
     cells: dict[str, str]          # field id -> cell
+    notes: dict[str, str]          # field id -> what the unit wrote in the note column
     scores: pd.DataFrame | None    # this unit's rows of scores.csv, by criterion
     total: dict | None             # this unit's row of totals.csv
     unit_count: int = 0
@@ -55,8 +61,10 @@ def write_feedback_workbook(feedback: Feedback, target: Path) -> Path:
         parts = feedback.parts
         for n, part in enumerate(parts, start=1):
             sheet = book.add_worksheet(sheet_name(f"Kết quả {part.set_id}" if len(parts) == 1 else f"Tệp {n} {part.set_id}"))
-            sheet.write_string(0, 0, f"{feedback.unit_name} ({feedback.unit_code}) — kỳ {feedback.period}", formats["title"])
-            sheet.write_string(1, 0, f"Tệp: {part.path} — {FILE_STATUS_LABELS[part.status]}", formats["bold"])
+            sheet.write_string(0, 0, f"{feedback.unit_name} ({feedback.unit_code}) — {fmt.period_words(feedback.period)}",
+                               formats["title"])
+            form_title = f" — {part.form.title}" if part.form is not None else ""
+            sheet.write_string(1, 0, f"Tệp: {part.path} — {FILE_STATUS_LABELS[part.status]}{form_title}", formats["bold"])
             if part.scores is not None:
                 write_unit_scores(sheet, formats, part.form, part, severity_of)
             elif part.form is not None and part.status == "accepted":
@@ -72,25 +80,96 @@ def write_feedback_workbook(feedback: Feedback, target: Path) -> Path:
     return target
 
 
+# The part of a field id after its item's id names what the field asks ("2.trang-thai" ->
+# ".trang-thai"): fields with the same part share a column, whatever the kind of form.
+VALUE_COLUMN = "Số liệu đã nhập"
+NOTE_COLUMN = "Ghi chú, minh chứng"
+# Wide enough that a unit's note or document reference reads in a few lines; rows grow to fit it.
+TEXT_WIDTH = 28
+FIELD_WIDTHS = {"choice": 16, "yes-no": 12, "date": 12, "integer": 14, "decimal": 14, "percent": 14}
+
+
+def _role(item_id: str, field_id: str) -> str:
+    return field_id[len(item_id):] if field_id.startswith(item_id) else field_id
+
+
+def _header(label: str) -> str:
+    """A field's label as a column header: its explanation in brackets left out."""
+    return label.split(" (")[0].strip()
+
+
+def shown(value, field) -> str:
+    """A value as the unit should read it back: numbers the Vietnamese way, percentages with
+    their sign, dates dd/mm/yyyy, text as typed."""
+    if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if field is not None and field.type == "date" and not isinstance(value, (dt.date, int, float)):
+        value = parse_date(value) or value  # a date kept as text ("2022-11-04") reads as one
+    if isinstance(value, dt.datetime) and value.time() == dt.time():
+        value = value.date()
+    if isinstance(value, dt.date):
+        return fmt.short_date(value) if not isinstance(value, dt.datetime) else f"{value:%d/%m/%Y %H:%M}"
+    if isinstance(value, bool):
+        return "Có" if value else "Không"
+    if isinstance(value, (int, float)):
+        if field is not None and field.type == "percent" and value <= 1:
+            return fmt.number(value * 100, 2) + "%"
+        return fmt.number(value, 4)
+    return str(value)
+
+
 def write_unit_figures(sheet, formats, form: Form, part: FeedbackPart,
                        severity_of: dict[tuple[str, str], str]) -> None:
-    """An accepted workbook that is not scored (figures, task reports), as read: what the
-    unit reported, and where it goes."""
-    sheet.write_string(2, 0, form.received_text, formats["text"])
+    """An accepted workbook that is not scored (figures, task reports, assigned criteria): each
+    item the unit answered, one row, what it reported beside it; the section it belongs to (a
+    group of tasks, a row of the monitoring table) as a band above, so the unit sees where its
+    figures went."""
+    sheet.write_string(2, 0, form.received_text, formats["bold"])
+    sections = [(section, [item for item in section.items if any(f.id in part.values for f in item.fields)])
+                for section in form.sections]
+    sections = [(section, items) for section, items in sections if items]
+    roles: dict[str, str] = {}
+    role_widths: dict[str, float] = {}
+    for _section, items in sections:
+        for item in items:
+            for f in item.fields:
+                role = _role(item.id, f.id)
+                roles.setdefault(role, VALUE_COLUMN if role == "" else _header(f.label))
+                role_widths[role] = max(role_widths.get(role, 0), FIELD_WIDTHS.get(f.type, TEXT_WIDTH))
+    has_notes = any(part.notes.get(f.id) for _s, items in sections for item in items for f in item.fields)
+    headers = ["Mã", "Nội dung", *roles.values(), *([NOTE_COLUMN] if has_notes else [])]
+    widths = [10, 50, *role_widths.values(), *([TEXT_WIDTH] if has_notes else [])]
     row = 4
-    for c, (header, width) in enumerate(zip(["Mã", "Nội dung", "Ô", "Giá trị đã nhập"], [10, 80, 8, 30])):
+    for c, (header, width) in enumerate(zip(headers, widths)):
         sheet.write_string(row, c, header, formats["header"])
         sheet.set_column(c, c, width)
-    for field_id, f in form.fields.items():
-        if field_id not in part.values:
-            continue
+    sheet.set_row(row, LINE_HEIGHT * lines_needed(zip(headers, widths)))
+    sheet.freeze_panes(row + 1, 2)
+    print_setup(sheet, row, sum(widths))
+    band = formats["band"]
+    for section, items in sections:
         row += 1
-        write_cell(sheet, row, 0, field_id, formats["text"])
-        write_cell(sheet, row, 1, f.label, formats["text"])
-        write_cell(sheet, row, 2, part.cells.get(field_id, ""), formats["text"])
-        write_cell(sheet, row, 3, part.values.get(field_id, ""),
-                   formats.get(severity_of.get((part.path, field_id), ""), formats["text"]))
-    print_setup(sheet, 4)
+        title = section.name if not section.id or not re.match(r"^[\dA-Z][\w.]*$", section.id) else \
+            f"{section.id}. {section.name}"
+        if section.description:
+            title += f" — {section.description}"
+        sheet.merge_range(row, 0, row, len(headers) - 1, title, band)
+        sheet.set_row(row, LINE_HEIGHT * lines_needed([(title, sum(widths))]))
+        for item in items:
+            row += 1
+            cells = {roles_key: "" for roles_key in roles}
+            notes, severity = [], ""
+            for f in item.fields:
+                cells[_role(item.id, f.id)] = shown(part.values.get(f.id), f)
+                if part.notes.get(f.id):
+                    notes.append(str(part.notes[f.id]))
+                found = severity_of.get((part.path, f.id), "")
+                severity = "error" if "error" in (found, severity) else (found or severity)
+            values = [item.id, item.name, *cells.values(), *(["; ".join(notes)] if has_notes else [])]
+            for c, value in enumerate(values):
+                style = formats.get(severity, formats["text"]) if c >= 2 and value else formats["text"]
+                sheet.write_string(row, c, value, style)
+            sheet.set_row(row, LINE_HEIGHT * lines_needed(list(zip(values, widths))))
 
 
 def write_unit_scores(sheet, formats, s: IndicatorSet, part: FeedbackPart, severity_of: dict[tuple[str, str], str]) -> None:
@@ -98,31 +177,37 @@ def write_unit_scores(sheet, formats, s: IndicatorSet, part: FeedbackPart, sever
     sheet.write_string(2, 0, f"Tổng điểm: {total['total']:.2f}/{s.total_points:g} — hạng {total['rank']}/{part.unit_count}"
                        f" (tự đánh giá {total['self_total']:.2f})".replace(".", ","), formats["bold"])
     headers = ["Mã tiêu chí", "Nội dung", "Điểm tối đa", "Mã trường", "Ô", "Giá trị đã nhập", "Điểm tự chấm (tính lại)",
-               "Điểm đánh giá", "Tình trạng"]
-    widths = [10, 60, 10, 14, 8, 24, 14, 14, 20]
+               "Điểm đánh giá", "Tình trạng", "Lý do điều chỉnh của Sở Thông tin và Truyền thông"]
+    widths = [10, 60, 10, 14, 8, 24, 14, 14, 20, 40]
     row = 4
     for c, (header, width) in enumerate(zip(headers, widths)):
         sheet.write_string(row, c, header, formats["header"])
         sheet.set_column(c, c, width)
+    sheet.set_row(row, LINE_HEIGHT * lines_needed(zip(headers, widths)))
     sheet.freeze_panes(row + 1, 0)
-    print_setup(sheet, row)
+    print_setup(sheet, row, sum(widths))
     scores = part.scores
     for criterion in s.criteria:
         row += 1
-        self_score, verified_score, status = scores[criterion.id]
+        self_score, verified_score, status, reason = scores[criterion.id]
         write_cell(sheet, row, 0, criterion.id, formats["bold"])
         write_cell(sheet, row, 1, criterion.name, formats["bold"])
         write_cell(sheet, row, 2, criterion.max_points, formats["points"])
         write_cell(sheet, row, 6, self_score, formats["points"])
         write_cell(sheet, row, 7, verified_score, formats["points"])
         write_cell(sheet, row, 8, STATUS_LABELS[status], formats["text"])
+        if reason:
+            write_cell(sheet, row, 9, reason, formats["text"])
+        sheet.set_row(row, LINE_HEIGHT * lines_needed([(criterion.name, widths[1]), (reason, widths[9])]))
         for f in criterion.fields:
             row += 1
-            fmt = formats.get(severity_of.get((part.path, f.id), ""), formats["text"])
+            style = formats.get(severity_of.get((part.path, f.id), ""), formats["text"])
+            value = shown(part.values.get(f.id), f)
             write_cell(sheet, row, 1, f.label, formats["text"])
             write_cell(sheet, row, 3, f.id, formats["text"])
             write_cell(sheet, row, 4, part.cells.get(f.id, ""), formats["text"])
-            write_cell(sheet, row, 5, part.values.get(f.id, ""), fmt)
+            write_cell(sheet, row, 5, value, style)
+            sheet.set_row(row, LINE_HEIGHT * lines_needed([(f.label, widths[1]), (value, widths[5])]))
 
 
 def feedback_payloads(batch: BatchResult, issues: list[Issue]) -> list[Feedback]:
@@ -132,9 +217,11 @@ def feedback_payloads(batch: BatchResult, issues: list[Issue]) -> list[Feedback]
     totals_by_unit: dict[tuple[str, str], dict] = {}
     for set_id, result in batch.results.items():
         table = result.scores
-        for unit, criterion, self_score, verified, status in zip(table["unit_code"], table["criterion"], table["self_score"],
-                                                                 table["verified_score"], table["status"]):
-            scores_by_unit.setdefault((set_id, unit), {})[criterion] = (self_score, verified, status)
+        reasons = table["reason"] if "reason" in table.columns else [""] * len(table)
+        for unit, criterion, self_score, verified, status, reason in zip(
+                table["unit_code"], table["criterion"], table["self_score"], table["verified_score"], table["status"],
+                reasons):
+            scores_by_unit.setdefault((set_id, unit), {})[criterion] = (self_score, verified, status, reason)
         for record in result.totals.to_dict("records"):
             totals_by_unit[(set_id, record["unit_code"])] = record
     issues_by_file: dict[str, list[Issue]] = defaultdict(list)
@@ -154,6 +241,7 @@ def feedback_payloads(batch: BatchResult, issues: list[Issue]) -> list[Feedback]
             parts.append(FeedbackPart(
                 sub.path, sub.status, sub.set_id, form,
                 {r[1]: r[2] for r in sub.records}, {r[1]: r[6] for r in sub.records},
+                {r[1]: r[3] for r in sub.records if r[3] not in (None, "")},
                 scores_by_unit.get((key, unit_code)) if used else None,
                 totals_by_unit.get((key, unit_code)) if used else None,
                 len(batch.results[key].totals) if used else 0))

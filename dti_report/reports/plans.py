@@ -23,7 +23,7 @@ import pandas as pd
 from dti_report.core import formatting as fmt
 from dti_report.evaluation.plans import (CriterionReport, TaskReport, assignment_proposals, assignment_reports,
                             assignment_table, current_figures, task_report)
-from dti_report.forms.plans import ASSIGNMENT_STATUSES, AssignmentSet, Deadline, TaskSet
+from dti_report.forms.plans import ASSIGNMENT_STATUSES, AssignedCriterion, AssignmentSet, Deadline, TaskSet
 from dti_report.batch.results import RunResults
 from dti_report.reports.settings import ReportSettings
 from dti_report.evaluation.tasks import IN_PROGRESS, INVALID_REPORT, LATE, NO_REPORT, ON_TIME, OVERDUE, STANDING_LABELS, Standing, period_end
@@ -73,21 +73,35 @@ def reports_for(results: RunResults) -> list[PlanReport]:
 # ---------------------------------------------------------------- small texts
 
 def day_month_year(text: str) -> str:
-    """'2021-03-10' -> '10/3/2021', as a document cites another's date."""
-    day = dt.date.fromisoformat(text)
-    return f"{day.day}/{day.month}/{day.year}"
+    """'2021-03-10' -> '10/03/2021': every date of the report in one style, dd/mm/yyyy."""
+    return fmt.short_date(dt.date.fromisoformat(text))
 
 
 def sentence_case(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+_CLOSING = {"(": ")", "“": "”", "[": "]", '"': '"'}
+
+
 def shorten(text: str, limit: int = 90) -> str:
-    """A task's content cut at a word, to name it in a list."""
+    """A task's content cut at a word, to name it in a list; a bracket or quote opened in what is
+    kept is cut off with what follows it, so nothing opened is left unclosed."""
     text = " ".join(text.split())
     if len(text) <= limit:
         return text
-    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
+    cut = text[:limit].rsplit(" ", 1)[0]
+    while True:
+        stack: list[tuple[str, int]] = []
+        for i, ch in enumerate(cut):
+            if stack and ch == _CLOSING[stack[-1][0]]:
+                stack.pop()
+            elif ch in _CLOSING:
+                stack.append((ch, i))
+        if not stack:
+            break
+        cut = cut[:stack[0][1]]
+    return cut.rstrip(" ,;:.–-") + "…"
 
 
 def full_stop(text: str) -> str:
@@ -113,17 +127,20 @@ def shown_value(value) -> str:
 
 
 _ROMAN = {"1": "I", "2": "II", "3": "III", "4": "IV"}
+# A lead agency the registry does not hold sends no workbook: nobody reports on its items.
+NO_REPORTER = "Chưa có đầu mối báo cáo"
 
 
 def deadline_short(deadline: Deadline) -> str:
     """'Tháng 02/2021', 'Quý IV/2022', 'Năm 2021', 'Thường xuyên': the deadline column stays
-    narrow; the plan's own words (some are a sentence long) stay in the workbook."""
+    narrow; the plan's own words (some are a sentence long) stay in the workbook. Months with
+    two digits, as every date of the report (dd/mm/yyyy)."""
     kind, value = deadline.kind, deadline.value
     if kind == "date":
         return fmt.short_date(dt.date.fromisoformat(value))
     if kind == "month":
         year, month = value.split("-")
-        return f"Tháng {month if int(month) <= 2 else int(month)}/{year}"
+        return f"Tháng {month}/{year}"
     if kind == "quarter":
         return f"Quý {_ROMAN[value[-1]]}/{value[:4]}"
     if kind == "year":
@@ -131,12 +148,16 @@ def deadline_short(deadline: Deadline) -> str:
     return {"continuous": "Thường xuyên", "project": "Theo tiến độ đề án, dự án", "issued": "Đã ban hành"}[kind]
 
 
-def task_note(s: Standing, documents: str, unassigned: str) -> str:
-    """The standing's note and the documents reported, the plan's deadline words given short
-    (they are in the deadline column already)."""
+def task_note(s: Standing, documents: str, has_lead: bool) -> str:
+    """The standing's note and the documents reported. The plan's deadline words are given short
+    (the deadline column has them); "no report" is the standing column's already."""
+    if not has_lead:
+        return NO_REPORTER
     short = deadline_short(s.task.deadline)
     note = s.note.replace(s.task.deadline.text, short[:1].lower() + short[1:]) if s.task.deadline.text else s.note
-    parts = [sentence_case(note)] + ([documents] if documents else []) + ([sentence_case(unassigned)] if unassigned else [])
+    if s.standing == NO_REPORT:
+        note = note.removeprefix("chưa có báo cáo của đơn vị chủ trì").lstrip("; ")
+    parts = ([sentence_case(note)] if note else []) + ([documents] if documents else [])
     return "; ".join(parts)
 
 
@@ -150,19 +171,30 @@ def missing_units(results: RunResults, plan: TaskSet | AssignmentSet) -> list[Un
 
 # ---------------------------------------------------------------- I. tasks
 
+def _task_groups(plan: TaskSet, rows_of: dict[str, dict]) -> list[dict]:
+    """The table's bands in the plan's order: a part's heading ("B. Nhóm nhiệm vụ trọng tâm …")
+    before its first group, then each group ("I. Nhóm Nhận thức số") with its tasks."""
+    out, opened = [], set()
+    for group in plan.groups:
+        part = next((p for p in plan.parts if group.id.startswith(p.id + ".")), None)
+        if part is not None and part.id not in opened:
+            opened.add(part.id)
+            out.append({"heading": f"{part.id}. {part.name}", "tasks": []})
+        heading = f"{group.label}. {group.name}" if group.label else group.name
+        out.append({"heading": heading, "tasks": [rows_of[t.id] for t in group.tasks]})
+    return out
+
+
 def _task_section(results: RunResults, plan: TaskSet) -> tuple[dict, TaskReport]:
     report = task_report(plan, results.plans.get(plan.id, {}), results.registry, results.period)
     table = report.table().set_index("task")
     by_task = {s.task.id: s for s in report.standings}
-    groups = []
-    for group in plan.groups:
-        rows = []
-        for task in group.tasks:
-            s, row = by_task[task.id], table.loc[task.id]
-            rows.append({"id": task.id, "content": task.content, "deadline": deadline_short(task.deadline),
-                         "lead": "; ".join(task.lead), "standing": s.label,
-                         "note": task_note(s, row["documents"], row["unassigned"])})
-        groups.append({"id": group.id, "name": group.name, "tasks": rows})
+    rows_of = {}
+    for task in plan.tasks:
+        s, row = by_task[task.id], table.loc[task.id]
+        rows_of[task.id] = {"id": task.id, "content": task.content, "deadline": deadline_short(task.deadline),
+                            "lead": "; ".join(task.lead), "standing": s.label,
+                            "note": task_note(s, row["documents"], bool(report.leads.get(task.id)))}
     counts = report.counts
     total = len(report.standings)
     missing = missing_units(results, plan)
@@ -175,7 +207,7 @@ def _task_section(results: RunResults, plan: TaskSet) -> tuple[dict, TaskReport]
         # A standing nobody has is left out when it is the exceptional one (an unreadable report).
         "counts": [{"label": STANDING_LABELS[k], "count": n, "percent": fmt.percent(n / total if total else 0)}
                    for k, n in counts.items() if n or k != INVALID_REPORT],
-        "groups": groups,
+        "groups": _task_groups(plan, rows_of),
         "missing": names_of(missing),
         "missing_count": len(missing),
     }
@@ -203,50 +235,89 @@ def _reported_text(r: CriterionReport, names: dict[str, str]) -> str:
 
 def _missing_text(r: CriterionReport, names: dict[str, str]) -> str:
     if not r.leads:
-        return "Không có đơn vị chủ trì trong danh mục"
+        return NO_REPORTER
     missing = [names[u] for u in r.missing]
     if len(missing) <= MAX_NAMES:
         return ", ".join(missing)
     return f"{len(missing)}/{len(r.leads)} đơn vị: {names_list(missing, MAX_NAMES)}"
 
 
-def _criterion_row(r: CriterionReport, names: dict[str, str]) -> dict:
-    c = r.criterion
-    return {"id": c.id, "name": c.name, "frequency": c.frequency or "",
-            "points": fmt.number(c.max_points) if c.max_points is not None else "",
-            "lead": "; ".join(c.lead), "value": _reported_text(r, names), "missing": _missing_text(r, names)}
+def _result_text(r: CriterionReport, names: dict[str, str]) -> str:
+    """What the period brought for one criterion, in one cell: the values reported, then who
+    has not reported where some lead agencies have not."""
+    if not r.leads:
+        return NO_REPORTER
+    reported = _reported_text(r, names)
+    if not r.missing:
+        return reported
+    if not reported:
+        return "Chưa báo cáo" if len(r.leads) == 1 else f"Chưa báo cáo ({_missing_text(r, names)})"
+    return f"{reported}; chưa báo cáo: {_missing_text(r, names)}"
+
+
+def _criterion_rows(c: AssignedCriterion, reports: dict[str, CriterionReport], names: dict[str, str]) -> list[dict]:
+    """A criterion and its sub-criteria after it (5.12.1 …), as the plan lists them."""
+    r = reports[c.id]
+    lead = "; ".join(c.lead)
+    row = {"id": c.id, "name": c.name, "frequency": c.frequency or "",
+           "points": fmt.number(c.max_points) if c.max_points is not None else "",
+           "lead": lead, "coordinating": "; ".join(c.coordinating),
+           # KH 68 writes the coordinating agencies inside the lead cell ("… phối hợp với …").
+           "lead_with_coordinating": lead + (f" (phối hợp: {'; '.join(c.coordinating)})" if c.coordinating else ""),
+           "note": c.note or "", "value": _reported_text(r, names), "missing": _missing_text(r, names),
+           "result": _result_text(r, names)}
+    return [row] + [sub for child in c.criteria for sub in _criterion_rows(child, reports, names)]
 
 
 def _done(r: CriterionReport) -> bool:
     return bool(r.leads) and not r.missing
 
 
+def _walk_criteria(items):
+    """Criteria in plan order, sub-criteria after their parent (as AssignmentSet.assigned)."""
+    for c in items:
+        yield c
+        yield from _walk_criteria(c.criteria)
+
+
+def _counts(criteria: list[AssignedCriterion], reports: dict[str, CriterionReport]) -> dict:
+    rs = [reports[c.id] for c in _walk_criteria(criteria)]
+    done = sum(1 for r in rs if _done(r))
+    return {"total": len(rs), "done": done, "open": len(rs) - done}
+
+
+def _block_title(head, points: bool) -> str:
+    title = f"{head.id}. {head.name}"
+    if points and getattr(head, "max_points", None) is not None:
+        title += f" ({fmt.number(head.max_points)} điểm)"
+    return title
+
+
 def _assignment_section(results: RunResults, plan: AssignmentSet) -> dict:
     values = results.plans.get(plan.id, {})
     names = {u.code: u.name for u in results.registry.units}
     reports = {r.criterion.id: r for r in assignment_reports(plan, values, results.registry)}
-
-    def rows(criteria) -> list[dict]:
-        return [_criterion_row(reports[c.id], names) for c in _walk_criteria(criteria)]
+    several = len(plan.pillars) > 1
+    with_points = any(c.max_points is not None for c in plan.assigned)
 
     pillars, summary = [], []
     for pillar in plan.pillars:
-        indices = []
-        for index in pillar.indices:
-            # Criteria right under the index (Ninh Thuận) form one group without a heading row.
-            groups = [{"id": "", "name": "", "rows": rows(index.criteria)}] if index.criteria else []
-            groups += [{"id": comp.id, "name": comp.name, "rows": rows(comp.criteria)} for comp in index.components]
-            indices.append({"id": index.id, "name": index.name,
-                            "points": fmt.number(index.max_points) if index.max_points is not None else "",
-                            "groups": groups})
-        pillars.append({"id": pillar.id, "name": pillar.name, "indices": indices})
-        # Several pillars: the summary goes by pillar; one pillar (Ninh Thuận's "B"): by main index.
-        parts = ([(pillar.id, pillar.name, pillar.indices)] if len(plan.pillars) > 1
-                 else [(index.id, index.name, [index]) for index in pillar.indices])
-        for part_id, name, part_indices in parts:
-            rs = [reports[c.id] for index in part_indices for c in _walk(index)]
-            done = sum(1 for r in rs if _done(r))
-            summary.append({"id": part_id, "name": name, "total": len(rs), "done": done, "open": len(rs) - done})
+        blocks = []
+        pillar_criteria: list[AssignedCriterion] = []
+        index_rows = []
+        for head, groups in pillar.blocks():
+            criteria = [c for _comp, items in groups for c in items]
+            pillar_criteria += criteria
+            blocks.append({"title": _block_title(head, with_points),
+                           "groups": [{"title": f"{comp.id}. {comp.name}" if comp is not None else "",
+                                       "rows": [row for c in items for row in _criterion_rows(c, reports, names)]}
+                                      for comp, items in groups]})
+            index_rows.append({"label": f"{head.id}. {head.name}", "band": False, **_counts(criteria, reports)})
+        if several:
+            summary.append({"label": f"{pillar.id}. {pillar.name}", "band": True, **_counts(pillar_criteria, reports)})
+        summary += index_rows
+        pillars.append({"id": pillar.id, "name": pillar.name,
+                        "caption": f"Trụ cột {pillar.id}. {pillar.name}" if several else "", "blocks": blocks})
     all_reports = list(reports.values())
     done = sum(1 for r in all_reports if _done(r))
     agencies = sorted({u for r in all_reports for u in r.leads})
@@ -259,10 +330,11 @@ def _assignment_section(results: RunResults, plan: AssignmentSet) -> dict:
         "done": done,
         "open": len(all_reports) - done,
         "agency_count": len(agencies),
-        "summary_label": "Trụ cột" if len(plan.pillars) > 1 else "Chỉ số chính",
+        "summary_label": "Trụ cột, chỉ số chính" if several else "Chỉ số chính",
         "summary": summary,
         "summary_total": {"total": len(all_reports), "done": done, "open": len(all_reports) - done},
         "pillars": pillars,
+        "general_info": [{"id": i.id, "name": i.name, "lead": "; ".join(i.lead)} for i in plan.general_info],
         "missing": names_of(missing),
         "missing_count": len(missing),
     }
@@ -344,6 +416,8 @@ def plan_report_context(results: RunResults, spec: PlanReport, settings: ReportS
         "period_end": fmt.short_date(period_end(results.period)),
         "plan_ref": plan_ref,
         "plan_document": source.document,
+        # "Kế hoạch số 68/KH-UBND" -> "KẾ HOẠCH SỐ 68/KH-UBND" for the appendix's title.
+        "plan_document_upper": source.document.upper(),
         "title": f"Kết quả thực hiện {plan_ref} {period_text}",
         "tasks": task_section,
         "criteria": _assignment_section(results, assignments),
@@ -449,13 +523,6 @@ def write_plan_workbook(results: RunResults, spec: PlanReport, context: dict) ->
                     headers={"agency": "Đơn vị", "ref": "Nội dung", "text": "Khó khăn, vướng mắc và đề xuất, kiến nghị"},
                     widths={"agency": 36, "ref": 60, "text": 70})
     return target
-
-
-def _walk_criteria(items):
-    """Criteria in plan order, sub-criteria after their parent (as AssignmentSet.assigned)."""
-    for c in items:
-        yield c
-        yield from _walk_criteria(c.criteria)
 
 
 def _walk(index):

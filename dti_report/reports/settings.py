@@ -56,9 +56,34 @@ class TemplatePaths(_Model):
     kh4233: Path | None = None   # bao-cao-kh4233.docx: the report on KH 4233/KH-UBND (Ninh Thuận)
 
 
+# Words after which a Vietnamese agency name starts a new capitalised part
+# ("Sở Thông tin và Truyền thông", "Sở Lao động - Thương binh và Xã hội").
+_NAME_BREAKS = {"sở", "ban", "và", "-", "–", "cục", "ủy", "ủy ban", "chi", "nhánh"}
+# Printed where the signer's name goes when the settings leave it blank: visible, so the
+# document is not signed without it.
+SIGNER_PLACEHOLDER = "(Họ và tên)"
+
+
+def running_name(lines: tuple[str, ...]) -> str:
+    """'SỞ THÔNG TIN VÀ TRUYỀN THÔNG' -> 'Sở Thông tin và Truyền thông': the agency as a sentence
+    names it, when the settings do not give that form (agency_name)."""
+    words = " ".join(lines).lower().split()
+    out = []
+    for i, word in enumerate(words):
+        if word == "và" or word in ("-", "–"):
+            out.append(word)
+        elif i == 0 or words[i - 1] in _NAME_BREAKS:
+            out.append(word[:1].upper() + word[1:])
+        else:
+            out.append(word)
+    return " ".join(out)
+
+
 class ReportSettings(_Model):
     parent_agency: tuple[str, ...] = ()
     agency: tuple[str, ...] = Field(min_length=1)
+    # The agency in running text ("Sở Thông tin và Truyền thông"); blank: made from `agency`.
+    agency_name: str = ""
     document_symbol: str = ""
     document_number: str = ""
     place: str
@@ -79,10 +104,22 @@ class ReportSettings(_Model):
         # The template prints the "- " itself.
         return tuple(line.lstrip("-–• ").strip() for line in value)
 
-    @field_validator("document_symbol", "document_number", "archive", mode="before")
+    @field_validator("document_symbol", "document_number", "archive", "agency_name", mode="before")
     @classmethod
     def _text(cls, value):
         return "" if value is None else str(value).strip()
+
+    @property
+    def agency_text(self) -> str:
+        return self.agency_name or running_name(self.agency)
+
+    def warnings(self) -> list[str]:
+        """What a run should tell the user before a document goes out for signature."""
+        out = []
+        if not self.signer.name.strip():
+            out.append(f"Chưa có họ tên người ký (mục signer.name trong tệp cài đặt): các văn bản in dòng "
+                       f"\"{SIGNER_PLACEHOLDER}\" ở chỗ ký tên.")
+        return out
 
     def date(self, today: dt.date | None = None) -> dt.date:
         return self.report_date or today or dt.date.today()

@@ -55,6 +55,8 @@ def workbook(target: Path | str, title: str) -> Iterator[tuple[xlsxwriter.Workbo
             "error": book.add_format({**base, "bg_color": "#F8CBAD", "text_wrap": True}),
             "warning": book.add_format({**base, "bg_color": "#FFF2CC", "text_wrap": True}),
             "bold": book.add_format({**base, "bold": True}),
+            # A group's heading row across a table: merged, wrapped, shaded.
+            "band": book.add_format({**base, "bold": True, "text_wrap": True, "bg_color": "#F2F2F2", "border": 1}),
         }
         try:
             yield book, formats
@@ -78,34 +80,77 @@ def write_cell(sheet, row: int, col: int, value, fmt=None) -> None:
         sheet.write_string(row, col, cell_text(str(value)), fmt)
 
 
+# Row height of one line of 11-point text, in points; a wrapped cell's row gets one per line.
+LINE_HEIGHT = 15
+# A4 landscape between Excel's default margins holds about this many column-width units; a
+# sheet up to PAGE_WIDTH / MIN_SCALE wide is printed one page wide, a wider one over several
+# pages (fitting it would print 4-point text).
+PAGE_WIDTH = 140
+MIN_SCALE = 0.7
+
+
+def lines_needed(texts_widths) -> int:
+    """Lines the tallest of a row's wrapped cells takes at its column width (in characters)."""
+    lines = 1
+    for text, width in texts_widths:
+        # Times New Roman 11 fits about 1.4 characters per column-width unit (units are digits of
+        # the default font); a little short, so a row is never too low for its text.
+        per_line = max(width * 1.4 - 2, 1)
+        lines = max(lines, sum(max(1, math.ceil(len(part) / per_line)) for part in str(text).split("\n")))
+    return lines
+
+
+def column_width(headers: dict[str, str], widths: dict[str, float], column: str) -> float:
+    return widths.get(column, min(max(len(headers.get(column, str(column))) + 2, 10), 60))
+
+
 def write_table(sheet, frame: pd.DataFrame, formats: dict, *, start_row: int = 0, headers: dict[str, str] | None = None,
                 column_formats: dict[str, str] | None = None, widths: dict[str, float] | None = None,
-                row_formats: list | None = None) -> int:
-    """A header row, the data, frozen panes, an autofilter and column widths. Returns the next free row."""
+                row_formats: list | None = None, title_columns: int = 0) -> int:
+    """A header row, the data, frozen panes, an autofilter and column widths; rows as tall as their
+    wrapped text (neither Excel nor LibreOffice grows them on opening). Returns the next free row.
+    title_columns: the columns printed again on each page when the table is too wide for one."""
     headers = headers or {}
     column_formats = column_formats or {}
     widths = widths or {}
+    sizes = [column_width(headers, widths, column) for column in frame.columns]
     for c, column in enumerate(frame.columns):
-        sheet.write_string(start_row, c, headers.get(column, str(column)), formats["header"])
-        sheet.set_column(c, c, widths.get(column, min(max(len(headers.get(column, str(column))) + 2, 10), 60)))
+        header = headers.get(column, str(column))
+        sheet.write_string(start_row, c, header, formats["header"])
+        sheet.set_column(c, c, sizes[c])
+    header_lines = lines_needed(zip([headers.get(c, str(c)) for c in frame.columns], sizes))
+    if header_lines > 1:
+        sheet.set_row(start_row, LINE_HEIGHT * header_lines)
+    wrapped = [column_formats.get(column, "text") == "text" for column in frame.columns]
     for r, values in enumerate(frame.itertuples(index=False), start=start_row + 1):
         row_fmt = row_formats[r - start_row - 1] if row_formats else None
+        texts = []
         for c, (column, value) in enumerate(zip(frame.columns, values)):
             fmt = row_fmt or formats[column_formats.get(column, "text")]
             write_cell(sheet, r, c, value, fmt)
-    sheet.freeze_panes(start_row + 1, 0)
-    print_setup(sheet, start_row)
+            if wrapped[c] and isinstance(value, str) and value:
+                texts.append((value, sizes[c]))
+        lines = lines_needed(texts)
+        if lines > 1:
+            sheet.set_row(r, LINE_HEIGHT * lines)
+    sheet.freeze_panes(start_row + 1, title_columns)
+    print_setup(sheet, start_row, sum(sizes), title_columns)
     if len(frame.columns):
         sheet.autofilter(start_row, 0, start_row + max(len(frame), 1), len(frame.columns) - 1)
     return start_row + len(frame) + 1
 
 
-def print_setup(sheet, header_row: int) -> None:
-    """A4 landscape, one page wide, the header row repeated on every page."""
+def print_setup(sheet, header_row: int, width: float | None = None, title_columns: int = 0) -> None:
+    """A4 landscape, the header row repeated on every page; one page wide when that keeps the
+    text readable (width: the columns' total, in column-width units), else over several pages
+    with the title columns repeated."""
     sheet.set_paper(9)
     sheet.set_landscape()
-    sheet.fit_to_pages(1, 0)
     sheet.repeat_rows(header_row)
+    if width is None or width <= PAGE_WIDTH / MIN_SCALE:
+        sheet.fit_to_pages(1, 0)
+    elif title_columns:
+        sheet.repeat_columns(0, title_columns - 1)
 
 
 def sheet_name(text: str) -> str:
