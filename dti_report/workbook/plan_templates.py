@@ -1,8 +1,7 @@
 """Workbooks for plans: each responsible agency gets only its own tasks (status,
 completion date, document, difficulties and proposals) or only the criteria
-assigned to it (value, evidence, status); a points index (dti-huyen-2021)
-asks every district for its self-assessed points. Same layout and reader as
-every other unit workbook."""
+assigned to it (value, evidence, status). Same layout and reader as every other
+unit workbook."""
 
 from __future__ import annotations
 
