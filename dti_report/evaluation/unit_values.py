@@ -60,6 +60,7 @@ class UnitValues:
     texts: dict[str, dict[str, str]] = field(default_factory=dict)  # text field -> unit -> text
     info: dict[str, dict[str, str]] = field(default_factory=dict)   # general information field -> unit -> value
     notes: dict[str, dict[str, str]] = field(default_factory=dict)  # field -> unit -> the note beside it
+    expected: dict[str, set[str]] | None = None  # unit -> the field rows its workbook holds (None: long format)
     _locations: dict | None = field(default=None, repr=False)
 
     def location(self, unit: str, field_id: str) -> tuple[str, str, str]:
@@ -256,7 +257,8 @@ def type_values(form: Form, rows: pd.DataFrame, units: list[str] | None = None,
         for unit, field_id, note in zip(unit_arr, field_arr, rows["note"].to_numpy(dtype=object)):
             if isinstance(note, str) and note:
                 notes.setdefault(field_id, {})[unit] = note
-    return UnitValues(list(units), values, invalid, not_applicable, issues, sources, files, texts, notes=notes)
+    return UnitValues(list(units), values, invalid, not_applicable, issues, sources, files, texts, notes=notes,
+                      expected=expected)
 
 
 def type_rows(form: Form, rows: pd.DataFrame, units: list[str] | None = None,

@@ -369,9 +369,17 @@ def save_stamp(archive: zipfile.ZipFile | None, data: bytes, kind: str, zone: dt
     return _parse_stamp((match.group(1) or match.group(2)).decode("ascii", "replace"), zone, local)
 
 
+# The fixed creation time templates.py gives every blank template (so regenerating gives the
+# same bytes): a workbook still carrying it was never saved by a spreadsheet program, which
+# is no reason for doubt.
+TEMPLATE_STAMP = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
+
+
 def stamp_problem(stamp: dt.datetime, period: str, now: dt.datetime) -> str:
     """Why a save time cannot be believed, or "": in the future, or more than a year
     before the period begins."""
+    if stamp == TEMPLATE_STAMP:
+        return ""
     if stamp > now + dt.timedelta(days=1):
         return "ở tương lai"
     if period[:4].isdigit() and stamp.date() < dt.date(int(period[:4]) - 1, 1, 1):
@@ -675,8 +683,8 @@ def _read(sub: Submission, path: Path, registry: Registry, period: str | None, l
     for scan in scans.values():
         if scan.far_cell:
             _reject(sub, "sheet-too-large", sheet=scan.name, cell=scan.far_cell,
-                    detail=f"tối đa {limits.max_sheet_rows:,} dòng, đến cột "
-                           f"{column_letter(limits.max_sheet_columns - 1)}".replace(",", "."))
+                    detail=f"tối đa {limits.max_sheet_rows:,} dòng".replace(",", ".")
+                           + f", đến cột {column_letter(limits.max_sheet_columns - 1)}")
             return
     try:
         sheets = _Sheets(python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)))
