@@ -4,32 +4,45 @@ nothing outside the folder is read, and the inputs are left as they were."""
 
 from __future__ import annotations
 
+import base64
 import csv
+import datetime as dt
 import hashlib
+import json
 import multiprocessing
 import os
 import re
 import shutil
 import socket
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
+import docx
+import openpyxl
 import pandas as pd
 import pytest
+from conftest import long_rows
 
 from dti_report.batch import run as batch_run
 from dti_report.batch.inbox import InboxError, discover_entries, read_decisions
 from dti_report.batch.run_folder import write_run_files
 from dti_report.core.issues import CODES
+from dti_report.evaluation.scoring import score_rows
+from dti_report.evaluation.unit_values import type_rows
 from dti_report.forms.units import builtin_registry
 from dti_report.kinds import catalog as forms_catalog
 from dti_report.kinds import get_form
 from dti_report.pipeline import check_file, run_batch
+from dti_report.renderers.documents import CompiledTemplate, render_docx
 from dti_report.workbook import reader
 from dti_report.workbook.fill import fill_workbook
 from dti_report.workbook.layout import template_file_name
+from dti_report.workbook.longfile import read_long_file
 from dti_report.workbook.reader import ACCEPTED, IGNORED, REJECTED, SUPERSEDED, Limits, read_submission
-from dti_report.workbook.templates import write_template
+from dti_report.workbook.templates import write_template, write_templates
+from dti_report.workbook.xlsx import CELL_LIMIT, cell_text
 
 CORPUS = Path(__file__).resolve().parent / "data" / "bad_workbooks"
 PERIOD = "2023"
@@ -370,8 +383,6 @@ def test_issue_texts_are_capped_and_say_how_long(template, tmp_path):
 
 
 def _write_text_cell(path: Path, field_id: str, text: str) -> None:
-    import openpyxl
-
     book = openpyxl.load_workbook(path)
     sheet = book["Nhập liệu"]
     row = next(c.row for c in sheet["H"] if c.value == field_id)
@@ -444,10 +455,6 @@ def test_spreadsheet_sees_no_formula_in_the_csv_files(tmp_path):
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
         pytest.skip("LibreOffice (soffice) không có trên máy")
-    import subprocess
-
-    import openpyxl
-
     batch = run_batch(_injection_inbox(tmp_path), PERIOD, builtin_registry(), workers=2)
     out = tmp_path / "out"
     write_run_files(batch, out)
@@ -465,11 +472,6 @@ def test_spreadsheet_sees_no_formula_in_the_csv_files(tmp_path):
 
 
 # --- 5. values as the unit meant them (the one typing path) -----------------------------------
-
-from conftest import long_rows  # noqa: E402
-from dti_report.evaluation.scoring import score_rows  # noqa: E402
-from dti_report.evaluation.unit_values import type_rows  # noqa: E402
-
 
 def _status(result, criterion):
     row = result.scores[(result.scores.unit_code == "so-tttt") & (result.scores.criterion == criterion)].iloc[0]
@@ -525,8 +527,8 @@ def test_general_information_is_typed_as_warnings():
 
 
 def test_notes_are_kept_with_the_typed_values():
-    sub, _ = read_submission(CORPUS / "46-xls-note-mentions-encryptioninfo.xls", CORPUS, builtin_registry(), PERIOD,
-                             catalog=forms_catalog()), None
+    sub = read_submission(CORPUS / "46-xls-note-mentions-encryptioninfo.xls", CORPUS, builtin_registry(), PERIOD,
+                          catalog=forms_catalog())
     form = get_form("hcm-dti-so")
     data = type_rows(form, sub.rows, ["so-tttt"], PERIOD)
     assert data.notes["1.2.a"]["so-tttt"] == "Xem tệp đính kèm EncryptionInfo.pdf"
@@ -538,17 +540,13 @@ def test_word_values_are_text(tmp_path):
     """A form feed, a bell and docxtpl's brace escapes in a value: no page break, no new
     paragraph, the braces as typed; "&" and "<" stay text (the old recovering parse dropped
     everything after a bad character)."""
-    import docx
-
-    from dti_report.renderers.documents import CompiledTemplate, render_docx
-
     template = tmp_path / "mau.docx"
     document = docx.Document()
     document.add_paragraph("Ghi chú: {{ note }}")
     document.add_paragraph("Sau: {{ after }}")
     document.save(template)
     context = {"note": "a\x0cb\x07c {_{ x }_} {_% y %_} & <d>", "after": "Tiếp theo & hết"}
-    day = __import__("datetime").date(2024, 1, 15)
+    day = dt.date(2024, 1, 15)
     for render in ("compiled", "docxtpl"):
         target = tmp_path / f"{render}.docx"
         if render == "compiled":
@@ -563,8 +561,6 @@ def test_word_values_are_text(tmp_path):
 
 
 def test_xlsx_cells_lose_control_characters_and_say_when_cut():
-    from dti_report.workbook.xlsx import CELL_LIMIT, cell_text
-
     assert cell_text("a\x07b\x0bc\td") == "abc\td"
     cut = cell_text("x" * 40_000)
     assert len(cut) == CELL_LIMIT and cut.endswith("[cắt bớt: 40.000 ký tự, ô chỉ chứa 32.767]")
@@ -578,9 +574,6 @@ SAMPLES = Path(__file__).resolve().parents[1] / "input_samples"
 @pytest.fixture(scope="module")
 def good_inbox(tmp_path_factory):
     """Every department's return, filled from the long-format sample."""
-    from dti_report.workbook.longfile import read_long_file
-    from dti_report.workbook.templates import write_templates
-
     root = tmp_path_factory.mktemp("good")
     form = get_form("hcm-dti-so")
     rows = read_long_file(SAMPLES / "hcm-dti-so-2023.csv")
@@ -630,8 +623,6 @@ print(json.dumps({
 def _huge_string_workbook(template: Path, target: Path) -> None:
     """12 million characters of random text in 1.2.b (a count): an 11 MB file, within every
     container limit, whose value would be copied into the issues whole."""
-    import base64
-
     path = filled(template, target.parent / "huge-source.xlsx")
     text = base64.b64encode(hashlib.shake_256(b"dti").digest(9_000_000)).decode()
     with zipfile.ZipFile(path) as z:
@@ -653,10 +644,6 @@ def _huge_string_workbook(template: Path, target: Path) -> None:
 def test_peak_memory_stays_under_one_gib(template, tmp_path):
     """The far-cell workbooks (512 GiB for a dense grid) and a 12-million-character cell, read
     in a process whose address space is capped at 1 GiB (its workers inherit the cap)."""
-    import json
-    import subprocess
-    import sys
-
     inbox = tmp_path / "inbox"
     filled(template, inbox / template_file_name("so-gtvt", "hcm-dti-so", PERIOD), unit="so-gtvt")
     shutil.copy(CORPUS / "49-far-cell.xlsx", inbox / "far.xlsx")
