@@ -23,11 +23,13 @@ import docx
 import openpyxl
 import pandas as pd
 import pytest
+from click.testing import CliRunner
 from conftest import long_rows
 
 from dti_report.batch import run as batch_run
 from dti_report.batch.inbox import InboxError, discover_entries, read_decisions
 from dti_report.batch.run_folder import write_run_files
+from dti_report.cli import main
 from dti_report.core.issues import CODES
 from dti_report.evaluation.scoring import score_rows
 from dti_report.evaluation.unit_values import type_rows
@@ -607,6 +609,7 @@ from pathlib import Path
 limit = 1024 ** 3
 resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 from dti_report.batch.run_folder import write_run_files
+from dti_report.cli import main
 from dti_report.forms.units import builtin_registry
 from dti_report.pipeline import run_batch
 inbox, out = Path(sys.argv[1]), Path(sys.argv[2])
@@ -661,3 +664,21 @@ def test_peak_memory_stays_under_one_gib(template, tmp_path):
     assert max(report["self"], report["children"]) * 1024 < 1024 ** 3  # ru_maxrss is in KiB on Linux
     # Output proportional to input: the 12 MB value is in issues.csv as 300 characters.
     assert (out / "issues.csv").stat().st_size < 200_000
+
+
+# --- check and run say the same -----------------------------------------------------------------
+
+def test_check_and_run_agree_on_ignored_and_unusable_files(template, tmp_path):
+    inbox = tmp_path / "inbox"
+    filled(template, inbox / SO_TTTT)
+    shutil.copy(CORPUS / "65-flat-ods.fods", inbox / "so-gtvt_hcm-dti-so_2023.fods")
+    (inbox / "cong-van.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")
+    runner = CliRunner()
+    for name, verdict in (("cong-van.pdf", "bỏ qua"), ("so-gtvt_hcm-dti-so_2023.fods", "có lỗi")):
+        result = runner.invoke(main, ["check", str(inbox / name)])
+        assert result.exit_code == 1 and verdict in result.output, result.output
+    result = runner.invoke(main, ["run", "--period", PERIOD, "--inputs", str(inbox), "--out", str(tmp_path / "out"),
+                                  "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert "Đã gửi nhưng không dùng được (hcm-dti-so): Sở Giao thông vận tải" in result.output
+    assert "Sở Giao thông vận tải" not in result.output.split("Chưa gửi (hcm-dti-so):")[1].split("\n")[0]
