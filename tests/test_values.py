@@ -51,3 +51,33 @@ def test_parse_value(field, raw, status, value, code):
 def test_fold_removes_case_and_diacritics():
     assert fold("  Không   Áp Dụng ") == "khong ap dung"
     assert fold("Đã ban hành") == "da ban hanh"
+
+
+@pytest.mark.parametrize("field, raw, status, code", [
+    ("1.2.a", True, ERROR, "not-a-number"),           # TRUE in a count is not 1
+    ("1.2.a", "TRUE", ERROR, "not-a-number"),
+    ("6.13.a", False, ERROR, "not-a-number"),
+    ("1.1", True, ERROR, "invalid-option"),
+    ("6.5", True, OK, ""),                            # a yes/no cell may hold TRUE
+    ("6.5", "FALSE", OK, ""),
+    ("1.2.a", float("inf"), ERROR, "not-a-number"),
+    ("1.2.a", float("nan"), BLANK, ""),
+    ("1.2.a", 1e308, ERROR, "implausible-number"),
+    ("1.2.a", "1.000.000.000.001", ERROR, "implausible-number"),
+    ("1.2.a", "1.000.000.000.000", OK, ""),
+    ("1.2.a", "1.234.5", ERROR, "not-a-number"),
+    ("1.2.a", "1 96", ERROR, "not-a-number"),
+    ("1.2.a", "  N/A", NOT_APPLICABLE, ""),
+])
+def test_values_as_the_unit_meant_them(field, raw, status, code):
+    parsed = parse_value(FIELDS[field], raw)
+    assert (parsed.status, parsed.code) == (status, code)
+    if field == "6.5" and status == OK:
+        assert parsed.value == (1.0 if raw is True else 0.0)
+
+
+def test_a_form_may_set_its_own_bound():
+    field = FIELDS["1.2.a"].model_copy(update={"plausible_max": 500})
+    assert parse_value(field, 500).status == OK
+    parsed = parse_value(field, 501)
+    assert (parsed.code, parsed.detail) == ("implausible-number", "500")

@@ -19,6 +19,7 @@ path that sorts last. The others are marked superseded, with why.
 from __future__ import annotations
 
 import datetime as dt
+import faulthandler
 import os
 from collections import defaultdict, deque
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -110,6 +111,9 @@ def _init_worker(catalog: Catalog, memory_bytes: int) -> None:
     global _WORKER_CATALOG
     _WORKER_CATALOG = catalog
     _cap_memory(memory_bytes)
+    # A worker that crashes is reported as its file's issue; a Python stack dump on the
+    # clerk's console (when the parent enabled faulthandler) says nothing more.
+    faulthandler.disable()
 
 
 def _cap_memory(extra: int) -> None:

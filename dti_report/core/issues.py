@@ -149,7 +149,8 @@ def capped(text: str, limit: int = MAX_TEXT) -> str:
     """The text, or its first `limit` characters and how long it really was."""
     if len(text) <= limit:
         return text
-    return f"{text[:limit]}… (cắt bớt, dài {len(text):,} ký tự)".replace(",", ".")
+    length = f"{len(text):,}".replace(",", ".")
+    return f"{text[:limit]}… (cắt bớt, dài {length} ký tự)"
 
 
 ISSUE_COLUMNS = ["severity", "code", "file", "sheet", "cell", "unit", "field", "criterion", "value", "message"]

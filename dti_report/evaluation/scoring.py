@@ -39,7 +39,11 @@ def score_typed(indicator_set: IndicatorSet, self_data, rows: pd.DataFrame, over
         checked, _ = check_rows(indicator_set, rows)
         overrides, override_row_issues = check_rows(indicator_set, overrides)
         merged, override_issues = apply_overrides(checked, overrides)
-        verified_data = type_values(indicator_set, merged, self_data.units, period)
+        # A field row a workbook lacks stays unusable in the verified data unless Sở TTTT gives its value.
+        expected = None if self_data.expected is None else {
+            unit: fields - set(overrides["field"][overrides["unit_code"] == unit])
+            for unit, fields in self_data.expected.items()}
+        verified_data = type_values(indicator_set, merged, self_data.units, period, expected)
         verified_data.issues = override_row_issues + override_issues + verified_data.issues
         reasons = override_reasons(indicator_set, overrides, set(self_data.units))
     result = score_self_and_verified(indicator_set, self_data, verified_data)

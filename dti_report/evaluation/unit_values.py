@@ -61,6 +61,7 @@ class UnitValues:
     unreadable: dict[tuple[str, str], str] = field(default_factory=dict)  # (unit, field) -> what could not be read
     info: dict[str, dict[str, str]] = field(default_factory=dict)   # general information field -> unit -> value
     notes: dict[str, dict[str, str]] = field(default_factory=dict)  # field -> unit -> the note beside it
+    expected: dict[str, set[str]] | None = None  # unit -> the field rows its workbook holds (None: long format)
     _locations: dict | None = field(default=None, repr=False)
 
     def location(self, unit: str, field_id: str) -> tuple[str, str, str]:
@@ -268,7 +269,7 @@ def type_values(form: Form, rows: pd.DataFrame, units: list[str] | None = None,
             if isinstance(note, str) and note:
                 notes.setdefault(field_id, {})[unit] = note
     return UnitValues(list(units), values, invalid, not_applicable, issues, sources, files, texts, unreadable,
-                      notes=notes)
+                      notes=notes, expected=expected)
 
 
 def type_rows(form: Form, rows: pd.DataFrame, units: list[str] | None = None,

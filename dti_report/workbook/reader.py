@@ -679,8 +679,8 @@ def _read(sub: Submission, path: Path, registry: Registry, period: str | None, l
     for scan in scans.values():
         if scan.far_cell:
             _reject(sub, "sheet-too-large", sheet=scan.name, cell=scan.far_cell,
-                    detail=f"tối đa {limits.max_sheet_rows:,} dòng, đến cột "
-                           f"{column_letter(limits.max_sheet_columns - 1)}".replace(",", "."))
+                    detail=f"tối đa {limits.max_sheet_rows:,} dòng".replace(",", ".")
+                           + f", đến cột {column_letter(limits.max_sheet_columns - 1)}")
             return
     try:
         sheets = _Sheets(python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)))

@@ -32,7 +32,8 @@ def cell_text(value: str) -> str:
     text = strip_control(value)
     if len(text) <= CELL_LIMIT:
         return text
-    note = f"… [cắt bớt: {len(text):,} ký tự, ô chỉ chứa {CELL_LIMIT:,}]".replace(",", ".")
+    length, limit = (f"{n:,}".replace(",", ".") for n in (len(text), CELL_LIMIT))
+    note = f"… [cắt bớt: {length} ký tự, ô chỉ chứa {limit}]"
     return text[:CELL_LIMIT - len(note)] + note
 
 

