@@ -53,6 +53,10 @@ class RunResults:
     # the plan expected that sent no workbook.
     plans: dict[str, dict[str, dict[str, object]]] = field(default_factory=dict)
     plan_missing: dict[str, list[Unit]] = field(default_factory=dict)
+    # What units wrote beside their values, and their general information (ghi-chu.csv,
+    # thong-tin-chung.csv); empty for a folder written before these files existed.
+    notes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    info: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def unit_name(self, code: str) -> str:
         if not hasattr(self, "_names"):  # one index, not one per call: reports ask for thousands of names
@@ -144,5 +148,8 @@ def load_results(out_dir: Path | str, catalog: Catalog) -> RunResults:
             totals.columns = [str(c) for c in totals.columns]
         sets[set_id] = SetResults(indicator_set, scores, totals, [by_code[c] for c in meta["missing"] if c in by_code])
     plans, plan_missing = _plan_values(out_dir, by_code, catalog)
+    written_beside = {name: _text_csv(out_dir / name) if (out_dir / name).is_file() else pd.DataFrame()
+                      for name in ("ghi-chu.csv", "thong-tin-chung.csv")}
     return RunResults(out_dir, info["period"], registry, catalog, sets, _csv(out_dir / "manifest.csv"),
-                      _text_csv(out_dir / "issues.csv"), plans, plan_missing)
+                      _text_csv(out_dir / "issues.csv"), plans, plan_missing,
+                      written_beside["ghi-chu.csv"], written_beside["thong-tin-chung.csv"])

@@ -78,6 +78,26 @@ def write_issues_workbook(issues: list[Issue], target: Path) -> Path:
     return target
 
 
+NOTES_CSV, INFO_CSV = "ghi-chu.csv", "thong-tin-chung.csv"
+
+
+def notes_frame(batch: BatchResult) -> pd.DataFrame:
+    """What units wrote beside their values (notes, evidence, why an item does not apply):
+    one row per form × unit × field."""
+    rows = [{"set_id": key, "unit_code": unit, "field": field_id, "note": note}
+            for key, fb in batch.forms.items() for field_id, by_unit in fb.data.notes.items()
+            for unit, note in by_unit.items()]
+    return pd.DataFrame(rows, columns=["set_id", "unit_code", "field", "note"])
+
+
+def info_frame(batch: BatchResult) -> pd.DataFrame:
+    """The general information block (contact person, phone, counts…) as each unit gave it."""
+    rows = [{"set_id": key, "unit_code": unit, "field": field_id, "label": labels.get(field_id, field_id), "value": value}
+            for key, fb in batch.forms.items() for labels in [{f.id: f.label for f in fb.form.info_fields}]
+            for field_id, by_unit in fb.data.info.items() for unit, value in by_unit.items()]
+    return pd.DataFrame(rows, columns=["set_id", "unit_code", "field", "label", "value"])
+
+
 def write_run_files(batch: BatchResult, out_dir: Path) -> list[Path]:
     out_dir = Path(out_dir)
     issues = sorted_issues(batch.issues)
@@ -85,6 +105,9 @@ def write_run_files(batch: BatchResult, out_dir: Path) -> list[Path]:
         write_csv(manifest_frame(batch), out_dir / "manifest.csv"),
         write_csv(issues_frame(issues, technical=True), out_dir / "issues.csv"),
         write_issues_workbook(issues, out_dir / "issues.xlsx"),
+        # Nothing a unit wrote is lost: its notes and general information, beside the scores.
+        write_csv(notes_frame(batch), out_dir / NOTES_CSV),
+        write_csv(info_frame(batch), out_dir / INFO_CSV),
     ]
     written += write_run_info(out_dir, batch.period, batch.registry,
                               {form_id: r.indicator_set.version for form_id, r in batch.results.items()},

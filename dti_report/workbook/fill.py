@@ -42,8 +42,12 @@ def cell_value(field: InputField, raw):
 def cell_values(form: Form, values: Mapping[str, object]) -> dict[str, object]:
     """Field id -> cell content; a "không áp dụng" value marks its criterion's row instead."""
     fields, item_of = form.fields, form.item_of_field
+    info = {f.id: f for f in form.info_fields}
     out: dict[str, object] = {}
     for field_id, raw in values.items():
+        if field_id in info:
+            out[field_id] = cell_value(info[field_id], raw)
+            continue
         if field_id not in fields:
             continue
         if parse_value(fields[field_id], raw).status == NOT_APPLICABLE:
@@ -53,8 +57,10 @@ def cell_values(form: Form, values: Mapping[str, object]) -> dict[str, object]:
     return out
 
 
-def fill_workbook(form: Form, template: Path | str, values: Mapping[str, object], target: Path | str) -> Path:
-    """Open a template with openpyxl, write the values by field id, save to target."""
+def fill_workbook(form: Form, template: Path | str, values: Mapping[str, object], target: Path | str,
+                  notes: Mapping[str, str] | None = None) -> Path:
+    """Open a template with openpyxl, write the values (and notes, beside them) by field id,
+    save to target."""
     book = openpyxl.load_workbook(template)
     sheet = book[INPUT_SHEET]
     header_row = id_col = None
@@ -65,11 +71,14 @@ def fill_workbook(form: Form, template: Path | str, values: Mapping[str, object]
     if header_row is None:
         raise ValueError(f"{template}: không tìm thấy cột '{HEADER['field_id']}'")
     value_col = id_col - COLUMN_INDEX["field_id"] + COLUMN_INDEX["value"]
-    contents = cell_values(form, values)
+    note_col = id_col - COLUMN_INDEX["field_id"] + COLUMN_INDEX["note"]
+    contents, notes = cell_values(form, values), notes or {}
     for r in range(header_row + 1, sheet.max_row + 1):
         field_id = sheet.cell(r, id_col).value
         if field_id in contents:
             sheet.cell(r, value_col).value = contents[field_id]
+        if field_id in notes:
+            sheet.cell(r, note_col).value = notes[field_id]
     with atomic_path(target) as tmp:
         book.save(tmp)
     return Path(target)
