@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from dti_report import kinds, pipeline
+from dti_report.batch.workspace import Workspace, WorkspaceError, find_workspace
 from dti_report.core.errors import DtiError
 from dti_report.core.issues import SEVERITY_LABELS
 from dti_report.evaluation.engine import Result
@@ -38,10 +39,30 @@ def fail(message: str, code: int = 2) -> None:
     sys.exit(code)
 
 
+def current_workspace() -> Workspace | None:
+    """The workspace named by --workspace, else the one holding the current folder, else None."""
+    ctx = click.get_current_context(silent=True)
+    named = ctx.find_root().params.get("workspace_dir") if ctx is not None else None
+    if named is not None:
+        ws = find_workspace(named)
+        if ws is None:
+            raise WorkspaceError(f"{named} không nằm trong không gian làm việc nào (chưa chạy dti-report init?)")
+        return ws
+    return find_workspace()
+
+
+def need_workspace() -> Workspace:
+    ws = current_workspace()
+    if ws is None:
+        raise WorkspaceError("lệnh này chạy trong một không gian làm việc; hãy chuyển vào thư mục đã tạo bằng "
+                             "dti-report init (hoặc dùng --workspace)")
+    return ws
+
+
 def forms_catalog() -> Catalog:
-    """The built-in forms and the user's (--forms, DTI_REPORT_FORMS)."""
+    """The built-in forms and the user's (--forms, DTI_REPORT_FORMS, the workspace's own)."""
     ctx = click.get_current_context()
-    return kinds.catalog(tuple(ctx.find_root().params.get("forms_dirs") or ()))
+    return pipeline.workspace_catalog(current_workspace(), tuple(ctx.find_root().params.get("forms_dirs") or ()))
 
 
 def load_set(set_id: str) -> Form:
@@ -179,8 +200,10 @@ class Group(_VietnameseHelp, click.Group):
 @click.option("--forms", "forms_dirs", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Thư mục chứa tệp biểu mẫu (YAML) riêng của đơn vị, thêm vào các bộ có sẵn (có thể lặp lại; "
                    "hoặc biến môi trường DTI_REPORT_FORMS).")
+@click.option("--workspace", "workspace_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Không gian làm việc (mặc định: thư mục hiện tại hoặc thư mục cha có tệp dti-report.yaml).")
 @click.option("--debug", is_flag=True, help="Hiển thị chi tiết kỹ thuật khi có lỗi không mong đợi.")
-def main(forms_dirs: tuple[Path, ...], debug: bool) -> None:
+def main(forms_dirs: tuple[Path, ...], workspace_dir: Path | None, debug: bool) -> None:
     """Công cụ tổng hợp, chấm điểm và báo cáo Chỉ số chuyển đổi số (DTI)."""
 
 
@@ -288,11 +311,15 @@ def score_command(set_id: str, data_path: Path, verified_path: Path | None, out_
 
 
 def load_units(path: Path | None) -> Registry:
-    return load_registry(path) if path else builtin_registry()
+    if path:
+        return load_registry(path)
+    ws = current_workspace()
+    return ws.registry() if ws is not None else builtin_registry()
 
 
 units_option = click.option("--units", "units_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                            help="Danh mục đơn vị (YAML); mặc định: danh mục Thành phố Hồ Chí Minh năm 2023.")
+                            help="Danh mục đơn vị (YAML); mặc định: danh mục của không gian làm việc, ngoài không "
+                                 "gian làm việc là danh mục Thành phố Hồ Chí Minh năm 2023.")
 
 
 def period_option(required: bool = True):
@@ -311,16 +338,44 @@ def period_option(required: bool = True):
 @click.option("--set", "set_id", required=True, help="Mã bộ chỉ số, ví dụ hcm-dti-so.")
 @period_option()
 @click.option("--unit", "unit_codes", multiple=True, help="Mã đơn vị (có thể lặp lại); mặc định: mọi đơn vị áp dụng bộ chỉ số.")
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Thư mục ghi biểu mẫu.")
-@click.option("--deadline", help="Hạn gửi, in trong trang hướng dẫn (ví dụ: 15/01/2024).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Thư mục ghi biểu mẫu; trong không gian làm việc mặc định là bieu-mau-trong/<kỳ>/.")
+@click.option("--deadline", help="Hạn gửi, in trong trang hướng dẫn (ví dụ: 15/01/2024); trong không gian làm việc "
+                                 "được ghi vào kho dữ liệu để tính đúng hạn, trễ hạn.")
 @click.option("--contact", help="Đầu mối liên hệ, in trong trang hướng dẫn.")
 @units_option
-def templates_command(set_id: str, period: str, unit_codes: tuple[str, ...], out_dir: Path, deadline: str | None,
-                      contact: str | None, units_path: Path | None) -> None:
+def templates_command(set_id: str, period: str, unit_codes: tuple[str, ...], out_dir: Path | None,
+                      deadline: str | None, contact: str | None, units_path: Path | None) -> None:
     """Tạo biểu mẫu Excel trống cho từng đơn vị."""
-    written = pipeline.write_unit_templates(load_set(set_id), load_units(units_path), period, out_dir,
+    ws = current_workspace()
+    if out_dir is None:
+        if ws is None:
+            raise click.UsageError("Missing option '--out'.")
+        out_dir = ws.blanks(period)
+    form = load_set(set_id)
+    written = pipeline.write_unit_templates(form, load_units(units_path), period, out_dir,
                                             unit_codes=list(unit_codes), deadline=deadline, contact=contact)
     console.print(f"Đã tạo {len(written)} biểu mẫu trong {out_dir}")
+    if ws is not None:
+        ws.inbox(period).mkdir(parents=True, exist_ok=True)
+        if deadline:
+            day = pipeline.record_deadline(ws, form.id, period, deadline)
+            console.print(f"Hạn gửi {day:%d/%m/%Y} của {form.id} kỳ {period} đã ghi vào kho dữ liệu; "
+                          f"tệp đơn vị gửi chép vào {ws.inbox(period)}")
+
+
+@main.command("init")
+@click.argument("root", metavar="THƯ-MỤC", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--name", help="Tên không gian làm việc; mặc định: tên thư mục.")
+@click.option("--units", "units_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Danh mục đơn vị chép vào không gian làm việc; mặc định: danh mục Thành phố Hồ Chí Minh năm 2023.")
+@click.option("--settings", "settings_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Cài đặt báo cáo chép vào không gian làm việc; mặc định: cài đặt có sẵn của công cụ.")
+def init_command(root: Path, name: str | None, units_path: Path | None, settings_path: Path | None) -> None:
+    """Tạo không gian làm việc: cài đặt, danh mục đơn vị, hộp thư và kết quả theo kỳ, kho dữ liệu."""
+    written = pipeline.init_workspace(root, name, units=units_path, report_settings=settings_path)
+    console.print(f"Đã tạo không gian làm việc {root.absolute()} ({len(written)} tệp). Đọc {root / 'README.md'} "
+                  "để biết cách dùng; sửa dti-report.yaml để đặt hạn gửi.")
 
 
 @main.command("check")
@@ -351,7 +406,8 @@ def check_command(files: tuple[Path, ...], units_path: Path | None) -> None:
 
 
 def _settings(ctx, param, value):
-    return load_settings(value)
+    ws = current_workspace()
+    return pipeline.workspace_settings(ws, value) if ws is not None else load_settings(value)
 
 
 def _pdf(ctx, param, value):
@@ -376,11 +432,23 @@ def print_reports(written: list[Path], out_dir: Path, pdf: bool) -> None:
         console.print("Không có bộ chỉ số nào được chấm điểm: không có báo cáo Word.")
 
 
+def _period_argument(ctx, param, value):
+    if value is None:
+        return value
+    try:
+        return check_period(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 @main.command("run")
-@period_option()
-@click.option("--inputs", "inputs", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="Thư mục chứa các biểu mẫu đơn vị đã gửi (đọc cả thư mục con).")
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Thư mục ghi kết quả.")
+@click.argument("period_arg", metavar="[KỲ]", required=False, callback=_period_argument)
+@period_option(required=False)
+@click.option("--inputs", "inputs", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Thư mục chứa các biểu mẫu đơn vị đã gửi (đọc cả thư mục con); trong không gian làm việc: "
+                   "hop-thu/<kỳ>/.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Thư mục ghi kết quả; trong không gian làm việc: ket-qua/<kỳ>/.")
 @click.option("--verified", "verified_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Tệp điều chỉnh của Sở TTTT (unit_code, field, value, reason).")
 @units_option
@@ -391,18 +459,41 @@ def print_reports(written: list[Path], out_dir: Path, pdf: bool) -> None:
 @pdf_option
 @click.option("--strict", is_flag=True,
               help="Không ghi kết quả nếu placeholder của bảng theo dõi chỉ tiêu khớp gần đúng hoặc không xác định.")
-def run_command(period: str, inputs: Path, out_dir: Path, verified_path: Path | None, units_path: Path | None,
-                workers: int | None, expect_sets: tuple[str, ...], settings, pdf: bool, strict: bool) -> None:
-    """Tổng hợp hằng kỳ: đọc mọi biểu mẫu, kiểm tra, chấm điểm, ghi kết quả và báo cáo."""
-    registry = load_units(units_path)
+def run_command(period_arg: str | None, period: str | None, inputs: Path | None, out_dir: Path | None,
+                verified_path: Path | None, units_path: Path | None, workers: int | None,
+                expect_sets: tuple[str, ...], settings, pdf: bool, strict: bool) -> None:
+    """Tổng hợp hằng kỳ: đọc mọi biểu mẫu, kiểm tra, chấm điểm, ghi kết quả và báo cáo. Trong không gian
+    làm việc chỉ cần kỳ (dti-report run 2026-11): đọc hop-thu/<kỳ>/, ghi ket-qua/<kỳ>/ và kho dữ liệu."""
+    period = period_arg or period
+    if period is None:
+        raise click.UsageError("Missing option '--period'.")
+    ws = current_workspace() if inputs is None and out_dir is None else None
+    if ws is None and (inputs is None or out_dir is None):
+        raise click.UsageError("Missing option '--inputs'." if inputs is None else "Missing option '--out'.")
     with Progress(TextColumn("Đang đọc biểu mẫu"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err_console, transient=True, disable=not err_console.is_terminal) as progress:
         task = progress.add_task("read", total=None)
-        outcome = pipeline.run_period(inputs, out_dir, period, registry, forms_catalog(), settings,
-                                      overrides_path=verified_path, expect_forms=list(expect_sets), workers=workers,
-                                      pdf=pdf, strict=strict, on_start=lambda n: progress.update(task, total=n),
-                                      on_done=lambda: progress.advance(task))
+        progress_calls = {"on_start": lambda n: progress.update(task, total=n), "on_done": lambda: progress.advance(task)}
+        if ws is not None:
+            if units_path is not None:
+                raise WorkspaceError(f"trong không gian làm việc, danh mục đơn vị là {ws.registry_path}; "
+                                     "hãy sửa tệp đó thay cho --units")
+            found = forms_catalog()
+            if verified_path is not None:
+                added = pipeline.record_adjustments(ws, period, verified_path, found, by=None)
+                console.print(f"Đã ghi {added} điều chỉnh mới từ {verified_path} vào kho dữ liệu.")
+            out_dir = ws.results(period)
+            outcome = pipeline.run_in_workspace(ws, period, found, settings, expect_forms=list(expect_sets),
+                                                workers=workers, pdf=pdf, strict=strict, **progress_calls)
+        else:
+            outcome = pipeline.run_period(inputs, out_dir, period, load_units(units_path), forms_catalog(), settings,
+                                          overrides_path=verified_path, expect_forms=list(expect_sets),
+                                          workers=workers, pdf=pdf, strict=strict, **progress_calls)
     print_batch_summary(outcome.batch, out_dir, outcome.counts)
+    if ws is not None:
+        known = len(outcome.batch.stored)
+        console.print(f"Đọc {len(outcome.batch.submissions) - known} tệp mới; {known} tệp đã có trong kho dữ liệu, "
+                      "không đọc lại (cột origin của manifest.csv).")
     problems = outcome.placeholder_problems
     if problems:
         print_findings(problems, only_problems=True)

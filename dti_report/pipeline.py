@@ -10,20 +10,29 @@ units' feedback → the reports.
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+import pandas as pd
+
+from dti_report.batch.recording import arrivals, run_record
 from dti_report.batch.results import load_results, write_plan_values
 from dti_report.batch.run import BatchResult, counts_by_status, form_batch, read_batch
 from dti_report.batch.run_folder import write_run_files
 from dti_report.batch.staging import RunFolder
+from dti_report.batch.store import Store, reader_fingerprint
+from dti_report.batch.workspace import Workspace, load_workspace
+from dti_report.batch.workspace import init_workspace as create_workspace
 from dti_report.core.files import write_csv
 from dti_report.core.errors import DtiError
 from dti_report.core.issues import Issue
+from dti_report.core.numbers import parse_date
 from dti_report.evaluation.engine import Result
+from dti_report.evaluation.unit_values import known_fields
 from dti_report.forms.catalog import Catalog
 from dti_report.forms.units import Registry
 from dti_report.forms.base import Form
@@ -35,7 +44,7 @@ from dti_report.workbook.layout import template_file_name
 from dti_report.renderers.monitoring_table import Finding
 from dti_report.reports import render_reports
 from dti_report.reports.feedback import write_feedback
-from dti_report.reports.settings import ReportSettings
+from dti_report.reports.settings import ReportSettings, load_settings
 from dti_report.reports.workbook import write_results_workbook
 from dti_report.workbook.longfile import OVERRIDE_COLUMNS, read_long_file
 from dti_report.workbook.reader import ACCEPTED, Limits, Submission, read_submission
@@ -69,10 +78,12 @@ class RunOutcome:
         return [f for f in self.findings if f.status in (FUZZY, UNKNOWN)]
 
 
-def evaluate_batch(batch: BatchResult, overrides_path: Path | None = None) -> None:
-    """Each form's typed values evaluated by its kind; Sở TTTT's adjustments go to the
-    scored forms whose units they name."""
-    overrides = read_long_file(overrides_path, OVERRIDE_COLUMNS) if overrides_path is not None else None
+def evaluate_batch(batch: BatchResult, overrides_path: Path | None = None,
+                   overrides: pd.DataFrame | None = None) -> None:
+    """Each form's typed values evaluated by its kind; Sở TTTT's adjustments (a file, or
+    rows already read: the workspace's store) go to the scored forms whose units they name."""
+    if overrides_path is not None:
+        overrides = read_long_file(overrides_path, OVERRIDE_COLUMNS)
     for key, fb in batch.forms.items():
         kind = kind_of(fb.form)
         mine = overrides[overrides["unit_code"].isin(fb.data.units)] if overrides is not None and kind.scored else None
@@ -92,9 +103,11 @@ def run_batch(inputs: Path, period: str, registry: Registry, catalog: Catalog | 
 
 
 def write_outputs(batch: BatchResult, out_dir: Path, catalog: Catalog, settings: ReportSettings, *,
-                  pdf: bool = False, workers: int = 1) -> tuple[list[Path], list[Finding]]:
+                  pdf: bool = False, workers: int = 1,
+                  extra: Callable[[Path], list[Path]] | None = None) -> tuple[list[Path], list[Finding]]:
     """Everything a run leaves in its folder; reports render from the files written, as
-    `report` does later."""
+    `report` does later. `extra` writes more files before the reports read the folder
+    (a workspace's comparisons, timeliness and adjustments)."""
     written = write_run_files(batch, out_dir)
     findings: list[Finding] = []
     by_kind: dict[str, list[str]] = defaultdict(list)
@@ -110,6 +123,8 @@ def write_outputs(batch: BatchResult, out_dir: Path, catalog: Catalog, settings:
     written += write_plan_values(out_dir, batch.period, batch.plans,
                                  {p: [u.code for u in batch.missing.get(p, [])] for p in batch.plans},
                                  {p: batch.forms[p].form.version for p in batch.plans})
+    if extra is not None:
+        written += extra(out_dir)
     results = load_results(out_dir, catalog)
     written.append(write_results_workbook(results))
     written += write_feedback(batch, out_dir, workers)
@@ -209,3 +224,132 @@ def placeholder_resolver(catalog: Catalog, results_dir: Path | None, form_id: st
     if len(chosen) != 1:
         raise PipelineError("chọn bảng chỉ tiêu bằng --set: " + ", ".join(f.id for f in tables))
     return Resolver(chosen[0])
+
+
+# --- a workspace: one folder for every period, remembered in its store ---------------------
+
+# Word templates a workspace may override by putting a file of this name in its templates folder.
+TEMPLATE_OVERRIDES = {"report": "bao-cao-ket-qua-dti.docx", "scorecard": "phieu-ket-qua-dti.docx",
+                      "kh68": "bao-cao-kh68.docx", "kh4233": "bao-cao-kh4233.docx"}
+
+
+def workspace_settings(ws: Workspace, path: Path | None = None) -> ReportSettings:
+    """The workspace's report settings (or those named), with the templates its overrides
+    folder holds for any the settings leave to the defaults."""
+    settings = load_settings(path or ws.report_settings_path)
+    found = {name: ws.templates_dir / file for name, file in TEMPLATE_OVERRIDES.items()
+             if (ws.templates_dir / file).is_file() and getattr(settings.templates, name) is None}
+    return settings.model_copy(update={"templates": settings.templates.model_copy(update=found)}) if found else settings
+
+
+def workspace_catalog(ws: Workspace | None, extra: tuple[Path, ...] = ()) -> Catalog:
+    """The built-in forms, the workspace's own and any named on the command line."""
+    own = (ws.forms_dir,) if ws is not None and ws.forms_dir is not None else ()
+    return default_catalog(tuple(extra) + own)
+
+
+def init_workspace(root: Path, name: str | None = None, *, units: Path | None = None,
+                   report_settings: Path | None = None) -> list[Path]:
+    """A new workspace, its store created."""
+    written = create_workspace(root, name, units=units, report_settings=report_settings)
+    ws = load_workspace(root)
+    Store.open(ws.store_path, ws.backup_dir).close()
+    return written + [ws.store_path]
+
+
+def open_store(ws: Workspace) -> Store:
+    return Store.open(ws.store_path, ws.backup_dir)
+
+
+def run_in_workspace(ws: Workspace, period: str, catalog: Catalog, settings: ReportSettings, *,
+                     expect_forms: list[str] = (), workers: int | None = None, pdf: bool = False,
+                     strict: bool = False, limits: Limits = Limits(), now: dt.datetime | None = None,
+                     options: dict | None = None, on_start: Callable[[int], None] | None = None,
+                     on_done: Callable[[], None] | None = None) -> RunOutcome:
+    """A period of the workspace: its inbox read (only the files whose content the store has
+    not seen), evaluated with Sở TTTT's adjustments in force, compared with the stored
+    periods, written to its results folder and recorded in the store in one transaction.
+    A run that fails or is killed leaves both the results folder and the store as they were."""
+    inputs, out_dir = ws.inbox(period), ws.results(period)
+    if not inputs.is_dir():
+        raise PipelineError(f"chưa có hộp thư {inputs}: hãy tạo thư mục này và chép vào đó các tệp đơn vị gửi "
+                            f"cho kỳ {period}")
+    registry = ws.registry()
+    workers = workers or default_workers()
+    started = (now or ws.now()).isoformat()
+    with open_store(ws) as store:
+        deadlines = {**store.deadlines(period), **ws.deadlines_for(period)}
+        expect = sorted(set(expect_forms) | {s for s in deadlines if s in catalog})
+        for form_id in expect:
+            catalog.get(form_id)
+        reading = store.reading(inputs, period, reader_fingerprint(registry, catalog, period, limits), ws.zone)
+        first_run = not store.has_period(period)
+        folder = RunFolder(out_dir)
+        with folder.writing() as staging:
+            batch = read_batch(inputs, period, registry, catalog, expect_forms=expect, limits=limits,
+                               workers=workers, on_start=on_start, on_done=on_done, reuse=reading)
+            adjustments = store.adjustments_in_force(period)
+            evaluate_batch(batch, overrides=adjustments if len(adjustments) else None)
+            arrived = arrivals(batch, store, reading, period, started, first_run)
+            written, findings = write_outputs(batch, staging, catalog, settings, pdf=pdf, workers=workers)
+            outcome = RunOutcome(batch, out_dir, [], findings)
+            if strict and outcome.placeholder_problems:
+                raise StrictError(f"{len(outcome.placeholder_problems)} placeholder khớp gần đúng hoặc không xác định; "
+                                  "kết quả lần chạy này không được ghi")
+            standings = {key: (batch.forms[key].form.id,
+                               kind.standings(batch.forms[key].form, values, registry, period))
+                         for key, values in batch.plans.items()
+                         if (kind := kind_of(batch.forms[key].form)).standings is not None}
+            store.record_run(run_record(batch, reading, started=started, first_run=first_run, arrived=arrived,
+                                        standings=standings, options={"workers": workers, "pdf": pdf,
+                                                                      "strict": strict, "sets": expect,
+                                                                      **(options or {})}))
+        outcome.written = [folder.final(p, staging) for p in written]
+    return outcome
+
+
+def check_adjustments(rows: pd.DataFrame, registry: Registry, catalog: Catalog) -> list[str]:
+    """What is wrong with an adjustments file, row by row: a missing reason, a unit not in
+    the registry, a field no scored set of the unit asks."""
+    by_code = registry.by_code()
+    sets_of = {level.id: level.sets for level in registry.levels}
+    problems = []
+    for row in rows.itertuples(index=False):
+        where = f"{row.file} {row.cell}"
+        unit = by_code.get(row.unit_code)
+        if not str(getattr(row, "reason", "")).strip():
+            problems.append(f"{where}: điều chỉnh trường '{row.field}' của đơn vị {row.unit_code} không có lý do")
+        if unit is None:
+            problems.append(f"{where}: mã đơn vị '{row.unit_code}' không có trong danh mục")
+            continue
+        forms = [catalog.get(s) for s in sets_of.get(unit.level, ()) if s in catalog]
+        forms = [f for f in forms if kind_of(f).scored]
+        if not any(row.field in known_fields(f) for f in forms):
+            problems.append(f"{where}: trường '{row.field}' không có trong bộ chỉ số của đơn vị {row.unit_code} "
+                            f"({', '.join(f.id for f in forms) or 'không có bộ chỉ số được chấm điểm'})")
+    return problems
+
+
+def record_adjustments(ws: Workspace, period: str, path: Path, catalog: Catalog, *, by: str | None = None,
+                       now: dt.datetime | None = None) -> int:
+    """Sở TTTT's adjustments (unit_code, field, value, reason) recorded in the store with who
+    and when; nothing is recorded if any row is wrong. Returns how many are new."""
+    rows = read_long_file(path, OVERRIDE_COLUMNS)
+    problems = check_adjustments(rows, ws.registry(), catalog)
+    if problems:
+        listed = "; ".join(problems[:10]) + (f"; và {len(problems) - 10} lỗi khác" if len(problems) > 10 else "")
+        raise PipelineError(f"tệp điều chỉnh có lỗi, chưa ghi điều chỉnh nào: {listed}")
+    who = by or getpass.getuser()
+    with open_store(ws) as store:
+        return store.add_adjustments(period, rows[["unit_code", "field", "value", "reason"]].to_dict("records"), who,
+                                     (now or ws.now()).isoformat(), Path(path).name)
+
+
+def record_deadline(ws: Workspace, set_id: str, period: str, text: str, source: str = "templates --deadline") -> dt.date:
+    """A deadline given when the blank workbooks were made, kept in the store for timeliness."""
+    day = parse_date(text)
+    if day is None:
+        raise PipelineError(f"hạn gửi '{text}' không phải ngày (ghi theo dạng ngày/tháng/năm, ví dụ 15/01/2027)")
+    with open_store(ws) as store:
+        store.set_deadline(set_id, period, day, source, ws.now().isoformat())
+    return day

@@ -54,6 +54,10 @@ class BatchResult:
     results: dict[str, Result] = field(default_factory=dict)
     targets: dict[str, TargetData] = field(default_factory=dict)
     plans: dict[str, dict[str, dict[str, object]]] = field(default_factory=dict)
+    # Files whose reading came from the workspace's store (content seen before), by path.
+    stored: set[str] = field(default_factory=set)
+    # The previous period's figures per target set, from the store: [[kytruoc.Key]].
+    previous_targets: dict[str, TargetData] = field(default_factory=dict)
 
     @property
     def missing(self) -> dict[str, list[Unit]]:
@@ -139,13 +143,19 @@ def form_batch(form: Form, submissions: list[Submission], registry: Registry, pe
 def read_batch(inputs: Path, period: str, registry: Registry, catalog: Catalog, *,
                expect_forms: list[str] | None = None, limits: Limits = Limits(), workers: int | None = None,
                on_start: Callable[[int], None] | None = None,
-               on_done: Callable[[], None] | None = None) -> BatchResult:
-    """Discover, read, supersede and type: everything before the kinds evaluate."""
+               on_done: Callable[[], None] | None = None,
+               reuse: Callable[[Path], Submission | None] | None = None) -> BatchResult:
+    """Discover, read, supersede and type: everything before the kinds evaluate.
+    `reuse` gives a file's stored reading when its content was read before (the
+    workspace's store); only the other files are read."""
     paths = discover(inputs)
+    known = {p: sub for p in paths if (sub := reuse(p)) is not None} if reuse else {}
+    fresh = [p for p in paths if p not in known]
     if on_start:
-        on_start(len(paths))
+        on_start(len(fresh))
     workers = workers if workers is not None else min(4, os.cpu_count() or 1)
-    submissions = _read_all(paths, inputs, registry, catalog, period, limits, workers, on_done)
+    read = dict(zip(fresh, _read_all(fresh, inputs, registry, catalog, period, limits, workers, on_done)))
+    submissions = [known.get(p) or read[p] for p in paths]
     mark_superseded(submissions)
     # The forms this period is about: those the inputs hold (accepted or not) and those asked for.
     # A form nobody sent anything for is only awaited when named: a quarterly plan run does not
@@ -168,7 +178,7 @@ def read_batch(inputs: Path, period: str, registry: Registry, catalog: Catalog, 
             forms[key] = fb
             issues += fb.data.issues
             issues += [Issue("missing-submission", unit=u.code, detail=form_id) for u in fb.missing]
-    return BatchResult(period, registry, submissions, forms, issues)
+    return BatchResult(period, registry, submissions, forms, issues, stored={s.path for s in known.values()})
 
 
 def counts_by_status(batch: BatchResult) -> dict[str, dict[str, int]]:

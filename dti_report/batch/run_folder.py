@@ -16,11 +16,14 @@ from dti_report.core.issues import SEVERITY_LABELS, Issue, issues_frame
 from dti_report.workbook.xlsx import workbook, write_table
 
 MANIFEST_COLUMNS = ["path", "sha256", "size", "unit_code", "set_id", "set_version", "period", "modified",
-                    "status", "errors", "warnings", "issue_count"]
+                    "status", "errors", "warnings", "issue_count", "origin"]
+# Whether a file was read by this run or its reading came from the workspace's store.
+READ_NOW, FROM_STORE = "read", "stored"
+ORIGIN_LABELS = {READ_NOW: "Đọc lần này", FROM_STORE: "Đã có trong kho"}
 MANIFEST_HEADERS = {
     "path": "Tệp", "sha256": "SHA-256", "size": "Kích thước (byte)", "unit_code": "Mã đơn vị", "set_id": "Bộ chỉ số",
     "set_version": "Phiên bản", "period": "Kỳ", "modified": "Thời điểm lưu", "status": "Trạng thái",
-    "errors": "Số lỗi", "warnings": "Số cảnh báo", "issue_count": "Tổng số vấn đề",
+    "errors": "Số lỗi", "warnings": "Số cảnh báo", "issue_count": "Tổng số vấn đề", "origin": "Nguồn",
 }
 ISSUE_HEADERS = {
     "severity": "Mức độ", "code": "Mã lỗi", "file": "Tệp", "sheet": "Trang", "cell": "Ô/dòng", "unit": "Đơn vị",
@@ -46,6 +49,7 @@ def manifest_frame(batch: BatchResult) -> pd.DataFrame:
             "path": sub.path, "sha256": sub.sha256, "size": sub.size, "unit_code": sub.unit_code,
             "set_id": sub.set_id, "set_version": sub.set_version, "period": sub.period, "modified": sub.modified,
             "status": sub.status, "errors": errors, "warnings": len(file_issues) - errors, "issue_count": len(file_issues),
+            "origin": FROM_STORE if sub.path in batch.stored else READ_NOW,
         })
     return pd.DataFrame(records, columns=MANIFEST_COLUMNS)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dti_report.batch.run_folder import ISSUE_HEADERS, MANIFEST_HEADERS
+from dti_report.batch.run_folder import ISSUE_HEADERS, MANIFEST_HEADERS, ORIGIN_LABELS
 from dti_report.forms.indicators import IndicatorSet
 from dti_report.evaluation.engine import STATUS_LABELS
 from dti_report.core.issues import SEVERITY_LABELS
@@ -228,6 +228,8 @@ def _unassessed_sheet(book, formats, names, results: RunResults) -> None:
 def _manifest_sheet(book, formats, names, manifest: pd.DataFrame) -> None:
     sheet = book.add_worksheet(names("Danh sách tệp"))
     shown = manifest.assign(status=manifest["status"].map(lambda v: FILE_STATUS_LABELS.get(v, v)))
+    if "origin" in shown.columns:
+        shown["origin"] = shown["origin"].map(lambda v: ORIGIN_LABELS.get(v, v))
     write_table(sheet, shown, formats, headers=MANIFEST_HEADERS,
                 column_formats={"size": "integer", "errors": "integer", "warnings": "integer", "issue_count": "integer"},
                 widths={"path": 48, "sha256": 20, "modified": 22})
