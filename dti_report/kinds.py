@@ -85,7 +85,7 @@ def _monitoring_files(batch: BatchResult, form_ids: list[str], out_dir: Path) ->
     targets = {f: batch.targets[f] for f in form_ids if f in batch.targets}
     if not targets:
         return [], []
-    return write_monitoring(out_dir, targets, {f: batch.forms[f].form for f in targets})
+    return write_monitoring(out_dir, targets, {f: batch.forms[f].form for f in targets}, batch.previous_targets)
 
 
 def _task_files(batch: BatchResult, form_ids: list[str], out_dir: Path) -> Written:

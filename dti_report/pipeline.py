@@ -19,7 +19,8 @@ from typing import Callable
 
 import pandas as pd
 
-from dti_report.batch.recording import arrivals, run_record
+from dti_report.batch.history_files import write_history_files
+from dti_report.batch.recording import arrivals, previous_targets, run_record
 from dti_report.batch.results import load_results, write_plan_values
 from dti_report.batch.run import BatchResult, counts_by_status, form_batch, read_batch
 from dti_report.batch.run_folder import write_run_files
@@ -39,7 +40,8 @@ from dti_report.forms.base import Form
 from dti_report.forms.placeholders import FUZZY, UNKNOWN, Resolver
 from dti_report.kinds import KINDS, kind_of
 from dti_report.kinds import catalog as default_catalog
-from dti_report.reports.monitoring import FINDINGS_CSV, findings_frame, load_results_json, resolver_for
+from dti_report.reports.monitoring import (FINDINGS_CSV, findings_frame, load_results_json, previous_json,
+                                          resolver_for)
 from dti_report.workbook.layout import template_file_name
 from dti_report.renderers.monitoring_table import Finding
 from dti_report.reports import render_reports
@@ -147,11 +149,14 @@ def run_period(inputs: Path, out_dir: Path, period: str, registry: Registry, cat
         catalog.get(form_id)
     workers = workers or default_workers()
     folder = RunFolder(out_dir)
+    overrides = read_long_file(overrides_path, OVERRIDE_COLUMNS) if overrides_path is not None else None
     with folder.writing() as staging:
         batch = read_batch(inputs, period, registry, catalog, expect_forms=list(expect_forms), limits=limits,
                            workers=workers, on_start=on_start, on_done=on_done)
-        evaluate_batch(batch, overrides_path)
-        written, findings = write_outputs(batch, staging, catalog, settings, pdf=pdf, workers=workers)
+        evaluate_batch(batch, overrides=overrides)
+        written, findings = write_outputs(
+            batch, staging, catalog, settings, pdf=pdf, workers=workers,
+            extra=lambda out: write_history_files(out, batch, None, None, {}, None, overrides))
         outcome = RunOutcome(batch, out_dir, [], findings)
         if strict and outcome.placeholder_problems:
             listed = "; ".join(f"{f.location}: {f.written}" for f in outcome.placeholder_problems[:10])
@@ -218,7 +223,8 @@ def placeholder_resolver(catalog: Catalog, results_dir: Path | None, form_id: st
     """What `render` and `lint` resolve placeholders with: a run's figures, or, without a
     run, the names of a form that has a monitoring table."""
     if results_dir is not None:
-        return resolver_for(*load_results_json(results_dir, catalog, form_id))
+        target_set, data = load_results_json(results_dir, catalog, form_id)
+        return resolver_for(target_set, data, previous_json(results_dir, data.set_id))
     tables = [f for f in catalog.latest() if KINDS[f.kind].monitoring]
     chosen = [f for f in tables if f.id == form_id] if form_id else tables
     if len(chosen) != 1:
@@ -291,7 +297,11 @@ def run_in_workspace(ws: Workspace, period: str, catalog: Catalog, settings: Rep
             adjustments = store.adjustments_in_force(period)
             evaluate_batch(batch, overrides=adjustments if len(adjustments) else None)
             arrived = arrivals(batch, store, reading, period, started, first_run)
-            written, findings = write_outputs(batch, staging, catalog, settings, pdf=pdf, workers=workers)
+            batch.previous_targets = previous_targets(batch, store)
+            moment = dt.datetime.fromisoformat(started)
+            written, findings = write_outputs(
+                batch, staging, catalog, settings, pdf=pdf, workers=workers,
+                extra=lambda out: write_history_files(out, batch, store, arrived, deadlines, moment, adjustments))
             outcome = RunOutcome(batch, out_dir, [], findings)
             if strict and outcome.placeholder_problems:
                 raise StrictError(f"{len(outcome.placeholder_problems)} placeholder khớp gần đúng hoặc không xác định; "

@@ -8,7 +8,8 @@ import math
 
 from dti_report.batch.run import BatchResult
 from dti_report.batch.store import RunRecord, Store, StoredReading
-from dti_report.evaluation.targets import Evaluator
+from dti_report.evaluation.history import previous_period
+from dti_report.evaluation.targets import Evaluator, TargetData
 from dti_report.evaluation.unit_values import plain_values
 
 
@@ -83,3 +84,14 @@ def run_record(batch: BatchResult, reading: StoredReading, *, started: str, opti
         index_ids=index_ids, targets=target_figures(batch), standings=standings,
         expected={key: (fb.form.id, [u.code for u in fb.expected]) for key, fb in batch.forms.items()},
     )
+
+
+def previous_targets(batch: BatchResult, store: Store) -> dict[str, TargetData]:
+    """Each target set's figures of the latest stored period before this one ([[kytruoc.Key]])."""
+    out = {}
+    for key, data in batch.targets.items():
+        before = previous_period(batch.period, [p for p in store.periods(data.set_id) if p != batch.period])
+        stored = store.target_data(data.set_id, before) if before else None
+        if stored is not None:
+            out[key] = TargetData.from_json(stored)
+    return out

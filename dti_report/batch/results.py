@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from dti_report.batch.history_files import PeriodHistory, load_history
 from dti_report.core.errors import DtiError
 from dti_report.core.files import atomic_path
 from dti_report.forms.catalog import Catalog, UnknownFormError
@@ -53,6 +54,8 @@ class RunResults:
     # the plan expected that sent no workbook.
     plans: dict[str, dict[str, dict[str, object]]] = field(default_factory=dict)
     plan_missing: dict[str, list[Unit]] = field(default_factory=dict)
+    # A workspace's run: comparisons with stored periods, timeliness, adjustments (history_files).
+    history: PeriodHistory = field(default_factory=PeriodHistory)
 
     def unit_name(self, code: str) -> str:
         if not hasattr(self, "_names"):  # one index, not one per call: reports ask for thousands of names
@@ -145,4 +148,4 @@ def load_results(out_dir: Path | str, catalog: Catalog) -> RunResults:
         sets[set_id] = SetResults(indicator_set, scores, totals, [by_code[c] for c in meta["missing"] if c in by_code])
     plans, plan_missing = _plan_values(out_dir, by_code, catalog)
     return RunResults(out_dir, info["period"], registry, catalog, sets, _csv(out_dir / "manifest.csv"),
-                      _text_csv(out_dir / "issues.csv"), plans, plan_missing)
+                      _text_csv(out_dir / "issues.csv"), plans, plan_missing, load_history(out_dir, sets))

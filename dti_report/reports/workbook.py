@@ -21,6 +21,7 @@ from dti_report.batch.results import RunResults
 from dti_report.workbook.reader import STATUS_LABELS as FILE_STATUS_LABELS
 from dti_report.workbook.xlsx import sheet_name, workbook, write_cell, write_table
 from dti_report.reports.context import SAME, unassessed, unit_names
+from dti_report.reports.history import write_history_sheets
 
 WORKBOOK_NAME = "ket-qua-tong-hop.xlsx"
 # The chart draws one bar per unit; past this many it shows the first ones only.
@@ -255,6 +256,8 @@ def write_results_workbook(results: RunResults, target: Path | str | None = None
             _matrix_sheets(book, formats, names, results, set_id)
             _index_sheets(book, formats, names, results, set_id)
             _long_sheet(book, formats, names, results, set_id)
+        write_history_sheets(book, formats, names, results,
+                             {set_id: short_name(sr.indicator_set) for set_id, sr in results.sets.items()})
         _unassessed_sheet(book, formats, names, results)
         _manifest_sheet(book, formats, names, results.manifest)
         _issues_sheet(book, formats, names, results.issues)
