@@ -20,6 +20,7 @@ from typing import Callable
 import pandas as pd
 
 from dti_report.batch.history_files import write_history_files
+from dti_report.batch import reminders
 from dti_report.batch.recording import arrivals, previous_targets, run_record
 from dti_report.batch.results import load_results, write_plan_values
 from dti_report.batch.run import BatchResult, counts_by_status, form_batch, read_batch
@@ -33,7 +34,9 @@ from dti_report.core.errors import DtiError
 from dti_report.core.issues import Issue
 from dti_report.core.numbers import parse_date
 from dti_report.evaluation.engine import Result
+from dti_report.evaluation.timeliness import MISSING, timeliness
 from dti_report.evaluation.unit_values import known_fields
+from dti_report.core.formatting import period_words
 from dti_report.forms.catalog import Catalog
 from dti_report.forms.units import Registry
 from dti_report.forms.base import Form
@@ -257,7 +260,8 @@ def workspace_catalog(ws: Workspace | None, extra: tuple[Path, ...] = ()) -> Cat
 def init_workspace(root: Path, name: str | None = None, *, units: Path | None = None,
                    report_settings: Path | None = None) -> list[Path]:
     """A new workspace, its store created."""
-    written = create_workspace(root, name, units=units, report_settings=report_settings)
+    written = create_workspace(root, name, units=units, report_settings=report_settings,
+                               reminder_text=reminders.DEFAULT_TEXT)
     ws = load_workspace(root)
     Store.open(ws.store_path, ws.backup_dir).close()
     return written + [ws.store_path]
@@ -299,17 +303,18 @@ def run_in_workspace(ws: Workspace, period: str, catalog: Catalog, settings: Rep
             arrived = arrivals(batch, store, reading, period, started, first_run)
             batch.previous_targets = previous_targets(batch, store)
             moment = dt.datetime.fromisoformat(started)
-            written, findings = write_outputs(
-                batch, staging, catalog, settings, pdf=pdf, workers=workers,
-                extra=lambda out: write_history_files(out, batch, store, arrived, deadlines, moment, adjustments))
-            outcome = RunOutcome(batch, out_dir, [], findings)
-            if strict and outcome.placeholder_problems:
-                raise StrictError(f"{len(outcome.placeholder_problems)} placeholder khớp gần đúng hoặc không xác định; "
-                                  "kết quả lần chạy này không được ghi")
             standings = {key: (batch.forms[key].form.id,
                                kind.standings(batch.forms[key].form, values, registry, period))
                          for key, values in batch.plans.items()
                          if (kind := kind_of(batch.forms[key].form)).standings is not None}
+            written, findings = write_outputs(
+                batch, staging, catalog, settings, pdf=pdf, workers=workers,
+                extra=lambda out: write_history_files(out, batch, store, arrived, deadlines, moment, adjustments,
+                                                      standings))
+            outcome = RunOutcome(batch, out_dir, [], findings)
+            if strict and outcome.placeholder_problems:
+                raise StrictError(f"{len(outcome.placeholder_problems)} placeholder khớp gần đúng hoặc không xác định; "
+                                  "kết quả lần chạy này không được ghi")
             store.record_run(run_record(batch, reading, started=started, first_run=first_run, arrived=arrived,
                                         standings=standings, options={"workers": workers, "pdf": pdf,
                                                                       "strict": strict, "sets": expect,
@@ -363,3 +368,157 @@ def record_deadline(ws: Workspace, set_id: str, period: str, text: str, source: 
     with open_store(ws) as store:
         store.set_deadline(set_id, period, day, source, ws.now().isoformat())
     return day
+
+
+def latest_period(ws: Workspace) -> str:
+    with open_store(ws) as store:
+        periods = store.periods()
+    if not periods:
+        raise PipelineError("kho dữ liệu chưa có kỳ nào; hãy chạy dti-report run <kỳ> trước")
+    return max(periods, key=lambda p: (store_order(p), p))
+
+
+def store_order(period: str) -> str:
+    """Periods in time order whatever their kind: 2023 sorts after 2023-12."""
+    return f"{period}-99" if len(period) == 4 else period
+
+
+def period_status(ws: Workspace, period: str, catalog: Catalog, now: dt.datetime | None = None) -> pd.DataFrame:
+    """Per set and awaited unit, at `now`: on time, late by N days, or missing, as the last
+    run of the period found the inbox (timeliness.COLUMNS)."""
+    now = now or ws.now()
+    registry = ws.registry()
+    names = {u.code: u.name for u in registry.units}
+    with open_store(ws) as store:
+        if store.runs(period).empty:
+            raise PipelineError(f"kỳ {period} chưa được tổng hợp; hãy chạy dti-report run {period}")
+        deadlines = {**store.deadlines(period), **ws.deadlines_for(period)}
+        expected = store.frame("SELECT DISTINCT set_id, unit_code FROM expected_units WHERE period = ? "
+                               "ORDER BY rowid", (period,))
+        sent = store.frame("SELECT set_id, unit_code, MIN(arrived) AS arrived FROM submissions WHERE period = ? "
+                           "GROUP BY set_id, unit_code", (period,))
+        rejected = store.frame("SELECT set_id, unit_code, COUNT(*) AS n FROM files WHERE period = ? AND present = 1 "
+                               "AND status = 'rejected' AND unit_code != '' GROUP BY set_id, unit_code", (period,))
+    frames = []
+    for set_id in dict.fromkeys(expected["set_id"]):
+        units = [c for c in expected.loc[expected["set_id"] == set_id, "unit_code"]]
+        mine = sent[sent["set_id"] == set_id]
+        bad = rejected[rejected["set_id"] == set_id]
+        frames.append(timeliness(set_id, [(c, names.get(c, c)) for c in dict.fromkeys(units)],
+                                 dict(zip(mine["unit_code"], mine["arrived"])), dict(zip(bad["unit_code"], bad["n"])),
+                                 deadlines.get(set_id), now))
+    return pd.concat(frames, ignore_index=True) if frames else timeliness("", [], {}, {}, None, now)
+
+
+def write_reminders(ws: Workspace, period: str, catalog: Catalog,
+                    now: dt.datetime | None = None) -> tuple[list[Path], list[str]]:
+    """One .eml per unit that has not sent a valid workbook of a set awaited in the period,
+    into thu-nhac/<kỳ>/ (emptied first). Returns the files and the units without an email."""
+    status = period_status(ws, period, catalog, now)
+    missing = status[status["status"] == MISSING]
+    template = ws.reminder_template
+    text = template.read_text(encoding="utf-8") if template.is_file() else reminders.DEFAULT_TEXT
+    source = str(template) if template.is_file() else "thư nhắc có sẵn"
+    registry = ws.registry()
+    by_code = registry.by_code()
+    folder = ws.reminders(period)
+    if folder.is_dir():
+        for old in folder.glob("*.eml"):
+            old.unlink()
+    written, no_email = [], []
+    for row in missing.to_dict("records"):
+        form = catalog.get(row["set_id"])
+        unit = by_code[row["unit_code"]]
+        name = template_file_name(unit.code, form.id, period)
+        blank = ws.blanks(period) / name
+        if not blank.is_file():
+            write_unit_templates(form, registry, period, ws.blanks(period), unit_codes=[unit.code],
+                                 deadline=fmt_day(row["deadline"]))
+        values = {"ten_don_vi": unit.name, "ma_don_vi": unit.code, "bo_chi_so": form.title, "ma_bo_chi_so": form.id,
+                  "ky": period_words(period), "han_gui": fmt_day(row["deadline"]) or "chưa đặt",
+                  "tinh_trang": row["note"] or "chưa gửi", "tep_dinh_kem": name, "noi_gui": ws.settings.name}
+        message = reminders.reminder(text, source, values, to=unit.email, sender=ws.settings.sender,
+                                     attachment=(name, blank.read_bytes()))
+        written.append(reminders.write_eml(message, folder / f"{unit.code}_{form.id}_{period}.eml"))
+        if not unit.email:
+            no_email.append(unit.name)
+    return written, no_email
+
+
+def fmt_day(iso: str) -> str:
+    return dt.date.fromisoformat(iso).strftime("%d/%m/%Y") if iso else ""
+
+
+def unit_history(ws: Workspace, unit_code: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A unit across the stored periods: per period and set its total, rank (of how many),
+    self-assessed total, errors and warnings, arrival; and every issue of it."""
+    registry = ws.registry()
+    if unit_code not in registry.by_code():
+        raise PipelineError(f"mã đơn vị '{unit_code}' không có trong danh mục {ws.registry_path}")
+    with open_store(ws) as store:
+        totals = store.frame(
+            "SELECT t.period, t.set_id, t.set_version, t.total, t.rank, "
+            "(SELECT COUNT(*) FROM totals o WHERE o.period = t.period AND o.set_key = t.set_key) AS units, "
+            "t.self_total, (SELECT MIN(arrived) FROM submissions s WHERE s.period = t.period AND s.set_id = t.set_id "
+            "AND s.unit_code = t.unit_code) AS arrived FROM totals t WHERE t.unit_code = ?", (unit_code,))
+        sent = store.frame("SELECT period, set_id, MIN(arrived) AS arrived FROM submissions WHERE unit_code = ? "
+                           "GROUP BY period, set_id", (unit_code,))
+        issues = store.frame("SELECT period, severity, code, file, cell, field, message FROM issues WHERE unit = ? "
+                             "ORDER BY period, seq", (unit_code,))
+    counts = issues.groupby(["period", "severity"]).size().unstack(fill_value=0) if len(issues) else pd.DataFrame()
+    table = sent.merge(totals.drop(columns="arrived"), on=["period", "set_id"], how="left")
+    for severity in ("error", "warning"):
+        table[severity] = table["period"].map(counts[severity] if severity in counts else {}).fillna(0).astype(int)
+    table = table.sort_values("period", key=lambda s: s.map(store_order), kind="stable").reset_index(drop=True)
+    return table, issues
+
+
+EXPORT_COLUMNS = ["period", "set_id", "set_version", "unit_code", "unit_name", "measure", "item", "value",
+                  "self_value", "max_points", "rank", "status"]
+
+
+def export_table(ws: Workspace) -> pd.DataFrame:
+    """Every stored period in one long table: criterion scores, main-index points, totals and
+    ranks, target figures and task standings (`measure` says which)."""
+    with open_store(ws) as store:
+        frame = store.frame("""
+            SELECT period, set_id, set_version, unit_code, 'criterion' AS measure, criterion AS item,
+                   verified_score AS value, self_score AS self_value, max_points, NULL AS rank, status FROM scores
+            UNION ALL
+            SELECT i.period, t.set_id, t.set_version, i.unit_code, 'index', i.index_id, i.points, NULL, NULL, NULL, NULL
+              FROM index_totals i JOIN totals t ON t.period = i.period AND t.set_key = i.set_key
+                                               AND t.unit_code = i.unit_code
+            UNION ALL
+            SELECT period, set_id, set_version, unit_code, 'total', '', total, self_total, NULL, rank, NULL FROM totals
+            UNION ALL
+            SELECT f.period, d.set_id, d.set_version, '', 'target', f.key, f.value, NULL, NULL, NULL, f.verdict
+              FROM target_figures f JOIN target_data d ON d.period = f.period AND d.set_key = f.set_key
+            UNION ALL
+            SELECT period, plan_id, '', '', 'task', task_id, NULL, NULL, NULL, NULL, standing FROM task_standings
+            """)
+    names = {u.code: u.name for u in ws.registry().units}
+    frame.insert(4, "unit_name", frame["unit_code"].map(lambda c: names.get(c, "")))
+    frame["rank"] = frame["rank"].astype("Int64")
+    order = ["criterion", "index", "total", "target", "task"]
+    frame["_m"] = frame["measure"].map(order.index)
+    frame = frame.sort_values(["period", "set_id", "_m", "unit_code", "item"], kind="stable").drop(columns="_m")
+    return frame[EXPORT_COLUMNS].reset_index(drop=True)
+
+
+def export(ws: Workspace, target: Path, parquet: bool = False) -> list[Path]:
+    """The long table as CSV (UTF-8 with BOM, for Excel), and as Parquet when pyarrow is there."""
+    frame = export_table(ws)
+    written = [write_csv(frame, target)]
+    if parquet:
+        try:
+            frame.to_parquet(Path(target).with_suffix(".parquet"), index=False)
+        except ImportError:
+            raise PipelineError("ghi Parquet cần gói pyarrow (pip install pyarrow); tệp CSV đã được ghi") from None
+        written.append(Path(target).with_suffix(".parquet"))
+    return written
+
+
+def adjustment_history(ws: Workspace, period: str | None = None, unit: str | None = None) -> pd.DataFrame:
+    """Every recorded adjustment (of a period, of a unit), with the one that replaced it."""
+    with open_store(ws) as store:
+        return store.adjustments(period, unit)

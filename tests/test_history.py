@@ -184,3 +184,56 @@ def test_the_monitoring_table_shows_the_previous_month(tmp_path):
     assert shown["Tongsocosodaotao"] == "220" and shown["kytruoc.Tongsocosodaotao"] == "200"
     first = json.loads((ws.results("2023-11") / "results.json").read_text(encoding="utf-8"))
     assert first["sets"]["hcm-chi-tieu-2023"]["placeholders"]["kytruoc.Tongsocosodaotao"] == "–"
+
+
+def test_history_of_a_unit_prints_every_stored_period(three_periods, monkeypatch):
+    from click.testing import CliRunner
+
+    from dti_report.cli import main
+
+    monkeypatch.chdir(three_periods.root)
+    result = CliRunner().invoke(main, ["history", "p-an-phu"])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if SET in line]
+    assert [line.split("│")[1].strip() for line in lines] == ["2024", "2025", "2026"]
+    assert ["50,00" in lines[0], "98,00" in lines[1], "90,25" in lines[2]] == [True, True, True]
+    assert "2/3" in lines[0] and "1/3" in lines[1] and "3/4" in lines[2]
+
+
+def test_export_writes_one_long_table_of_every_stored_period(three_periods, monkeypatch):
+    from click.testing import CliRunner
+
+    from dti_report.cli import main
+
+    monkeypatch.chdir(three_periods.root)
+    target = three_periods.root / "xuat.csv"
+    result = CliRunner().invoke(main, ["export", "--out", str(target)])
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(target, dtype={"period": str, "unit_code": str})
+    totals = frame[(frame["measure"] == "total") & (frame["unit_code"] == "p-an-phu")]
+    assert list(totals["period"]) == ["2024", "2025", "2026"]
+    assert list(totals["value"]) == pytest.approx([50, 98, 90.25]) and list(totals["rank"]) == [2, 1, 3]
+    assert (frame["measure"] == "criterion").sum() == (3 + 3 + 4) * 4
+    index = frame[(frame["measure"] == "index") & (frame["unit_code"] == "x-tan-lap") & (frame["period"] == "2024")]
+    assert list(index["value"]) == pytest.approx([18.75, 5])
+    assert set(frame["unit_name"].dropna()) >= {"Phường An Phú", "Xã Hòa Bình"}
+
+
+def test_task_standings_change_since_the_last_quarter(tmp_path):
+    from conftest import KH68_Q2_REPORTS
+
+    init_workspace(tmp_path / "kh", "Kế hoạch 68")
+    ws = load_workspace(tmp_path / "kh")
+    fill_period(ws, "2021-Q2", {"so-tttt": KH68_Q2_REPORTS["so-tttt"]}, "kh68-nhiem-vu")
+    run(ws, "2021-Q2", at("2021-07-05 09:00"))
+    # Q3: task 11 (due 02/2021, overdue at the end of Q2) reported done on 15/8/2021: done late.
+    q3 = {**KH68_Q2_REPORTS["so-tttt"], "11.trang-thai": "Hoàn thành", "11.ngay-hoan-thanh": "15/8/2021"}
+    fill_period(ws, "2021-Q3", {"so-tttt": q3}, "kh68-nhiem-vu")
+    run(ws, "2021-Q3", at("2021-10-05 09:00"))
+    changes = pd.read_csv(ws.results("2021-Q3") / "kh68-nhiem-vu" / "tien-do-ky-truoc.csv", dtype=str,
+                          keep_default_na=False).set_index("task")
+    assert changes.at["11", "previous_standing"] == "Quá hạn, chưa hoàn thành"
+    assert changes.at["11", "standing"] == "Hoàn thành trễ hạn" and changes.at["11", "changed"] == "có"
+    assert changes.at["3", "standing"] == "Hoàn thành đúng hạn" and changes.at["3", "changed"] == ""
+    book = openpyxl.load_workbook(ws.results("2021-Q3") / "ket-qua-tong-hop.xlsx", read_only=True)
+    assert any(name.startswith("Nhiệm vụ so kỳ trước") for name in book.sheetnames)

@@ -7,6 +7,7 @@
     <set>/qua-cac-ky.csv       per unit × stored period: total and rank (the trend)
     thoi-han.csv               per set × awaited unit: deadline, arrival, on time / late by N days / missing
     dieu-chinh.csv             Sở TTTT's adjustments applied: unit, field, criterion, value, reason, who, when
+    <plan>/tien-do-ky-truoc.csv  per task: its standing the previous stored period and now
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from dti_report.evaluation.timeliness import timeliness
 from dti_report.workbook.reader import ACCEPTED, REJECTED, SUPERSEDED
 
 COMPARISON, INDEX_COMPARISON, COMPARISON_META, TREND = "so-sanh.csv", "so-sanh-chi-so.csv", "so-sanh.json", "qua-cac-ky.csv"
-TIMELINESS, ADJUSTMENTS = "thoi-han.csv", "dieu-chinh.csv"
+TIMELINESS, ADJUSTMENTS, STANDINGS = "thoi-han.csv", "dieu-chinh.csv", "tien-do-ky-truoc.csv"
 ADJUSTMENT_COLUMNS = ["unit_code", "field", "criterion", "value", "reason", "made_by", "made_at"]
 
 
@@ -46,6 +47,7 @@ class PeriodHistory:
     sets: dict[str, SetHistory] = field(default_factory=dict)
     timeliness: pd.DataFrame | None = None
     adjustments: pd.DataFrame | None = None
+    standings: dict[str, pd.DataFrame] = field(default_factory=dict)   # plan key -> task standings then and now
 
 
 def comparisons(batch: BatchResult, store: Store) -> dict[str, tuple[Comparison | None, pd.DataFrame, dict]]:
@@ -108,11 +110,31 @@ def applied_adjustments(batch: BatchResult, overrides: pd.DataFrame | None) -> p
     return frame[ADJUSTMENT_COLUMNS].reset_index(drop=True)
 
 
+def standing_changes(batch: BatchResult, store: Store, standings: dict[str, tuple[str, list[tuple]]]) -> dict[str, pd.DataFrame]:
+    """Per plan: each task's standing in the previous stored period of the same kind and now."""
+    out = {}
+    for key, (plan_id, rows) in standings.items():
+        before = previous_period(batch.period, [p for p in store.periods(plan_id) if p != batch.period])
+        if before is None:
+            continue
+        then = store.standings_of(plan_id, before).set_index("task_id")
+        frame = pd.DataFrame([{"task": task, "previous_period": before,
+                               "previous_standing": then["label"].get(task, ""), "standing": label,
+                               "changed": "" if then["standing"].get(task) == standing else "có"}
+                              for task, standing, label, _ in rows])
+        out[key] = frame
+    return out
+
+
 def write_history_files(out_dir: Path, batch: BatchResult, store: Store | None, arrived: dict[str, str] | None,
                         deadlines: dict[str, dt.date], now: dt.datetime | None,
-                        overrides: pd.DataFrame | None) -> list[Path]:
+                        overrides: pd.DataFrame | None,
+                        standings: dict[str, tuple[str, list[tuple]]] | None = None) -> list[Path]:
     out_dir = Path(out_dir)
     written = []
+    if store is not None and standings:
+        for key, frame in standing_changes(batch, store, standings).items():
+            written.append(write_csv(frame, out_dir / key / STANDINGS))
     if store is not None:
         for key, (comparison, trend_frame, meta) in comparisons(batch, store).items():
             folder = out_dir / key
@@ -153,6 +175,8 @@ def load_history(out_dir: Path, set_keys) -> PeriodHistory:
             units["change"] = units["change"].fillna("")
         history.sets[key] = SetHistory(meta.get("previous"), units, _read(folder / INDEX_COMPARISON, dtype=text),
                                        _read(folder / TREND, dtype=text), meta)
+    history.standings = {path.parent.name: pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+                         for path in sorted(out_dir.glob(f"*/{STANDINGS}"))}
     history.timeliness = _read(out_dir / TIMELINESS, dtype=str, keep_default_na=False)
     history.adjustments = _read(out_dir / ADJUSTMENTS, dtype=str, keep_default_na=False)
     return history

@@ -8,6 +8,7 @@ repository: the nearest folder upwards holding the settings file).
     bieu-mau-rieng/        the workspace's own form files (YAML)
     mau-bao-cao/           template overrides (Word templates, the reminder text)
     bieu-mau-trong/<kỳ>/   blank workbooks sent to the units
+    thu-nhac/<kỳ>/         reminders (.eml) to units that have not sent
     hop-thu/<kỳ>/          what the units sent, one folder per period
     ket-qua/<kỳ>/          each period's results
     kho-du-lieu/           the store (SQLite) and its backups
@@ -37,7 +38,7 @@ SETTINGS_FILE = "dti-report.yaml"
 REGISTRY_FILE = "danh-muc-don-vi.yaml"
 REPORT_SETTINGS_FILE = "cai-dat-bao-cao.yaml"
 FORMS_DIR, TEMPLATES_DIR, BLANKS_DIR = "bieu-mau-rieng", "mau-bao-cao", "bieu-mau-trong"
-INBOX_DIR, RESULTS_DIR, STORE_DIR = "hop-thu", "ket-qua", "kho-du-lieu"
+INBOX_DIR, RESULTS_DIR, STORE_DIR, REMINDERS_DIR = "hop-thu", "ket-qua", "kho-du-lieu", "thu-nhac"
 STORE_FILE, BACKUP_DIR = "kho.sqlite", "sao-luu"
 REMINDER_TEMPLATE = "thu-nhac-nho.txt"
 DEFAULT_TIME_ZONE = "Asia/Ho_Chi_Minh"
@@ -56,6 +57,7 @@ class WorkspaceSettings(BaseModel):
     report_settings: str = REPORT_SETTINGS_FILE
     forms: str = FORMS_DIR
     templates: str = TEMPLATES_DIR
+    sender: str | None = None          # the From of reminders: "Phòng Chuyển đổi số <cds@…>"
     # set id -> period -> the last day units may send (inclusive)
     deadlines: dict[str, dict[str, dt.date]] = {}
 
@@ -135,6 +137,13 @@ class Workspace:
     def blanks(self, period: str) -> Path:
         return self.root / BLANKS_DIR / period
 
+    def reminders(self, period: str) -> Path:
+        return self.root / REMINDERS_DIR / period
+
+    @property
+    def reminder_template(self) -> Path:
+        return self.templates_dir / REMINDER_TEMPLATE
+
     def registry(self) -> Registry:
         if not self.registry_path.is_file():
             raise WorkspaceError(f"không tìm thấy danh mục đơn vị {self.registry_path} (mục 'units' trong {SETTINGS_FILE})")
@@ -179,7 +188,7 @@ SETTINGS_TEXT = """\
 # Cài đặt của không gian làm việc dti-report. Mọi lệnh dti-report chạy trong thư mục này (hoặc thư mục con)
 # đọc tệp này; đường dẫn tính từ thư mục chứa tệp.
 
-# Tên không gian làm việc (in trong thông báo).
+# Tên không gian làm việc: tên cơ quan tổng hợp, in trong thư nhắc ("… chưa nhận được biểu mẫu").
 name: {name}
 # Múi giờ dùng để ghi thời điểm nhận tệp và tính hạn gửi.
 time_zone: {zone}
@@ -192,6 +201,8 @@ forms: {forms}
 # Thư mục mẫu thay thế: bao-cao-ket-qua-dti.docx, phieu-ket-qua-dti.docx, bao-cao-kh68.docx, bao-cao-kh4233.docx,
 # thu-nhac-nho.txt. Tệp nào có trong thư mục thì dùng tệp đó thay mẫu có sẵn.
 templates: {templates}
+# Người gửi thư nhắc (dòng "From" của tệp .eml), ví dụ: "Phòng Chuyển đổi số <cds@example.gov.vn>".
+sender:
 # Hạn gửi theo bộ chỉ số và kỳ (ngày cuối cùng đơn vị được gửi, tính cả ngày đó), ví dụ:
 #   hcm-dti-so:
 #     "2026": 2027-01-15
@@ -216,6 +227,7 @@ danh mục đơn vị và kho dữ liệu, không cần ghi đường dẫn.
 | `mau-bao-cao/` | mẫu thay thế: đặt vào đây mẫu Word đã sửa (cùng tên với mẫu có sẵn) hoặc sửa `thu-nhac-nho.txt` |
 | `bieu-mau-trong/<kỳ>/` | biểu mẫu trống gửi các đơn vị |
 | `hop-thu/<kỳ>/` | **chép vào đây các tệp đơn vị gửi** (mỗi kỳ một thư mục, ví dụ `hop-thu/2026-11/`) |
+| `thu-nhac/<kỳ>/` | thư nhắc (.eml) cho đơn vị chưa gửi: mở bằng chương trình thư và bấm gửi |
 | `ket-qua/<kỳ>/` | kết quả từng kỳ: bảng điểm, báo cáo Word, sổ tính tổng hợp, phản hồi từng đơn vị |
 | `kho-du-lieu/` | kho dữ liệu (SQLite): mọi kỳ đã tổng hợp, tệp đã nhận, điều chỉnh của Sở; không sửa tay |
 

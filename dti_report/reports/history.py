@@ -258,6 +258,17 @@ def write_history_sheets(book, formats, names, results: RunResults, short_names:
                              "deadline": "Hạn gửi", "arrived": "Thời điểm nhận", "status_label": "Tình trạng",
                              "days_late": "Số ngày trễ", "note": "Ghi chú"},
                     widths={"unit_name": 36, "unit_code": 16, "arrived": 18, "status_label": 20, "note": 50})
+    for key, changes in results.history.standings.items():
+        if not len(changes):
+            continue
+        period = changes["previous_period"].iloc[0]
+        sheet = book.add_worksheet(names(f"Nhiệm vụ so kỳ trước {key}"))
+        sheet.write_string(0, 0, f"{key}: tình trạng nhiệm vụ {fmt.period_words(results.period)} so với "
+                                 f"{fmt.period_words(period)}", formats["title"])
+        write_table(sheet, changes.drop(columns="previous_period"), formats, start_row=2, headers={
+            "task": "Nhiệm vụ", "previous_standing": f"Tình trạng {fmt.period_words(period)}",
+            "standing": f"Tình trạng {fmt.period_words(results.period)}", "changed": "Thay đổi"},
+            widths={"previous_standing": 30, "standing": 30})
     adjustments = results.history.adjustments
     if adjustments is not None and len(adjustments):
         sheet = book.add_worksheet(names("Điều chỉnh của Sở"))
