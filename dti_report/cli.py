@@ -504,14 +504,22 @@ def run_command(period_arg: str | None, period: str | None, inputs: Path | None,
 
 
 @main.command("report")
-@click.option("--results", "results_dir", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="Thư mục kết quả của lệnh run.")
+@click.argument("period", metavar="[KỲ]", required=False, callback=_period_argument)
+@click.option("--results", "results_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Thư mục kết quả của lệnh run; trong không gian làm việc: ket-qua/<kỳ>/ (mặc định kỳ gần nhất).")
 @settings_option
 @pdf_option
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="Số tiến trình dựng phiếu kết quả song song.")
-def report_command(results_dir: Path, settings, pdf: bool, workers: int | None) -> None:
+def report_command(period: str | None, results_dir: Path | None, settings, pdf: bool, workers: int | None) -> None:
     """Dựng lại báo cáo Word, sổ tính tổng hợp và phiếu kết quả từng đơn vị từ kết quả của lệnh run,
     không đọc lại biểu mẫu."""
+    if results_dir is None:
+        ws = current_workspace()
+        if ws is None:
+            raise click.UsageError("Missing option '--results'.")
+        results_dir = ws.results(_period_or_latest(ws, period))
+        if not results_dir.is_dir():
+            raise WorkspaceError(f"chưa có kết quả {results_dir}; hãy chạy dti-report run trước")
     written = pipeline.report(results_dir, forms_catalog(), settings, pdf=pdf, workers=workers)
     print_reports(written, results_dir, pdf)
 

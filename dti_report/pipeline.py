@@ -313,9 +313,10 @@ def run_in_workspace(ws: Workspace, period: str, catalog: Catalog, settings: Rep
                                                       standings))
             outcome = RunOutcome(batch, out_dir, [], findings)
             if strict and outcome.placeholder_problems:
-                raise StrictError(f"{len(outcome.placeholder_problems)} placeholder khớp gần đúng hoặc không xác định; "
-                                  "kết quả lần chạy này không được ghi")
-            store.record_run(run_record(batch, reading, started=started, first_run=first_run, arrived=arrived,
+                listed = "; ".join(f"{f.location}: {f.written}" for f in outcome.placeholder_problems[:10])
+                raise StrictError(f"{len(outcome.placeholder_problems)} placeholder khớp gần đúng hoặc không xác định "
+                                  f"({listed}); kết quả lần chạy này không được ghi, kho dữ liệu giữ nguyên")
+            store.record_run(run_record(batch, reading, started=started, arrived=arrived,
                                         standings=standings, options={"workers": workers, "pdf": pdf,
                                                                       "strict": strict, "sets": expect,
                                                                       **(options or {})}))
@@ -450,23 +451,22 @@ def fmt_day(iso: str) -> str:
 
 
 def unit_history(ws: Workspace, unit_code: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """A unit across the stored periods: per period and set its total, rank (of how many),
-    self-assessed total, errors and warnings, arrival; and every issue of it."""
+    """A unit across the stored periods: per period and set its version, total, rank (of how
+    many), self-assessed total, arrival, errors and warnings; and every issue of it."""
     registry = ws.registry()
     if unit_code not in registry.by_code():
         raise PipelineError(f"mã đơn vị '{unit_code}' không có trong danh mục {ws.registry_path}")
     with open_store(ws) as store:
+        sent = store.frame("SELECT period, set_id, set_version, MIN(arrived) AS arrived FROM submissions "
+                           "WHERE unit_code = ? GROUP BY period, set_id", (unit_code,))
         totals = store.frame(
-            "SELECT t.period, t.set_id, t.set_version, t.total, t.rank, "
-            "(SELECT COUNT(*) FROM totals o WHERE o.period = t.period AND o.set_key = t.set_key) AS units, "
-            "t.self_total, (SELECT MIN(arrived) FROM submissions s WHERE s.period = t.period AND s.set_id = t.set_id "
-            "AND s.unit_code = t.unit_code) AS arrived FROM totals t WHERE t.unit_code = ?", (unit_code,))
-        sent = store.frame("SELECT period, set_id, MIN(arrived) AS arrived FROM submissions WHERE unit_code = ? "
-                           "GROUP BY period, set_id", (unit_code,))
+            "SELECT t.period, t.set_id, t.total, t.rank, t.self_total, (SELECT COUNT(*) FROM totals o "
+            "WHERE o.period = t.period AND o.set_key = t.set_key) AS units FROM totals t WHERE t.unit_code = ?",
+            (unit_code,))
         issues = store.frame("SELECT period, severity, code, file, cell, field, message FROM issues WHERE unit = ? "
                              "ORDER BY period, seq", (unit_code,))
+    table = sent.merge(totals, on=["period", "set_id"], how="left")
     counts = issues.groupby(["period", "severity"]).size().unstack(fill_value=0) if len(issues) else pd.DataFrame()
-    table = sent.merge(totals.drop(columns="arrived"), on=["period", "set_id"], how="left")
     for severity in ("error", "warning"):
         table[severity] = table["period"].map(counts[severity] if severity in counts else {}).fillna(0).astype(int)
     table = table.sort_values("period", key=lambda s: s.map(store_order), kind="stable").reset_index(drop=True)

@@ -494,18 +494,18 @@ def build_report() -> Path:
     tag(doc, "{%p endif %}")
     # A workspace's history: the change since the previous stored period, timeliness, adjustments.
     tag(doc, "{%p if comparison.has_previous %}")
-    para(doc, "6. So với {{ comparison.previous_period_text }}: {{ comparison.improved }} đơn vị tăng hạng, "
+    para(doc, "{{ comparison.no }}. So với {{ comparison.previous_period_text }}: {{ comparison.improved }} đơn vị tăng hạng, "
               "{{ comparison.declined }} đơn vị giảm hạng, {{ comparison.unchanged }} đơn vị giữ nguyên hạng"
               "{% if comparison.new %}, {{ comparison.new }} đơn vị lần đầu được đánh giá{% endif %} (Bảng 1a).",
          style=body)
     tag(doc, "{%p endif %}")
     tag(doc, "{%p if timeliness.has %}")
-    para(doc, "7. Thời hạn gửi{% if timeliness.deadline %} (hạn {{ timeliness.deadline }}){% endif %}: "
+    para(doc, "{{ timeliness.no }}. Thời hạn gửi{% if timeliness.deadline %} (hạn {{ timeliness.deadline }}){% endif %}: "
               "{{ timeliness.on_time }} đơn vị gửi đúng hạn, {{ timeliness.late }} đơn vị gửi trễ hạn, "
               "{{ timeliness.missing }} đơn vị chưa gửi{% if timeliness.rows %} (mục IV){% endif %}.", style=body)
     tag(doc, "{%p endif %}")
     tag(doc, "{%p if adjustments %}")
-    para(doc, "8. Các điều chỉnh của Sở khi thẩm định:", style=body, keep_next=True)
+    para(doc, "{{ adjustments_no }}. Các điều chỉnh của Sở khi thẩm định:", style=body, keep_next=True)
     tag(doc, "{%p endif %}")
     tag(doc, "{%p for a in adjustments %}")
     para(doc, "- {{ a.unit }}, tiêu chí {{ a.criterion }} ({{ a.field }} = {{ a.value }}): {{ a.reason }}"
@@ -665,13 +665,13 @@ def build_scorecard() -> Path:
     para(doc, "5. Tiêu chí có số liệu lỗi, chưa được chấm điểm: {{ invalid|join('; ') }}.", style=body)
     tag(doc, "{%p endif %}")
     tag(doc, "{%p if previous %}")
-    para(doc, "6. So với {{ previous.period_text }}: {% if previous.is_new %}kỳ trước đơn vị chưa được đánh giá"
+    para(doc, "{{ previous_no }}. So với {{ previous.period_text }}: {% if previous.is_new %}kỳ trước đơn vị chưa được đánh giá"
               "{% else %}tổng điểm {{ previous.total }} → {{ total }} ({{ previous.delta }} điểm), hạng "
               "{{ previous.rank }} → {{ rank }} ({{ previous.change }}); theo chỉ số chính: {{ previous.indices }}"
               "{% endif %}.{% if previous.note %} {{ previous.note }}{% endif %}", style=body)
     tag(doc, "{%p endif %}")
     tag(doc, "{%p if adjusted %}")
-    para(doc, "7. Điều chỉnh của Sở khi thẩm định: {{ adjusted|join('; ') }}.", style=body)
+    para(doc, "{{ adjusted_no }}. Điều chỉnh của Sở khi thẩm định: {{ adjusted|join('; ') }}.", style=body)
     tag(doc, "{%p endif %}")
     para(doc, "Bảng. Điểm từng tiêu chí", style="Caption", keep_next=True)
     headers = [("Mã", CENTER), ("Chỉ số, tiêu chí", LEFT), ("Điểm tối đa", CENTER), ("Tự đánh giá", CENTER),

@@ -92,3 +92,15 @@ def test_verified_outside_a_workspace_still_applies_and_is_listed(tmp_path):
     assert result.exit_code == 0, result.output
     applied = pd.read_csv(tmp_path / "kq" / "dieu-chinh.csv", dtype=str, keep_default_na=False)
     assert list(applied["reason"]) == ["Chưa ban hành"] and list(applied["made_by"]) == [""]
+
+
+def test_verified_in_a_workspace_is_recorded_then_applied(tmp_path, monkeypatch):
+    ws = make_workspace(tmp_path)
+    drop(ws, "2023", [sample("so-gtvt")], at("2024-01-05 08:00"))
+    monkeypatch.chdir(ws.root)
+    result = CliRunner().invoke(main, ["run", "2023", "--workers", "1", "--verified",
+                                       str(overrides(tmp_path / "e.csv", "không", "Chưa ban hành"))])
+    assert result.exit_code == 0, result.output
+    assert "Đã ghi 1 điều chỉnh mới" in flat(result.output)
+    listed = CliRunner().invoke(main, ["verify", "--list"])
+    assert listed.exit_code == 0 and "Chưa ban hành" in flat(listed.output) and "1 điều chỉnh." in flat(listed.output)

@@ -73,7 +73,7 @@ def test_the_report_and_the_workbook_include_timeliness(period):
 
     out = period.results("2023")
     text = "\n".join(p.text for p in docx.Document(out / "bao-cao-ket-qua-dti-hcm-dti-so-2023.docx").paragraphs)
-    assert "7. Thời hạn gửi (hạn 08/01/2024): 1 đơn vị gửi đúng hạn, 1 đơn vị gửi trễ hạn, 22 đơn vị chưa gửi" in text
+    assert "5. Thời hạn gửi (hạn 08/01/2024): 1 đơn vị gửi đúng hạn, 1 đơn vị gửi trễ hạn, 22 đơn vị chưa gửi" in text
     assert "Ban Quản lý các Khu chế xuất và công nghiệp: trễ hạn (gửi ngày 11/01/2024, trễ 3 ngày" in text
     book = openpyxl.load_workbook(out / "ket-qua-tong-hop.xlsx", read_only=True)
     assert "Thời hạn gửi" in book.sheetnames

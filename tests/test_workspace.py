@@ -93,3 +93,25 @@ def test_init_refuses_a_file(tmp_path):
     target.write_text("x", encoding="utf-8")
     with pytest.raises(WorkspaceError):
         init_workspace(target)
+
+
+def test_a_template_in_the_overrides_folder_replaces_the_shipped_one(tmp_path):
+    from dti_report.pipeline import workspace_settings
+
+    ws = make_workspace(tmp_path)
+    assert workspace_settings(ws).templates.report is None
+    own = ws.root / "mau-bao-cao" / "phieu-ket-qua-dti.docx"
+    own.write_bytes(b"PK")
+    settings = workspace_settings(ws)
+    assert settings.templates.scorecard == own and settings.templates.report is None
+
+
+def test_report_in_a_workspace_renders_the_latest_period_again(tmp_path, monkeypatch):
+    ws = make_workspace(tmp_path)
+    drop(ws, "2023", [sample("so-gtvt")], at("2024-01-05 08:00"))
+    monkeypatch.chdir(ws.root)
+    assert CliRunner().invoke(main, ["run", "2023", "--workers", "1"]).exit_code == 0
+    (ws.results("2023") / "bao-cao-ket-qua-dti-hcm-dti-so-2023.docx").unlink()
+    result = CliRunner().invoke(main, ["report"])
+    assert result.exit_code == 0, result.output
+    assert (ws.results("2023") / "bao-cao-ket-qua-dti-hcm-dti-so-2023.docx").is_file()

@@ -67,7 +67,7 @@ def target_figures(batch: BatchResult) -> dict[str, tuple[str, str, dict, list[t
     return out
 
 
-def run_record(batch: BatchResult, reading: StoredReading, *, started: str, options: dict, first_run: bool,
+def run_record(batch: BatchResult, reading: StoredReading, *, started: str, options: dict,
                arrived: dict[str, str], standings: dict[str, tuple[str, list[tuple]]]) -> RunRecord:
     finished = dt.datetime.now(reading.zone).replace(microsecond=0).isoformat()
     results = batch.results
@@ -76,7 +76,6 @@ def run_record(batch: BatchResult, reading: StoredReading, *, started: str, opti
     return RunRecord(
         period=batch.period, started=started, finished=max(finished, started), options=options, reader=reading.reader,
         submissions=batch.submissions, sightings=reading.sightings, reused=set(reading.reused),
-        first_run_of_period=first_run,
         arrivals=arrived,
         set_rows=[{"key": key, "id": fb.form.id, "version": fb.form.version} for key, fb in batch.forms.items()],
         values=typed_values(batch), issues=batch.issues,

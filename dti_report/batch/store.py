@@ -219,7 +219,6 @@ class RunRecord:
     submissions: list[Submission]
     sightings: dict[str, Sighting]
     reused: set[str]
-    first_run_of_period: bool
     arrivals: dict[str, str]                      # path -> first seen
     set_rows: list[dict]                          # one per form key: key, id, version
     values: list[dict]                            # typed values of the winning submissions

@@ -19,7 +19,6 @@ Outside a workspace every command works with explicit options, as before.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import zoneinfo
 from importlib import resources
 from pathlib import Path
@@ -284,9 +283,3 @@ def init_workspace(root: Path, name: str | None = None, *, units: Path | None = 
     load_registry(root / REGISTRY_FILE)  # a broken registry is said now, not at the first run
     return written
 
-
-def copy_into_inbox(files: list[Path], ws: Workspace, period: str) -> list[Path]:
-    """Files received for a period put into its inbox (kept as they are, times included)."""
-    inbox = ws.inbox(period)
-    inbox.mkdir(parents=True, exist_ok=True)
-    return [Path(shutil.copy2(f, inbox / Path(f).name)) for f in files]

@@ -53,7 +53,7 @@ def render_set_report(results: RunResults, set_id: str, settings: ReportSettings
     template = find_template(settings.templates.report, REPORT_TEMPLATE)
     view = SetView(results, set_id)
     context = report_context(results, set_id, settings, day)
-    context.update(report_history(results, set_id))
+    context.update(report_history(results, set_id, first=6 if context["summary"]["changed"] else 5))
     totals_png, note = charts.totals_chart(view)
     context["chart_totals_note"] = note
     images = {"chart_totals": (totals_png, TEXT_WIDTH_MM), "chart_spread": (charts.spread_chart(view), TEXT_WIDTH_MM)}

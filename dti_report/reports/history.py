@@ -83,6 +83,8 @@ def timeliness_context(results: RunResults, set_id: str | None = None) -> dict:
         frame = frame[frame["set_id"] == form_id]
     counts = frame["status"].value_counts()
     deadlines = sorted(set(d for d in frame["deadline"] if d))
+    if not deadlines:  # without a deadline there is no on time or late: section IV lists who is missing
+        return {"has": False, "on_time": 0, "late": 0, "missing": 0, "sent": 0, "deadline": "", "rows": []}
     rows = [{"name": r["unit_name"], "status": r["status_label"], "note": r["note"]}
             for r in frame.to_dict("records") if r["status"] in (LATE, MISSING)]
     return {"has": bool(len(frame)), "on_time": int(counts.get(ON_TIME, 0)), "late": int(counts.get(LATE, 0)),
@@ -101,10 +103,15 @@ def adjustments_context(results: RunResults, set_id: str) -> list[dict]:
             for r in frame.to_dict("records") if r["criterion"] in cnames]
 
 
-def report_history(results: RunResults, set_id: str) -> dict:
-    """Context keys of the DTI report."""
-    return {"comparison": comparison_context(results, set_id), "timeliness": timeliness_context(results, set_id),
-            "adjustments": adjustments_context(results, set_id)}
+def report_history(results: RunResults, set_id: str, first: int) -> dict:
+    """Context keys of the DTI report; `first` numbers the first of its overview items that shows."""
+    comparison, timeliness = comparison_context(results, set_id), timeliness_context(results, set_id)
+    adjustments = adjustments_context(results, set_id)
+    n = first
+    for part, shown in ((comparison, comparison["has_previous"]), (timeliness, timeliness["has"])):
+        part["no"] = n
+        n += bool(shown)
+    return {"comparison": comparison, "timeliness": timeliness, "adjustments": adjustments, "adjustments_no": n}
 
 
 def add_scorecard_history(results: RunResults, set_id: str, contexts: list[dict]) -> None:
@@ -134,6 +141,7 @@ def add_scorecard_history(results: RunResults, set_id: str, contexts: list[dict]
                         "indices": "; ".join(f"{index['id']}: {signed(by_unit_index.get((code, index['id'])))}"
                                              for index in context["indices"])}
         context["previous"] = previous
+        context["previous_no"] = 6 if context["invalid"] else 5
         adjusted = []
         for index in context["indices"]:
             for c in index["criteria"]:
@@ -141,6 +149,7 @@ def add_scorecard_history(results: RunResults, set_id: str, contexts: list[dict]
                 if c["reason"]:
                     adjusted.append(f"{c['id']}: {c['reason']}")
         context["adjusted"] = adjusted
+        context["adjusted_no"] = context["previous_no"] + bool(previous)
 
 
 # --- the trend chart (Word report) ----------------------------------------------------------
