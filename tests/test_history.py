@@ -237,3 +237,21 @@ def test_task_standings_change_since_the_last_quarter(tmp_path):
     assert changes.at["3", "standing"] == "Hoàn thành đúng hạn" and changes.at["3", "changed"] == ""
     book = openpyxl.load_workbook(ws.results("2021-Q3") / "ket-qua-tong-hop.xlsx", read_only=True)
     assert any(name.startswith("Nhiệm vụ so kỳ trước") for name in book.sheetnames)
+
+
+def test_export_as_parquet_when_pyarrow_is_there(three_periods, monkeypatch):
+    import importlib.util
+
+    from click.testing import CliRunner
+
+    from dti_report.cli import main
+
+    monkeypatch.chdir(three_periods.root)
+    target = three_periods.root / "xuat-parquet.csv"
+    result = CliRunner().invoke(main, ["export", "--out", str(target), "--parquet"])
+    assert target.is_file()  # the CSV is written either way
+    if importlib.util.find_spec("pyarrow") is None:
+        assert result.exit_code != 0 and "pyarrow" in " ".join(result.output.split())
+    else:
+        assert result.exit_code == 0, result.output
+        assert len(pd.read_parquet(target.with_suffix(".parquet"))) == len(pd.read_csv(target))

@@ -4,7 +4,8 @@ store's one transaction: arrivals, typed values, scores, figures, standings."""
 from __future__ import annotations
 
 import datetime as dt
-import math
+
+import numpy as np
 
 from dti_report.batch.run import BatchResult
 from dti_report.batch.store import RunRecord, Store, StoredReading
@@ -41,14 +42,18 @@ def typed_values(batch: BatchResult) -> list[dict]:
     for key, fb in batch.forms.items():
         plain = plain_values(fb.form, fb.data)
         values = fb.data.values
-        units, fields = set(values.index), set(values.columns)
-        for unit, field_id, raw, note, cell in zip(fb.rows["unit_code"], fb.rows["field"], fb.rows["value"],
-                                                    fb.rows["note"], fb.rows["cell"]):
-            number = values.at[unit, field_id] if unit in units and field_id in fields else None
-            if isinstance(number, float) and math.isnan(number):
-                number = None
+        rows = fb.rows
+        # Looked up all at once: one cell per row of the unit's workbook.
+        at_unit = values.index.get_indexer(rows["unit_code"])
+        at_field = values.columns.get_indexer(rows["field"])
+        found = (at_unit >= 0) & (at_field >= 0)
+        numbers = np.full(len(rows), np.nan)
+        numbers[found] = values.to_numpy()[at_unit[found], at_field[found]]
+        for unit, field_id, raw, note, cell, number in zip(rows["unit_code"], rows["field"], rows["value"],
+                                                            rows["note"], rows["cell"], numbers.tolist()):
             shown = plain.get(unit, {}).get(field_id)
-            out.append({"key": key, "unit": unit, "field": field_id, "raw": raw, "number": number,
+            out.append({"key": key, "unit": unit, "field": field_id, "raw": raw,
+                        "number": None if number != number else number,
                         "text": None if shown is None else str(shown), "note": note, "cell": cell})
     return out
 

@@ -136,6 +136,15 @@ def _utc_iso(mtime_ns: int) -> str:
     return dt.datetime.fromtimestamp(mtime_ns / 1e9, dt.timezone.utc).isoformat(timespec="seconds")
 
 
+def _rows(frame: pd.DataFrame, columns: list[str]) -> list[tuple]:
+    """A frame's rows as SQLite takes them, column by column: Python scalars, NULL for NaN and NA."""
+    cols = []
+    for column in columns:
+        values = frame[column].tolist()
+        cols.append([None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v for v in values])
+    return list(zip(*cols))
+
+
 def _clean(value):
     """A frame's value as SQLite takes it: NaN and pandas' NA are NULL."""
     if value is None:
@@ -418,7 +427,7 @@ class Store:
                 by_unit[(key, sub.unit_code)] = sub_id
         c.executemany("INSERT INTO submission_values (submission_id, field, raw, number, text, note, cell) "
                       "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                      [(by_unit[(v["key"], v["unit"])], v["field"], _clean(v["raw"]), _clean(v["number"]),
+                      [(by_unit[(v["key"], v["unit"])], v["field"], _clean(v["raw"]), v["number"],
                         v["text"], v["note"], v["cell"]) for v in record.values if (v["key"], v["unit"]) in by_unit])
         c.executemany("INSERT INTO issues (period, seq, severity, code, file, sheet, cell, unit, field, criterion, "
                       "value, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -431,22 +440,21 @@ class Store:
                 "INSERT INTO scores (period, set_key, set_id, set_version, unit_code, idx, criterion, max_points, "
                 "self_ratio, self_score, self_status, ratio, verified_score, status) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(p, key, set_id, version, *(_clean(v) for v in row)) for row in scores[
-                    ["unit_code", "index", "criterion", "max_points", "self_ratio", "self_score", "self_status",
-                     "ratio", "verified_score", "status"]].itertuples(index=False)])
+                [(p, key, set_id, version, *row) for row in _rows(scores, [
+                    "unit_code", "index", "criterion", "max_points", "self_ratio", "self_score", "self_status",
+                    "ratio", "verified_score", "status"])])
         for key, totals in record.totals.items():
             set_id, version = versions[key]
             c.executemany(
                 "INSERT INTO totals (period, set_key, set_id, set_version, unit_code, total, rank, self_total, "
                 "self_rank, no_data, not_applicable, invalid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(p, key, set_id, version, *(_clean(v) for v in row)) for row in totals[
-                    ["unit_code", "total", "rank", "self_total", "self_rank", "no_data", "not_applicable",
-                     "invalid"]].itertuples(index=False)])
+                [(p, key, set_id, version, *row) for row in _rows(totals, [
+                    "unit_code", "total", "rank", "self_total", "self_rank", "no_data", "not_applicable",
+                    "invalid"])])
             ids = [i for i in record.index_ids[key] if i in totals.columns]
             c.executemany("INSERT INTO index_totals (period, set_key, unit_code, index_id, points) "
                           "VALUES (?, ?, ?, ?, ?)",
-                          [(p, key, unit, i, _clean(points)) for i in ids
-                           for unit, points in zip(totals["unit_code"], totals[i])])
+                          [(p, key, unit, i, points) for i in ids for unit, points in _rows(totals, ["unit_code", i])])
         for key, (set_id, version, data, figures) in record.targets.items():
             c.execute("INSERT INTO target_data (period, set_key, set_id, set_version, data) VALUES (?, ?, ?, ?, ?)",
                       (p, key, set_id, version, json.dumps(data, ensure_ascii=False)))
