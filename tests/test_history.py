@@ -219,26 +219,6 @@ def test_export_writes_one_long_table_of_every_stored_period(three_periods, monk
     assert set(frame["unit_name"].dropna()) >= {"Phường An Phú", "Xã Hòa Bình"}
 
 
-def test_task_standings_change_since_the_last_quarter(tmp_path):
-    from conftest import KH68_Q2_REPORTS
-
-    init_workspace(tmp_path / "kh", "Kế hoạch 68")
-    ws = load_workspace(tmp_path / "kh")
-    fill_period(ws, "2021-Q2", {"so-tttt": KH68_Q2_REPORTS["so-tttt"]}, "kh68-nhiem-vu")
-    run(ws, "2021-Q2", at("2021-07-05 09:00"))
-    # Q3: task 11 (due 02/2021, overdue at the end of Q2) reported done on 15/8/2021: done late.
-    q3 = {**KH68_Q2_REPORTS["so-tttt"], "11.trang-thai": "Hoàn thành", "11.ngay-hoan-thanh": "15/8/2021"}
-    fill_period(ws, "2021-Q3", {"so-tttt": q3}, "kh68-nhiem-vu")
-    run(ws, "2021-Q3", at("2021-10-05 09:00"))
-    changes = pd.read_csv(ws.results("2021-Q3") / "kh68-nhiem-vu" / "tien-do-ky-truoc.csv", dtype=str,
-                          keep_default_na=False).set_index("task")
-    assert changes.at["11", "previous_standing"] == "Quá hạn, chưa hoàn thành"
-    assert changes.at["11", "standing"] == "Hoàn thành trễ hạn" and changes.at["11", "changed"] == "có"
-    assert changes.at["3", "standing"] == "Hoàn thành đúng hạn" and changes.at["3", "changed"] == ""
-    book = openpyxl.load_workbook(ws.results("2021-Q3") / "ket-qua-tong-hop.xlsx", read_only=True)
-    assert any(name.startswith("Nhiệm vụ so kỳ trước") for name in book.sheetnames)
-
-
 def test_export_as_parquet_when_pyarrow_is_there(three_periods, monkeypatch):
     import importlib.util
 
@@ -255,3 +235,36 @@ def test_export_as_parquet_when_pyarrow_is_there(three_periods, monkeypatch):
     else:
         assert result.exit_code == 0, result.output
         assert len(pd.read_parquet(target.with_suffix(".parquet"))) == len(pd.read_csv(target))
+
+
+@pytest.fixture(scope="module")
+def two_quarters(tmp_path_factory):
+    from conftest import KH68_Q2_REPORTS
+
+    root = tmp_path_factory.mktemp("kh") / "kh"
+    init_workspace(root, "Kế hoạch 68")
+    ws = load_workspace(root)
+    fill_period(ws, "2021-Q2", {"so-tttt": KH68_Q2_REPORTS["so-tttt"]}, "kh68-nhiem-vu")
+    run(ws, "2021-Q2", at("2021-07-05 09:00"))
+    # Q3: task 11 (due 02/2021, overdue at the end of Q2) reported done on 15/8/2021: done late.
+    q3 = {**KH68_Q2_REPORTS["so-tttt"], "11.trang-thai": "Hoàn thành", "11.ngay-hoan-thanh": "15/8/2021"}
+    fill_period(ws, "2021-Q3", {"so-tttt": q3}, "kh68-nhiem-vu")
+    run(ws, "2021-Q3", at("2021-10-05 09:00"))
+    return ws
+
+
+def test_task_standings_change_since_the_last_quarter(two_quarters):
+    ws = two_quarters
+    changes = pd.read_csv(ws.results("2021-Q3") / "kh68-nhiem-vu" / "tien-do-ky-truoc.csv", dtype=str,
+                          keep_default_na=False).set_index("task")
+    assert changes.at["11", "previous_standing"] == "Quá hạn, chưa hoàn thành"
+    assert changes.at["11", "standing"] == "Hoàn thành trễ hạn" and changes.at["11", "changed"] == "có"
+    assert changes.at["3", "standing"] == "Hoàn thành đúng hạn" and changes.at["3", "changed"] == ""
+    book = openpyxl.load_workbook(ws.results("2021-Q3") / "ket-qua-tong-hop.xlsx", read_only=True)
+    assert any(name.startswith("Nhiệm vụ so kỳ trước") for name in book.sheetnames)
+
+
+def test_the_plan_report_says_which_tasks_changed_since_the_last_quarter(two_quarters):
+    report = docx.Document(two_quarters.results("2021-Q3") / "bao-cao-kh68-2021-Q3.docx")
+    cells = [c.text for t in report.tables for r in t.rows for c in r.cells]
+    assert any("quý II năm 2021: quá hạn, chưa hoàn thành" in c for c in cells)
