@@ -162,3 +162,22 @@ def test_reruns_read_only_new_content_and_equal_a_cold_run(tmp_path):
     with Store.open(ws.store_path) as warm_store, Store.open(cold.store_path) as cold_store:
         query = "SELECT unit_code, total, rank FROM totals ORDER BY unit_code"
         assert warm_store.frame(query).equals(cold_store.frame(query))
+
+
+def test_a_file_moved_to_another_folder_is_not_read_again(tmp_path):
+    ws = make_workspace(tmp_path)
+    drop(ws, "2023", [sample(u) for u in UNITS[:2]], at("2024-01-05 08:00"))
+    run(ws, "2023", at("2024-01-10 09:00"))
+    moved = ws.inbox("2023") / "da-xem"
+    moved.mkdir()
+    (ws.inbox("2023") / "hepza_hcm-dti-so_2023.xlsx").rename(moved / "hepza_hcm-dti-so_2023.xlsx")
+    again = run(ws, "2023", at("2024-01-11 09:00"))
+    assert again.batch.stored == {"da-xem/hepza_hcm-dti-so_2023.xlsx", "so-gtvt_hcm-dti-so_2023.xlsx"}
+    issues = pd.read_csv(ws.results("2023") / "issues.csv", dtype=str, keep_default_na=False)
+    hepza = set(issues.loc[issues["unit"] == "hepza", "file"])
+    assert hepza == {"da-xem/hepza_hcm-dti-so_2023.xlsx"}  # every issue under the new path
+    with Store.open(ws.store_path) as store:
+        arrived = store.frame("SELECT path, first_seen, present FROM files WHERE unit_code = 'hepza' ORDER BY id")
+    assert list(arrived["present"]) == [0, 1] and set(arrived["first_seen"]) == {"2024-01-05T08:00:00+07:00"}
+    third = run(ws, "2023", at("2024-01-12 09:00"))
+    assert len(third.batch.stored) == 2

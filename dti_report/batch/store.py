@@ -204,11 +204,19 @@ class StoredReading:
             "SELECT id, first_seen, reader, saved, mtime_ns FROM files WHERE period = ? AND path = ? AND sha256 = ?",
             (self.period, rel, sha)).fetchone()
         if row is None:
-            return None
-        sighting.file_id, sighting.first_seen = row[0], row[1]
+            # The same content moved to another folder: read the same (only the file's name is read
+            # for what it says), so its reading is reused under its new path.
+            row = next((r for r in self.store.conn.execute(
+                "SELECT id, first_seen, reader, saved, mtime_ns, path FROM files WHERE period = ? AND sha256 = ? "
+                "AND reader = ? ORDER BY id", (self.period, sha, self.reader)) if Path(r[5]).name == path.name), None)
+            if row is None:
+                return None
+        else:
+            sighting.file_id = row[0]
+        sighting.first_seen = row[1]
         if row[2] != self.reader:
             return None
-        sub = self.store.stored_submission(row[0])
+        sub = self.store.stored_submission(row[0], rel)
         if row[4] is not None and row[3] == _utc_iso(row[4]):
             # Dated by its file time when read (no save stamp inside): a fresh reading takes today's.
             sub.modified = _utc_iso(stat.st_mtime_ns)
@@ -322,11 +330,12 @@ class Store:
     def reading(self, inputs: Path, period: str, reader: str, zone) -> StoredReading:
         return StoredReading(self, Path(inputs), period, reader, zone)
 
-    def stored_submission(self, file_id: int) -> Submission:
+    def stored_submission(self, file_id: int, path: str | None = None) -> Submission:
+        """A file's stored reading, as read_submission gave it (under `path` when it moved)."""
         row = self.conn.execute(
             "SELECT path, sha256, size, read_status, unit_code, set_id, set_version, file_period, saved FROM files "
             "WHERE id = ?", (file_id,)).fetchone()
-        sub = Submission(path=row[0], sha256=row[1], size=row[2], status=row[3], unit_code=row[4], set_id=row[5],
+        sub = Submission(path=path or row[0], sha256=row[1], size=row[2], status=row[3], unit_code=row[4], set_id=row[5],
                          set_version=row[6], period=row[7], modified=row[8])
         sub.records = [tuple(r) for r in self.conn.execute(
             "SELECT unit_code, field, value, note, ?, sheet, cell FROM file_rows WHERE file_id = ? ORDER BY seq",
