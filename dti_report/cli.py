@@ -571,6 +571,10 @@ def status_command(period: str | None) -> None:
     ws = need_workspace()
     period = _period_or_latest(ws, period)
     frame = pipeline.period_status(ws, period, forms_catalog())
+    run = pipeline.last_run(ws, period)
+    console.print(f"Theo lần chạy kỳ {period} kết thúc lúc {run['finished'][:16].replace('T', ' ')} "
+                  f"({run['files_found']} tệp trong hộp thư); tệp nhận sau đó chưa được tính, hãy chạy lại "
+                  f"dti-report run {period}.")
     for set_id in dict.fromkeys(frame["set_id"]):
         mine = frame[frame["set_id"] == set_id]
         deadline = next((d for d in mine["deadline"] if d), "")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import os
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -286,7 +287,8 @@ def run_in_workspace(ws: Workspace, period: str, catalog: Catalog, settings: Rep
                             f"cho kỳ {period}")
     registry = ws.registry()
     workers = workers or default_workers()
-    started = (now or ws.now()).isoformat()
+    start = now or ws.now()
+    started, clock = start.isoformat(), time.monotonic()
     with open_store(ws) as store:
         deadlines = {**store.deadlines(period), **ws.deadlines_for(period)}
         expect = sorted(set(expect_forms) | {s for s in deadlines if s in catalog})
@@ -316,7 +318,9 @@ def run_in_workspace(ws: Workspace, period: str, catalog: Catalog, settings: Rep
                 listed = "; ".join(f"{f.location}: {f.written}" for f in outcome.placeholder_problems[:10])
                 raise StrictError(f"{len(outcome.placeholder_problems)} placeholder khớp gần đúng hoặc không xác định "
                                   f"({listed}); kết quả lần chạy này không được ghi, kho dữ liệu giữ nguyên")
-            store.record_run(run_record(batch, reading, started=started, arrived=arrived,
+            # The end as the run's own clock says: `now` given (a replayed day) stays its day.
+            finished = (start + dt.timedelta(seconds=round(time.monotonic() - clock))).isoformat()
+            store.record_run(run_record(batch, reading, started=started, finished=finished, arrived=arrived,
                                         standings=standings, options={"workers": workers, "pdf": pdf,
                                                                       "strict": strict, "sets": expect,
                                                                       **(options or {})}))
@@ -522,3 +526,10 @@ def adjustment_history(ws: Workspace, period: str | None = None, unit: str | Non
     """Every recorded adjustment (of a period, of a unit), with the one that replaced it."""
     with open_store(ws) as store:
         return store.adjustments(period, unit)
+
+
+def last_run(ws: Workspace, period: str) -> dict | None:
+    """The period's latest run in the store: when it ended and how many files it found."""
+    with open_store(ws) as store:
+        runs = store.runs(period)
+    return None if runs.empty else runs.iloc[-1].to_dict()

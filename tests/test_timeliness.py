@@ -64,6 +64,7 @@ def test_status_prints_the_table(period, monkeypatch):
     result = CliRunner().invoke(main, ["status", "2023"])
     assert result.exit_code == 0, result.output
     text = flat(result.output)
+    assert "Theo lần chạy kỳ 2023 kết thúc lúc" in text and "(2 tệp trong hộp thư)" in text
     assert "hạn gửi 08/01/2024" in text and "Trễ hạn" in text and "1 đúng hạn, 1 trễ hạn, 22 chưa gửi" in text
 
 

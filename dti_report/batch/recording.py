@@ -3,8 +3,6 @@ store's one transaction: arrivals, typed values, scores, figures, standings."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
 
 from dti_report.batch.run import BatchResult
@@ -72,14 +70,13 @@ def target_figures(batch: BatchResult) -> dict[str, tuple[str, str, dict, list[t
     return out
 
 
-def run_record(batch: BatchResult, reading: StoredReading, *, started: str, options: dict,
+def run_record(batch: BatchResult, reading: StoredReading, *, started: str, finished: str, options: dict,
                arrived: dict[str, str], standings: dict[str, tuple[str, list[tuple]]]) -> RunRecord:
-    finished = dt.datetime.now(reading.zone).replace(microsecond=0).isoformat()
     results = batch.results
     index_ids = {key: [i.id for i in r.indicator_set.indices] + [p.id for p in r.indicator_set.pillars]
                  for key, r in results.items()}
     return RunRecord(
-        period=batch.period, started=started, finished=max(finished, started), options=options, reader=reading.reader,
+        period=batch.period, started=started, finished=finished, options=options, reader=reading.reader,
         submissions=batch.submissions, sightings=reading.sightings, reused=set(reading.reused),
         arrivals=arrived,
         set_rows=[{"key": key, "id": fb.form.id, "version": fb.form.version} for key, fb in batch.forms.items()],
