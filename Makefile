@@ -32,6 +32,8 @@ run: $(STAMP)
 		--units dti_report/data/units/ninhthuan-2022.yaml \
 		--settings dti_report/data/settings/ninhthuan-stttt.yaml \
 		--out $(OUT)/ninhthuan-dti-huyen-2022
+	# Không gian làm việc mẫu: hai năm DTI, hai tháng bảng chỉ tiêu, so sánh, thời hạn, thư nhắc, điều chỉnh.
+	$(BIN)/python scripts/build_sample_workspace.py --out $(OUT)/khong-gian-mau
 
 # The layering contract (setup.cfg, [importlinter]) first: a back-import fails the build.
 test: $(STAMP)

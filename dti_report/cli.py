@@ -8,11 +8,13 @@ import sys
 from pathlib import Path
 
 import click
+import pandas as pd
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from dti_report import kinds, pipeline
+from dti_report.batch.workspace import Workspace, WorkspaceError, find_workspace
 from dti_report.core.errors import DtiError
 from dti_report.core.issues import SEVERITY_LABELS
 from dti_report.evaluation.engine import Result
@@ -37,10 +39,30 @@ def fail(message: str, code: int = 2) -> None:
     sys.exit(code)
 
 
+def current_workspace() -> Workspace | None:
+    """The workspace named by --workspace, else the one holding the current folder, else None."""
+    ctx = click.get_current_context(silent=True)
+    named = ctx.find_root().params.get("workspace_dir") if ctx is not None else None
+    if named is not None:
+        ws = find_workspace(named)
+        if ws is None:
+            raise WorkspaceError(f"{named} không nằm trong không gian làm việc nào (chưa chạy dti-report init?)")
+        return ws
+    return find_workspace()
+
+
+def need_workspace() -> Workspace:
+    ws = current_workspace()
+    if ws is None:
+        raise WorkspaceError("lệnh này chạy trong một không gian làm việc; hãy chuyển vào thư mục đã tạo bằng "
+                             "dti-report init (hoặc dùng --workspace)")
+    return ws
+
+
 def forms_catalog() -> Catalog:
-    """The built-in forms and the user's (--forms, DTI_REPORT_FORMS)."""
+    """The built-in forms and the user's (--forms, DTI_REPORT_FORMS, the workspace's own)."""
     ctx = click.get_current_context()
-    return kinds.catalog(tuple(ctx.find_root().params.get("forms_dirs") or ()))
+    return pipeline.workspace_catalog(current_workspace(), tuple(ctx.find_root().params.get("forms_dirs") or ()))
 
 
 def load_set(set_id: str) -> Form:
@@ -178,8 +200,10 @@ class Group(_VietnameseHelp, click.Group):
 @click.option("--forms", "forms_dirs", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Thư mục chứa tệp biểu mẫu (YAML) riêng của đơn vị, thêm vào các bộ có sẵn (có thể lặp lại; "
                    "hoặc biến môi trường DTI_REPORT_FORMS).")
+@click.option("--workspace", "workspace_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Không gian làm việc (mặc định: thư mục hiện tại hoặc thư mục cha có tệp dti-report.yaml).")
 @click.option("--debug", is_flag=True, help="Hiển thị chi tiết kỹ thuật khi có lỗi không mong đợi.")
-def main(forms_dirs: tuple[Path, ...], debug: bool) -> None:
+def main(forms_dirs: tuple[Path, ...], workspace_dir: Path | None, debug: bool) -> None:
     """Công cụ tổng hợp, chấm điểm và báo cáo Chỉ số chuyển đổi số (DTI)."""
 
 
@@ -287,11 +311,15 @@ def score_command(set_id: str, data_path: Path, verified_path: Path | None, out_
 
 
 def load_units(path: Path | None) -> Registry:
-    return load_registry(path) if path else builtin_registry()
+    if path:
+        return load_registry(path)
+    ws = current_workspace()
+    return ws.registry() if ws is not None else builtin_registry()
 
 
 units_option = click.option("--units", "units_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                            help="Danh mục đơn vị (YAML); mặc định: danh mục Thành phố Hồ Chí Minh năm 2023.")
+                            help="Danh mục đơn vị (YAML); mặc định: danh mục của không gian làm việc, ngoài không "
+                                 "gian làm việc là danh mục Thành phố Hồ Chí Minh năm 2023.")
 
 
 def period_option(required: bool = True):
@@ -310,16 +338,44 @@ def period_option(required: bool = True):
 @click.option("--set", "set_id", required=True, help="Mã bộ chỉ số, ví dụ hcm-dti-so.")
 @period_option()
 @click.option("--unit", "unit_codes", multiple=True, help="Mã đơn vị (có thể lặp lại); mặc định: mọi đơn vị áp dụng bộ chỉ số.")
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Thư mục ghi biểu mẫu.")
-@click.option("--deadline", help="Hạn gửi, in trong trang hướng dẫn (ví dụ: 15/01/2024).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Thư mục ghi biểu mẫu; trong không gian làm việc mặc định là bieu-mau-trong/<kỳ>/.")
+@click.option("--deadline", help="Hạn gửi, in trong trang hướng dẫn (ví dụ: 15/01/2024); trong không gian làm việc "
+                                 "được ghi vào kho dữ liệu để tính đúng hạn, trễ hạn.")
 @click.option("--contact", help="Đầu mối liên hệ, in trong trang hướng dẫn.")
 @units_option
-def templates_command(set_id: str, period: str, unit_codes: tuple[str, ...], out_dir: Path, deadline: str | None,
-                      contact: str | None, units_path: Path | None) -> None:
+def templates_command(set_id: str, period: str, unit_codes: tuple[str, ...], out_dir: Path | None,
+                      deadline: str | None, contact: str | None, units_path: Path | None) -> None:
     """Tạo biểu mẫu Excel trống cho từng đơn vị."""
-    written = pipeline.write_unit_templates(forms_catalog().for_period(set_id, period), load_units(units_path), period, out_dir,
+    ws = current_workspace()
+    if out_dir is None:
+        if ws is None:
+            raise click.UsageError("Missing option '--out'.")
+        out_dir = ws.blanks(period)
+    form = forms_catalog().for_period(set_id, period)
+    written = pipeline.write_unit_templates(form, load_units(units_path), period, out_dir,
                                             unit_codes=list(unit_codes), deadline=deadline, contact=contact)
     console.print(f"Đã tạo {len(written)} biểu mẫu trong {out_dir}")
+    if ws is not None:
+        ws.inbox(period).mkdir(parents=True, exist_ok=True)
+        if deadline:
+            day = pipeline.record_deadline(ws, form.id, period, deadline)
+            console.print(f"Hạn gửi {day:%d/%m/%Y} của {form.id} kỳ {period} đã ghi vào kho dữ liệu; "
+                          f"tệp đơn vị gửi chép vào {ws.inbox(period)}")
+
+
+@main.command("init")
+@click.argument("root", metavar="THƯ-MỤC", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--name", help="Tên không gian làm việc; mặc định: tên thư mục.")
+@click.option("--units", "units_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Danh mục đơn vị chép vào không gian làm việc; mặc định: danh mục Thành phố Hồ Chí Minh năm 2023.")
+@click.option("--settings", "settings_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Cài đặt báo cáo chép vào không gian làm việc; mặc định: cài đặt có sẵn của công cụ.")
+def init_command(root: Path, name: str | None, units_path: Path | None, settings_path: Path | None) -> None:
+    """Tạo không gian làm việc: cài đặt, danh mục đơn vị, hộp thư và kết quả theo kỳ, kho dữ liệu."""
+    written = pipeline.init_workspace(root, name, units=units_path, report_settings=settings_path)
+    console.print(f"Đã tạo không gian làm việc {root.absolute()} ({len(written)} tệp). Đọc {root / 'README.md'} "
+                  "để biết cách dùng; sửa dti-report.yaml để đặt hạn gửi.")
 
 
 @main.command("check")
@@ -352,7 +408,8 @@ def check_command(files: tuple[Path, ...], units_path: Path | None) -> None:
 
 
 def _settings(ctx, param, value):
-    return load_settings(value)
+    ws = current_workspace()
+    return pipeline.workspace_settings(ws, value) if ws is not None else load_settings(value)
 
 
 def _pdf(ctx, param, value):
@@ -377,11 +434,23 @@ def print_reports(written: list[Path], out_dir: Path, pdf: bool) -> None:
         console.print("Không có bộ chỉ số nào được chấm điểm: không có báo cáo Word.")
 
 
+def _period_argument(ctx, param, value):
+    if value is None:
+        return value
+    try:
+        return check_period(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 @main.command("run")
-@period_option()
-@click.option("--inputs", "inputs", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="Thư mục chứa các biểu mẫu đơn vị đã gửi (đọc cả thư mục con).")
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Thư mục ghi kết quả.")
+@click.argument("period_arg", metavar="[KỲ]", required=False, callback=_period_argument)
+@period_option(required=False)
+@click.option("--inputs", "inputs", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Thư mục chứa các biểu mẫu đơn vị đã gửi (đọc cả thư mục con); trong không gian làm việc: "
+                   "hop-thu/<kỳ>/.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Thư mục ghi kết quả; trong không gian làm việc: ket-qua/<kỳ>/.")
 @click.option("--verified", "verified_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Tệp điều chỉnh của Sở TTTT (unit_code, field, value, reason).")
 @units_option
@@ -395,19 +464,43 @@ def print_reports(written: list[Path], out_dir: Path, pdf: bool) -> None:
 @pdf_option
 @click.option("--strict", is_flag=True,
               help="Không ghi kết quả nếu placeholder của bảng theo dõi chỉ tiêu khớp gần đúng hoặc không xác định.")
-def run_command(period: str, inputs: Path, out_dir: Path, verified_path: Path | None, units_path: Path | None,
-                workers: int | None, expect_sets: tuple[str, ...], decisions: Path | None, settings, pdf: bool,
-                strict: bool) -> None:
-    """Tổng hợp hằng kỳ: đọc mọi biểu mẫu, kiểm tra, chấm điểm, ghi kết quả và báo cáo."""
-    registry = load_units(units_path)
+def run_command(period_arg: str | None, period: str | None, inputs: Path | None, out_dir: Path | None,
+                verified_path: Path | None, units_path: Path | None, workers: int | None,
+                expect_sets: tuple[str, ...], decisions: Path | None, settings, pdf: bool, strict: bool) -> None:
+    """Tổng hợp hằng kỳ: đọc mọi biểu mẫu, kiểm tra, chấm điểm, ghi kết quả và báo cáo. Trong không gian
+    làm việc chỉ cần kỳ (dti-report run 2026-11): đọc hop-thu/<kỳ>/, ghi ket-qua/<kỳ>/ và kho dữ liệu."""
+    period = period_arg or period
+    if period is None:
+        raise click.UsageError("Missing option '--period'.")
+    ws = current_workspace() if inputs is None and out_dir is None else None
+    if ws is None and (inputs is None or out_dir is None):
+        raise click.UsageError("Missing option '--inputs'." if inputs is None else "Missing option '--out'.")
     with Progress(TextColumn("Đang đọc biểu mẫu"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err_console, transient=True, disable=not err_console.is_terminal) as progress:
         task = progress.add_task("read", total=None)
-        outcome = pipeline.run_period(inputs, out_dir, period, registry, forms_catalog(), settings,
-                                      overrides_path=verified_path, expect_forms=list(expect_sets), workers=workers,
-                                      pdf=pdf, strict=strict, on_start=lambda n: progress.update(task, total=n),
-                                      on_done=lambda: progress.advance(task), decisions=decisions)
+        progress_calls = {"on_start": lambda n: progress.update(task, total=n), "on_done": lambda: progress.advance(task)}
+        if ws is not None:
+            if units_path is not None:
+                raise WorkspaceError(f"trong không gian làm việc, danh mục đơn vị là {ws.registry_path}; "
+                                     "hãy sửa tệp đó thay cho --units")
+            found = forms_catalog()
+            if verified_path is not None:
+                added = pipeline.record_adjustments(ws, period, verified_path, found, by=None)
+                console.print(f"Đã ghi {added} điều chỉnh mới từ {verified_path} vào kho dữ liệu.")
+            out_dir = ws.results(period)
+            outcome = pipeline.run_in_workspace(ws, period, found, settings, expect_forms=list(expect_sets),
+                                                workers=workers, pdf=pdf, strict=strict, decisions=decisions,
+                                                **progress_calls)
+        else:
+            outcome = pipeline.run_period(inputs, out_dir, period, load_units(units_path), forms_catalog(), settings,
+                                          overrides_path=verified_path, expect_forms=list(expect_sets),
+                                          workers=workers, pdf=pdf, strict=strict, decisions=decisions,
+                                          **progress_calls)
     print_batch_summary(outcome.batch, out_dir, outcome.counts)
+    if ws is not None:
+        known = len(outcome.batch.stored)
+        console.print(f"Đọc {len(outcome.batch.submissions) - known} tệp mới; {known} tệp đã có trong kho dữ liệu, "
+                      "không đọc lại (cột origin của manifest.csv).")
     problems = outcome.placeholder_problems
     if problems:
         print_findings(problems, only_problems=True)
@@ -417,14 +510,22 @@ def run_command(period: str, inputs: Path, out_dir: Path, verified_path: Path | 
 
 
 @main.command("report")
-@click.option("--results", "results_dir", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="Thư mục kết quả của lệnh run.")
+@click.argument("period", metavar="[KỲ]", required=False, callback=_period_argument)
+@click.option("--results", "results_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Thư mục kết quả của lệnh run; trong không gian làm việc: ket-qua/<kỳ>/ (mặc định kỳ gần nhất).")
 @settings_option
 @pdf_option
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="Số tiến trình dựng phiếu kết quả song song.")
-def report_command(results_dir: Path, settings, pdf: bool, workers: int | None) -> None:
+def report_command(period: str | None, results_dir: Path | None, settings, pdf: bool, workers: int | None) -> None:
     """Dựng lại báo cáo Word, sổ tính tổng hợp và phiếu kết quả từng đơn vị từ kết quả của lệnh run,
     không đọc lại biểu mẫu."""
+    if results_dir is None:
+        ws = current_workspace()
+        if ws is None:
+            raise click.UsageError("Missing option '--results'.")
+        results_dir = ws.results(_period_or_latest(ws, period))
+        if not results_dir.is_dir():
+            raise WorkspaceError(f"chưa có kết quả {results_dir}; hãy chạy dti-report run trước")
     written = pipeline.report(results_dir, forms_catalog(), settings, pdf=pdf, workers=workers)
     print_reports(written, results_dir, pdf)
 
@@ -459,6 +560,122 @@ def lint_command(template: Path, results_dir: Path | None, set_id: str | None, s
                   f"{len(problems) - unknown} khớp gần đúng, {unknown} không xác định.")
     if strict and problems:
         sys.exit(1)
+
+
+def _period_or_latest(ws: Workspace, period: str | None) -> str:
+    return period or pipeline.latest_period(ws)
+
+
+@main.command("status")
+@click.argument("period", metavar="[KỲ]", required=False, callback=_period_argument)
+def status_command(period: str | None) -> None:
+    """Thời hạn gửi của một kỳ (mặc định: kỳ gần nhất): đơn vị đúng hạn, trễ hạn bao nhiêu ngày, chưa gửi."""
+    ws = need_workspace()
+    period = _period_or_latest(ws, period)
+    frame = pipeline.period_status(ws, period, forms_catalog())
+    run = pipeline.last_run(ws, period)
+    console.print(f"Theo lần chạy kỳ {period} kết thúc lúc {run['finished'][:16].replace('T', ' ')} "
+                  f"({run['files_found']} tệp trong hộp thư); tệp nhận sau đó chưa được tính, hãy chạy lại "
+                  f"dti-report run {period}.")
+    for set_id in dict.fromkeys(frame["set_id"]):
+        mine = frame[frame["set_id"] == set_id]
+        deadline = next((d for d in mine["deadline"] if d), "")
+        title = f"{set_id} — kỳ {period}" + (f", hạn gửi {pipeline.fmt_day(deadline)}" if deadline else ", chưa đặt hạn gửi")
+        table = Table(title=title)
+        for column in ("Mã đơn vị", "Đơn vị", "Thời điểm nhận", "Tình trạng", "Ghi chú"):
+            table.add_column(column)
+        for row in mine.to_dict("records"):
+            table.add_row(row["unit_code"], row["unit_name"], row["arrived"][:16].replace("T", " "),
+                          row["status_label"], row["note"])
+        console.print(table)
+        counts = mine["status"].value_counts()
+        console.print(f"{set_id}: {counts.get('on-time', 0)} đúng hạn, {counts.get('late', 0)} trễ hạn, "
+                      f"{counts.get('missing', 0)} chưa gửi" + (f", {counts.get('sent', 0)} đã gửi" if counts.get('sent') else "")
+                      + f" (trên {len(mine)} đơn vị).")
+
+
+@main.command("remind")
+@click.argument("period", metavar="[KỲ]", required=False, callback=_period_argument)
+def remind_command(period: str | None) -> None:
+    """Viết thư nhắc (.eml, kèm biểu mẫu trống) cho mỗi đơn vị chưa gửi biểu mẫu hợp lệ của kỳ."""
+    ws = need_workspace()
+    period = _period_or_latest(ws, period)
+    written, no_email = pipeline.write_reminders(ws, period, forms_catalog())
+    if not written:
+        console.print(f"Kỳ {period}: mọi đơn vị đã gửi biểu mẫu hợp lệ; không có thư nhắc.")
+        return
+    console.print(f"Đã viết {len(written)} thư nhắc trong {ws.reminders(period)}: mở từng tệp bằng chương trình thư "
+                  "và bấm gửi.")
+    if no_email:
+        console.print(f"{len(no_email)} đơn vị chưa có email trong danh mục (điền người nhận khi gửi): "
+                      + ", ".join(no_email))
+
+
+@main.command("verify")
+@click.argument("file", metavar="[TỆP]", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@period_option(required=False)
+@click.option("--by", "by", help="Người điều chỉnh; mặc định: tên người dùng trên máy.")
+@click.option("--list", "list_unit", is_flag=False, flag_value="", default=None, metavar="[MÃ-ĐƠN-VỊ]",
+              help="Liệt kê lịch sử điều chỉnh (của một đơn vị nếu ghi mã).")
+def verify_command(file: Path | None, period: str | None, by: str | None, list_unit: str | None) -> None:
+    """Ghi điều chỉnh của Sở (unit_code, field, value, reason) vào kho dữ liệu, kèm người và thời điểm;
+    điều chỉnh sau của cùng trường thay điều chỉnh trước, cả hai đều được lưu."""
+    ws = need_workspace()
+    if list_unit is not None:
+        frame = pipeline.adjustment_history(ws, period, list_unit or None)
+        table = Table(title="Lịch sử điều chỉnh" + (f" — {list_unit}" if list_unit else ""))
+        for column in ("Số", "Kỳ", "Đơn vị", "Trường", "Giá trị", "Lý do", "Người điều chỉnh", "Thời điểm",
+                       "Tình trạng"):
+            table.add_column(column)
+        for row in frame.to_dict("records"):
+            state = "đang áp dụng" if pd.isna(row["superseded_by"]) else f"thay bằng số {int(row['superseded_by'])}"
+            table.add_row(str(row["id"]), row["period"], row["unit_code"], row["field"], row["value"], row["reason"],
+                          row["made_by"], row["made_at"][:16].replace("T", " "), state)
+        console.print(table)
+        console.print(f"{len(frame)} điều chỉnh.")
+        return
+    if file is None:
+        raise click.UsageError("Missing argument 'TỆP'.")
+    period = _period_or_latest(ws, period)
+    added = pipeline.record_adjustments(ws, period, file, forms_catalog(), by=by)
+    console.print(f"Kỳ {period}: đã ghi {added} điều chỉnh mới từ {file}. Chạy lại dti-report run {period} để "
+                  "áp dụng vào kết quả và báo cáo.")
+
+
+@main.command("history")
+@click.argument("unit_code", metavar="MÃ-ĐƠN-VỊ")
+def history_command(unit_code: str) -> None:
+    """Kết quả của một đơn vị qua các kỳ trong kho dữ liệu: tổng điểm, thứ hạng, lỗi, cảnh báo."""
+    ws = need_workspace()
+    table_frame, issues = pipeline.unit_history(ws, unit_code)
+    name = ws.registry().by_code()[unit_code].name
+    table = Table(title=f"{name} ({unit_code}) qua các kỳ")
+    for column in ("Kỳ", "Bộ chỉ số", "Phiên bản", "Tổng điểm", "Hạng", "Tự đánh giá", "Thời điểm nhận", "Lỗi",
+                   "Cảnh báo"):
+        table.add_column(column)
+    for row in table_frame.to_dict("records"):
+        ranked = not pd.isna(row["rank"])
+        table.add_row(row["period"], row["set_id"], str(row["set_version"] or ""),
+                      _points(row["total"]) if ranked else "–",
+                      f"{int(row['rank'])}/{int(row['units'])}" if ranked else "–",
+                      _points(row["self_total"]) if ranked else "–", str(row["arrived"] or "")[:16].replace("T", " "),
+                      str(row["error"]), str(row["warning"]))
+    console.print(table)
+    errors = issues[issues["severity"] == "error"]
+    for row in errors.to_dict("records"):
+        console.print(f"  {row['period']} [Lỗi] {row['code']}: {row['message']}", markup=False, soft_wrap=True)
+
+
+@main.command("export")
+@click.option("--out", "target", type=click.Path(dir_okay=False, path_type=Path),
+              help="Tệp CSV; mặc định: ket-qua/kho-du-lieu.csv của không gian làm việc.")
+@click.option("--parquet", is_flag=True, help="Ghi thêm tệp Parquet cùng tên (cần gói pyarrow).")
+def export_command(target: Path | None, parquet: bool) -> None:
+    """Ghi mọi kỳ trong kho dữ liệu thành một bảng dạng dài (CSV; Parquet nếu có pyarrow) cho pandas, DuckDB, Excel."""
+    ws = need_workspace()
+    target = target or ws.root / "ket-qua" / "kho-du-lieu.csv"
+    for path in pipeline.export(ws, target, parquet):
+        console.print(f"Đã ghi {path}")
 
 
 STATUS_TEXT = {"exact": "chính xác", "fuzzy": "gần đúng", "unknown": "không xác định"}

@@ -21,7 +21,7 @@ from dti_report.batch.run import BatchResult, FormBatch
 from dti_report.core.files import write_csv
 from dti_report.core.issues import Issue
 from dti_report.evaluation.engine import component_totals
-from dti_report.evaluation.plans import write_assignment_outputs, write_task_outputs
+from dti_report.evaluation.plans import task_report, write_assignment_outputs, write_task_outputs
 from dti_report.evaluation.scoring import score_typed
 from dti_report.evaluation.targets import collect
 from dti_report.evaluation.unit_values import plain_values
@@ -85,7 +85,7 @@ def _monitoring_files(batch: BatchResult, form_ids: list[str], out_dir: Path) ->
     targets = {f: batch.targets[f] for f in form_ids if f in batch.targets}
     if not targets:
         return [], []
-    return write_monitoring(out_dir, targets, {f: batch.forms[f].form for f in targets})
+    return write_monitoring(out_dir, targets, {f: batch.forms[f].form for f in targets}, batch.previous_targets)
 
 
 def _task_files(batch: BatchResult, form_ids: list[str], out_dir: Path) -> Written:
@@ -98,6 +98,10 @@ def _assignment_files(batch: BatchResult, form_ids: list[str], out_dir: Path) ->
     return [p for f in form_ids
             for p in write_assignment_outputs(out_dir, batch.forms[f].form, batch.plans.get(f, {}), batch.registry,
                                               batch.period, f)], []
+
+
+def _task_standings(form: TaskSet, values: dict, registry, period: str) -> list[tuple]:
+    return [(s.task.id, s.standing, s.label, s.note) for s in task_report(form, values, registry, period).standings]
 
 
 # --- unit workbooks -------------------------------------------------------------------
@@ -173,6 +177,8 @@ class Kind:
     size: Callable[[Form], str]                  # "6 chỉ số chính, 32 tiêu chí, 330 điểm"
     scored: bool = False                         # Sở TTTT's adjustments (--verified) apply
     monitoring: bool = False                     # its figures fill a monitoring table's placeholders
+    # Each task's standing (task, standing, label, note), kept in a workspace's store per period.
+    standings: Callable[[Form, dict, object, str], list[tuple]] | None = None
 
 
 KINDS: dict[str, Kind] = {k.name: k for k in (
@@ -181,7 +187,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("targets", "Bảng chỉ tiêu", TargetSet, _aggregate, _monitoring_files, _target_template, _describe_targets,
          lambda f: f"{len(f.targets)} chỉ tiêu", monitoring=True),
     Kind("tasks", "Nhiệm vụ kế hoạch", TaskSet, _keep_reports, _task_files, write_plan_template, _describe_tasks,
-         lambda f: f"{len(f.tasks)} nhiệm vụ"),
+         lambda f: f"{len(f.tasks)} nhiệm vụ", standings=_task_standings),
     Kind("assignments", "Phân công theo dõi chỉ số", AssignmentSet, _keep_reports, _assignment_files,
          write_plan_template, _describe_assignments, lambda f: f"{len(f.assigned)} tiêu chí"),
 )}

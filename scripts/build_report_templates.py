@@ -498,6 +498,25 @@ def build_report() -> Path:
     para(doc, "5. Qua thẩm định, {{ summary.changed }} đơn vị có kết quả đánh giá khác điểm tự đánh giá "
               "(cột “Tự đánh giá” tại Bảng 1).", style=body)
     tag(doc, "{%p endif %}")
+    # A workspace's history: the change since the previous stored period, timeliness, adjustments.
+    tag(doc, "{%p if comparison.has_previous %}")
+    para(doc, "{{ comparison.no }}. So với {{ comparison.previous_period_text }}: {{ comparison.improved }} đơn vị tăng hạng, "
+              "{{ comparison.declined }} đơn vị giảm hạng, {{ comparison.unchanged }} đơn vị giữ nguyên hạng"
+              "{% if comparison.new %}, {{ comparison.new }} đơn vị lần đầu được đánh giá{% endif %} (Bảng 1a).",
+         style=body)
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if timeliness.has %}")
+    para(doc, "{{ timeliness.no }}. Thời hạn gửi{% if timeliness.deadline %} (hạn {{ timeliness.deadline }}){% endif %}: "
+              "{{ timeliness.on_time }} đơn vị gửi đúng hạn, {{ timeliness.late }} đơn vị gửi trễ hạn, "
+              "{{ timeliness.missing }} đơn vị chưa gửi{% if timeliness.rows %} (mục IV){% endif %}.", style=body)
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if adjustments %}")
+    para(doc, "{{ adjustments_no }}. Các điều chỉnh của Sở khi thẩm định:", style=body, keep_next=True)
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p for a in adjustments %}")
+    para(doc, "- {{ a.unit }}, tiêu chí {{ a.criterion }} ({{ a.field }} = {{ a.value }}): {{ a.reason }}"
+              "{% if a.by %} ({{ a.by }}, {{ a.at }}){% endif %}.", style=body)
+    tag(doc, "{%p endfor %}")
 
     doc.add_paragraph("II. KẾT QUẢ XẾP HẠNG", style="Heading 1")
     para(doc, "Bảng 1. Kết quả đánh giá, xếp hạng {{ period_text }}", style="Caption", keep_next=True)
@@ -516,6 +535,27 @@ def build_report() -> Path:
     para(doc, [("Ghi chú: ", {"italic": True, "bold": True}),
                ("điểm theo {{ columns_kind }} — {{ indices_legend }}.", {"italic": True})], size=12, before=3, after=6, first_line=0,
          align=JUSTIFY)
+
+    tag(doc, "{%p if comparison.has_previous %}")
+    para(doc, "Bảng 1a. So sánh với {{ comparison.previous_period_text }}", style="Caption", keep_next=True)
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if comparison.has_previous %}")
+    data_table(doc, [("STT", CENTER), ("Đơn vị", LEFT), ("Tổng điểm kỳ này", CENTER), ("Tổng điểm kỳ trước", CENTER),
+                     ("Tăng, giảm", CENTER), ("Hạng kỳ trước", CENTER), ("Hạng kỳ này", CENTER), ("Thay đổi", CENTER)],
+               [["{%tr for row in comparison.rows %}", "", "", "", "", "", "", ""],
+                ["{{ row.no }}", "{{ row.name }}", "{{ row.total }}", "{{ row.previous_total }}", "{{ row.delta }}",
+                 "{{ row.previous_rank }}", "{{ row.rank }}", "{{ row.change }}"],
+                ["{%tr endfor %}", "", "", "", "", "", "", ""]], [10, 49, 18, 18, 17, 16, 16, 21], size=10)
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if comparison.note %}")
+    para(doc, [("Ghi chú: ", {"italic": True, "bold": True}), ("{{ comparison.note }}", {"italic": True})], size=12,
+         before=3, after=6, first_line=0, align=JUSTIFY)
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if chart_trend %}")
+    para(doc, "{{ chart_trend }}", align=CENTER, first_line=0, after=0, keep_next=True)
+    para(doc, "Hình 1a. Tổng điểm cao nhất, bình quân và thấp nhất qua các kỳ ({{ comparison.periods_text }})",
+         style="Caption")
+    tag(doc, "{%p endif %}")
 
     doc.add_paragraph("III. PHÂN TÍCH THEO CHỈ SỐ CHÍNH", style="Heading 1")
     para(doc, "Bảng 2. Điểm bình quân, đơn vị cao nhất và thấp nhất theo từng chỉ số chính", style="Caption",
@@ -549,6 +589,13 @@ def build_report() -> Path:
     tag(doc, "{%p else %}")
     para(doc, "Tất cả các đơn vị thuộc phạm vi đánh giá đã gửi biểu mẫu hợp lệ.", style=body)
     tag(doc, "{%p endif %}")
+    tag(doc, "{%p if timeliness.rows %}")
+    para(doc, "Đơn vị gửi trễ hạn hoặc chưa gửi{% if timeliness.deadline %} (hạn {{ timeliness.deadline }})"
+              "{% endif %}:", style=body, before=6, keep_next=True)
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p for unit in timeliness.rows %}")
+    para(doc, "- {{ unit.name }}: {{ unit.status|lower }}{% if unit.note %} ({{ unit.note }}){% endif %}.", style=body)
+    tag(doc, "{%p endfor %}")
     tag(doc, "{%p if other_rejected %}")
     para(doc, "Ngoài ra, các tệp sau bị từ chối và chưa xác định được đơn vị gửi:", style=body, before=6)
     tag(doc, "{%p for file in other_rejected %}")
@@ -639,6 +686,12 @@ def build_scorecard() -> Path:
                ("tự đánh giá {{ a.self }}, kết quả đánh giá {{ a.verified }} điểm. {{ a.reason }}", {})], style=body)
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p endif %}")
+    tag(doc, "{%p if previous %}")
+    para(doc, "{{ previous_no }}. So với {{ previous.period_text }}: {% if previous.is_new %}kỳ trước đơn vị chưa được đánh giá"
+              "{% else %}tổng điểm {{ previous.total }} → {{ total }} ({{ previous.delta }} điểm), hạng "
+              "{{ previous.rank }} → {{ rank }} ({{ previous.change }}); theo chỉ số chính: {{ previous.indices }}"
+              "{% endif %}.{% if previous.note %} {{ previous.note }}{% endif %}", style=body)
+    tag(doc, "{%p endif %}")
     para(doc, "Bảng. Điểm từng tiêu chí", style="Caption", keep_next=True)
     headers = [("Mã", CENTER), ("Chỉ số, tiêu chí", LEFT), ("Điểm tối đa", CENTER), ("Tự đánh giá", CENTER),
                ("Kết quả đánh giá", CENTER), ("Tình trạng", LEFT)]
@@ -648,8 +701,8 @@ def build_scorecard() -> Path:
          [("{{ index.self_points }}", {"bold": True})], [("{{ index.points }}", {"bold": True})],
          [("Đạt {{ index.percent }}", {"italic": True})]],
         ["{%tr for c in index.criteria %}", "", "", "", "", ""],
-        ["{{ c.id }}", "{{ c.name }}", "{{ c.max }}", "{{ c.self }}{% if c.differs %} (*){% endif %}", "{{ c.verified }}",
-         "{{ c.status }}"],
+        ["{{ c.id }}", "{{ c.name }}{% if c.reason %} (điều chỉnh: {{ c.reason }}){% endif %}", "{{ c.max }}",
+         "{{ c.self }}{% if c.differs %} (*){% endif %}", "{{ c.verified }}", "{{ c.status }}"],
         ["{%tr endfor %}", "", "", "", "", ""],
         ["{%tr endfor %}", "", "", "", "", ""],
         [[("", {})], [("Tổng cộng", {"bold": True})], [("{{ max_total }}", {"bold": True})],

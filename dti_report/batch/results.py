@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from dti_report.batch.history_files import PeriodHistory, load_history
 from dti_report.core.errors import DtiError
 from dti_report.core.files import atomic_path, read_csv
 from dti_report.forms.catalog import Catalog, UnknownFormError
@@ -57,6 +58,8 @@ class RunResults:
     # thong-tin-chung.csv); empty for a folder written before these files existed.
     notes: pd.DataFrame = field(default_factory=pd.DataFrame)
     info: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # A workspace's run: comparisons with stored periods, timeliness, adjustments (history_files).
+    history: PeriodHistory = field(default_factory=PeriodHistory)
 
     def unit_name(self, code: str) -> str:
         if not hasattr(self, "_names"):  # one index, not one per call: reports ask for thousands of names
@@ -152,4 +155,4 @@ def load_results(out_dir: Path | str, catalog: Catalog) -> RunResults:
                       for name in ("ghi-chu.csv", "thong-tin-chung.csv")}
     return RunResults(out_dir, info["period"], registry, catalog, sets, _csv(out_dir / "manifest.csv"),
                       _text_csv(out_dir / "issues.csv"), plans, plan_missing,
-                      written_beside["ghi-chu.csv"], written_beside["thong-tin-chung.csv"])
+                      written_beside["ghi-chu.csv"], written_beside["thong-tin-chung.csv"], load_history(out_dir, sets))

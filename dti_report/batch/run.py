@@ -78,6 +78,10 @@ class BatchResult:
     results: dict[str, Result] = field(default_factory=dict)
     targets: dict[str, TargetData] = field(default_factory=dict)
     plans: dict[str, dict[str, dict[str, object]]] = field(default_factory=dict)
+    # Files whose reading came from the workspace's store (content seen before), by path.
+    stored: set[str] = field(default_factory=set)
+    # The previous period's figures per target set, from the store: [[kytruoc.Key]].
+    previous_targets: dict[str, TargetData] = field(default_factory=dict)
 
     @property
     def missing(self) -> dict[str, list[Unit]]:
@@ -338,23 +342,27 @@ def read_batch(inputs: Path, period: str, registry: Registry, catalog: Catalog, 
                expect_forms: list[str] | None = None, limits: Limits = Limits(), workers: int | None = None,
                on_start: Callable[[int], None] | None = None,
                on_done: Callable[[], None] | None = None, decisions: Path | None = None,
-               timezone: str = DEFAULT_TIMEZONE, now: dt.datetime | None = None) -> BatchResult:
+               timezone: str = DEFAULT_TIMEZONE, now: dt.datetime | None = None,
+               reuse: Callable[[Path], Submission | None] | None = None) -> BatchResult:
     """Discover, read, supersede and type: everything before the kinds evaluate.
     `decisions`: the clerk's file of pinned returns (batch.inbox.read_decisions);
-    `timezone`: the workspace's, for save stamps that carry none."""
+    `timezone`: the workspace's, for save stamps that carry none; `reuse` gives a file's
+    stored reading when its content was read before (the workspace's store): only the
+    other files are read."""
     inputs = Path(inputs)
     pins = read_decisions(decisions) if decisions is not None else {}
     entries = discover_entries(inputs)
     readable = [e for e in entries if e.kind == FILE and e.problem is None]
+    known = {e.path: sub for e in readable if (sub := reuse(e.path)) is not None} if reuse else {}
+    fresh = [e.path for e in readable if e.path not in known]
     if on_start:
-        on_start(len(entries))
+        on_start(len(entries) - len(known))
     workers = workers if workers is not None else min(4, os.cpu_count() or 1)
-    read = iter(_read_all([e.path for e in readable], inputs, registry, catalog, period, limits, workers, on_done,
-                          timezone, now))
+    read = iter(_read_all(fresh, inputs, registry, catalog, period, limits, workers, on_done, timezone, now))
     submissions = []
     for entry in entries:
         if entry.kind == FILE and entry.problem is None:
-            submissions.append(next(read))
+            submissions.append(known[entry.path] if entry.path in known else next(read))
         else:
             submissions.append(listed(entry))
             if on_done:
@@ -389,7 +397,7 @@ def read_batch(inputs: Path, period: str, registry: Registry, catalog: Catalog, 
             issues += [Issue("submission-unusable", file=fb.unusable[u.code][0], unit=u.code, detail=form_id)
                        for u in fb.missing if u.code in fb.unusable]
             issues += [Issue("missing-submission", unit=u.code, detail=form_id) for u in fb.unsent]
-    return BatchResult(period, registry, submissions, forms, issues)
+    return BatchResult(period, registry, submissions, forms, issues, stored={s.path for s in known.values()})
 
 
 def counts_by_status(batch: BatchResult) -> dict[str, dict[str, int]]:

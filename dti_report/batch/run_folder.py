@@ -20,12 +20,15 @@ from dti_report.workbook.reader import ACCEPTED, ENTRY_LABELS
 from dti_report.workbook.xlsx import workbook, write_table
 
 MANIFEST_COLUMNS = ["path", "sha256", "size", "unit_code", "set_id", "set_version", "period", "modified",
-                    "status", "errors", "warnings", "issue_count", "entry", "target", "path_bytes", "reason"]
+                    "status", "errors", "warnings", "issue_count", "entry", "target", "path_bytes", "reason", "origin"]
+# Whether a file was read by this run or its reading came from the workspace's store.
+READ_NOW, FROM_STORE = "read", "stored"
+ORIGIN_LABELS = {READ_NOW: "Đọc lần này", FROM_STORE: "Đã có trong kho"}
 MANIFEST_HEADERS = {
     "path": "Tệp", "sha256": "SHA-256", "size": "Kích thước (byte)", "unit_code": "Mã đơn vị", "set_id": "Bộ chỉ số",
     "set_version": "Phiên bản", "period": "Kỳ", "modified": "Thời điểm lưu", "status": "Trạng thái",
     "errors": "Số lỗi", "warnings": "Số cảnh báo", "issue_count": "Tổng số vấn đề", "entry": "Loại mục",
-    "target": "Liên kết trỏ tới", "path_bytes": "Tên tệp (byte gốc)", "reason": "Lý do không dùng",
+    "target": "Liên kết trỏ tới", "path_bytes": "Tên tệp (byte gốc)", "reason": "Lý do không dùng", "origin": "Nguồn",
 }
 ISSUE_HEADERS = {
     "severity": "Mức độ", "code": "Mã lỗi", "file": "Tệp", "sheet": "Trang", "cell": "Ô/dòng", "unit": "Đơn vị",
@@ -54,6 +57,7 @@ def manifest_frame(batch: BatchResult) -> pd.DataFrame:
             "status": sub.status, "errors": errors, "warnings": len(file_issues) - errors, "issue_count": len(file_issues),
             "entry": ENTRY_LABELS.get(sub.entry, sub.entry), "target": sub.target, "path_bytes": sub.path_bytes,
             "reason": "" if sub.status == ACCEPTED else (sub.reason or _first_reason(sub.issues)),
+            "origin": FROM_STORE if sub.path in batch.stored else READ_NOW,
         })
     return pd.DataFrame(records, columns=MANIFEST_COLUMNS)
 

@@ -5,6 +5,7 @@
     [[tyletoanthanhpho.N.D.Name]]    Σ N / Σ D over all accepted units; defines Name (".Name" optional)
     [[tyle.Name]] [[danhgia.tyle.Name]] [[ghichu.tyle.Name]]
     [[sodonviKey]]                   a number of units (done, for a yes/no key; reporting, otherwise)
+    [[kytruoc.…]]                    any of the above for the previous stored period ("–" without one)
 
 Keys match after removing whitespace and folding case and Vietnamese
 diacritics. A key that is not exactly known resolves to the closest known key
@@ -16,6 +17,7 @@ are tolerated: "[]" for "]]", a stray "]" after "]]", an unclosed "[[".
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -92,10 +94,12 @@ class Resolution:
 class Resolver:
     """Resolves placeholders against a target set's keys and computes their text."""
 
-    def __init__(self, target_set: "TargetSet", evaluator=None):
+    def __init__(self, target_set: "TargetSet", evaluator=None, previous=None):
         # evaluator: the run's figures (evaluation.targets.Evaluator); None resolves names only.
+        # previous: the previous stored period's figures, for [[kytruoc.…]].
         self.target_set = target_set
         self.evaluator = evaluator
+        self.previous = previous
         self.keys = {normalize(k): k for k in target_set.input_by_key}
         self.ratios: dict[str, tuple[str, str]] = {r.name: (r.numerator, r.denominator) for r in target_set.ratios}
         for row in target_set.rows:
@@ -161,6 +165,16 @@ class Resolver:
                 return Resolution(ph, UNKNOWN_MARK.format(_short(ph.body)), UNKNOWN, "", matches)
             return Resolution(ph, text, FUZZY if matches else EXACT, canonical, matches)
 
+        if head == "kytruoc" and len(parts) >= 2:
+            # The same grammar against the previous period's figures; names resolve as for this period.
+            inner = Placeholder(ph.start, ph.end, ".".join(parts[1:]), ph.closing)
+            earlier = copy.copy(self)
+            earlier.evaluator = self.previous
+            resolution = earlier.resolve(inner, hints)
+            if resolution.status == UNKNOWN:
+                return Resolution(ph, UNKNOWN_MARK.format(_short(ph.body)), UNKNOWN, "", resolution.matches)
+            text = resolution.text if self.previous is not None else (EMPTY if self.evaluator is not None else "")
+            return Resolution(ph, text, resolution.status, f"kytruoc.{resolution.resolved}", resolution.matches)
         if head == "tyletoanthanhpho" and len(parts) >= 3:
             n, d = key(parts[1], self.keys), key(parts[2], self.keys)
             if not (n and d):
@@ -246,6 +260,8 @@ def row_hints(texts: list[str]) -> list[str]:
             if head == "tyletoanthanhpho":
                 hints.extend(parts[1:])
             elif head in ("danhgia", "ghichu", "tyle"):
+                hints.append(parts[-1])
+            elif head == "kytruoc":
                 hints.append(parts[-1])
             elif head.startswith("sodonvi"):
                 hints.append(ph.body[len("sodonvi"):])

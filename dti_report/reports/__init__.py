@@ -22,6 +22,7 @@ from dti_report.batch.results import RunResults
 from dti_report.reports.settings import ReportSettings
 from dti_report.reports import charts
 from dti_report.reports.context import SetView, report_context, scorecard_contexts
+from dti_report.reports.history import add_scorecard_history, report_history, trend_chart
 from dti_report.renderers.documents import REPORT_TEMPLATE, SCORECARD_TEMPLATE, ReportError, compiled_template, find_template, render_docx
 from dti_report.renderers.pdf import convert_to_pdf
 from dti_report.reports.plans import render_plan_reports
@@ -58,9 +59,13 @@ def render_set_report(results: RunResults, set_id: str, settings: ReportSettings
     template = find_template(settings.templates.report, REPORT_TEMPLATE)
     view = SetView(results, set_id)
     context = report_context(results, set_id, settings, day)
+    context.update(report_history(results, set_id, first=6 if context["summary"]["changed"] else 5))
     totals_png, note = charts.totals_chart(view)
     context["chart_totals_note"] = note
     images = {"chart_totals": (totals_png, TEXT_WIDTH_MM), "chart_spread": (charts.spread_chart(view), TEXT_WIDTH_MM)}
+    trend_png = trend_chart(results, set_id)
+    if trend_png is not None:
+        images["chart_trend"] = (trend_png, TEXT_WIDTH_MM)
     target = results.out_dir / report_file_name(set_id, results.period)
     title = f"Báo cáo kết quả đánh giá chuyển đổi số {context['scope']} {context['period_text']}"
     return render_docx(template, context, target, day=day, title=title, author=_author(settings), images=images)
@@ -78,8 +83,9 @@ def render_scorecards(results: RunResults, set_id: str, settings: ReportSettings
                       workers: int = 1) -> list[Path]:
     template = find_template(settings.templates.scorecard, SCORECARD_TEMPLATE)
     folder = results.out_dir / SCORECARD_DIR
-    items = [(context, folder / scorecard_file_name(context["unit_code"], set_id))
-             for context in scorecard_contexts(results, set_id, settings, day)]
+    contexts = scorecard_contexts(results, set_id, settings, day)
+    add_scorecard_history(results, set_id, contexts)
+    items = [(context, folder / scorecard_file_name(context["unit_code"], set_id)) for context in contexts]
     author = _author(settings)
     if workers <= 1 or len(items) < POOL_THRESHOLD:
         return _render_scorecards((template, items, day, author))

@@ -26,15 +26,17 @@ class ResultsJsonError(DtiError):
     pass
 
 
-def resolver_for(target_set: TargetSet, data: TargetData) -> Resolver:
-    return Resolver(target_set, Evaluator(target_set, data))
+def resolver_for(target_set: TargetSet, data: TargetData, previous: TargetData | None = None) -> Resolver:
+    """The run's figures; with the previous stored period's, [[kytruoc.…]] shows them."""
+    return Resolver(target_set, Evaluator(target_set, data),
+                    Evaluator(target_set, previous) if previous is not None else None)
 
 
 def computed_placeholders(target_set: TargetSet, resolver: Resolver) -> dict[str, str]:
     """Every placeholder the set can answer, in canonical form, and the table's own as written."""
     forms: list[str] = []
     for inp in target_set.inputs:
-        forms += [inp.key, f"danhgia.{inp.key}", f"ghichu.{inp.key}"]
+        forms += [inp.key, f"danhgia.{inp.key}", f"ghichu.{inp.key}", f"kytruoc.{inp.key}"]
         if inp.type == "yes-no":
             forms.append(f"sodonvi{inp.key}")
     for name, (n, d) in resolver.ratios.items():
@@ -52,12 +54,18 @@ def computed_placeholders(target_set: TargetSet, resolver: Resolver) -> dict[str
     return out
 
 
-def write_results_json(out_dir: Path, targets: dict[str, TargetData], forms: dict[str, TargetSet]) -> Path:
+def write_results_json(out_dir: Path, targets: dict[str, TargetData], forms: dict[str, TargetSet],
+                       previous: dict[str, TargetData] | None = None) -> Path:
     payload = {"sets": {}}
+    previous = previous or {}
     for set_id, data in targets.items():
         target_set = forms[set_id]
+        earlier = previous.get(set_id)
         payload["sets"][set_id] = {"data": data.to_json(),
-                                   "placeholders": computed_placeholders(target_set, resolver_for(target_set, data))}
+                                   "placeholders": computed_placeholders(target_set,
+                                                                         resolver_for(target_set, data, earlier))}
+        if earlier is not None:
+            payload["sets"][set_id]["previous"] = earlier.to_json()
     with atomic_path(out_dir / RESULTS_JSON) as tmp:
         tmp.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
     return out_dir / RESULTS_JSON
@@ -83,10 +91,11 @@ def load_results_json(results_dir: Path, catalog: Catalog, set_id: str | None = 
     return catalog.get(data.set_id, data.set_version), data
 
 
-def write_monitoring(out_dir: Path, targets: dict[str, TargetData],
-                     forms: dict[str, TargetSet]) -> tuple[list[Path], list[Finding]]:
+def write_monitoring(out_dir: Path, targets: dict[str, TargetData], forms: dict[str, TargetSet],
+                     previous: dict[str, TargetData] | None = None) -> tuple[list[Path], list[Finding]]:
     """results.json, and each target set's shipped table rendered into the output folder."""
-    written = [write_results_json(out_dir, targets, forms)]
+    previous = previous or {}
+    written = [write_results_json(out_dir, targets, forms, previous)]
     findings: list[Finding] = []
     for set_id, data in targets.items():
         name = SHIPPED_TEMPLATES.get(set_id)
@@ -94,7 +103,7 @@ def write_monitoring(out_dir: Path, targets: dict[str, TargetData],
             continue
         target_set = forms[set_id]
         target = out_dir / OUTPUT_NAME if len(targets) == 1 else out_dir / f"bang-theo-doi-{set_id}.docx"
-        findings += render_template(TEMPLATE_DIR / name, resolver_for(target_set, data), target)
+        findings += render_template(TEMPLATE_DIR / name, resolver_for(target_set, data, previous.get(set_id)), target)
         written.append(target)
     return written, findings
 
@@ -109,3 +118,15 @@ def findings_frame(findings: list[Finding]):
                     "status_label": FINDING_STATUS[f.status], "resolved": f.resolution.resolved,
                     "notes": "; ".join(f.resolution.findings)} for f in findings]
     return pd.DataFrame(rows, columns=["location", "written", "status", "status_label", "resolved", "notes"])
+
+
+def previous_json(results_dir: Path, set_id: str | None = None) -> TargetData | None:
+    """The previous stored period's figures a workspace's run kept beside its own, if any."""
+    path = Path(results_dir) / RESULTS_JSON
+    if not path.is_file():
+        return None
+    sets = json.loads(path.read_text(encoding="utf-8"))["sets"]
+    if set_id is None and len(sets) == 1:
+        set_id = next(iter(sets))
+    earlier = sets.get(set_id, {}).get("previous") if set_id else None
+    return TargetData.from_json(earlier) if earlier else None

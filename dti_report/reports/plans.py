@@ -189,12 +189,21 @@ def _task_section(results: RunResults, plan: TaskSet) -> tuple[dict, TaskReport]
     report = task_report(plan, results.plans.get(plan.id, {}), results.registry, results.period)
     table = report.table().set_index("task")
     by_task = {s.task.id: s for s in report.standings}
+    # A workspace's run: each task's standing the previous stored period, said where it changed.
+    changes = results.history.standings.get(plan.id)
+    before = {} if changes is None else {t: (p, was) for t, p, was, changed in zip(
+        changes["task"], changes["previous_period"], changes["previous_standing"], changes["changed"]) if changed and was}
     rows_of = {}
     for task in plan.tasks:
         s, row = by_task[task.id], table.loc[task.id]
+        note = task_note(s, row["documents"], bool(report.leads.get(task.id)))
+        if task.id in before:
+            period, was = before[task.id]
+            said = f"{fmt.period_words(period)}: {was.lower()}"
+            note = f"{note}; {said}" if note else said
         rows_of[task.id] = {"id": task.id, "content": task.content, "deadline": deadline_short(task.deadline),
-                            "lead": "; ".join(task.lead), "standing": s.label,
-                            "note": task_note(s, row["documents"], bool(report.leads.get(task.id)))}
+                            "lead": "; ".join(task.lead), "standing": s.label, "note": note,
+                            "previous": before.get(task.id, ("", ""))[1]}
     counts = report.counts
     total = len(report.standings)
     missing = missing_units(results, plan)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dti_report.batch.run_folder import ISSUE_HEADERS, MANIFEST_HEADERS
+from dti_report.batch.run_folder import ISSUE_HEADERS, MANIFEST_HEADERS, ORIGIN_LABELS
 from dti_report.forms.indicators import IndicatorSet
 from dti_report.evaluation.engine import STATUS_LABELS
 from dti_report.core.issues import SEVERITY_LABELS
@@ -21,6 +21,7 @@ from dti_report.batch.results import RunResults
 from dti_report.workbook.reader import STATUS_LABELS as FILE_STATUS_LABELS
 from dti_report.workbook.xlsx import sheet_name, workbook, write_cell, write_table
 from dti_report.reports.context import SAME, unassessed, unit_names
+from dti_report.reports.history import write_history_sheets
 
 WORKBOOK_NAME = "ket-qua-tong-hop.xlsx"
 # The chart draws one bar per unit; past this many it shows the first ones only.
@@ -228,6 +229,8 @@ def _unassessed_sheet(book, formats, names, results: RunResults) -> None:
 def _manifest_sheet(book, formats, names, manifest: pd.DataFrame) -> None:
     sheet = book.add_worksheet(names("Danh sách tệp"))
     shown = manifest.assign(status=manifest["status"].map(lambda v: FILE_STATUS_LABELS.get(v, v)))
+    if "origin" in shown.columns:
+        shown["origin"] = shown["origin"].map(lambda v: ORIGIN_LABELS.get(v, v))
     write_table(sheet, shown, formats, headers=MANIFEST_HEADERS,
                 column_formats={"size": "integer", "errors": "integer", "warnings": "integer", "issue_count": "integer"},
                 widths={"path": 48, "sha256": 20, "modified": 22})
@@ -253,6 +256,8 @@ def write_results_workbook(results: RunResults, target: Path | str | None = None
             _matrix_sheets(book, formats, names, results, set_id)
             _index_sheets(book, formats, names, results, set_id)
             _long_sheet(book, formats, names, results, set_id)
+        write_history_sheets(book, formats, names, results,
+                             {set_id: short_name(sr.indicator_set) for set_id, sr in results.sets.items()})
         _unassessed_sheet(book, formats, names, results)
         _manifest_sheet(book, formats, names, results.manifest)
         _issues_sheet(book, formats, names, results.issues)

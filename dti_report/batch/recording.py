@@ -1,0 +1,98 @@
+"""What a run in a workspace leaves in the store, gathered from the batch before the
+store's one transaction: arrivals, typed values, scores, figures, standings."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dti_report.batch.run import BatchResult
+from dti_report.batch.store import RunRecord, Store, StoredReading
+from dti_report.evaluation.history import previous_period
+from dti_report.evaluation.targets import Evaluator, TargetData
+from dti_report.evaluation.unit_values import plain_values
+
+
+def arrivals(batch: BatchResult, store: Store, reading: StoredReading, period: str, started: str,
+             first_run: bool) -> dict[str, str]:
+    """When each file arrived: the first time the store saw its content in this period's inbox;
+    on the period's first run, when nothing was seen before, the file's own time."""
+    out: dict[str, str] = {}
+    for sub in batch.submissions:
+        seen = reading.sightings.get(sub.path)
+        if seen is not None and seen.first_seen:
+            out[sub.path] = seen.first_seen
+            continue
+        earlier = store.conn.execute("SELECT MIN(first_seen) FROM files WHERE period = ? AND sha256 = ?",
+                                     (period, sub.sha256)).fetchone()[0] if sub.sha256 else None
+        if earlier:
+            out[sub.path] = earlier
+        elif first_run and seen is not None:
+            out[sub.path] = min(seen.mtime, started)
+        else:
+            out[sub.path] = started
+    return out
+
+
+def typed_values(batch: BatchResult) -> list[dict]:
+    """Each used submission's values: as written, typed (a number, and the text a report
+    shows), with the unit's note (evidence) and cell."""
+    out = []
+    for key, fb in batch.forms.items():
+        plain = plain_values(fb.form, fb.data)
+        values = fb.data.values
+        rows = fb.rows
+        # Looked up all at once: one cell per row of the unit's workbook.
+        at_unit = values.index.get_indexer(rows["unit_code"])
+        at_field = values.columns.get_indexer(rows["field"])
+        found = (at_unit >= 0) & (at_field >= 0)
+        numbers = np.full(len(rows), np.nan)
+        numbers[found] = values.to_numpy()[at_unit[found], at_field[found]]
+        for unit, field_id, raw, note, cell, number in zip(rows["unit_code"], rows["field"], rows["value"],
+                                                            rows["note"], rows["cell"], numbers.tolist()):
+            shown = plain.get(unit, {}).get(field_id)
+            out.append({"key": key, "unit": unit, "field": field_id, "raw": raw,
+                        "number": None if number != number else number,
+                        "text": None if shown is None else str(shown), "note": note, "cell": cell})
+    return out
+
+
+def target_figures(batch: BatchResult) -> dict[str, tuple[str, str, dict, list[tuple]]]:
+    out = {}
+    for key, data in batch.targets.items():
+        form = batch.forms[key].form
+        evaluator = Evaluator(form, data)
+        figures = []
+        for inp in form.inputs:
+            figure = evaluator.key_figure(inp.key)
+            verdict, _ = evaluator.evaluate(figure, evaluator.target_for("key", inp.key))
+            figures.append((inp.key, figure.value, figure.display, verdict))
+        out[key] = (form.id, form.version, data.to_json(), figures)
+    return out
+
+
+def run_record(batch: BatchResult, reading: StoredReading, *, started: str, finished: str, options: dict,
+               arrived: dict[str, str], standings: dict[str, tuple[str, list[tuple]]]) -> RunRecord:
+    results = batch.results
+    index_ids = {key: [i.id for i in r.indicator_set.indices] + [p.id for p in r.indicator_set.pillars]
+                 for key, r in results.items()}
+    return RunRecord(
+        period=batch.period, started=started, finished=finished, options=options, reader=reading.reader,
+        submissions=batch.submissions, sightings=reading.sightings, reused=set(reading.reused),
+        arrivals=arrived,
+        set_rows=[{"key": key, "id": fb.form.id, "version": fb.form.version} for key, fb in batch.forms.items()],
+        values=typed_values(batch), issues=batch.issues,
+        scores={key: r.scores for key, r in results.items()}, totals={key: r.totals for key, r in results.items()},
+        index_ids=index_ids, targets=target_figures(batch), standings=standings,
+        expected={key: (fb.form.id, [u.code for u in fb.expected]) for key, fb in batch.forms.items()},
+    )
+
+
+def previous_targets(batch: BatchResult, store: Store) -> dict[str, TargetData]:
+    """Each target set's figures of the latest stored period before this one ([[kytruoc.Key]])."""
+    out = {}
+    for key, data in batch.targets.items():
+        before = previous_period(batch.period, [p for p in store.periods(data.set_id) if p != batch.period])
+        stored = store.target_data(data.set_id, before) if before else None
+        if stored is not None:
+            out[key] = TargetData.from_json(stored)
+    return out

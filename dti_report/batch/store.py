@@ -1,0 +1,590 @@
+"""The store: one SQLite file in the workspace (WAL; no server) remembering every
+period.
+
+It holds every run (when, with which options, by which version of the tool, how
+many files), every file seen in an inbox (SHA-256, path, size, first seen, the
+save stamp, what became of it and why, and what reading it gave, so a rerun
+does not read it again), each period's submissions with their typed values and
+notes, every issue, every score (self and verified), totals and ranks per main
+index, target figures and task standings, the deadlines and Sở TTTT's
+adjustments with who made them and when.
+
+A run is recorded in one transaction: a run that is killed leaves the store as
+it was. The schema is versioned (PRAGMA user_version); opening an older store
+backs it up beside itself and migrates it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+import sqlite3
+from dataclasses import asdict, dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import pandas as pd
+
+from dti_report.core.errors import DtiError
+from dti_report.core.issues import Issue
+from dti_report.forms.catalog import Catalog
+from dti_report.forms.units import Registry
+from dti_report.workbook.layout import template_hash
+from dti_report.workbook.reader import ACCEPTED, REJECTED, SUPERSEDED, Limits, Submission
+
+# Each step takes the store from version n to n + 1; a store is created by running them all.
+MIGRATIONS: list[list[str]] = [
+    # 1: runs, files and what reading them gave, each period's submissions, issues, scores, figures
+    [
+        """CREATE TABLE runs (id INTEGER PRIMARY KEY, period TEXT NOT NULL, started TEXT NOT NULL,
+            finished TEXT NOT NULL, options TEXT NOT NULL, tool_version TEXT NOT NULL, files_found INTEGER NOT NULL,
+            files_read INTEGER NOT NULL, files_known INTEGER NOT NULL, counts TEXT NOT NULL)""",
+        """CREATE TABLE files (id INTEGER PRIMARY KEY, period TEXT NOT NULL, path TEXT NOT NULL,
+            sha256 TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER, first_seen TEXT NOT NULL,
+            last_seen TEXT NOT NULL, saved TEXT NOT NULL, read_status TEXT NOT NULL, status TEXT NOT NULL,
+            why TEXT NOT NULL, unit_code TEXT NOT NULL, set_id TEXT NOT NULL, set_version TEXT NOT NULL,
+            file_period TEXT NOT NULL, reader TEXT NOT NULL, present INTEGER NOT NULL,
+            first_run INTEGER REFERENCES runs(id), last_run INTEGER REFERENCES runs(id),
+            UNIQUE (period, path, sha256))""",
+        """CREATE TABLE file_rows (file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL, unit_code TEXT, field TEXT, value, note TEXT, sheet TEXT, cell TEXT,
+            PRIMARY KEY (file_id, seq))""",
+        """CREATE TABLE file_issues (file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL, code TEXT NOT NULL, sheet TEXT, cell TEXT, unit TEXT, field TEXT, criterion TEXT,
+            value TEXT, detail TEXT, PRIMARY KEY (file_id, seq))""",
+        """CREATE TABLE submissions (id INTEGER PRIMARY KEY, period TEXT NOT NULL, set_key TEXT NOT NULL,
+            set_id TEXT NOT NULL, set_version TEXT NOT NULL, unit_code TEXT NOT NULL,
+            file_id INTEGER NOT NULL REFERENCES files(id), status TEXT NOT NULL)""",
+        """CREATE TABLE submission_values (submission_id INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,
+            field TEXT NOT NULL, raw, number REAL, text TEXT, note TEXT, cell TEXT)""",
+        """CREATE TABLE issues (period TEXT NOT NULL, seq INTEGER NOT NULL, severity TEXT, code TEXT, file TEXT,
+            sheet TEXT, cell TEXT, unit TEXT, field TEXT, criterion TEXT, value TEXT, message TEXT)""",
+        """CREATE TABLE scores (period TEXT NOT NULL, set_key TEXT NOT NULL, set_id TEXT NOT NULL,
+            set_version TEXT NOT NULL, unit_code TEXT NOT NULL, idx TEXT, criterion TEXT NOT NULL, max_points REAL,
+            self_ratio REAL, self_score REAL, self_status TEXT, ratio REAL, verified_score REAL, status TEXT)""",
+        """CREATE TABLE totals (period TEXT NOT NULL, set_key TEXT NOT NULL, set_id TEXT NOT NULL,
+            set_version TEXT NOT NULL, unit_code TEXT NOT NULL, total REAL, rank INTEGER, self_total REAL,
+            self_rank INTEGER, no_data INTEGER, not_applicable INTEGER, invalid INTEGER)""",
+        """CREATE TABLE index_totals (period TEXT NOT NULL, set_key TEXT NOT NULL, unit_code TEXT NOT NULL,
+            index_id TEXT NOT NULL, points REAL)""",
+        """CREATE TABLE target_data (period TEXT NOT NULL, set_key TEXT NOT NULL, set_id TEXT NOT NULL,
+            set_version TEXT NOT NULL, data TEXT NOT NULL)""",
+        """CREATE TABLE target_figures (period TEXT NOT NULL, set_key TEXT NOT NULL, key TEXT NOT NULL,
+            value REAL, display TEXT, verdict TEXT)""",
+        """CREATE TABLE task_standings (period TEXT NOT NULL, plan_key TEXT NOT NULL, plan_id TEXT NOT NULL,
+            task_id TEXT NOT NULL, standing TEXT NOT NULL, label TEXT NOT NULL, note TEXT)""",
+        "CREATE INDEX files_period ON files (period, path)",
+        "CREATE INDEX scores_period ON scores (period, set_key)",
+        "CREATE INDEX totals_unit ON totals (unit_code, period)",
+    ],
+    # 2: when each submission arrived (from its file's first sighting), who was awaited, deadlines,
+    # and Sở TTTT's adjustments with who made them and when
+    [
+        "ALTER TABLE submissions ADD COLUMN arrived TEXT NOT NULL DEFAULT ''",
+        "UPDATE submissions SET arrived = (SELECT first_seen FROM files WHERE files.id = submissions.file_id)",
+        """CREATE TABLE expected_units (period TEXT NOT NULL, set_key TEXT NOT NULL, set_id TEXT NOT NULL,
+            unit_code TEXT NOT NULL)""",
+        """CREATE TABLE deadlines (set_id TEXT NOT NULL, period TEXT NOT NULL, deadline TEXT NOT NULL,
+            source TEXT NOT NULL, recorded TEXT NOT NULL, PRIMARY KEY (set_id, period))""",
+        """CREATE TABLE adjustments (id INTEGER PRIMARY KEY, period TEXT NOT NULL, unit_code TEXT NOT NULL,
+            field TEXT NOT NULL, value TEXT NOT NULL, reason TEXT NOT NULL, made_by TEXT NOT NULL,
+            made_at TEXT NOT NULL, source TEXT NOT NULL)""",
+        "CREATE INDEX adjustments_key ON adjustments (period, unit_code, field)",
+    ],
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class StoreError(DtiError):
+    pass
+
+
+def tool_version() -> str:
+    try:
+        return metadata.version("dti-report")
+    except metadata.PackageNotFoundError:
+        return "0+khong-ro"
+
+
+def reader_fingerprint(registry: Registry, catalog: Catalog, period: str, limits: Limits) -> str:
+    """What reading a file depends on besides its bytes: a stored reading is reused only
+    while all of it is the same."""
+    forms = sorted((f.id, v, template_hash(f)) for f_id in catalog.ids() for v, f in catalog.forms[f_id].items())
+    payload = json.dumps({"tool": tool_version(), "registry": registry.model_dump(mode="json"), "forms": forms,
+                          "period": period, "limits": asdict(limits)}, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _iso_mtime(stat: os.stat_result, zone) -> str:
+    return dt.datetime.fromtimestamp(stat.st_mtime, zone).replace(microsecond=0).isoformat()
+
+
+def _utc_iso(mtime_ns: int) -> str:
+    """A file time as the reader dates a workbook without its own save stamp."""
+    return dt.datetime.fromtimestamp(mtime_ns / 1e9, dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _rows(frame: pd.DataFrame, columns: list[str]) -> list[tuple]:
+    """A frame's rows as SQLite takes them, column by column: Python scalars, NULL for NaN and NA."""
+    cols = []
+    for column in columns:
+        values = frame[column].tolist()
+        cols.append([None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v for v in values])
+    return list(zip(*cols))
+
+
+def _clean(value):
+    """A frame's value as SQLite takes it: NaN and pandas' NA are NULL."""
+    if value is None:
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+@dataclass
+class Sighting:
+    """A file as this run found it: where, its content, and whether the store already knew it."""
+
+    path: str
+    sha256: str
+    size: int
+    mtime_ns: int
+    mtime: str
+    file_id: int | None = None   # its row in the store, when known
+    first_seen: str = ""
+
+
+@dataclass
+class StoredReading:
+    """Hands read_batch the stored reading of each file whose content the store has seen
+    (with the same reader), and keeps what it saw for the run's record."""
+
+    store: "Store"
+    inputs: Path
+    period: str
+    reader: str
+    zone: object
+    sightings: dict[str, Sighting] = field(default_factory=dict)
+    reused: set[str] = field(default_factory=set)
+
+    def __call__(self, path: Path) -> Submission | None:
+        rel = path.relative_to(self.inputs).as_posix()
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
+        quick = self.store.conn.execute(
+            "SELECT sha256 FROM files WHERE period = ? AND path = ? AND size = ? AND mtime_ns = ? AND reader = ?",
+            (self.period, rel, stat.st_size, stat.st_mtime_ns, self.reader)).fetchone()
+        try:
+            sha = quick[0] if quick else _sha256(path)
+        except OSError:
+            return None
+        sighting = Sighting(rel, sha, stat.st_size, stat.st_mtime_ns, _iso_mtime(stat, self.zone))
+        self.sightings[rel] = sighting
+        row = self.store.conn.execute(
+            "SELECT id, first_seen, reader, saved, mtime_ns FROM files WHERE period = ? AND path = ? AND sha256 = ?",
+            (self.period, rel, sha)).fetchone()
+        if row is None:
+            # The same content moved to another folder: read the same (only the file's name is read
+            # for what it says), so its reading is reused under its new path.
+            row = next((r for r in self.store.conn.execute(
+                "SELECT id, first_seen, reader, saved, mtime_ns, path FROM files WHERE period = ? AND sha256 = ? "
+                "AND reader = ? ORDER BY id", (self.period, sha, self.reader)) if Path(r[5]).name == path.name), None)
+            if row is None:
+                return None
+        else:
+            sighting.file_id = row[0]
+        sighting.first_seen = row[1]
+        if row[2] != self.reader:
+            return None
+        sub = self.store.stored_submission(row[0], rel)
+        if row[4] is not None and row[3] == _utc_iso(row[4]):
+            # Dated by its file time when read (no save stamp inside): a fresh reading takes today's.
+            sub.modified = _utc_iso(stat.st_mtime_ns)
+        self.reused.add(rel)
+        return sub
+
+
+@dataclass
+class RunRecord:
+    """Everything a run leaves in the store, gathered before the one transaction."""
+
+    period: str
+    started: str
+    finished: str
+    options: dict
+    reader: str
+    submissions: list[Submission]
+    sightings: dict[str, Sighting]
+    reused: set[str]
+    arrivals: dict[str, str]                      # path -> first seen
+    set_rows: list[dict]                          # one per form key: key, id, version
+    values: list[dict]                            # typed values of the winning submissions
+    issues: list[Issue]
+    scores: dict[str, pd.DataFrame]               # set key -> scores.csv
+    totals: dict[str, pd.DataFrame]               # set key -> totals.csv
+    index_ids: dict[str, list[str]]               # set key -> main index and pillar ids
+    targets: dict[str, tuple[str, str, dict, list[tuple]]]   # key -> (id, version, data json, figures)
+    standings: dict[str, tuple[str, list[tuple]]]            # plan key -> (plan id, [(task, standing, label, note)])
+    expected: dict[str, tuple[str, list[str]]]               # set key -> (form id, units awaited)
+
+
+class Store:
+    def __init__(self, conn: sqlite3.Connection, path: Path):
+        self.conn = conn
+        self.path = path
+
+    # --- opening --------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path | str, backup_dir: Path | str | None = None, *, create: bool = True,
+             upto: int = SCHEMA_VERSION) -> "Store":
+        """The store at `path`, created or migrated to the current schema (`upto` only
+        for tests that build an older store)."""
+        path = Path(path)
+        if not path.exists() and not create:
+            raise StoreError(f"chưa có kho dữ liệu {path}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = sqlite3.connect(path, timeout=60, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA busy_timeout=60000")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{path} không phải kho dữ liệu dùng được ({exc})") from None
+        store = cls(conn, path)
+        if version > SCHEMA_VERSION:
+            conn.close()
+            raise StoreError(f"kho dữ liệu {path} có cấu trúc phiên bản {version}, mới hơn công cụ này "
+                             f"(phiên bản {SCHEMA_VERSION}); hãy cập nhật dti-report")
+        if version < upto:
+            if version > 0:
+                store.backup(Path(backup_dir or path.parent / "sao-luu"), version)
+            store._migrate(version, upto)
+        return store
+
+    def _migrate(self, version: int, upto: int) -> None:
+        with self.transaction():
+            for step in range(version, upto):
+                for statement in MIGRATIONS[step]:
+                    self.conn.execute(statement)
+            self.conn.execute(f"PRAGMA user_version = {int(upto)}")
+
+    def backup(self, folder: Path, version: int) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        target = folder / f"{self.path.stem}-cau-truc-{version}-{stamp}.sqlite"
+        dest = sqlite3.connect(target)
+        try:
+            self.conn.backup(dest)
+        finally:
+            dest.close()
+        return target
+
+    @property
+    def version(self) -> int:
+        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: all of it or, on any failure or kill, none of it."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # --- reading again what the store has seen ---------------------------------------
+
+    def reading(self, inputs: Path, period: str, reader: str, zone) -> StoredReading:
+        return StoredReading(self, Path(inputs), period, reader, zone)
+
+    def stored_submission(self, file_id: int, path: str | None = None) -> Submission:
+        """A file's stored reading, as read_submission gave it (under `path` when it moved)."""
+        row = self.conn.execute(
+            "SELECT path, sha256, size, read_status, unit_code, set_id, set_version, file_period, saved FROM files "
+            "WHERE id = ?", (file_id,)).fetchone()
+        sub = Submission(path=path or row[0], sha256=row[1], size=row[2], status=row[3], unit_code=row[4], set_id=row[5],
+                         set_version=row[6], period=row[7], modified=row[8])
+        sub.records = [tuple(r) for r in self.conn.execute(
+            "SELECT unit_code, field, value, note, ?, sheet, cell FROM file_rows WHERE file_id = ? ORDER BY seq",
+            (sub.path, file_id))]
+        sub.issues = [Issue(code, file=sub.path, sheet=sheet or "", cell=cell or "", unit=unit or "", field=fld or "",
+                            criterion=criterion or "", value=value or "", detail=detail or "")
+                      for code, sheet, cell, unit, fld, criterion, value, detail in self.conn.execute(
+                          "SELECT code, sheet, cell, unit, field, criterion, value, detail FROM file_issues "
+                          "WHERE file_id = ? ORDER BY seq", (file_id,))]
+        return sub
+
+    def has_period(self, period: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM files WHERE period = ? LIMIT 1", (period,)).fetchone() is not None
+
+    # --- a run, in one transaction --------------------------------------------------
+
+    def record_run(self, record: RunRecord) -> int:
+        with self.transaction() as c:
+            counts: dict[str, int] = {}
+            for sub in record.submissions:
+                counts[sub.status] = counts.get(sub.status, 0) + 1
+            run_id = c.execute(
+                "INSERT INTO runs (period, started, finished, options, tool_version, files_found, files_read, "
+                "files_known, counts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (record.period, record.started, record.finished, json.dumps(record.options, ensure_ascii=False,
+                                                                            default=str),
+                 tool_version(), len(record.submissions), len(record.submissions) - len(record.reused),
+                 len(record.reused), json.dumps(counts, sort_keys=True))).lastrowid
+            file_ids = self._record_files(c, record, run_id)
+            self._record_period(c, record, file_ids)
+            return run_id
+
+    def _record_files(self, c: sqlite3.Connection, record: RunRecord, run_id: int) -> dict[str, int]:
+        c.execute("UPDATE files SET present = 0 WHERE period = ?", (record.period,))
+        ids: dict[str, int] = {}
+        for sub in record.submissions:
+            seen = record.sightings.get(sub.path)
+            mtime_ns = seen.mtime_ns if seen else None
+            read_status = ACCEPTED if sub.status == SUPERSEDED else sub.status
+            why = _why(sub)
+            existing = c.execute("SELECT id, reader FROM files WHERE period = ? AND path = ? AND sha256 = ?",
+                                 (record.period, sub.path, sub.sha256)).fetchone()
+            if existing is not None:
+                file_id = existing[0]
+                c.execute("UPDATE files SET last_seen = ?, last_run = ?, status = ?, why = ?, present = 1, "
+                          "mtime_ns = ?, saved = ? WHERE id = ?",
+                          (record.started, run_id, sub.status, why, mtime_ns, sub.modified, file_id))
+                if sub.path in record.reused:
+                    ids[sub.path] = file_id
+                    continue
+                # Read again (the reader changed): its stored reading is replaced.
+                c.execute("DELETE FROM file_rows WHERE file_id = ?", (file_id,))
+                c.execute("DELETE FROM file_issues WHERE file_id = ?", (file_id,))
+                c.execute("UPDATE files SET reader = ?, read_status = ?, saved = ?, unit_code = ?, set_id = ?, "
+                          "set_version = ?, file_period = ? WHERE id = ?",
+                          (record.reader, read_status, sub.modified, sub.unit_code, sub.set_id, sub.set_version,
+                           sub.period, file_id))
+            else:
+                first_seen = record.arrivals.get(sub.path, record.started)
+                file_id = c.execute(
+                    "INSERT INTO files (period, path, sha256, size, mtime_ns, first_seen, last_seen, saved, "
+                    "read_status, status, why, unit_code, set_id, set_version, file_period, reader, present, "
+                    "first_run, last_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+                    (record.period, sub.path, sub.sha256, sub.size, mtime_ns, first_seen, record.started, sub.modified,
+                     read_status, sub.status, why, sub.unit_code, sub.set_id, sub.set_version, sub.period,
+                     record.reader, run_id, run_id)).lastrowid
+            ids[sub.path] = file_id
+            c.executemany("INSERT INTO file_rows (file_id, seq, unit_code, field, value, note, sheet, cell) "
+                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                          [(file_id, n, r[0], r[1], _clean(r[2]), r[3], r[5], r[6]) for n, r in enumerate(sub.records)])
+            # What reading found, without what the batch added after (a newer copy superseding it).
+            c.executemany("INSERT INTO file_issues (file_id, seq, code, sheet, cell, unit, field, criterion, value, "
+                          "detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                          [(file_id, n, i.code, i.sheet, i.cell, i.unit, i.field, i.criterion, i.value, i.detail)
+                           for n, i in enumerate(i for i in sub.issues if i.code != "superseded")])
+        return ids
+
+    def _record_period(self, c: sqlite3.Connection, record: RunRecord, file_ids: dict[str, int]) -> None:
+        """The period's current state, replaced whole: what this run made of its inbox."""
+        p = record.period
+        c.execute("DELETE FROM submission_values WHERE submission_id IN (SELECT id FROM submissions WHERE period = ?)",
+                  (p,))
+        for table in ("submissions", "issues", "scores", "totals", "index_totals", "target_data", "target_figures",
+                      "task_standings", "expected_units"):
+            c.execute(f"DELETE FROM {table} WHERE period = ?", (p,))
+        keys = {(row["id"], row["version"]): row["key"] for row in record.set_rows}
+        by_unit: dict[tuple[str, str], int] = {}
+        for sub in record.submissions:
+            if sub.status not in (ACCEPTED, SUPERSEDED):
+                continue
+            key = keys.get((sub.set_id, sub.set_version), sub.set_id)
+            sub_id = c.execute(
+                "INSERT INTO submissions (period, set_key, set_id, set_version, unit_code, file_id, status, arrived) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT first_seen FROM files WHERE id = ?))",
+                (p, key, sub.set_id, sub.set_version, sub.unit_code, file_ids[sub.path], sub.status,
+                 file_ids[sub.path])).lastrowid
+            if sub.status == ACCEPTED:
+                by_unit[(key, sub.unit_code)] = sub_id
+        c.executemany("INSERT INTO submission_values (submission_id, field, raw, number, text, note, cell) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                      [(by_unit[(v["key"], v["unit"])], v["field"], _clean(v["raw"]), v["number"],
+                        v["text"], v["note"], v["cell"]) for v in record.values if (v["key"], v["unit"]) in by_unit])
+        c.executemany("INSERT INTO issues (period, seq, severity, code, file, sheet, cell, unit, field, criterion, "
+                      "value, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                      [(p, n, i.severity, i.code, i.file, i.sheet, i.cell, i.unit, i.field, i.criterion, i.value,
+                        i.message) for n, i in enumerate(record.issues)])
+        versions = {row["key"]: (row["id"], row["version"]) for row in record.set_rows}
+        for key, scores in record.scores.items():
+            set_id, version = versions[key]
+            c.executemany(
+                "INSERT INTO scores (period, set_key, set_id, set_version, unit_code, idx, criterion, max_points, "
+                "self_ratio, self_score, self_status, ratio, verified_score, status) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(p, key, set_id, version, *row) for row in _rows(scores, [
+                    "unit_code", "index", "criterion", "max_points", "self_ratio", "self_score", "self_status",
+                    "ratio", "verified_score", "status"])])
+        for key, totals in record.totals.items():
+            set_id, version = versions[key]
+            c.executemany(
+                "INSERT INTO totals (period, set_key, set_id, set_version, unit_code, total, rank, self_total, "
+                "self_rank, no_data, not_applicable, invalid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(p, key, set_id, version, *row) for row in _rows(totals, [
+                    "unit_code", "total", "rank", "self_total", "self_rank", "no_data", "not_applicable",
+                    "invalid"])])
+            ids = [i for i in record.index_ids[key] if i in totals.columns]
+            c.executemany("INSERT INTO index_totals (period, set_key, unit_code, index_id, points) "
+                          "VALUES (?, ?, ?, ?, ?)",
+                          [(p, key, unit, i, points) for i in ids for unit, points in _rows(totals, ["unit_code", i])])
+        for key, (set_id, version, data, figures) in record.targets.items():
+            c.execute("INSERT INTO target_data (period, set_key, set_id, set_version, data) VALUES (?, ?, ?, ?, ?)",
+                      (p, key, set_id, version, json.dumps(data, ensure_ascii=False)))
+            c.executemany("INSERT INTO target_figures (period, set_key, key, value, display, verdict) "
+                          "VALUES (?, ?, ?, ?, ?, ?)", [(p, key, *(_clean(v) for v in f)) for f in figures])
+        for key, (plan_id, rows) in record.standings.items():
+            c.executemany("INSERT INTO task_standings (period, plan_key, plan_id, task_id, standing, label, note) "
+                          "VALUES (?, ?, ?, ?, ?, ?, ?)", [(p, key, plan_id, *row) for row in rows])
+        for key, (set_id, units) in record.expected.items():
+            c.executemany("INSERT INTO expected_units (period, set_key, set_id, unit_code) VALUES (?, ?, ?, ?)",
+                          [(p, key, set_id, u) for u in units])
+
+    # --- what earlier periods left ---------------------------------------------------
+
+    def periods(self, set_id: str | None = None) -> list[str]:
+        if set_id is None:
+            rows = self.conn.execute("SELECT DISTINCT period FROM runs ORDER BY period")
+        else:
+            rows = self.conn.execute("SELECT DISTINCT period FROM totals WHERE set_id = ? UNION "
+                                     "SELECT DISTINCT period FROM target_data WHERE set_id = ? UNION "
+                                     "SELECT DISTINCT period FROM task_standings WHERE plan_id = ? ORDER BY period",
+                                     (set_id, set_id, set_id))
+        return [r[0] for r in rows]
+
+    def frame(self, sql: str, params: Iterable = ()) -> pd.DataFrame:
+        cursor = self.conn.execute(sql, tuple(params))
+        return pd.DataFrame(cursor.fetchall(), columns=[d[0] for d in cursor.description])
+
+    def totals_of(self, set_id: str, periods: list[str] | None = None) -> pd.DataFrame:
+        """Each stored period's totals and ranks of a set (every version of it)."""
+        frame = self.frame("SELECT period, set_key, set_id, set_version, unit_code, total, rank, self_total, "
+                           "self_rank FROM totals WHERE set_id = ? ORDER BY period, rank, unit_code", (set_id,))
+        return frame if periods is None else frame[frame["period"].isin(periods)].reset_index(drop=True)
+
+    def scores_of(self, set_id: str, period: str) -> pd.DataFrame:
+        return self.frame("SELECT set_key, set_version, unit_code, idx AS 'index', criterion, max_points, "
+                          "verified_score FROM scores WHERE set_id = ? AND period = ?", (set_id, period))
+
+    def target_data(self, set_id: str, period: str) -> dict | None:
+        row = self.conn.execute("SELECT data FROM target_data WHERE set_id = ? AND period = ? LIMIT 1",
+                                (set_id, period)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def standings_of(self, plan_id: str, period: str) -> pd.DataFrame:
+        return self.frame("SELECT task_id, standing, label FROM task_standings WHERE plan_id = ? AND period = ?",
+                          (plan_id, period))
+
+    def runs(self, period: str | None = None) -> pd.DataFrame:
+        where = "WHERE period = ?" if period else ""
+        return self.frame(f"SELECT * FROM runs {where} ORDER BY id", (period,) if period else ())
+
+    # --- deadlines -------------------------------------------------------------------
+
+    def set_deadline(self, set_id: str, period: str, deadline: dt.date, source: str, recorded: str) -> None:
+        with self.transaction() as c:
+            c.execute("INSERT INTO deadlines (set_id, period, deadline, source, recorded) VALUES (?, ?, ?, ?, ?) "
+                      "ON CONFLICT (set_id, period) DO UPDATE SET deadline = excluded.deadline, "
+                      "source = excluded.source, recorded = excluded.recorded",
+                      (set_id, period, deadline.isoformat(), source, recorded))
+
+    def deadlines(self, period: str) -> dict[str, dt.date]:
+        return {s: dt.date.fromisoformat(d) for s, d in self.conn.execute(
+            "SELECT set_id, deadline FROM deadlines WHERE period = ?", (period,))}
+
+    # --- Sở TTTT's adjustments --------------------------------------------------------
+
+    def add_adjustments(self, period: str, rows: list[dict], made_by: str, made_at: str, source: str) -> int:
+        """Record adjustments; one that repeats the field's adjustment in force (same value and
+        reason) is not recorded again, so passing the same file twice changes nothing."""
+        added = 0
+        with self.transaction() as c:
+            for row in rows:
+                last = c.execute("SELECT value, reason FROM adjustments WHERE period = ? AND unit_code = ? AND "
+                                 "field = ? ORDER BY id DESC LIMIT 1",
+                                 (period, row["unit_code"], row["field"])).fetchone()
+                if last is not None and tuple(last) == (row["value"], row["reason"]):
+                    continue
+                c.execute("INSERT INTO adjustments (period, unit_code, field, value, reason, made_by, made_at, source) "
+                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                          (period, row["unit_code"], row["field"], row["value"], row["reason"], made_by, made_at,
+                           source))
+                added += 1
+        return added
+
+    def adjustments(self, period: str | None = None, unit: str | None = None) -> pd.DataFrame:
+        """Every adjustment, oldest first, with whether a later one of the same field replaced it."""
+        where, params = [], []
+        if period:
+            where.append("a.period = ?")
+            params.append(period)
+        if unit:
+            where.append("a.unit_code = ?")
+            params.append(unit)
+        sql = ("SELECT a.id, a.period, a.unit_code, a.field, a.value, a.reason, a.made_by, a.made_at, a.source, "
+               "(SELECT MIN(b.id) FROM adjustments b WHERE b.period = a.period AND b.unit_code = a.unit_code AND "
+               "b.field = a.field AND b.id > a.id) AS superseded_by FROM adjustments a"
+               + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY a.id")
+        return self.frame(sql, params)
+
+    def adjustments_in_force(self, period: str) -> pd.DataFrame:
+        """The latest adjustment of each field, as the overrides file reads: located by its entry."""
+        frame = self.adjustments(period)
+        frame = frame[frame["superseded_by"].isna()].reset_index(drop=True)
+        return pd.DataFrame({
+            "unit_code": frame["unit_code"], "field": frame["field"], "value": frame["value"],
+            "reason": frame["reason"], "file": "kho-du-lieu",
+            "sheet": "", "cell": [f"điều chỉnh số {i}" for i in frame["id"]],
+            "made_by": frame["made_by"], "made_at": frame["made_at"],
+        })
+
+    # --- export ------------------------------------------------------------------------
+
+    def dump(self) -> list[str]:
+        """Every row of every table, as SQL: what a test compares to say the store is unchanged."""
+        return list(self.conn.iterdump())
+
+
+def _why(sub: Submission) -> str:
+    """Why a file is not used, in the words of its first errors (or of its superseding)."""
+    if sub.status == SUPERSEDED:
+        return "; ".join(i.message for i in sub.issues if i.code == "superseded")
+    if sub.status == REJECTED:
+        return "; ".join(i.message for i in sub.issues if i.severity == "error")[:1000]
+    return ""

@@ -1,0 +1,183 @@
+"""The store: what a run records, one transaction per run (a killed run leaves it as it
+was), schema versions migrated with a backup, and reruns that read only new content."""
+
+import json
+import signal
+import sqlite3
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from dti_report.batch.store import SCHEMA_VERSION, Store, StoreError
+
+from workspace_helpers import at, drop, files_of, make_workspace, run, sample, workbook_values
+
+UNITS = ["so-gtvt", "hepza", "bql-attp"]
+
+
+def test_a_run_is_recorded_whole(tmp_path):
+    ws = make_workspace(tmp_path)
+    drop(ws, "2023", [sample(u) for u in UNITS], at("2024-01-05 08:00"))
+    run(ws, "2023", at("2024-01-10 09:00"))
+    with Store.open(ws.store_path) as store:
+        runs = store.runs("2023")
+        assert len(runs) == 1
+        row = runs.iloc[0]
+        assert (row.files_found, row.files_read, row.files_known) == (3, 3, 0)
+        assert json.loads(row.counts) == {"accepted": 3}
+        assert row.started == "2024-01-10T09:00:00+07:00" and row.tool_version
+        files = store.frame("SELECT path, size, first_seen, status, unit_code FROM files ORDER BY path")
+        assert list(files["unit_code"]) == ["bql-attp", "hepza", "so-gtvt"]
+        # First run of the period: a file arrived when its file time says.
+        assert set(files["first_seen"]) == {"2024-01-05T08:00:00+07:00"}
+        totals = store.totals_of("hcm-dti-so")
+        assert len(totals) == 3 and sorted(totals["rank"]) == [1, 2, 3]
+        scores = store.frame("SELECT COUNT(*) AS n FROM scores WHERE period = '2023'")
+        assert scores["n"][0] == 3 * 32  # three units × 32 criteria of hcm-dti-so
+        values = store.frame("SELECT v.field, v.raw, v.number FROM submission_values v JOIN submissions s "
+                             "ON s.id = v.submission_id WHERE s.unit_code = 'so-gtvt' AND v.field = '3.1.b'")
+        assert len(values) == 1 and values["number"][0] == float(values["raw"][0])
+        index_points = store.frame("SELECT SUM(points) AS p FROM index_totals WHERE unit_code = 'so-gtvt'")["p"][0]
+        assert index_points == pytest.approx(totals.set_index("unit_code").at["so-gtvt", "total"])
+
+
+def _version_1(path):
+    """A store as the first schema made it, with one file and one submission."""
+    store = Store.open(path, upto=1)
+    with store.transaction() as c:
+        c.execute("INSERT INTO runs VALUES (1, '2023', '2024-01-10T09:00:00+07:00', '2024-01-10T09:01:00+07:00', '{}', "
+                  "'0.1.0', 1, 1, 0, '{}')")
+        c.execute("INSERT INTO files (id, period, path, sha256, size, first_seen, last_seen, saved, read_status, status, "
+                  "why, unit_code, set_id, set_version, file_period, reader, present) VALUES (7, '2023', 'a.xlsx', "
+                  "'ab', 10, '2024-01-04T16:30:00+07:00', '2024-01-10T09:00:00+07:00', '', 'accepted', 'accepted', '', "
+                  "'so-tttt', 'hcm-dti-so', '2023.1', '2023', 'x', 1)")
+        c.execute("INSERT INTO submissions VALUES (1, '2023', 'hcm-dti-so', 'hcm-dti-so', '2023.1', 'so-tttt', 7, "
+                  "'accepted')")
+    store.close()
+
+
+def test_a_store_of_the_first_schema_is_backed_up_and_migrated(tmp_path):
+    path = tmp_path / "kho.sqlite"
+    _version_1(path)
+    with Store.open(path, tmp_path / "sao-luu") as store:
+        assert store.version == SCHEMA_VERSION == 2
+        # Its submission's arrival is its file's first sighting.
+        assert store.frame("SELECT arrived FROM submissions")["arrived"][0] == "2024-01-04T16:30:00+07:00"
+        assert store.adjustments().empty and store.deadlines("2023") == {}
+    (backup,) = (tmp_path / "sao-luu").iterdir()
+    assert backup.name.startswith("kho-cau-truc-1-")
+    old = sqlite3.connect(backup)
+    assert old.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert old.execute("SELECT unit_code FROM submissions").fetchall() == [("so-tttt",)]
+    old.close()
+
+
+def test_a_store_of_a_newer_tool_is_refused(tmp_path):
+    path = tmp_path / "kho.sqlite"
+    Store.open(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(StoreError) as err:
+        Store.open(path)
+    assert "mới hơn công cụ này" in str(err.value)
+
+
+KILLER = """
+import os, signal, sys
+from pathlib import Path
+from dti_report.batch import store as store_module
+real = store_module.Store._record_period
+def record_then_die(self, c, record, file_ids):
+    real(self, c, record, file_ids)   # every row of the run written, the transaction not committed
+    os.kill(os.getpid(), signal.SIGKILL)
+store_module.Store._record_period = record_then_die
+from dti_report.cli import main
+main(sys.argv[1:])
+"""
+
+
+def test_a_run_killed_before_it_commits_leaves_the_store_and_the_results_as_they_were(tmp_path):
+    ws = make_workspace(tmp_path)
+    drop(ws, "2023", [sample(u) for u in UNITS[:2]], at("2024-01-05 08:00"))
+    run(ws, "2023", at("2024-01-10 09:00"))
+    out = ws.results("2023")
+    before_files = {name: (out / name).read_bytes() for name in files_of(out)}
+    with Store.open(ws.store_path) as store:
+        before = store.dump()
+    drop(ws, "2023", [sample(UNITS[2])], at("2024-01-06 08:00"))
+    killed = subprocess.run([sys.executable, "-c", KILLER, "--workspace", str(ws.root), "run", "2023", "--workers", "1"],
+                            capture_output=True, text=True)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    with Store.open(ws.store_path) as store:
+        assert store.dump() == before
+    assert {name: (out / name).read_bytes() for name in files_of(out)} == before_files
+    # The next run does it all: the third file is read and recorded.
+    outcome = run(ws, "2023", at("2024-01-11 09:00"))
+    assert len(outcome.batch.stored) == 2
+    with Store.open(ws.store_path) as store:
+        assert list(store.runs("2023")["files_read"]) == [2, 1]
+
+
+def _outputs(folder):
+    """Every output file, comparable: text files as text, workbooks by their cell values; the
+    manifest's column saying whether a file was read now is left out."""
+    out = {}
+    for name in sorted(files_of(folder)):
+        path = folder / name
+        if name == "manifest.csv":
+            out[name] = pd.read_csv(path, dtype=str, keep_default_na=False).drop(columns="origin").to_dict("list")
+        elif path.suffix == ".xlsx":
+            out[name] = workbook_values(path, skip_column="Nguồn")
+        else:
+            out[name] = path.read_bytes()
+    return out
+
+
+def test_reruns_read_only_new_content_and_equal_a_cold_run(tmp_path):
+    ws = make_workspace(tmp_path, "am")
+    drop(ws, "2023", [sample(u) for u in UNITS], at("2024-01-05 08:00"))
+    first = run(ws, "2023", at("2024-01-10 09:00"))
+    assert first.batch.stored == set()
+    second = run(ws, "2023", at("2024-01-10 10:00"))
+    assert len(second.batch.stored) == 3  # nothing read again
+    manifest = pd.read_csv(ws.results("2023") / "manifest.csv")
+    assert set(manifest["origin"]) == {"stored"}
+    # One more unit's workbook arrives: exactly that file is read.
+    arrived = at("2024-01-12 14:00")
+    drop(ws, "2023", [sample("so-tttt", period="2023")], arrived)
+    third = run(ws, "2023", arrived)
+    assert len(third.batch.submissions) - len(third.batch.stored) == 1
+    manifest = pd.read_csv(ws.results("2023") / "manifest.csv").set_index("path")
+    assert manifest.at["so-tttt_hcm-dti-so_2023.xlsx", "origin"] == "read"
+    assert (manifest.drop(index="so-tttt_hcm-dti-so_2023.xlsx")["origin"] == "stored").all()
+
+    cold = make_workspace(tmp_path, "lanh")
+    drop(cold, "2023", [sample(u) for u in UNITS], at("2024-01-05 08:00"))
+    drop(cold, "2023", [sample("so-tttt", period="2023")], arrived)
+    run(cold, "2023", arrived)
+    assert _outputs(ws.results("2023")) == _outputs(cold.results("2023"))
+    with Store.open(ws.store_path) as warm_store, Store.open(cold.store_path) as cold_store:
+        query = "SELECT unit_code, total, rank FROM totals ORDER BY unit_code"
+        assert warm_store.frame(query).equals(cold_store.frame(query))
+
+
+def test_a_file_moved_to_another_folder_is_not_read_again(tmp_path):
+    ws = make_workspace(tmp_path)
+    drop(ws, "2023", [sample(u) for u in UNITS[:2]], at("2024-01-05 08:00"))
+    run(ws, "2023", at("2024-01-10 09:00"))
+    moved = ws.inbox("2023") / "da-xem"
+    moved.mkdir()
+    (ws.inbox("2023") / "hepza_hcm-dti-so_2023.xlsx").rename(moved / "hepza_hcm-dti-so_2023.xlsx")
+    again = run(ws, "2023", at("2024-01-11 09:00"))
+    assert again.batch.stored == {"da-xem/hepza_hcm-dti-so_2023.xlsx", "so-gtvt_hcm-dti-so_2023.xlsx"}
+    issues = pd.read_csv(ws.results("2023") / "issues.csv", dtype=str, keep_default_na=False)
+    hepza = set(issues.loc[issues["unit"] == "hepza", "file"])
+    assert hepza == {"da-xem/hepza_hcm-dti-so_2023.xlsx"}  # every issue under the new path
+    with Store.open(ws.store_path) as store:
+        arrived = store.frame("SELECT path, first_seen, present FROM files WHERE unit_code = 'hepza' ORDER BY id")
+    assert list(arrived["present"]) == [0, 1] and set(arrived["first_seen"]) == {"2024-01-05T08:00:00+07:00"}
+    third = run(ws, "2023", at("2024-01-12 09:00"))
+    assert len(third.batch.stored) == 2
