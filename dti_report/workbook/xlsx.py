@@ -32,12 +32,17 @@ def workbook(target: Path | str, title: str) -> Iterator[tuple[xlsxwriter.Workbo
         base = {"font_name": FONT, "font_size": 11, "valign": "top"}
         formats = {
             "text": book.add_format({**base, "text_wrap": True}),
+            # A line above a table, running over the empty cells beside it.
+            "plain": book.add_format(base),
             "header": book.add_format({**base, "bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "align": "center", "valign": "vcenter"}),
             "title": book.add_format({**base, "bold": True, "font_size": 14}),
             "number": book.add_format({**base, "num_format": "#,##0.##"}),
             "points": book.add_format({**base, "num_format": "0.00"}),
             "percent": book.add_format({**base, "num_format": "0.0%"}),
             "integer": book.add_format({**base, "num_format": "0"}),
+            "bytes": book.add_format({**base, "num_format": "#,##0"}),
+            "datetime": book.add_format({**base, "num_format": "dd/mm/yyyy hh:mm"}),
+            "date": book.add_format({**base, "num_format": "dd/mm/yyyy"}),
             "error": book.add_format({**base, "bg_color": "#F8CBAD", "text_wrap": True}),
             "warning": book.add_format({**base, "bg_color": "#FFF2CC", "text_wrap": True}),
             "bold": book.add_format({**base, "bold": True}),
@@ -51,7 +56,7 @@ def workbook(target: Path | str, title: str) -> Iterator[tuple[xlsxwriter.Workbo
 
 
 def write_cell(sheet, row: int, col: int, value, fmt=None) -> None:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA or value is pd.NaT:
         sheet.write_blank(row, col, None, fmt)
     elif isinstance(value, bool):
         sheet.write_string(row, col, "Có" if value else "Không", fmt)
