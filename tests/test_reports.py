@@ -29,7 +29,7 @@ from dti_report.workbook.longfile import OVERRIDE_COLUMNS, read_long_file
 from dti_report.core.files import write_csv
 from dti_report.core.text import curly_quotes
 from dti_report.reports import WORKBOOK_NAME, render_reports, report_file_name, report_warnings, scorecard_file_name
-from dti_report.reports.context import report_context
+from dti_report.reports.context import names_list, report_context
 from dti_report.renderers.documents import ReportError
 from dti_report.renderers.pdf import convert_to_pdf
 from dti_report.batch.results import load_results, write_run_info
@@ -256,7 +256,10 @@ def test_strongest_and_weakest_per_main_index(results_dir):
     totals = results.sets["hcm-dti-so"].totals
     first = context["index_rows"][0]
     assert first["best_points"] == fmt.points(totals["1"].max()) and first["worst_points"] == fmt.points(totals["1"].min())
-    assert first["worst"] == "Sở Ngoại vụ"
+    # the lowest on index 1 are the units whose index-1 points are the minimum, named as the registry names them
+    names = {u.code: u.name for u in results.registry.units}
+    lowest = [names[c] for c, p in zip(totals["unit_code"], totals["1"]) if p == totals["1"].min()]
+    assert first["worst"] == names_list(lowest) and first["worst_count"] == len(lowest)
 
 
 def test_other_agency_from_settings(results_dir, tmp_path):

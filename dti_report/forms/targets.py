@@ -137,6 +137,8 @@ class TargetExpected(Model):
 class TargetSet(Form):
     kind: ClassVar[str] = "targets"
     sheet_subject: ClassVar[str] = "Mẫu báo cáo số liệu theo dõi chỉ tiêu"
+    sheet_columns: ClassVar[dict[str, str]] = {"criterion": "STT", "content": "Chỉ tiêu, số liệu báo cáo",
+                                               "description": "Chỉ tiêu cần đạt"}
     received_text: ClassVar[str] = "Đã tiếp nhận số liệu; số liệu được tổng hợp vào bảng theo dõi chỉ tiêu."
     warns_blank: ClassVar[bool] = True
 

@@ -14,7 +14,7 @@ from typing import Mapping
 import openpyxl
 
 from dti_report.forms.base import Form, InputField
-from dti_report.workbook.layout import COLUMN_INDEX, HEADER, HEADER_SEARCH_ROWS, INPUT_SHEET, NA_LABEL, NA_SUFFIX
+from dti_report.workbook.layout import HEADER, HEADER_SEARCH_ROWS, INPUT_SHEET, NA_LABEL, NA_SUFFIX
 from dti_report.core.files import atomic_path
 from dti_report.forms.values import BLANK, ERROR, NOT_APPLICABLE, parse_value
 
@@ -64,7 +64,8 @@ def fill_workbook(form: Form, template: Path | str, values: Mapping[str, object]
                 header_row, id_col = cell.row, cell.column
     if header_row is None:
         raise ValueError(f"{template}: không tìm thấy cột '{HEADER['field_id']}'")
-    value_col = id_col - COLUMN_INDEX["field_id"] + COLUMN_INDEX["value"]
+    # The value column by its header, as the reader finds it: every kind of sheet has one.
+    value_col = next(c.column for c in sheet[header_row] if c.value == HEADER["value"])
     contents = cell_values(form, values)
     for r in range(header_row + 1, sheet.max_row + 1):
         field_id = sheet.cell(r, id_col).value
