@@ -78,8 +78,16 @@ def signature_text(docx: Path) -> str:
 
 def signature_only(text: str, signature: str) -> bool:
     """A page whose text is the signature block and nothing else, page number aside: every line
-    of it is part of the block (a long recipient line wraps into several)."""
+    of it is part of the block (a long recipient line wraps into several). The body's closing
+    formula ("Trên đây là báo cáo …./.") above it does not count as content: carried over alone
+    with the signature, it leaves the reader the same page."""
     lines = _lines(text)
+    for i, line in enumerate(lines):
+        if line.endswith("./.") and i + 1 < len(lines) and lines[i + 1].startswith(SIGNATURE_START):
+            opening = _squash(" ".join(lines[:i + 1]))
+            if ". " not in opening:  # one sentence, the formula: nothing of the body before it
+                lines = lines[i + 1:]
+            break
     block = _squash(signature)
     return bool(lines and block) and all(_squash(line) in block for line in lines)
 
@@ -112,9 +120,11 @@ def tables_without_repeated_header(docx: Path) -> list[str]:
 
 
 def raw_codes(text: str, codes: list[str]) -> list[str]:
-    """The codes of a list that appear in a text as words of their own (not inside a longer one)."""
+    """The codes of a list that appear in a text, not as part of a longer word: "hcm-dti-so" in
+    "hcm-dti-so-2023" too (a file name is a code as well), a suffix (".gia-tri") wherever it is."""
     found = []
     for code in codes:
-        if re.search(rf"(?<![\w-]){re.escape(code)}(?![\w-])", text):
+        before = r"(?<!\w)" if code[:1].isalnum() else ""
+        if re.search(rf"{before}{re.escape(code)}(?!\w)", text):
             found.append(code)
     return found
