@@ -480,7 +480,8 @@ def build_report() -> Path:
     rule(doc, 40, TEXT_WIDTH_MM, before=2, after=12)
 
     body = "Body Text DTI"
-    para(doc, "Căn cứ {{ basis }} ban hành {{ set_title }} ({{ appendix_of_decision }}), trên cơ sở số liệu tự "
+    para(doc, "Căn cứ {{ basis }} ban hành {{ set_title }}{% if not appendix_in_title %} ({{ appendix_of_decision }})"
+              "{% endif %}, trên cơ sở số liệu tự "
               "đánh giá của các đơn vị và kết quả thẩm định, kết quả đánh giá {{ period_text }} như sau:", style=body)
 
     doc.add_paragraph("I. TỔNG QUAN", style="Heading 1")
