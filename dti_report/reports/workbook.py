@@ -332,7 +332,7 @@ def _issues_sheet(book, formats, names, results: RunResults) -> None:
 def write_results_workbook(results: RunResults, target: Path | str | None = None) -> Path:
     target = Path(target) if target else results.out_dir / WORKBOOK_NAME
     names = _Names()
-    with workbook(target, f"Kết quả tổng hợp kỳ {results.period}") as (book, formats):
+    with workbook(target, f"Kết quả tổng hợp {fmt.period_words(results.period)}") as (book, formats):
         scored = [set_id for set_id, sr in results.sets.items() if sr.totals is not None]
         for set_id in scored:
             _ranking_sheet(book, formats, names, results, set_id)

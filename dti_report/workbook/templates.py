@@ -296,7 +296,8 @@ def _field_row(ws, fmt, row: int, field, sources: dict[str, str], value=None) ->
     ws.write_blank(row, COL["self_score"], None, fmt["cell"])
     ws.write_string(row, COL["field_id"], field.id, fmt["id"])
     _validate(ws, row, COL["value"], VALIDATIONS[field.type], sources.get(field.id))
-    _fit_row(ws, row, {COL["content"]: field.label, COL["method"]: hint}, WIDTHS)
+    _fit_row(ws, row, {COL["content"]: field.label, COL["method"]: hint,
+                       COL["value"]: value if isinstance(value, str) else ""}, WIDTHS)
 
 
 def _band_row(ws, fmt, row: int, index_id: str, name: str, points: float | None) -> None:
@@ -431,8 +432,11 @@ def reported_field_row(ws, fmt, row: int, col: dict[str, int], field, sources: d
     ws.write_blank(row, col["note"], None, fmt["note"])
     ws.write_string(row, col["field_id"], field.id, fmt["id"])
     _validate(ws, row, col["value"], unscored(VALIDATIONS[field.type]), sources.get(field.id))
-    _fit_row(ws, row, {col["content"]: field.label, col["description"]: hint},
-             {col["content"]: REPORTED_WIDTHS["content"], col["description"]: REPORTED_WIDTHS["description"]})
+    # A pre-filled text (a document reference) wraps in its cell: the row grows for it too.
+    typed = value if isinstance(value, str) else ""
+    _fit_row(ws, row, {col["content"]: field.label, col["description"]: hint, col["value"]: typed},
+             {col["content"]: REPORTED_WIDTHS["content"], col["description"]: REPORTED_WIDTHS["description"],
+              col["value"]: REPORTED_WIDTHS["value"]})
 
 
 # --- Entry points -------------------------------------------------------------
