@@ -47,7 +47,8 @@ bench: $(STAMP)
 samples: $(STAMP)
 	$(BIN)/python scripts/generate_samples.py
 
-# Ảnh trang đầu của mỗi báo cáo Word trong output/ (chạy `make run` trước), ghi vào output/xem-truoc/.
+# Ảnh từng trang của mọi tệp Word, Excel trong output/ (chạy `make run` trước), ghi vào output/xem-truoc/,
+# kèm những điểm người đọc sẽ trả lại (trang chỉ có phần ký, bảng không lặp dòng tiêu đề…).
 preview: $(STAMP)
 	$(BIN)/python scripts/preview_reports.py --results $(OUT)
 

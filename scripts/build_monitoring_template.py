@@ -7,6 +7,13 @@ Like a document edited in Word, a few placeholders are split over several runs,
 across a formatting change, by a line break, or over two paragraphs of a cell:
 the renderer must cope with the real thing, not a cleaned copy.
 
+Three additions to the original, so the table reads right: no row breaks across
+pages (a group's heading stays with its first row); a sub-row whose Ghi chú cell
+is empty and whose figure is the sum of one key gets [[ghichu.<key>]], which says
+how many units the sum covers (the ratio above it covers only those that gave
+both figures); a row with a remark in the form (9.1, 9.2: labels swapped against
+their keys in the original) prints it in its Ghi chú cell.
+
     .venv/bin/python scripts/build_monitoring_template.py
 """
 
@@ -22,6 +29,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
+from dti_report.forms.placeholders import find_placeholders
 from dti_report.kinds import get_form
 
 OUT = Path(__file__).resolve().parents[1] / "dti_report" / "data" / "templates" / "bang-theo-doi-chi-tieu-2023.docx"
@@ -74,6 +82,27 @@ def repeat_header(row) -> None:
     tr_pr.append(header)
 
 
+def cant_split(row) -> None:
+    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+
+
+def keep_with_next(cells) -> None:
+    for cell in cells:
+        for p in cell.paragraphs:
+            p.paragraph_format.keep_with_next = True
+
+
+def coverage_note(target_set, row) -> str:
+    """[[ghichu.<key>]] for a sub-row that shows one key's sum and has no note of its own."""
+    if row.cells.ghichu:
+        return row.cells.ghichu
+    found = find_placeholders(row.cells.value)
+    if len(found) != 1:
+        return ""
+    resolved = target_set.name_resolver.resolve(found[0]).resolved
+    return f"[[ghichu.{resolved}]]" if resolved in target_set.input_by_key else ""
+
+
 def build(path: Path = OUT) -> Path:
     target_set = get_form("hcm-chi-tieu-2023")
     document = docx.Document()
@@ -103,19 +132,29 @@ def build(path: Path = OUT) -> Path:
 
     for group in target_set.groups:
         if group.name:
-            cells = table.add_row().cells
+            band = table.add_row()
+            cant_split(band)
+            cells = band.cells
             merged = cells[1].merge(cells[4])
             fill_cell(merged, group.name, bold=True)
+            keep_with_next(band.cells)
         for target in group.targets:
             for row in (target, *target.rows):
-                cells = table.add_row().cells
+                added = table.add_row()
+                cant_split(added)
+                cells = added.cells
                 for cell, width in zip(cells, WIDTHS):
                     cell.width = width
                 top = row is target
                 fill_cell(cells[0], f"{row.id}." if top else row.id, bold=top, align=WD_ALIGN_PARAGRAPH.CENTER)
                 fill_cell(cells[1], row.text, bold=top)
+                notes = row.cells.ghichu if top else coverage_note(target_set, row)
+                texts = {"value": row.cells.value, "danhgia": row.cells.danhgia, "ghichu": notes}
                 for column, cell in zip(("value", "danhgia", "ghichu"), cells[2:]):
-                    fill_cell(cell, getattr(row.cells, column), SPLITS.get((row.id, column), "plain"))
+                    fill_cell(cell, texts[column], SPLITS.get((row.id, column), "plain"))
+                if row.remark:
+                    p = cells[4].add_paragraph() if texts["ghichu"] else cells[4].paragraphs[0]
+                    set_font(p.add_run(" ".join(row.remark.split())), italic=True, size=11)
     path.parent.mkdir(parents=True, exist_ok=True)
     document.core_properties.title = target_set.title
     document.save(str(path))

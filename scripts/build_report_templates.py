@@ -480,7 +480,8 @@ def build_report() -> Path:
     rule(doc, 40, TEXT_WIDTH_MM, before=2, after=12)
 
     body = "Body Text DTI"
-    para(doc, "Căn cứ {{ basis }} ban hành {{ set_title }} ({{ appendix_of_decision }}), trên cơ sở số liệu tự "
+    para(doc, "Căn cứ {{ basis }} ban hành {{ set_title }}{% if not appendix_in_title %} ({{ appendix_of_decision }})"
+              "{% endif %}, trên cơ sở số liệu tự "
               "đánh giá của các đơn vị và kết quả thẩm định, kết quả đánh giá {{ period_text }} như sau:", style=body)
 
     doc.add_paragraph("I. TỔNG QUAN", style="Heading 1")
@@ -603,7 +604,7 @@ def build_report() -> Path:
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p endif %}")
     para(doc, "Chi tiết số liệu, điểm từng tiêu chí, danh sách tệp và các lỗi, cảnh báo có trong sổ tính tổng hợp "
-              "(Excel) kèm theo; phương pháp đánh giá tại Phụ lục.", style=body, before=6)
+              "(Excel) kèm theo; phương pháp đánh giá tại Phụ lục.", style=body, before=6, keep_next=True)
     closing_line(doc, "Trên đây là báo cáo kết quả đánh giá chuyển đổi số {{ scope }} {{ period_text }} của "
                       "{{ agency_name }}./.")
     signature = signature_block(doc)
@@ -894,12 +895,19 @@ def build_plan_report(name: str, *, baseline: bool) -> Path:
     tag(doc, "{%p if proposals %}")
     tag(doc, "{%p for group in proposals %}")
     para(doc, [("{{ loop.index }}. {{ group.agency }}", {"bold": True})], style=body, keep_next=True, after=2)
+    tag(doc, "{%p set last_group = loop.last %}")
     tag(doc, "{%p for item in group.entries %}")
+    # The last entry stays with the closing line and the signature: they never open a page alone.
+    tag(doc, "{%p if last_group and loop.last %}")
+    para(doc, [("- {{ item.ref }}: ", {"italic": True}), ("{{ item.text }}", {})], style=body, after=2, keep_next=True)
+    tag(doc, "{%p else %}")
     para(doc, [("- {{ item.ref }}: ", {"italic": True}), ("{{ item.text }}", {})], style=body, after=2)
+    tag(doc, "{%p endif %}")
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p else %}")
-    para(doc, "Trong kỳ, các cơ quan, đơn vị không nêu khó khăn, vướng mắc hay đề xuất, kiến nghị.", style=body)
+    para(doc, "Trong kỳ, các cơ quan, đơn vị không nêu khó khăn, vướng mắc hay đề xuất, kiến nghị.", style=body,
+         keep_next=True)
     tag(doc, "{%p endif %}")
     closing_line(doc, "Trên đây là báo cáo kết quả thực hiện {{ plan_document }} {{ period_text }} của "
                       "{{ agency_name }}./.")

@@ -18,13 +18,21 @@ The 2021 district index (dti-huyen-2021): ninhthuan-dti-huyen-2022/ holds the 20
 self-assessments of six of Ninh Thuận's seven districts and the provincial city (one has
 not sent): points per item within its maximum, a few items left blank.
 
+Figures a director would not question: shares near what the city and province report,
+counts of the size a department or a district has, document numbers as clerks write them
+("Kế hoạch số 123/KH-SNV ngày 15/06/2021"), and every workbook saved (docProps) on a working
+day at the end of its reporting period, its completion dates before that day.
+
     .venv/bin/python scripts/generate_samples.py
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import random
+import re
+import zipfile
 from pathlib import Path
 
 from dti_report.kinds import get_form
@@ -48,6 +56,51 @@ DISTRICTS = {
     "h-can-gio": (71, 7), "h-cu-chi": (462, 21), "h-hoc-mon": (542, 12), "h-nha-be": (206, 7),
 }
 CITY_INDICATORS = 30  # 6.16.b: the same list of indicators for every district (illustrative count)
+
+# How an agency numbers its documents ("Kế hoạch số 45/KH-SNV"): the initials of its name, a district's
+# or city's People's Committee "UBND", a few as they are known.
+SYMBOLS = {"vp-ubnd": "VP", "evnhcmc": "EVNHCMC", "hfic": "HFIC", "hiep-hoi-dn": "HHDN", "vien-ncpt": "VNCPT",
+           "ttphcc": "TTPVHCC", "so-nnptnt": "SNN", "cong-an": "CATP", "cuc-thong-ke": "CTK", "nhnn": "NHNN",
+           "hoi-tin-hoc": "HTH", "shtp": "BQLKCNC", "hepza": "HEPZA", "bql-attp": "BQLATTP"}
+DOCUMENT_KINDS = {"KH": "Kế hoạch", "BC": "Báo cáo", "QĐ": "Quyết định"}
+
+
+def symbol(unit) -> str:
+    if unit.code in SYMBOLS:
+        return SYMBOLS[unit.code]
+    if unit.name.startswith(("Quận", "Huyện", "Thành phố", "Thị xã")):
+        return "UBND"
+    words = [w for w in re.split(r"[\s\-–]+", unit.name) if w and w not in ("và", "của")]
+    return "".join(w[0].upper() for w in words)
+
+
+def document(rng, unit, day: dt.date, kinds=("KH", "BC", "QĐ", "CV")) -> str:
+    """A document reference as a clerk writes it: "Kế hoạch số 123/KH-SNV ngày 15/06/2021"."""
+    kind, number = rng.choice(kinds), rng.randint(12, 980)
+    if kind == "CV":
+        return f"Công văn số {number}/{symbol(unit)}-VP ngày {day:%d/%m/%Y}"
+    return f"{DOCUMENT_KINDS[kind]} số {number}/{kind}-{symbol(unit)} ngày {day:%d/%m/%Y}"
+
+
+def save_time(name: str, first: dt.date, last: dt.date) -> dt.datetime:
+    """When a unit saved its file: a working hour of a day in [first, last], the same for the same
+    file name on every run (UTC: 8:00–16:59 in Việt Nam)."""
+    rng = random.Random(f"{SEED}:luu:{name}")
+    day = first + dt.timedelta(days=rng.randint(0, (last - first).days))
+    return dt.datetime.combine(day, dt.time(rng.randint(1, 9), rng.randint(0, 59)))
+
+
+def stamp(path: Path, when: dt.datetime) -> None:
+    """The save time a spreadsheet program writes into docProps/core.xml (the newest copy of a unit's
+    files wins by it), instead of the writer's fixed stamp."""
+    with zipfile.ZipFile(path) as z:
+        parts = [(info, z.read(info.filename)) for info in z.infolist()]
+    iso = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in parts:
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]+", lambda m: m.group(1) + iso, data)
+            z.writestr(info, data)
 
 
 def share(rng, total, level, spread=0.12):
@@ -77,7 +130,9 @@ def common(rng, m, staff, computers, approved):
     pair(v, rng, "3.1", staff, 0.8 + 0.2 * m, 0.08)
     pair(v, rng, "3.2", computers, 0.8 + 0.2 * m, 0.08)
     pair(v, rng, "3.3", rng.randint(2, 25), m, 0.2)
-    platforms = max(2, share(rng, 7, m))  # 3.4.b: the city's list has 7 platforms
+    platforms = max(2, share(rng, 7, m))  # 3.4.b: the city's list has 7 platforms, a minimum
+    if m > 0.8 and rng.random() < 0.5:
+        platforms = 7 + rng.randint(1, 2)  # a mature unit runs more shared platforms than the list asks
     v |= {"3.4.a": platforms, "3.4.b": 7, "3.4.c": share(rng, platforms, m), "3.4.d": platforms}
     systems = rng.randint(3, 40)
     approved = approved or max(1, share(rng, systems, m))
@@ -269,6 +324,8 @@ def write_csv(path: Path, header, rows) -> None:
 
 
 INBOX = OUT_DIR / "bieu-mau-2023"
+# The 2023 workbooks are sent in December, before the year's report (QĐ 79: Sở TTTT verifies in January).
+SENT_2023 = (dt.date(2023, 12, 8), dt.date(2023, 12, 28))
 NOT_SENT = {"shtp"}
 DRAFT_UNIT = "so-tttt"  # sent a first draft with only its first criteria filled
 FOLDERS = {"hcm-dti-so": "so-nganh", "hcm-dti-huyen": "quan-huyen"}
@@ -285,11 +342,14 @@ def write_workbooks(set_id: str, rows) -> None:
             continue
         name = template_file_name(unit.code, set_id, "2023")
         values = by_unit.get(unit.code, {})
-        write_template(iset, unit, "2023", INBOX / FOLDERS[set_id] / name, values=values)
+        final = write_template(iset, unit, "2023", INBOX / FOLDERS[set_id] / name, values=values)
+        saved = save_time(name, *SENT_2023)
+        stamp(final, saved)
         if unit.code == DRAFT_UNIT:
-            # Same save stamp as the final one; the path that sorts last ("so-nganh/…") wins.
+            # A first draft saved a week before the final one: the newest copy wins.
             draft = {k: v for k, v in values.items() if k.split(".")[0] in ("1", "2")}
-            write_template(iset, unit, "2023", INBOX / "ban-nhap" / name, values=draft)
+            stamp(write_template(iset, unit, "2023", INBOX / "ban-nhap" / name, values=draft),
+                  saved - dt.timedelta(days=7))
             evidence = INBOX / FOLDERS[set_id] / "minh-chung" / f"{unit.code}-minh-chung.pdf"
             evidence.parent.mkdir(parents=True, exist_ok=True)
             evidence.write_bytes(b"%PDF-1.4\n% Minh chung: Ke hoach chuyen doi so nam 2023\n%%EOF\n")
@@ -299,9 +359,25 @@ TARGET_SET = "hcm-chi-tieu-2023"
 TARGETS_NOT_SENT = {"q12"}
 
 
+# The monitoring table's figures near what Thành phố Hồ Chí Minh reports: percentages in a plausible
+# band for each (digital economy ~20% of GRDP, e-commerce under 10% of retail, 4G/5G smartphones
+# above 80%…), counts of the right order for a department or a district (a district has far more
+# case files than portals), the city's adult population in millions.
+PERCENT_RANGES = {"14.1": (32, 48), "14.2": (45, 66), "15": (55, 78), "25": (18.5, 21.5), "26": (7.5, 10.5),
+                  "29.1": (22, 45), "29.2": (12, 28), "30": (82, 91), "31": (88, 96), "32": (55, 72), "34": (82, 90),
+                  "35": (28, 45), "36": (4, 12), "37": (35, 60), "40": (20, 38), "41": (10, 25)}
+# (department, district) ranges of a denominator; its numerator is a share of it.
+COUNT_RANGES = {"8.b": ((40, 90), (40, 90)), "9.b": ((1, 4), (12, 30)), "12.a": ((20, 180), (0, 0)),
+                "12.b": ((30, 260), (0, 0)), "13.b": ((30, 260), (0, 0)), "16.b": ((1500, 60000), (20000, 180000)),
+                "17.b": ((1500, 60000), (20000, 180000)), "20.b": ((15, 120), (60, 260)),
+                "21.b": ((4000, 30000), (15000, 60000)), "23.b": ((4, 40), (10, 60)), "24.b": ((60, 900), (500, 2500)),
+                "33.b": ((7_100_000, 7_300_000), (0, 0)), "38.b": ((3, 30), (4, 20))}
+SHARES = {"33.a": (0.12, 0.22), "12.c": (0.45, 0.8), "8.a": (0.5, 0.9)}
+
+
 def target_values(rng: random.Random, target_set, unit) -> dict[str, str]:
-    """One unit's figures for the monitoring table: ratios' parts consistent (a ≤ b),
-    percentages near their targets, most yes/no answers "yes", a few blanks."""
+    """One unit's figures for the monitoring table: ratios' parts consistent (a ≤ b), figures of a
+    plausible size (PERCENT_RANGES, COUNT_RANGES), most yes/no answers "yes", a few blanks."""
     from dti_report.forms.placeholders import Resolver
 
     ratios = [pair for pair in Resolver(target_set).ratios.values() if pair[0]]
@@ -309,6 +385,7 @@ def target_values(rng: random.Random, target_set, unit) -> dict[str, str]:
     denominators = {by_key[d].id for _, d in ratios}
     values: dict[str, float] = {}
     out: dict[str, str] = {}
+    district = unit.level != "so-nganh"
     mine = target_set.inputs_for(unit)
     for inp in sorted(mine, key=lambda i: i.id not in denominators):  # denominators first
         if rng.random() < 0.04:
@@ -316,18 +393,24 @@ def target_values(rng: random.Random, target_set, unit) -> dict[str, str]:
         if inp.type == "yes-no":
             out[inp.id] = rng.choice(YES) if rng.random() < 0.85 else rng.choice(NO)
             if inp.document and out[inp.id] in YES:
-                out[inp.id + ".vb"] = f"Kế hoạch số {rng.randint(10, 999)}/KH-{unit.code.upper()} ngày {rng.randint(1, 28)}/{rng.randint(1, 12)}/2023"
+                out[inp.id + ".vb"] = document(rng, unit, dt.date(2023, rng.randint(2, 11), rng.randint(1, 28)),
+                                               kinds=("KH", "QĐ"))
         elif inp.type == "percent":
-            out[inp.id] = f"{rng.uniform(15, 95):.1f}%".replace(".", ",")
+            low, high = PERCENT_RANGES.get(inp.id, (40, 80))
+            out[inp.id] = f"{rng.uniform(low, high):.1f}%".replace(".", ",")
         elif inp.id == "1":
             out[inp.id] = "7"
         elif inp.id in denominators:
-            values[inp.id] = rng.randint(40, 4000)
+            low, high = COUNT_RANGES.get(inp.id, ((40, 400), (40, 400)))[district]
+            values[inp.id] = rng.randint(low, high) if high else rng.randint(40, 400)
             out[inp.id] = str(int(values[inp.id]))
         else:
-            limit = min((values.get(by_key[d].id) for n, d in ratios if by_key[n].id == inp.id and by_key[d].id in values),
-                        default=rng.randint(40, 4000))
-            out[inp.id] = str(round(limit * rng.uniform(0.25, 1.0)))
+            # its denominator's figure, or where that was left blank one of the same size
+            dens = [by_key[d].id for n, d in ratios if by_key[n].id == inp.id]
+            low, high = COUNT_RANGES.get(dens[0] if dens else "", ((40, 400), (40, 400)))[district]
+            limit = min((values[d] for d in dens if d in values), default=rng.randint(low, high) if high else 400)
+            low, high = SHARES.get(inp.id, (0.4, 0.98))
+            out[inp.id] = str(round(limit * rng.uniform(low, high)))
     return out
 
 
@@ -343,18 +426,18 @@ def write_target_workbooks() -> None:
         if unit.code in TARGETS_NOT_SENT:
             continue
         name = template_file_name(unit.code, TARGET_SET, "2023")
-        write_target_template(target_set, unit, "2023", INBOX / "chi-tieu" / name, values=values)
+        stamp(write_target_template(target_set, unit, "2023", INBOX / "chi-tieu" / name, values=values),
+              save_time(name, *SENT_2023))
 
 
 PLAN_INBOX = OUT_DIR / "kh68-2021-Q2"
 PLAN_PERIOD = "2021-Q2"
+SENT_KH68 = (dt.date(2021, 6, 21), dt.date(2021, 6, 30))  # the quarter's report, sent at its end (IV.1.e)
 PLAN_NOT_SENT = {"hoi-tin-hoc"}
 
 
 def write_plan_workbooks() -> None:
     """KH 68's lead agencies report on their tasks for Q2 2021 (one has not sent)."""
-    import datetime as dt
-
     from dti_report.workbook.plan_templates import write_plan_template
     from dti_report.evaluation.tasks import deadline_end
 
@@ -369,6 +452,8 @@ def write_plan_workbooks() -> None:
         items = plan.items_for(unit, registry)
         if not items:
             continue
+        name = template_file_name(unit.code, plan.id, PLAN_PERIOD)
+        saved = save_time(name, *SENT_KH68)
         values: dict[str, str] = {}
         for item in items:
             roll = rng.random()
@@ -376,31 +461,45 @@ def write_plan_workbooks() -> None:
                 continue  # not reported
             due = deadline_end(deadlines[item.id]) or dt.date(2021, 12, 31)
             if roll < 0.6:
-                # finished before the end of the quarter reported on, on time or late
-                done = min(due - dt.timedelta(days=rng.randint(-20, 40)), dt.date(2021, 6, 30))
+                # finished before the file was saved, on time or late
+                done = min(due - dt.timedelta(days=rng.randint(-20, 40)), saved.date() - dt.timedelta(days=1))
                 values[item.id + ".trang-thai"] = "Hoàn thành"
                 values[item.id + ".ngay-hoan-thanh"] = f"{done.day:02d}/{done.month:02d}/{done.year}"
-                values[item.id + ".van-ban"] = f"Văn bản số {rng.randint(100, 999)}/{unit.code.upper()} ngày {done:%d/%m/%Y}"
+                values[item.id + ".van-ban"] = document(rng, unit, done)
             else:
                 values[item.id + ".trang-thai"] = "Đang thực hiện" if roll < 0.9 else "Chưa thực hiện"
                 if rng.random() < 0.5:
                     values[item.id + ".kho-khan"] = rng.choice(proposals)
         if unit.code in PLAN_NOT_SENT:
             continue
-        name = template_file_name(unit.code, plan.id, PLAN_PERIOD)
-        write_plan_template(plan, unit, registry, PLAN_PERIOD, PLAN_INBOX / name, values=values)
+        stamp(write_plan_template(plan, unit, registry, PLAN_PERIOD, PLAN_INBOX / name, values=values), saved)
 
 
 # KH 68 Phụ lục 2 (kh68-dti-tinh): three agencies report values for some of their criteria.
 ASSIGNMENT_UNITS = {"so-tttt": 0.12, "so-noi-vu": 0.7, "so-gddt": 0.6}  # share of their criteria reported
 
 
-def assignment_values(rng: random.Random, items, share: float, unit_code: str, period: str) -> dict[str, object]:
+def share_for(name: str, rng: random.Random) -> float:
+    """A percentage a criterion of this kind plausibly reports: shares of trade or of the economy are
+    small, of officials or of offices large."""
+    lower = name.lower()
+    if any(k in lower for k in ("thương mại điện tử", "kinh tế số", "doanh thu", "grdp")):
+        return rng.uniform(6, 22)
+    if any(k in lower for k in ("doanh nghiệp", "hợp tác xã", "hộ kinh doanh")):
+        return rng.uniform(20, 60)
+    if any(k in lower for k in ("cbcc", "cán bộ", "công chức", "cqnn", "cơ quan", "máy tính")):
+        return rng.uniform(70, 99)
+    if any(k in lower for k in ("người dân", "dân số", "hộ gia đình", "học sinh", "sinh viên")):
+        return rng.uniform(30, 85)
+    return rng.uniform(40, 90)
+
+
+def assignment_values(rng: random.Random, items, share: float, unit, period: str,
+                      saved: dt.datetime) -> dict[str, object]:
     """A value, a status and now and then a document for some of the agency's criteria,
     shaped by what the criterion measures ("Tỷ lệ …" a percentage, "Số …" a count)."""
     values: dict[str, object] = {}
-    symbol = unit_code.upper().replace("-", "")
-    year, last_month = period[:4], int(period[-1]) * 3  # documents dated within the quarter
+    year, last_month = int(period[:4]), int(period[-1]) * 3  # documents dated within the quarter, before the file
     for item in items:
         if not item.id[0].isdigit() or rng.random() >= share:
             continue
@@ -409,7 +508,7 @@ def assignment_values(rng: random.Random, items, share: float, unit_code: str, p
             values[item.id + ".tinh-trang"] = "Đang tổng hợp"
             continue
         if name.startswith("Tỷ lệ"):
-            value = f"{rng.uniform(35, 100):.1f}%".replace(".", ",")
+            value = f"{share_for(name, rng):.1f}%".replace(".", ",")
         elif name.startswith(("Số ", "Số lượng", "Tổng số")):
             value = str(rng.randint(2, 60))
         else:
@@ -417,9 +516,9 @@ def assignment_values(rng: random.Random, items, share: float, unit_code: str, p
         values[item.id + ".gia-tri"] = value
         values[item.id + ".tinh-trang"] = "Đã có số liệu"
         if rng.random() < 0.4:
-            day = rng.randint(1, 28)
-            month = rng.randint(last_month - 2, last_month)
-            values[item.id + ".minh-chung"] = f"Văn bản số {rng.randint(100, 999)}/{symbol} ngày {day:02d}/{month:02d}/{year}"
+            day = min(dt.date(year, rng.randint(last_month - 2, last_month), rng.randint(1, 28)),
+                      saved.date() - dt.timedelta(days=1))
+            values[item.id + ".minh-chung"] = document(rng, unit, day)
     return values
 
 
@@ -434,18 +533,20 @@ def write_assignment_workbooks() -> None:
     for code, share in ASSIGNMENT_UNITS.items():
         unit = by_code[code]
         items = plan.items_for(unit, registry)
-        values = assignment_values(rng, items, share, code, PLAN_PERIOD)
+        name = template_file_name(code, plan.id, PLAN_PERIOD)
+        saved = save_time(name, *SENT_KH68)
+        values = assignment_values(rng, items, share, unit, PLAN_PERIOD, saved)
         if code == "so-noi-vu":
             values["de-xuat.kho-khan"] = ("Đề nghị Sở Thông tin và Truyền thông hướng dẫn cách xác định cán bộ chuyên trách "
                                           "công nghệ thông tin tại các cơ quan, đơn vị")
-        name = template_file_name(code, plan.id, PLAN_PERIOD)
-        write_plan_template(plan, unit, registry, PLAN_PERIOD, PLAN_INBOX / name, values=values)
+        stamp(write_plan_template(plan, unit, registry, PLAN_PERIOD, PLAN_INBOX / name, values=values), saved)
 
 
 # Ninh Thuận, KH 4233/KH-UBND, quarter IV 2022: a few agencies' task and criteria workbooks; the
 # Sở TTTT also reports the period's DTI figures beside the 2021 baseline (kq.1–kq.3; kq.4 left blank).
 NT_INBOX = OUT_DIR / "ninhthuan-2022-Q4"
 NT_PERIOD = "2022-Q4"
+SENT_NT = (dt.date(2022, 12, 12), dt.date(2022, 12, 24))  # KH 4233 V.1: before the 25th of the quarter's last month
 NT_TASK_UNITS = ("so-tttt", "so-khdt", "so-tai-chinh", "so-gddt", "ttphcc", "tp-prtc")
 NT_ASSIGNMENT_UNITS = {"so-tttt": 0.5, "so-khdt": 0.8, "vp-ubnd": 0.6, "tp-prtc": 0.75}
 NT_CURRENT = {"kq.1.gia-tri": 0.4215, "kq.1.xep-hang": 38, "kq.2.gia-tri": 0.4630, "kq.2.xep-hang": 33,
@@ -453,7 +554,6 @@ NT_CURRENT = {"kq.1.gia-tri": 0.4215, "kq.1.xep-hang": 38, "kq.2.gia-tri": 0.463
 
 
 def write_ninhthuan_workbooks() -> None:
-    import datetime as dt
 
     from dti_report.workbook.plan_templates import write_plan_template
     from dti_report.evaluation.tasks import deadline_end, period_end
@@ -469,6 +569,8 @@ def write_ninhthuan_workbooks() -> None:
                  "Thiếu nhân lực chuyên trách công nghệ thông tin"]
     for code in NT_TASK_UNITS:
         unit = by_code[code]
+        name = template_file_name(code, tasks.id, NT_PERIOD)
+        saved = save_time(name, *SENT_NT)
         values: dict[str, str] = {}
         for item in tasks.items_for(unit, registry):
             roll = rng.random()
@@ -476,27 +578,27 @@ def write_ninhthuan_workbooks() -> None:
                 continue  # not reported
             due = deadline_end(deadlines[item.id]) or end
             if roll < 0.6:
-                # finished within the quarter, a few days after the deadline now and then
-                done = min(due + dt.timedelta(days=rng.randint(-25, 12)), end)
+                # finished before the file was saved, a few days after the deadline now and then
+                done = min(due + dt.timedelta(days=rng.randint(-25, 12)), saved.date() - dt.timedelta(days=1))
                 values[item.id + ".trang-thai"] = "Hoàn thành"
                 values[item.id + ".ngay-hoan-thanh"] = f"{done.day:02d}/{done.month:02d}/{done.year}"
-                values[item.id + ".van-ban"] = f"Văn bản số {rng.randint(100, 999)}/{code.upper()} ngày {done:%d/%m/%Y}"
+                values[item.id + ".van-ban"] = document(rng, unit, done)
             else:
                 values[item.id + ".trang-thai"] = "Đang thực hiện" if roll < 0.9 else "Chưa thực hiện"
                 if rng.random() < 0.5:
                     # the Sở TTTT does not ask itself for help
                     values[item.id + ".kho-khan"] = rng.choice([x for x in proposals if code != "so-tttt" or "Sở Thông" not in x])
-        write_plan_template(tasks, unit, registry, NT_PERIOD, NT_INBOX / template_file_name(code, tasks.id, NT_PERIOD),
-                            values=values)
+        stamp(write_plan_template(tasks, unit, registry, NT_PERIOD, NT_INBOX / name, values=values), saved)
     for code, share in NT_ASSIGNMENT_UNITS.items():
         unit = by_code[code]
-        values = assignment_values(rng, assignments.items_for(unit, registry), share, code, NT_PERIOD)
+        name = template_file_name(code, assignments.id, NT_PERIOD)
+        saved = save_time(name, *SENT_NT)
+        values = assignment_values(rng, assignments.items_for(unit, registry), share, unit, NT_PERIOD, saved)
         if code == "so-tttt":
             values.update(NT_CURRENT)
         if code == "vp-ubnd":
             values["de-xuat.kho-khan"] = "Đề nghị thống nhất cách tính tỷ lệ hồ sơ trực tuyến toàn trình giữa các hệ thống"
-        write_plan_template(assignments, unit, registry, NT_PERIOD,
-                            NT_INBOX / template_file_name(code, assignments.id, NT_PERIOD), values=values)
+        stamp(write_plan_template(assignments, unit, registry, NT_PERIOD, NT_INBOX / name, values=values), saved)
 
 
 # The 2021 district index, self-assessed for 2022: the share of each item's maximum a district
@@ -521,7 +623,8 @@ def write_huyen_2021_workbooks() -> None:
             points = round(item.max_points * share * 2) / 2
             values[item.fields[0].id] = f"{points:g}".replace(".", ",")
         name = template_file_name(code, form.id, NT_HUYEN_PERIOD)
-        write_template(form, by_code[code], NT_HUYEN_PERIOD, NT_HUYEN_INBOX / name, values=values)
+        stamp(write_template(form, by_code[code], NT_HUYEN_PERIOD, NT_HUYEN_INBOX / name, values=values),
+              save_time(name, dt.date(2022, 12, 5), dt.date(2022, 12, 28)))
 
 
 def main() -> None:

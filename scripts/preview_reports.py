@@ -1,75 +1,88 @@
-"""Page images of the Word reports, for a reviewer to look at without Word.
+"""Page images of every output, for a reviewer to look at as its readers will, without Word or Excel.
 
     .venv/bin/python scripts/preview_reports.py                 # output/ -> output/xem-truoc/
-    .venv/bin/python scripts/preview_reports.py --results ket-qua/ --pages 3 --all-scorecards
+    .venv/bin/python scripts/preview_reports.py --results ket-qua/ --pages 3 --dpi 80
 
-Converts each report (bao-cao-*.docx: the DTI reports, and the plan reports
-bao-cao-kh68-*, bao-cao-kh4233-* also in the run folders below, e.g.
-output/kh68-2021-Q2/) and the first scorecard of each set (or all of them) to
-PDF with LibreOffice headless, then the first pages to PNG with pdftoppm:
-<name>-1.png, <name>-2.png…
+Converts every Word document and workbook of a results folder and the run folders below it
+(reports, scorecards, the monitoring table, the analysts' and plan workbooks, the units'
+feedback) to PDF with LibreOffice headless, then each page to PNG with pdftoppm, in a folder
+per run and kind: xem-truoc/<run>/docx/<name>-1.png, <name>-2.png… Then it says what a reader would send
+back: a page holding only the signature block, a table whose header does not repeat, the KH 68
+report's body longer than 8 pages.
 """
 
 from __future__ import annotations
 
 import argparse
-import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from dti_report.kinds import catalog
-from dti_report.reports import SCORECARD_DIR
 from dti_report.renderers.documents import ReportError
+from dti_report.renderers.pages import (body_pages, page_images, pages_text, signature_only, signature_text,
+                                        tables_without_repeated_header)
 from dti_report.renderers.pdf import soffice_convert
 
 ROOT = Path(__file__).resolve().parents[1]
+PREVIEW_DIR = "xem-truoc"
+KH68_BODY_PAGES = 8
 
 
-def documents(results: Path, all_scorecards: bool) -> list[Path]:
-    found = sorted(results.rglob("bao-cao-*.docx"), key=lambda p: p.relative_to(results).as_posix())
-    cards = sorted(results.rglob(f"{SCORECARD_DIR}/*.docx"))
-    if all_scorecards:
-        return found + cards
-    first_per_set: dict[str, Path] = {}
-    for card in cards:
-        set_id = next((s for s in catalog().ids() if card.stem.endswith("-" + s)), "")
-        first_per_set.setdefault(set_id, card)
-    return found + sorted(first_per_set.values())
+def outputs(results: Path) -> list[Path]:
+    """Every .docx and .xlsx the runs wrote (the run's own copies and previews left out)."""
+    found = [p for p in results.rglob("*") if p.suffix in (".docx", ".xlsx") and PREVIEW_DIR not in p.parts
+             and not p.name.startswith((".", "~$"))]
+    return sorted(found, key=lambda p: p.relative_to(results).as_posix())
+
+
+def findings(doc: Path, pages: list[str]) -> list[str]:
+    out = []
+    if doc.suffix == ".docx":
+        signature = signature_text(doc)
+        out += [f"trang {n} chỉ có phần ký" for n, text in enumerate(pages, start=1)
+                if signature and signature_only(text, signature)]
+        out += [f"bảng '{name}' không lặp dòng tiêu đề" for name in tables_without_repeated_header(doc)]
+        if doc.name.startswith("bao-cao-kh68-") and (body := body_pages(pages, "Phụ lục I")) > KH68_BODY_PAGES:
+            out.append(f"phần chính {body} trang (quá {KH68_BODY_PAGES} trang)")
+    return out
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--results", type=Path, default=ROOT / "output", help="thư mục kết quả (mặc định output/)")
-    parser.add_argument("--out", type=Path, default=None, help="thư mục ảnh (mặc định <results>/xem-truoc/)")
-    parser.add_argument("--pages", type=int, default=1, help="số trang đầu của mỗi tài liệu (mặc định 1)")
-    parser.add_argument("--dpi", type=int, default=80)
-    parser.add_argument("--all-scorecards", action="store_true", help="mọi phiếu kết quả, không chỉ phiếu đầu mỗi bộ")
+    parser.add_argument("--out", type=Path, default=None, help=f"thư mục ảnh (mặc định <results>/{PREVIEW_DIR}/)")
+    parser.add_argument("--pages", type=int, default=0, help="số trang đầu của mỗi tệp (mặc định mọi trang)")
+    parser.add_argument("--dpi", type=int, default=60)
     args = parser.parse_args()
-    docs = documents(args.results, args.all_scorecards)
+    docs = outputs(args.results)
     if not docs:
-        print(f"Không có báo cáo nào trong {args.results}; hãy chạy `make run` trước.", file=sys.stderr)
+        print(f"Không có tệp Word, Excel nào trong {args.results}; hãy chạy `make run` trước.", file=sys.stderr)
         return 1
-    if not shutil.which("pdftoppm"):
-        print("Không tìm thấy pdftoppm (gói poppler-utils).", file=sys.stderr)
-        return 1
-    out = args.out or args.results / "xem-truoc"
-    out.mkdir(parents=True, exist_ok=True)
+    out = args.out or args.results / PREVIEW_DIR
+    problems = 0
     with tempfile.TemporaryDirectory() as tmp:
         pdf_dir = Path(tmp) / "pdf"
-        try:
-            soffice_convert(docs, pdf_dir, Path(tmp))
-        except ReportError as exc:
-            print(f"Lỗi: {exc}", file=sys.stderr)
-            return 1
+        # One soffice call per folder and kind of file: names repeat across runs (ket-qua-tong-hop.xlsx
+        # in each) and within one (bao-cao-kh68-2021-Q2.docx and .xlsx), and soffice names a PDF by its stem.
+        by_folder: dict[tuple[Path, str], list[Path]] = {}
         for doc in docs:
-            for old in out.glob(f"{doc.stem}-*.png"):
-                old.unlink()
-            subprocess.run(["pdftoppm", "-png", "-r", str(args.dpi), "-f", "1", "-l", str(args.pages),
-                            str(pdf_dir / f"{doc.stem}.pdf"), str(out / doc.stem)], check=True)
-    for png in sorted(out.glob("*.png")):
-        print(png)
+            by_folder.setdefault((doc.parent, doc.suffix), []).append(doc)
+        for (folder, suffix), group in by_folder.items():
+            target = pdf_dir / suffix.lstrip(".") / folder.relative_to(args.results)
+            try:
+                soffice_convert(group, target, Path(tmp))
+            except ReportError as exc:
+                print(f"Lỗi: {exc}", file=sys.stderr)
+                return 1
+            for doc in group:
+                pdf = target / f"{doc.stem}.pdf"
+                # The workbook and the document of one plan report share a name: the images say which is which.
+                images = page_images(pdf, out / folder.relative_to(args.results) / suffix.lstrip("."), args.dpi,
+                                     last=args.pages or None)
+                said = findings(doc, pages_text(pdf))
+                problems += len(said)
+                print(f"{doc.relative_to(args.results)}: {len(images)} ảnh trang" + "".join(f"; {s}" for s in said))
+    print(f"Ảnh trang trong {out}" + (f"; {problems} điểm cần xem lại" if problems else "; không có điểm cần xem lại"))
     return 0
 
 

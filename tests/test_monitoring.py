@@ -99,7 +99,17 @@ def test_target_met_exactly_at_its_edge():
 def test_sum_of_a_key_and_units_without_data():
     values = {"9.b": {"so-a": 3, "so-b": None, "q-c": 1.0}}
     assert render("[[Sotrangcongthongtindientudonvidangquanly]]", values) == "4"
-    assert "Sở B" in render("[[ghichu.Sotrangcongthongtindientudonvidangquanly]]", values)
+    assert render("[[ghichu.Sotrangcongthongtindientudonvidangquanly]]", values) == \
+        "Tổng của 2/3 đơn vị đã báo cáo; chưa có số liệu: Sở B"
+
+
+def test_ratio_says_which_units_it_covers():
+    # Sở B gave (a) only: the sum of (a) counts it, the ratio (a)/(b) does not
+    values = {"9.a": {"so-a": 3, "so-b": 5, "q-c": 1}, "9.b": {"so-a": 4, "so-b": None, "q-c": 2}}
+    name = "Tylecongthongtindientucuacoquannhanuocduocdanhgiaantoanthongtinvadannahntinnhiemmang"
+    assert render(f"[[tyle.{name}]]", values) == "66,7%"   # (3 + 1) / (4 + 2)
+    assert render(f"[[ghichu.tyle.{name}]]", values).startswith(
+        "Tính trên 2/3 đơn vị có đủ tử số và mẫu số: 4/6; chưa có số liệu: Sở B")
 
 
 def test_units_done_out_of_units_required():
@@ -134,7 +144,9 @@ def test_per_level_minimums_of_target_18():
     assert render(f"[[tyle.{name}]]", values) == "44,5%"  # (30 + 20 + 39) / (60 + 40 + 100)
     assert render(f"[[danhgia.tyle.{name}]]", values) == "Chưa đạt"
     note = render(f"[[ghichu.tyle.{name}]]", values)
-    assert "Sở, ban, ngành: 50,0%" in note and "Quận, huyện: 39,0%" in note and "không có đơn vị trong danh mục" in note
+    # the levels as the target names them; cấp xã has no unit in the 2023 registry: said in words, never by its code
+    assert "Sở, ban, ngành: 50,0%" in note and "Cấp huyện: 39,0%" in note
+    assert "Cấp xã: không có đơn vị báo cáo trong kỳ, không tính" in note and "xa-phuong" not in note
     values["18.a"]["q-c"] = 40
     assert render(f"[[danhgia.tyle.{name}]]", values) == "Đạt"
 
@@ -246,6 +258,20 @@ def test_run_renders_the_table_and_writes_results_json(tmp_path):
     assert lint.exit_code == 0 and "gần đúng → danhgia.tyle.Tylesohoaketquagiaiquyetthutuchanhchinh" in lint.output
     strict = CliRunner().invoke(main, ["lint", str(SHIPPED), "--strict"])
     assert strict.exit_code != 0
+
+
+def test_shipped_table_rows_do_not_split_and_say_what_the_original_does_not():
+    document = docx.Document(str(SHIPPED))
+    table = document.tables[0]
+    W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    assert all(row._tr.find(f"{W}trPr/{W}cantSplit") is not None for row in table.rows[1:])
+    rows = {row.cells[0].text: row for row in table.rows[1:]}
+    # 9.1 and 9.2: the original's labels say the opposite of the figures their keys hold
+    assert "số liệu là số trang, cổng đã được đánh giá" in rows["9.1"].cells[4].text
+    assert "số liệu là số trang, cổng đơn vị đang quản lý" in rows["9.2"].cells[4].text
+    # a sub-row's sum says how many units it covers
+    assert rows["9.1"].cells[4].text.startswith(
+        "[[ghichu.Sotrangcongthongtindientudonvidangquanlyduocdanhgiaaantoanthongtinvadannahntinnhiemmang]]")
 
 
 def test_target_set_matches_the_table():

@@ -1,8 +1,6 @@
 """Nothing a unit wrote is lost: its notes (evidence, why an item does not apply) and its
 general information reach the run folder and are read back with the results."""
 
-import shutil
-from pathlib import Path
 
 from dti_report.batch.results import load_results
 from dti_report.forms.units import builtin_registry

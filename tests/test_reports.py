@@ -9,6 +9,7 @@ unit that typed "=1+1" into a number field."""
 
 import datetime as dt
 import os
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -28,7 +29,7 @@ from dti_report.workbook.longfile import OVERRIDE_COLUMNS, read_long_file
 from dti_report.core.files import write_csv
 from dti_report.core.text import curly_quotes
 from dti_report.reports import WORKBOOK_NAME, render_reports, report_file_name, report_warnings, scorecard_file_name
-from dti_report.reports.context import report_context
+from dti_report.reports.context import names_list, report_context
 from dti_report.renderers.documents import ReportError
 from dti_report.renderers.pdf import convert_to_pdf
 from dti_report.batch.results import load_results, write_run_info
@@ -255,7 +256,10 @@ def test_strongest_and_weakest_per_main_index(results_dir):
     totals = results.sets["hcm-dti-so"].totals
     first = context["index_rows"][0]
     assert first["best_points"] == fmt.points(totals["1"].max()) and first["worst_points"] == fmt.points(totals["1"].min())
-    assert first["worst"] == "Sở Ngoại vụ"
+    # the lowest on index 1 are the units whose index-1 points are the minimum, named as the registry names them
+    names = {u.code: u.name for u in results.registry.units}
+    lowest = [names[c] for c, p in zip(totals["unit_code"], totals["1"]) if p == totals["1"].min()]
+    assert first["worst"] == names_list(lowest) and first["worst_count"] == len(lowest)
 
 
 def test_other_agency_from_settings(results_dir, tmp_path):
@@ -348,16 +352,38 @@ def test_workbook_sheets_chart_and_formats(results_dir):
             "Kết quả Sở theo tiêu chí", "Tự chấm Sở theo tiêu chí", "Dữ liệu Sở", "Sở 1. Nhận thức số"} <= set(names)
     assert sum(n.startswith("Huyện ") and n[6].isdigit() for n in names) == 9
     ranking = book["Xếp hạng Sở"]
-    assert len(ranking._charts) == 1
+    # the chart on its own sheet after the ranking, printed whole
+    assert names[names.index("Xếp hạng Sở") + 1] == "Biểu đồ Sở" and len(book.chartsheets) == 2
     assert ranking.freeze_panes == "D5" and ranking.auto_filter.ref
     header = [c.value for c in ranking[4]]
     total_col = header.index("Tổng điểm (330)") + 1
     totals = pd.read_csv(results_dir / "hcm-dti-so" / "totals.csv", encoding="utf-8-sig")
     first = ranking.cell(row=5, column=total_col)
     assert first.number_format == "0.00" and first.value == pytest.approx(totals.total.iloc[0])
-    assert [ranking.cell(row=5 + i, column=2).value for i in range(len(totals))] == list(totals.unit_code)
+    # the unit's name first, its code after it
+    assert header[1:3] == ["Đơn vị", "Mã đơn vị"]
+    assert [ranking.cell(row=5 + i, column=3).value for i in range(len(totals))] == list(totals.unit_code)
     with zipfile.ZipFile(path) as z:
         assert any(n.startswith("xl/charts/chart") for n in z.namelist())
+    # a matrix of 32 criteria does not fit a page width: printed over several pages, the unit repeated on each
+    matrix = book["Kết quả Sở theo tiêu chí"]
+    assert matrix.print_title_cols == "$A:$B" and matrix.freeze_panes == "C2"
+    assert not matrix.sheet_properties.pageSetUpPr or not matrix.sheet_properties.pageSetUpPr.fitToPage
+    # criteria in number order: 6.1, 6.2, … 6.9, 6.10
+    data = book["Dữ liệu Sở"]
+    first_unit = [r[3] for r in data.iter_rows(min_row=2, values_only=True) if r[1] == totals.unit_code.iloc[0]]
+    assert first_unit[-14:] == ["6.1", "6.2", "6.3", "6.4", "6.5", "6.6", "6.7", "6.8", "6.9", "6.10", "6.11", "6.12",
+                                "6.13", "6.14"]
+    # the file list: versions as written, save times as dates, sizes with separators
+    files = book["Danh sách tệp"]
+    header = [c.value for c in files[1]]
+    row = next(r for r in files.iter_rows(min_row=2) if r[header.index("Trạng thái")].value == "Được chấp nhận")
+    assert row[header.index("Phiên bản")].value == "2023.1"
+    saved = row[header.index("Thời điểm lưu")]
+    assert isinstance(saved.value, dt.datetime) and saved.number_format == "dd/mm/yyyy hh:mm"
+    assert row[header.index("Kích thước (byte)")].number_format == "#,##0"
+    assert row[header.index("Biểu mẫu")].value.endswith("(hcm-dti-so)") or \
+        row[header.index("Biểu mẫu")].value.endswith("(hcm-dti-huyen)")
 
 
 def test_unit_text_stays_text_in_workbook(results_dir):

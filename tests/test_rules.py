@@ -147,6 +147,16 @@ def test_so_3_4_two_halves():
     assert points(run_score(SO, rows), "u", "3.4") == pytest.approx(22.5)
 
 
+@pytest.mark.parametrize("form", [SO, HUYEN])
+def test_3_4_more_platforms_than_the_minimum_is_the_whole_half(form):
+    # b = 7 is the list's minimum: 9 platforms is 100% of the first half (15), not an error; 4/8 of the second (7.5)
+    result = run_score(form, [("u", "3.4.a", 9), ("u", "3.4.b", 7), ("u", "3.4.c", 4), ("u", "3.4.d", 8)])
+    assert points(result, "u", "3.4") == pytest.approx(22.5) and codes(result) == []
+    # the second half counts platforms among the unit's own: more centralised than it has is still an error
+    wrong = run_score(form, [("u", "3.4.a", 7), ("u", "3.4.b", 7), ("u", "3.4.c", 9), ("u", "3.4.d", 8)])
+    assert codes(wrong) == ["numerator-exceeds-denominator"]
+
+
 # --- capped count --------------------------------------------------------------------
 
 @pytest.mark.parametrize("effective, listed, expected", [(12, 15, 12.0), (25, 30, 20.0), (0, 4, 0.0)])

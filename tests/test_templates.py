@@ -17,6 +17,10 @@ from dti_report.kinds import get_form
 from dti_report.evaluation.scoring import score_rows
 from dti_report.workbook.templates import ERROR_TEXT, write_template, write_templates
 from dti_report.forms.units import builtin_registry
+from dti_report.kinds import catalog as forms_catalog
+from dti_report.workbook.plan_templates import write_plan_template
+from dti_report.workbook.reader import read_submission
+from dti_report.workbook.target_templates import write_target_template
 
 SO, HUYEN = get_form("hcm-dti-so"), get_form("hcm-dti-huyen")
 PERIOD = "2023"
@@ -236,7 +240,7 @@ SO_SCENARIOS = {
     "gate-9": ({
         "1.4.a": opt(SO, "1.4.a", 0), "1.4.b": 9, "3.3.a": 49, "3.3.b": 100,
         "3.4.a": 8, "3.4.b": 7, "3.4.c": 1, "3.4.d": 2, "6.13.a": 0.63, "6.13.b": 0.60,
-    }, set(), {"1.4": 2.5, "3.3": 0, "3.4": ERROR_TEXT, "6.13": 5}),
+    }, set(), {"1.4": 2.5, "3.3": 0, "3.4": 22.5, "6.13": 5}),  # 3.4: 8 of a minimum of 7 is 15, 1/2 of 15 is 7.5
     "gate-10": ({
         "1.4.a": opt(SO, "1.4.a", 0), "1.4.b": 10, "6.13.a": 0.5, "6.13.b": 0, "6.4.a": 0, "6.4.b": 0,
     }, set(), {"1.4": 5, "6.13": 10, "6.4": ERROR_TEXT}),  # 6.13: from 0% to 50% is a rise, full points
@@ -363,3 +367,44 @@ def test_self_score_matches_engine(indicator_set, scenarios, tmp_path):
         for criterion_id, value in by_hand.items():
             expected = value if isinstance(value, str) else pytest.approx(value, abs=1e-6)
             assert got[criterion_id] == expected, (name, criterion_id)
+
+
+# --- sheets of the forms that report rather than score --------------------------------------
+
+def input_rows(path):
+    ws = openpyxl.load_workbook(path)[layout.INPUT_SHEET]
+    return ws, [["" if v is None else str(v) for v in r] for r in ws.iter_rows(values_only=True)]
+
+
+def test_task_sheet_has_its_own_columns_and_reads_back(tmp_path):
+    registry = builtin_registry()
+    plan = get_form("kh68-nhiem-vu")
+    path = write_plan_template(plan, registry.by_code()["so-tttt"], registry, "2021-Q2", tmp_path / "t.xlsx",
+                               values={"3.trang-thai": "Hoàn thành", "3.ngay-hoan-thanh": "15/04/2021"})
+    ws, rows = input_rows(path)
+    assert rows[2][0] == "Kỳ báo cáo: Quý II năm 2021"   # the period in words, not "2021-Q2"
+    assert rows[layout.HEADER_ROW] == ["STT", "Nhiệm vụ, nội dung báo cáo", "Thời hạn hoàn thành", layout.HEADER["value"],
+                                       layout.HEADER["note"], layout.HEADER["field_id"]]
+    # no points, method or self-score column: nothing to leave empty
+    assert not {"Điểm tối đa", "Cách xác định và tính điểm", "Điểm tự chấm"} & set(rows[layout.HEADER_ROW])
+    task = next(i for i, r in enumerate(rows) if r[0] == "3")
+    assert rows[task][2] == "Thời hạn: Trình Ủy ban nhân dân thành phố kế hoạch trong tháng 04/2021."  # as Phụ lục 1 writes it
+    assert [r[5] for r in rows[task + 1:task + 5]] == ["3.trang-thai", "3.ngay-hoan-thanh", "3.van-ban", "3.kho-khan"]
+    assert rows[task + 1][3] == "Hoàn thành"
+    # the technical id: a narrow grey column in small type
+    id_cell = ws.cell(task + 2, 6)
+    assert ws.column_dimensions["F"].width < 15 and id_cell.font.sz == 9 and id_cell.font.color.rgb.endswith("7F7F7F")
+    submission = read_submission(path, tmp_path, registry, "2021-Q2", catalog=forms_catalog())
+    assert submission.status == "accepted"
+    assert {r[1]: r[2] for r in submission.records}["3.trang-thai"] == "Hoàn thành"
+
+
+def test_target_sheet_shows_each_target_beside_its_row(tmp_path):
+    target_set = get_form("hcm-chi-tieu-2023")
+    unit = builtin_registry().by_code()["cuc-thong-ke"]
+    ws, rows = input_rows(write_target_template(target_set, unit, "2023", tmp_path / "t.xlsx"))
+    assert rows[2][0] == "Kỳ báo cáo: Năm 2023"
+    assert rows[layout.HEADER_ROW][:3] == ["STT", "Chỉ tiêu, số liệu báo cáo", "Chỉ tiêu cần đạt"]
+    # the statistics office reports target 25 only: its row, its target, its one figure
+    row = next(i for i, r in enumerate(rows) if r[0] == "25")
+    assert rows[row][2] == "Đạt 19%" and rows[row + 1][5] == "25"

@@ -64,7 +64,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "unit-mismatch": ("error", "Tên tệp ghi đơn vị '{value}' nhưng biểu mẫu được lập cho đơn vị {unit}"),
     "wrong-period": ("error", "Biểu mẫu cho kỳ {value}, không phải kỳ đang tổng hợp {detail}"),
     "ignored-file": ("warning", "Tệp không phải sổ tính ({detail}), bỏ qua"),
-    "blank-field": ("warning", "Trường '{field}' để trống: được coi là không có số liệu (tiêu chí DTI không có số liệu được 0 điểm); nếu giá trị thực là 0 hãy ghi 0"),
+    "blank-field": ("warning", "Trường '{field}' để trống: được coi là chưa có số liệu (tiêu chí chấm điểm thì được 0 điểm); nếu giá trị thực là 0 hãy ghi 0"),
     "superseded": ("warning", "Đơn vị {unit} có bản khác được dùng: {detail}; bản này không được dùng"),
     "missing-submission": ("warning", "Đơn vị {unit} chưa gửi biểu mẫu bộ chỉ số {detail}"),
     "override-unknown-unit": ("warning", "Điều chỉnh cho đơn vị {unit} không có số liệu tự đánh giá; điều chỉnh bị bỏ qua"),

@@ -119,7 +119,7 @@ class Evaluator:
         if not reported:
             return Figure(None, "", f"Chưa có số liệu; đơn vị phải báo cáo: {self.names(values)}")
         v = sum(reported.values()) if inp.aggregate == "sum" else sum(reported.values()) / len(reported)
-        note = f"Tổng hợp từ {len(reported)}/{len(values)} đơn vị"
+        note = f"Tổng của {len(reported)}/{len(values)} đơn vị đã báo cáo"
         if missing:
             note += f"; chưa có số liệu: {self.names(missing)}"
         return Figure(v, self.display(inp, v), note)
@@ -147,7 +147,10 @@ class Evaluator:
         n, d = sum(num[u] for u in both), sum(den[u] for u in both)
         if not both or d <= 0:
             return Figure(None, "", f"Chưa có số liệu; đơn vị phải báo cáo: {self.names(missing or units)}", by_level)
-        note = f"Tổng hợp từ {len(both)}/{len(set(num) | set(den))} đơn vị: {formatting.number(n)}/{formatting.number(d)}"
+        # A ratio of sums over the units that gave both figures: the sums in its sub-rows count every unit
+        # that gave one, so the note says which units the ratio covers.
+        note = (f"Tính trên {len(both)}/{len(set(num) | set(den))} đơn vị có đủ tử số và mẫu số: "
+                f"{formatting.number(n)}/{formatting.number(d)}")
         if missing:
             note += f"; chưa có số liệu: {self.names(missing)}"
         return Figure(n / d, formatting.percent(n / d), note, by_level)
@@ -174,9 +177,9 @@ class Evaluator:
     def _evaluate_levels(self, figure: Figure, target: Target) -> tuple[str, str]:
         parts, verdicts = [], []
         for level, minimum in target.levels.items():
-            name = self.data.levels.get(level, level)
+            name = target.level_names.get(level) or self.data.levels.get(level) or level
             if level not in figure.by_level:
-                parts.append(f"{name}: không có đơn vị trong danh mục, không tính")
+                parts.append(f"{name}: không có đơn vị báo cáo trong kỳ, không tính")
                 continue
             v = figure.by_level[level]
             if v is None:

@@ -106,6 +106,10 @@ class Form(Model):
     sheet_subject: ClassVar[str] = "Mẫu báo cáo số liệu"
     # What a unit's feedback says of an accepted workbook that is not scored.
     received_text: ClassVar[str] = "Đã tiếp nhận báo cáo. Nội dung đơn vị đã báo cáo:"
+    # The input sheet's own column headers for a form that reports rather than scores ("criterion",
+    # "content", "description"; workbook.layout.REPORTED_COLUMNS); None: the scored layout, with
+    # points, method and self-score.
+    sheet_columns: ClassVar[dict[str, str] | None] = None
 
     id: str
     version: str

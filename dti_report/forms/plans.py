@@ -119,6 +119,8 @@ class TaskSet(Plan):
     kind: ClassVar[str] = "tasks"
     sheet_subject: ClassVar[str] = "Mẫu báo cáo tiến độ nhiệm vụ"
     items_label: ClassVar[str] = "các nhiệm vụ"
+    sheet_columns: ClassVar[dict[str, str]] = {"criterion": "STT", "content": "Nhiệm vụ, nội dung báo cáo",
+                                               "description": "Thời hạn hoàn thành"}
 
     expected: dict[str, int]        # {"tasks": 30}
     groups: tuple[TaskGroup, ...]
@@ -247,6 +249,8 @@ class AssignmentSet(Plan):
     kind: ClassVar[str] = "assignments"
     sheet_subject: ClassVar[str] = "Mẫu báo cáo chỉ tiêu được phân công"
     items_label: ClassVar[str] = "các chỉ tiêu"
+    sheet_columns: ClassVar[dict[str, str]] = {"criterion": "Mã", "content": "Chỉ tiêu được phân công, nội dung báo cáo",
+                                               "description": "Tần suất, điểm tối đa, ghi chú"}
 
     expected: dict[str, float]            # e.g. {"pillars": 3, "main_indices": 9, "criteria": 100, "total_points": 1000}
     general_info: tuple[InfoItem, ...] = ()

@@ -74,6 +74,8 @@ class Target(Model):
     op: Literal[">=", ">", "<=", "="]
     value: float | None = None
     levels: dict[str, float] | None = None  # a minimum per level of the registry (18: 50%, 40%, 35%)
+    # How the target names each level ("cấp xã"): a level may be in no registry of the period.
+    level_names: dict[str, str] = {}
     text: str
 
     @model_validator(mode="after")
@@ -107,6 +109,9 @@ class Row(Model):
     target: Target | None = None
     cells: Cells = Cells()
     rows: tuple["Row", ...] = ()
+    # Sở TTTT's remark printed in the row's Ghi chú cell, where the original table needs one (a label
+    # that says the opposite of the figure shown); the original cells stay as they are.
+    remark: str = ""
 
     @model_validator(mode="after")
     def _target_with_subject(self):
@@ -132,6 +137,8 @@ class TargetExpected(Model):
 class TargetSet(Form):
     kind: ClassVar[str] = "targets"
     sheet_subject: ClassVar[str] = "Mẫu báo cáo số liệu theo dõi chỉ tiêu"
+    sheet_columns: ClassVar[dict[str, str]] = {"criterion": "STT", "content": "Chỉ tiêu, số liệu báo cáo",
+                                               "description": "Chỉ tiêu cần đạt"}
     received_text: ClassVar[str] = "Đã tiếp nhận số liệu; số liệu được tổng hợp vào bảng theo dõi chỉ tiêu."
     warns_blank: ClassVar[bool] = True
 

@@ -201,6 +201,8 @@ def report_context(results: RunResults, set_id: str, settings: ReportSettings, d
         "period_text": fmt.period_words(results.period),
         "basis": s.decision_text,
         "appendix_of_decision": s.source.appendix,
+        # "… cấp huyện (Phụ lục II, năm 2021)": a title that names its appendix is not followed by it again.
+        "appendix_in_title": bool(s.source.appendix) and s.source.appendix in s.title,
         "max_total": fmt.number(s.total_points),
         "summary": {
             "assessed": len(totals), "expected": expected, "missing": len(not_assessed),

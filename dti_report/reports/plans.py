@@ -456,7 +456,7 @@ def write_plan_workbook(results: RunResults, spec: PlanReport, context: dict) ->
         sheet = book.add_worksheet("Nhiệm vụ")
         sheet.write_string(0, 0, f"{tasks.title} ({tasks.source.appendix}, {context['plan_ref']}) — {context['period_text']}",
                            formats["title"])
-        sheet.write_string(1, 0, f"Đến ngày {context['period_end']}: {context['tasks']['counts_sentence']}.", formats["text"])
+        sheet.write_string(1, 0, f"Đến ngày {context['period_end']}: {context['tasks']['counts_sentence']}.", formats["plain"])
         group_of = {t.id: g.name for g in tasks.groups for t in g.tasks}
         table = task_rep.table()
         table.insert(1, "group", table["task"].map(group_of))
@@ -468,7 +468,7 @@ def write_plan_workbook(results: RunResults, spec: PlanReport, context: dict) ->
             "lead": "Cơ quan chủ trì", "standing_label": "Tình trạng", "note": "Ghi chú", "documents": "Văn bản, sản phẩm",
             "proposals": "Khó khăn, vướng mắc, đề xuất", "unassigned": "Đơn vị chủ trì trong danh mục"},
             widths={"task": 8, "group": 22, "content": 60, "deadline": 16, "lead": 28, "standing_label": 18, "note": 36,
-                    "documents": 36, "proposals": 40, "unassigned": 20})
+                    "documents": 36, "proposals": 40, "unassigned": 20}, title_columns=1)
         # Theo đơn vị chủ trì
         sheet = book.add_worksheet("Theo đơn vị chủ trì")
         agencies = task_rep.by_agency()
@@ -508,7 +508,7 @@ def write_plan_workbook(results: RunResults, spec: PlanReport, context: dict) ->
         criteria = context["criteria"]
         note = (f"{criteria['done']}/{criteria['total']} tiêu chí đã có báo cáo của đơn vị chủ trì." if criteria["sent"] else
                 "Kỳ này chưa có đơn vị nào gửi báo cáo số liệu theo phụ lục này.")
-        sheet.write_string(1, 0, note, formats["text"])
+        sheet.write_string(1, 0, note, formats["plain"])
         place = {c.id: (p.id, i.id) for p in assignments.pillars for i in p.indices for c in _walk(i)}
         frame = assignment_table(assignments, results.plans.get(assignments.id, {}), registry)
         frame.insert(0, "pillar", frame["criterion"].map(lambda c: place[c][0]))
@@ -523,7 +523,7 @@ def write_plan_workbook(results: RunResults, spec: PlanReport, context: dict) ->
             "not_reported": "Chưa báo cáo", "unassigned": "Đơn vị chủ trì trong danh mục"},
             column_formats={"max_points": "number"},
             widths={"pillar": 8, "index": 10, "criterion": 11, "name": 60, "lead": 30, "reported": 50,
-                    "not_reported": 36, "unassigned": 20})
+                    "not_reported": 36, "unassigned": 20}, title_columns=3)
         # Đề xuất
         sheet = book.add_worksheet("Đề xuất")
         rows = [{"agency": group["agency"], "ref": item["ref"], "text": item["text"]}

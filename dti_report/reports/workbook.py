@@ -14,12 +14,14 @@ from pathlib import Path
 import pandas as pd
 
 from dti_report.batch.run_folder import ISSUE_HEADERS, MANIFEST_HEADERS, ORIGIN_LABELS
+from dti_report.core import formatting as fmt
+from dti_report.core.text import natural_key
 from dti_report.forms.indicators import IndicatorSet
 from dti_report.evaluation.engine import STATUS_LABELS
 from dti_report.core.issues import SEVERITY_LABELS
 from dti_report.batch.results import RunResults
 from dti_report.workbook.reader import STATUS_LABELS as FILE_STATUS_LABELS
-from dti_report.workbook.xlsx import sheet_name, workbook, write_cell, write_table
+from dti_report.workbook.xlsx import LINE_HEIGHT, column_width, lines_needed, sheet_name, workbook, write_cell, write_table
 from dti_report.reports.context import SAME, unassessed, unit_names
 from dti_report.reports.history import write_history_sheets
 
@@ -30,25 +32,34 @@ LEVEL_SHORT = {"so-nganh": "Sở", "quan-huyen": "Huyện", "cap-huyen": "Huyệ
 
 
 def write_columns(sheet, frame: pd.DataFrame, formats: dict, *, headers: dict[str, str],
-                  column_formats: dict[str, str], widths: dict[str, float]) -> None:
+                  column_formats: dict[str, str], widths: dict[str, float], title_columns: int = 0) -> None:
     """xlsx.write_table for the big sheets (51 000 rows at 1000 units): column by
     column, numbers straight to write_number, blanks left out. Texts still go
-    through write_string only."""
-    write_table(sheet, frame.iloc[:0], formats, headers=headers, widths=widths)
+    through write_string only; rows as tall as their wrapped text."""
+    write_table(sheet, frame.iloc[:0], formats, headers=headers, widths=widths, title_columns=title_columns)
+    # write_table printed the empty frame's setup; the sheet's width is the same with its rows.
+    tall: dict[int, int] = {}
     for c, column in enumerate(frame.columns):
-        fmt = formats[column_formats.get(column, "text")]
+        fmt_name = column_formats.get(column, "text")
+        cell_format = formats[fmt_name]
         values = frame[column]
         if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
             for r, v in enumerate(values.to_numpy(dtype=float), start=1):
                 if v == v:  # NaN: no data, left blank
-                    sheet.write_number(r, c, v, fmt)
+                    sheet.write_number(r, c, v, cell_format)
         else:
+            width = column_width(headers, widths, column)
             for r, v in enumerate(values, start=1):
                 if isinstance(v, str):
                     if v:
-                        sheet.write_string(r, c, v, fmt)
+                        sheet.write_string(r, c, v, cell_format)
+                        if fmt_name == "text" and len(v) > width:
+                            tall[r] = max(tall.get(r, 1), lines_needed([(v, width)]))
                 else:
-                    write_cell(sheet, r, c, v, fmt)
+                    write_cell(sheet, r, c, v, cell_format)
+    for r, lines in tall.items():
+        if lines > 1:
+            sheet.set_row(r, LINE_HEIGHT * lines)
     sheet.autofilter(0, 0, max(len(frame), 1), len(frame.columns) - 1)
 
 
@@ -81,8 +92,9 @@ def _names_of(results: RunResults, codes: pd.Series) -> pd.Series:
 def ranking_frame(results: RunResults, set_id: str) -> pd.DataFrame:
     sr = results.sets[set_id]
     s, totals = sr.indicator_set, sr.totals
-    frame = pd.DataFrame({"rank": totals["rank"], "unit_code": totals["unit_code"],
-                          "unit_name": _names_of(results, totals["unit_code"])})
+    # The name first, the code after it: a reader looks for the unit, a formula for its code.
+    frame = pd.DataFrame({"rank": totals["rank"], "unit_name": _names_of(results, totals["unit_code"]),
+                          "unit_code": totals["unit_code"]})
     for index in s.indices:
         frame[index.id] = totals[index.id]
     frame["total"] = totals["total"]
@@ -111,7 +123,7 @@ def matrix_frame(results: RunResults, set_id: str, column: str, criteria: list[s
     criteria = criteria or [c.id for c in sr.indicator_set.criteria]
     wide = sr.scores.pivot(index="unit_code", columns="criterion", values=column)
     wide = wide.reindex(columns=criteria).reindex(list(sr.totals["unit_code"])).reset_index()
-    wide.insert(1, "unit_name", _names_of(results, wide["unit_code"]))
+    wide.insert(0, "unit_name", _names_of(results, wide["unit_code"]))
     wide.columns.name = None
     return wide
 
@@ -120,16 +132,15 @@ def _ranking_sheet(book, formats, names, results: RunResults, set_id: str) -> No
     s = results.sets[set_id].indicator_set
     frame = ranking_frame(results, set_id)
     sheet = book.add_worksheet(names(f"Xếp hạng {short_name(s)}"))
-    sheet.write_string(0, 0, f"{s.title} — kỳ {results.period}", formats["title"])
-    sheet.write_string(1, 0, f"{len(frame)} đơn vị được đánh giá; điểm tối đa {s.total_points:g}.", formats["text"])
+    sheet.write_string(0, 0, f"{s.title} — {fmt.period_words(results.period)}", formats["title"])
+    sheet.write_string(1, 0, f"{len(frame)} đơn vị được đánh giá; điểm tối đa {s.total_points:g}.", formats["plain"])
     start = 3
     points = {i.id: "points" for i in s.indices}
     write_table(sheet, frame, formats, start_row=start, headers=ranking_headers(s),
                 column_formats={**points, "total": "points", "self_total": "points", "difference": "points",
                                 "share": "percent", "rank": "integer", "self_rank": "integer", "no_data": "integer",
                                 "not_applicable": "integer", "invalid": "integer"},
-                widths={"unit_name": 36, "unit_code": 16, "rank": 7, **{i.id: 12 for i in s.indices}})
-    sheet.freeze_panes(start + 1, 3)
+                widths={"unit_name": 36, "unit_code": 16, "rank": 7, **{i.id: 12 for i in s.indices}}, title_columns=3)
     if frame.empty:
         return
     shown = min(len(frame), CHART_MAX_UNITS)
@@ -145,8 +156,12 @@ def _ranking_sheet(book, formats, names, results: RunResults, set_id: str) -> No
     chart.set_y_axis({"reverse": True, "num_font": {"size": 8}})
     chart.set_x_axis({"min": 0, "max": s.total_points, "num_format": "0", "major_gridlines": {"visible": True}})
     chart.set_legend({"position": "bottom", "font": {"size": 8}})
-    chart.set_size({"width": 760, "height": max(360, 60 + 18 * shown)})
-    sheet.insert_chart(start, len(frame.columns) + 1, chart)
+    # On a sheet of its own, after the table's: printed whole on one page, where beside or below a
+    # wide table it would shrink with it or break across pages.
+    charts = book.add_chartsheet(names(f"Biểu đồ {short_name(s)}"))
+    charts.set_chart(chart)
+    charts.set_paper(9)
+    charts.set_landscape()
 
 
 def _matrix_sheets(book, formats, names, results: RunResults, set_id: str) -> None:
@@ -158,8 +173,7 @@ def _matrix_sheets(book, formats, names, results: RunResults, set_id: str) -> No
         headers = {"unit_code": "Mã đơn vị", "unit_name": "Đơn vị",
                    **{c.id: f"{c.id} ({c.max_points:g})" for c in s.criteria}}
         write_columns(sheet, matrix, formats, headers=headers, column_formats={c.id: "points" for c in s.criteria},
-                      widths={"unit_name": 36, "unit_code": 16})
-        sheet.freeze_panes(1, 2)
+                      widths={"unit_name": 36, "unit_code": 16}, title_columns=2)
 
 
 def _index_sheets(book, formats, names, results: RunResults, set_id: str) -> None:
@@ -174,8 +188,8 @@ def _index_sheets(book, formats, names, results: RunResults, set_id: str) -> Non
         self_points = matrix_frame(results, set_id, "self_score", ids)[ids].sum(axis=1, min_count=1)
         frame["self_points"] = self_points.to_numpy()
         sheet = book.add_worksheet(names(f"{short_name(s)} {index.id}. {index.name}"))
-        sheet.write_string(0, 0, f"Chỉ số {index.id}. {index.name} — tối đa {index.max_points:g} điểm — kỳ {results.period}",
-                           formats["title"])
+        sheet.write_string(0, 0, f"Chỉ số {index.id}. {index.name} — tối đa {index.max_points:g} điểm — "
+                                 f"{fmt.period_words(results.period)}", formats["title"])
         headers = {"rank": "Hạng theo chỉ số", "unit_code": "Mã đơn vị", "unit_name": "Đơn vị",
                    "points": f"Điểm chỉ số ({index.max_points:g})", "share": "Tỷ lệ điểm tối đa",
                    "self_points": "Tự đánh giá",
@@ -183,72 +197,148 @@ def _index_sheets(book, formats, names, results: RunResults, set_id: str) -> Non
         write_table(sheet, frame, formats, start_row=2, headers=headers,
                     column_formats={**{c: "points" for c in ids}, "points": "points", "self_points": "points",
                                     "share": "percent", "rank": "integer"},
-                    widths={"unit_name": 36, "unit_code": 16, **{c: 16 for c in ids}})
-        sheet.freeze_panes(3, 3)
+                    widths={"unit_name": 36, "unit_code": 16, **{c: 16 for c in ids}}, title_columns=3)
 
 
 def _long_sheet(book, formats, names, results: RunResults, set_id: str) -> None:
     sr = results.sets[set_id]
     s = sr.indicator_set
     criterion_names = {c.id: c.name for c in s.criteria}
-    scores = sr.scores
+    # Units in ranked order, criteria in number order (6.2 before 6.10), not as scores.csv sorts text.
+    unit_order = {code: i for i, code in enumerate(sr.totals["unit_code"])}
+    scores = sr.scores.assign(_unit=sr.scores["unit_code"].map(unit_order),
+                              _criterion=sr.scores["criterion"].map(natural_key))
+    scores = scores.sort_values(["_unit", "_criterion"], kind="stable")
     frame = pd.DataFrame({
-        "unit_code": scores["unit_code"], "unit_name": _names_of(results, scores["unit_code"]),
+        "unit_name": _names_of(results, scores["unit_code"]), "unit_code": scores["unit_code"],
         "index": scores["index"], "criterion": scores["criterion"],
         "criterion_name": scores["criterion"].map(criterion_names), "max_points": scores["max_points"],
         "self_ratio": scores["self_ratio"], "self_score": scores["self_score"],
         "self_status": scores["self_status"].map(lambda v: STATUS_LABELS.get(v, v)),
         "ratio": scores["ratio"], "verified_score": scores["verified_score"],
         "status": scores["status"].map(lambda v: STATUS_LABELS.get(v, v)),
-    })
+    }).reset_index(drop=True)
+    if "reason" in scores.columns:
+        frame["reason"] = [r if isinstance(r, str) else "" for r in scores["reason"]]
     sheet = book.add_worksheet(names(f"Dữ liệu {short_name(s)}"))
     write_columns(sheet, frame, formats, headers={
         "unit_code": "Mã đơn vị", "unit_name": "Đơn vị", "index": "Chỉ số chính", "criterion": "Mã tiêu chí",
         "criterion_name": "Tiêu chí", "max_points": "Điểm tối đa", "self_ratio": "Tỷ lệ tự đánh giá",
         "self_score": "Điểm tự đánh giá", "self_status": "Tình trạng tự đánh giá", "ratio": "Tỷ lệ đánh giá",
-        "verified_score": "Điểm đánh giá", "status": "Tình trạng"},
+        "verified_score": "Điểm đánh giá", "status": "Tình trạng", "reason": "Lý do điều chỉnh"},
         column_formats={"max_points": "points", "self_score": "points", "verified_score": "points",
                         "self_ratio": "percent", "ratio": "percent"},
-        widths={"unit_name": 32, "unit_code": 16, "criterion_name": 50, "self_status": 18, "status": 18})
+        widths={"unit_name": 32, "unit_code": 16, "criterion_name": 50, "self_status": 18, "status": 18, "reason": 50},
+        title_columns=2)
+
+
+def form_label(results: RunResults, form_id: str) -> str:
+    """'Bộ chỉ số … (hcm-dti-so)': the form by its title, its id after it."""
+    if not form_id:
+        return ""
+    if form_id not in results.catalog.forms:  # a file naming a form the catalog does not hold
+        return form_id
+    return f"{results.catalog.get(form_id).title} ({form_id})"
 
 
 def _unassessed_sheet(book, formats, names, results: RunResults) -> None:
+    """Units of a scored set not assessed, with why; and the agencies a plan awaited that did not
+    report this period."""
     records = []
     for set_id in results.sets:
         rows, others = unassessed(results, set_id)
-        records += [{"set_id": set_id, "unit_code": r["code"], "unit_name": r["name"], "reason": r["reason"]} for r in rows]
-        records += [{"set_id": set_id, "unit_code": "", "unit_name": o["unit"], "reason": f"{o['path']}: {o['reason']}"}
+        label = form_label(results, set_id)
+        records += [{"form": label, "unit_name": r["name"], "unit_code": r["code"], "reason": r["reason"]} for r in rows]
+        records += [{"form": label, "unit_name": o["unit"], "unit_code": "", "reason": f"{o['path']}: {o['reason']}"}
                     for o in others]
-    frame = pd.DataFrame(records, columns=["set_id", "unit_code", "unit_name", "reason"])
+    for plan_id, units in results.plan_missing.items():
+        label = form_label(results, plan_id)
+        records += [{"form": label, "unit_name": u.name, "unit_code": u.code, "reason": "Chưa gửi báo cáo kỳ này."}
+                    for u in units]
+    frame = pd.DataFrame(records, columns=["form", "unit_name", "unit_code", "reason"])
     sheet = book.add_worksheet(names("Chưa được đánh giá"))
-    write_table(sheet, frame, formats, headers={"set_id": "Bộ chỉ số", "unit_code": "Mã đơn vị", "unit_name": "Đơn vị",
+    write_table(sheet, frame, formats, headers={"form": "Biểu mẫu", "unit_name": "Đơn vị", "unit_code": "Mã đơn vị",
                                                 "reason": "Lý do"},
-                widths={"set_id": 16, "unit_code": 16, "unit_name": 36, "reason": 90})
+                widths={"form": 40, "unit_name": 36, "unit_code": 16, "reason": 70})
 
 
-def _manifest_sheet(book, formats, names, manifest: pd.DataFrame) -> None:
+def _version_text(results: RunResults, form_id: str, version) -> str:
+    """A version as the form writes it: read back from manifest.csv, "2023.1" is the number 2023.1."""
+    if version is None or version == "" or (isinstance(version, float) and version != version):
+        return ""
+    known = list(results.catalog.forms.get(form_id, {})) if form_id else []
+    for text in known:
+        try:
+            if float(text) == float(version):
+                return text
+        except (TypeError, ValueError):
+            continue
+    return f"{version:g}" if isinstance(version, float) else str(version)
+
+
+def _saved_at(value):
+    """manifest.csv's ISO time as a real date and time (dd/mm/yyyy hh:mm in the sheet)."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        stamp = pd.Timestamp(value)
+    except ValueError:
+        return None
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert("Asia/Ho_Chi_Minh").tz_localize(None)
+    return stamp.to_pydatetime()
+
+
+def _manifest_sheet(book, formats, names, results: RunResults) -> None:
+    manifest = results.manifest
+    unit_name = unit_names(results)
+    frame = pd.DataFrame({
+        "path": manifest["path"],
+        "unit": [f"{unit_name[c]} ({c})" if isinstance(c, str) and c in unit_name else ("" if c != c else str(c))
+                 for c in manifest["unit_code"]],
+        "set": [form_label(results, f) if isinstance(f, str) else "" for f in manifest["set_id"]],
+        "version": [_version_text(results, f if isinstance(f, str) else "", v)
+                    for f, v in zip(manifest["set_id"], manifest["set_version"])],
+        "period": [fmt.period_words(str(p)) if isinstance(p, (str, int)) and str(p) else "" for p in
+                   manifest["period"].astype(object).where(manifest["period"].notna(), "")],
+        "modified": [_saved_at(v) for v in manifest["modified"]],
+        "status": manifest["status"].map(lambda v: FILE_STATUS_LABELS.get(v, v)),
+        "errors": manifest["errors"], "warnings": manifest["warnings"], "issue_count": manifest["issue_count"],
+        "size": manifest["size"], "sha256": manifest["sha256"],
+    })
     sheet = book.add_worksheet(names("Danh sách tệp"))
-    shown = manifest.assign(status=manifest["status"].map(lambda v: FILE_STATUS_LABELS.get(v, v)))
-    if "origin" in shown.columns:
-        shown["origin"] = shown["origin"].map(lambda v: ORIGIN_LABELS.get(v, v))
-    write_table(sheet, shown, formats, headers=MANIFEST_HEADERS,
-                column_formats={"size": "integer", "errors": "integer", "warnings": "integer", "issue_count": "integer"},
-                widths={"path": 48, "sha256": 20, "modified": 22})
+    # What the inbox listing adds (entry kind, link target, why unused) and whether the run read the file.
+    for column in ("entry", "target", "reason"):
+        if column in manifest.columns:
+            frame[column] = manifest[column].astype(object).where(manifest[column].notna(), "")
+    if "origin" in manifest.columns:
+        frame["origin"] = manifest["origin"].map(lambda v: ORIGIN_LABELS.get(v, v))
+    write_table(sheet, frame, formats, headers={**MANIFEST_HEADERS, "unit": "Đơn vị", "set": "Biểu mẫu",
+                                                "version": "Phiên bản"},
+                column_formats={"size": "bytes", "errors": "integer", "warnings": "integer", "issue_count": "integer",
+                                "modified": "datetime"},
+                widths={"path": 48, "unit": 36, "set": 40, "version": 10, "period": 14, "modified": 17, "status": 14,
+                        "size": 12, "sha256": 20}, title_columns=1)
 
 
-def _issues_sheet(book, formats, names, issues: pd.DataFrame) -> None:
+def _issues_sheet(book, formats, names, results: RunResults) -> None:
+    issues = results.issues
     sheet = book.add_worksheet(names("Lỗi và cảnh báo"))
-    frame = issues.assign(severity=issues["severity"].map(lambda v: SEVERITY_LABELS.get(v, v)))
+    unit_name = unit_names(results)
+    frame = issues.assign(severity=issues["severity"].map(lambda v: SEVERITY_LABELS.get(v, v)),
+                          unit=[f"{unit_name[c]} ({c})" if c in unit_name else c for c in issues["unit"]])
+    # What a reader reads first: the severity and the message; the codes after them.
+    frame = frame[["severity", "message", "file", "sheet", "cell", "unit", "field", "criterion", "value", "code"]]
     # Errors stand out; warnings (often thousands of blank fields) stay plain.
     row_formats = [formats["error"] if v == "error" else formats["text"] for v in issues["severity"]]
-    write_table(sheet, frame, formats, headers=ISSUE_HEADERS, widths={"file": 40, "message": 80, "code": 26},
+    write_table(sheet, frame, formats, headers=ISSUE_HEADERS, widths={"file": 40, "message": 80, "code": 26, "unit": 30},
                 row_formats=row_formats or None)
 
 
 def write_results_workbook(results: RunResults, target: Path | str | None = None) -> Path:
     target = Path(target) if target else results.out_dir / WORKBOOK_NAME
     names = _Names()
-    with workbook(target, f"Kết quả tổng hợp kỳ {results.period}") as (book, formats):
+    with workbook(target, f"Kết quả tổng hợp {fmt.period_words(results.period)}") as (book, formats):
         scored = [set_id for set_id, sr in results.sets.items() if sr.totals is not None]
         for set_id in scored:
             _ranking_sheet(book, formats, names, results, set_id)
@@ -259,6 +349,6 @@ def write_results_workbook(results: RunResults, target: Path | str | None = None
         write_history_sheets(book, formats, names, results,
                              {set_id: short_name(sr.indicator_set) for set_id, sr in results.sets.items()})
         _unassessed_sheet(book, formats, names, results)
-        _manifest_sheet(book, formats, names, results.manifest)
-        _issues_sheet(book, formats, names, results.issues)
+        _manifest_sheet(book, formats, names, results)
+        _issues_sheet(book, formats, names, results)
     return target

@@ -14,7 +14,7 @@ from typing import Mapping
 import openpyxl
 
 from dti_report.forms.base import Form, InputField
-from dti_report.workbook.layout import COLUMN_INDEX, HEADER, HEADER_SEARCH_ROWS, INPUT_SHEET, NA_LABEL, NA_SUFFIX
+from dti_report.workbook.layout import HEADER, HEADER_SEARCH_ROWS, INPUT_SHEET, NA_LABEL, NA_SUFFIX
 from dti_report.core.files import atomic_path
 from dti_report.forms.values import BLANK, ERROR, NOT_APPLICABLE, parse_value
 
@@ -70,14 +70,15 @@ def fill_workbook(form: Form, template: Path | str, values: Mapping[str, object]
                 header_row, id_col = cell.row, cell.column
     if header_row is None:
         raise ValueError(f"{template}: không tìm thấy cột '{HEADER['field_id']}'")
-    value_col = id_col - COLUMN_INDEX["field_id"] + COLUMN_INDEX["value"]
-    note_col = id_col - COLUMN_INDEX["field_id"] + COLUMN_INDEX["note"]
+    # The value and note columns by their headers, as the reader finds them: every kind of sheet has them.
+    value_col = next(c.column for c in sheet[header_row] if c.value == HEADER["value"])
+    note_col = next((c.column for c in sheet[header_row] if c.value == HEADER["note"]), None)
     contents, notes = cell_values(form, values), notes or {}
     for r in range(header_row + 1, sheet.max_row + 1):
         field_id = sheet.cell(r, id_col).value
         if field_id in contents:
             sheet.cell(r, value_col).value = contents[field_id]
-        if field_id in notes:
+        if field_id in notes and note_col is not None:
             sheet.cell(r, note_col).value = notes[field_id]
     with atomic_path(target) as tmp:
         book.save(tmp)

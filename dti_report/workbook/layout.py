@@ -32,6 +32,31 @@ COLUMNS = [
 ]
 HEADER = dict(COLUMNS)
 COLUMN_INDEX = {key: i for i, (key, _) in enumerate(COLUMNS)}
+# The sheet of a form that reports rather than scores (tasks, assigned criteria, figures): no
+# points, no method, no self-score; what the item is measured against (a deadline, a target) in
+# "description". The value, note and field-id headers are the reader's, the same as above; the
+# form names the other three (Form.sheet_columns).
+REPORTED_COLUMNS = [
+    ("criterion", "STT"),
+    ("content", "Nội dung"),
+    ("description", "Thời hạn, chỉ tiêu"),
+    ("value", HEADER["value"]),
+    ("note", HEADER["note"]),
+    ("field_id", HEADER["field_id"]),
+]
+
+
+def columns_for(form: Form) -> list[tuple[str, str]]:
+    """The input sheet's columns for a form: the scored layout, or the reported one with the
+    form's own headers."""
+    own = form.sheet_columns
+    if own is None:
+        return COLUMNS
+    return [(key, own.get(key, header)) for key, header in REPORTED_COLUMNS]
+
+
+def column_index(form: Form) -> dict[str, int]:
+    return {key: i for i, (key, _) in enumerate(columns_for(form))}
 HEADER_ROW = 4  # 0-based row of the column headers; rows above hold the title block
 HEADER_SEARCH_ROWS = 30  # the reader looks this far down for the header row
 
@@ -60,7 +85,7 @@ def template_hash(form: Form) -> str:
     cached = _HASHES.get(id(form))
     if cached is not None and cached[0] is form:  # every workbook of a batch asks again
         return cached[1]
-    payload = json.dumps({"format": TEMPLATE_FORMAT, "layout": COLUMNS, "sheet": form.sheet_key()},
+    payload = json.dumps({"format": TEMPLATE_FORMAT, "layout": columns_for(form), "sheet": form.sheet_key()},
                          ensure_ascii=False, sort_keys=True)
     digest = hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
     _HASHES[id(form)] = (form, digest)

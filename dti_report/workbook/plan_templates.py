@@ -1,7 +1,8 @@
 """Workbooks for plans: each responsible agency gets only its own tasks (status,
 completion date, document, difficulties and proposals) or only the criteria
-assigned to it (value, evidence, status). Same layout and reader as every other
-unit workbook."""
+assigned to it (value, evidence, status). The sheet has the reported layout
+(layout.REPORTED_COLUMNS: no points, no method, no self-score; the deadline or the
+frequency beside each item); the reader reads it as every other unit workbook."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from typing import Mapping
 
 from dti_report.workbook import layout
 from dti_report.forms.plans import Plan
-from dti_report.workbook.templates import (COL, DEFAULT_CONTACT, TemplateError, GUIDE_WIDTHS, LAST_COL, WIDTHS, _band_row, _field_row, _fit_row,
-                        finish_input_sheet, write_info_rows, write_unit_workbook)
+from dti_report.forms.periods import period_text
+from dti_report.workbook.templates import (DEFAULT_CONTACT, GUIDE_WIDTHS, TemplateError, finish_input_sheet,
+                                           reported_band, reported_field_row, reported_header, reported_item_row,
+                                           write_info_rows, write_unit_workbook)
 from dti_report.forms.units import Registry, Unit
 
 
@@ -21,10 +24,13 @@ def _guide(plan, items_label: str):
             ws.set_column(col, col, width)
         ws.merge_range(0, 0, 0, 1, plan.title, fmt["title"])
         ws.merge_range(1, 0, 1, 1, f"{plan.source.document}, {plan.source.appendix or ''}".rstrip(", "), fmt["subtitle"])
-        rows = [("Đơn vị", f"{unit.name} (mã đơn vị: {unit.code})"), ("Kỳ báo cáo", period),
+        columns = dict(layout.columns_for(plan))
+        rows = [("Đơn vị", f"{unit.name} (mã đơn vị: {unit.code})"), ("Kỳ báo cáo", period_text(period)),
                 ("Thời hạn gửi", deadline or DEFAULT_CONTACT), ("Đầu mối liên hệ", contact or DEFAULT_CONTACT),
-                ("Hướng dẫn", f"Trang \"{layout.INPUT_SHEET}\" liệt kê {items_label} do đơn vị chủ trì. Chỉ điền các ô tô màu "
-                              "vàng; ngày ghi dạng ngày/tháng/năm; không sửa cột mã trường.")]
+                ("Hướng dẫn", f"Trang \"{layout.INPUT_SHEET}\" liệt kê {items_label} do đơn vị chủ trì; mỗi nội dung "
+                              f"cần báo cáo một dòng, ô màu vàng ở cột \"{columns['value']}\". Chỉ điền các ô màu vàng "
+                              f"và cột \"{columns['note']}\"; ngày ghi dạng ngày/tháng/năm; không sửa cột "
+                              f"\"{columns['field_id']}\" (mã để tổng hợp).")]
         write_info_rows(ws, fmt, 3, rows)
         ws.set_paper(9)
         ws.fit_to_pages(1, 0)
@@ -34,25 +40,24 @@ def _guide(plan, items_label: str):
 
 
 def _inputs(items: list):
+    """One band per part of the plan the items come from (a group of tasks, a pillar), each item
+    on its own row with what it is measured against, its fields below it."""
     def write(ws, fmt, plan, unit: Unit, period: str, sources: dict[str, str], contents: dict[str, object]) -> None:
-        for col, width in WIDTHS.items():
-            ws.set_column(col, col, width)
-        for row, text in enumerate([plan.title, f"Đơn vị: {unit.name} (mã đơn vị: {unit.code})", f"Kỳ báo cáo: {period}"]):
-            ws.merge_range(row, 0, row, LAST_COL, text, fmt["title"] if row == 0 else fmt["label"])
-        for key, header in layout.COLUMNS:
-            ws.write_string(layout.HEADER_ROW, COL[key], header, fmt["header"])
+        col = reported_header(ws, fmt, plan, unit, period)
+        mine = {item.id for item in items}
         row = layout.HEADER_ROW + 1
-        _band_row(ws, fmt, row, "", plan.title, None)
-        row += 1
-        for item in items:
-            ws.write_string(row, COL["criterion"], item.id, fmt["bold"])
-            ws.write_string(row, COL["content"], item.name, fmt["bold"])
-            ws.write_string(row, COL["method"], item.description, fmt["cell"])
-            _fit_row(ws, row, {COL["content"]: item.name, COL["method"]: item.description}, WIDTHS)
+        for section in plan.sections:
+            shown = [item for item in section.items if item.id in mine]
+            if not shown:
+                continue
+            reported_band(ws, fmt, row, col, section.name)
             row += 1
-            for f in item.fields:
-                _field_row(ws, fmt, row, f, sources, contents.get(f.id))
+            for item in shown:
+                reported_item_row(ws, fmt, row, col, item.id, item.name, item.description)
                 row += 1
+                for f in item.fields:
+                    reported_field_row(ws, fmt, row, col, f, sources, contents.get(f.id))
+                    row += 1
         finish_input_sheet(ws)
     return write
 

@@ -1,6 +1,7 @@
 """Workbooks for a target set: each unit gets only the figures it reports,
-grouped under the table's targets, in the same layout (and read by the same
-reader) as the DTI workbooks."""
+grouped under the table's targets, in the reported layout (layout.REPORTED_COLUMNS:
+the target beside its row, no points) and read by the same reader as every
+other unit workbook."""
 
 from __future__ import annotations
 
@@ -9,17 +10,16 @@ from typing import Mapping
 
 from dti_report.workbook import layout
 from dti_report.forms.targets import TargetSet
+from dti_report.forms.periods import period_text
 from dti_report.workbook.templates import (
-    TemplateError,
-    COL,
     DEFAULT_CONTACT,
     GUIDE_WIDTHS,
-    LAST_COL,
-    WIDTHS,
-    _band_row,
-    _field_row,
-    _fit_row,
+    TemplateError,
     finish_input_sheet,
+    reported_band,
+    reported_field_row,
+    reported_header,
+    reported_item_row,
     write_info_rows,
     write_steps,
     write_unit_workbook,
@@ -32,16 +32,18 @@ def write_guide(ws, fmt, target_set: TargetSet, unit: Unit, period: str, deadlin
         ws.set_column(col, col, width)
     ws.merge_range(0, 0, 0, 1, target_set.title, fmt["title"])
     ws.merge_range(1, 0, 1, 1, "Mẫu báo cáo số liệu theo dõi chỉ tiêu", fmt["subtitle"])
-    info = [("Đơn vị", f"{unit.name} (mã đơn vị: {unit.code})"), ("Kỳ báo cáo", period),
+    columns = dict(layout.columns_for(target_set))
+    info = [("Đơn vị", f"{unit.name} (mã đơn vị: {unit.code})"), ("Kỳ báo cáo", period_text(period)),
             ("Thời hạn gửi", deadline or DEFAULT_CONTACT), ("Đầu mối liên hệ", contact or DEFAULT_CONTACT),
-            ("Bảng chỉ tiêu", f"{target_set.id}, phiên bản {target_set.version}")]
+            ("Bảng chỉ tiêu", f"{target_set.source_text} (mã {target_set.id}, phiên bản {target_set.version})")]
     row = write_info_rows(ws, fmt, 3, info)
     steps = [
-        f"Trang \"{layout.INPUT_SHEET}\" chỉ gồm các số liệu đơn vị có trách nhiệm báo cáo. Chỉ điền vào các ô tô màu vàng.",
+        f"Trang \"{layout.INPUT_SHEET}\" chỉ gồm các số liệu đơn vị có trách nhiệm báo cáo, dưới chỉ tiêu mà số liệu "
+        "phục vụ. Chỉ điền vào các ô tô màu vàng.",
         "Ô để trống được hiểu là \"chưa có số liệu\"; khi giá trị thực tế bằng 0, hãy ghi số 0.",
         "Số lượng là số nguyên không âm, nhập theo định dạng tiếng Việt (1.234). Tỷ lệ phần trăm nhập dạng 80%.",
         "Với nội dung \"đã ban hành / đã triển khai\", chọn trong danh sách và ghi số, ngày văn bản ở dòng ngay dưới.",
-        f"Không đổi tên trang tính, không sửa cột \"{layout.HEADER['field_id']}\".",
+        f"Không đổi tên trang tính, không sửa cột \"{columns['field_id']}\" (mã để tổng hợp).",
         "Số liệu của các đơn vị được cộng lại thành số liệu toàn Thành phố (tỷ lệ toàn Thành phố = tổng tử số / tổng mẫu số).",
     ]
     write_steps(ws, fmt, row + 1, steps)
@@ -53,12 +55,9 @@ def write_guide(ws, fmt, target_set: TargetSet, unit: Unit, period: str, deadlin
 
 def write_inputs(ws, fmt, target_set: TargetSet, unit: Unit, period: str, sources: dict[str, str],
                  contents: dict[str, object]) -> None:
-    for col, width in WIDTHS.items():
-        ws.set_column(col, col, width)
-    for row, text in enumerate([target_set.title, f"Đơn vị: {unit.name} (mã đơn vị: {unit.code})", f"Kỳ báo cáo: {period}"]):
-        ws.merge_range(row, 0, row, LAST_COL, text, fmt["title"] if row == 0 else fmt["label"])
-    for key, header in layout.COLUMNS:
-        ws.write_string(layout.HEADER_ROW, COL[key], header, fmt["header"])
+    """The table's groups as bands; each row of the table that asks this unit for figures, with its
+    target beside it; the figures below it."""
+    col = reported_header(ws, fmt, target_set, unit, period)
     mine = {item.id for item in target_set.items_for(unit, None)}
     group_of = target_set.group_of_section()
     row = layout.HEADER_ROW + 1
@@ -69,17 +68,14 @@ def write_inputs(ws, fmt, target_set: TargetSet, unit: Unit, period: str, source
             continue
         group = group_of.get(section.id, "")
         if group and group != band:
-            _band_row(ws, fmt, row, "", group, None)
+            reported_band(ws, fmt, row, col, group)
             row += 1
             band = group
-        ws.write_string(row, COL["criterion"], section.id, fmt["bold"])
-        ws.write_string(row, COL["content"], section.name, fmt["bold"])
-        ws.write_string(row, COL["method"], section.description, fmt["cell"])
-        _fit_row(ws, row, {COL["content"]: section.name}, WIDTHS)
+        reported_item_row(ws, fmt, row, col, section.id, section.name, section.description.removeprefix("Chỉ tiêu: "))
         row += 1
         for item in items:
             for f in item.fields:
-                _field_row(ws, fmt, row, f, sources, contents.get(f.id))
+                reported_field_row(ws, fmt, row, col, f, sources, contents.get(f.id))
                 row += 1
     finish_input_sheet(ws)
 

@@ -23,6 +23,7 @@ from dti_report.forms.rules import Formula, num
 from dti_report.forms.rules import text as excel_text
 from dti_report.workbook.fill import cell_values
 from dti_report.core.files import atomic_path
+from dti_report.forms.periods import period_text
 from dti_report.forms.units import Unit
 from dti_report.workbook.xlsx import write_cell
 
@@ -41,7 +42,9 @@ FONT = {"font_name": "Times New Roman", "font_size": 12}
 COL = layout.COLUMN_INDEX
 LAST_COL = len(layout.COLUMNS) - 1
 COLUMN_WIDTHS = {"criterion": 8, "content": 50, "max_points": 8, "method": 48,
-                 "value": 24, "note": 30, "self_score": 10, "field_id": 18}
+                 "value": 24, "note": 30, "self_score": 10, "field_id": 14}
+# The reported layout (layout.REPORTED_COLUMNS): tasks, assigned criteria, figures.
+REPORTED_WIDTHS = {"criterion": 9, "content": 58, "description": 26, "value": 26, "note": 36, "field_id": 13}
 WIDTHS = {COL[key]: width for key, width in COLUMN_WIDTHS.items()}
 GUIDE_WIDTHS = {0: 20, 1: 100}
 LINE_HEIGHT = 15.75  # points per line of 12 pt Times New Roman
@@ -86,6 +89,12 @@ NA_VALIDATION = ({"validate": "list"}, layout.NA_LABEL,
                  f"Chỉ chọn \"{layout.NA_LABEL}\" khi tiêu chí không áp dụng với đơn vị (được điểm tối đa) "
                  "và ghi lý do ở cột ghi chú. Để trống nếu tiêu chí có áp dụng.",
                  f"Chỉ chọn \"{layout.NA_LABEL}\" hoặc để trống.")
+
+
+def unscored(spec: tuple) -> tuple:
+    """A field's validation where a blank costs no points (a task's status, a figure)."""
+    rule, title, message, error = spec
+    return rule, title, message.replace(" (0 điểm)", ""), error
 
 
 # --- Self-score formulas ------------------------------------------------------
@@ -133,7 +142,8 @@ def _formats(workbook) -> dict:
         "points": {**base, "align": "center", "num_format": "0.##"},
         "hint": {**base, "italic": True, "font_color": "#595959"},
         "score": {**base, "align": "center", "num_format": "0.00"},
-        "id": {**base, "font_color": "#595959", "num_format": "@"},
+        # The technical id column: narrow, small and grey, for the reader of the file, not the unit.
+        "id": {**base, "font_color": "#7F7F7F", "font_size": 9, "num_format": "@"},
         "note": {**base, "locked": False},
         "na": {**base, "locked": False, "bg_color": NA_FILL},
         "integer": {**base, "locked": False, "bg_color": VALUE_FILL, "num_format": "#,##0"},
@@ -233,11 +243,11 @@ def write_guide_sheet(ws, fmt, indicator_set: IndicatorSet, unit: Unit, period: 
     info = [
         ("Căn cứ", indicator_set.source_text),
         ("Đơn vị", f"{unit.name} (mã đơn vị: {unit.code})"),
-        ("Kỳ báo cáo", period),
+        ("Kỳ báo cáo", period_text(period)),
         ("Thời hạn gửi", deadline or DEFAULT_CONTACT),
         ("Đầu mối liên hệ", contact or DEFAULT_CONTACT),
-        ("Bộ chỉ số", f"{indicator_set.id}, phiên bản {indicator_set.version}; "
-                      f"tổng điểm tối đa {indicator_set.total_points:g}"),
+        ("Bộ chỉ số", f"{indicator_set.title}; tổng điểm tối đa {indicator_set.total_points:g} "
+                      f"(mã {indicator_set.id}, phiên bản {indicator_set.version})"),
     ]
     row = write_info_rows(ws, fmt, 3, info)
     write_steps(ws, fmt, row + 1, guide_steps(indicator_set))
@@ -286,7 +296,8 @@ def _field_row(ws, fmt, row: int, field, sources: dict[str, str], value=None) ->
     ws.write_blank(row, COL["self_score"], None, fmt["cell"])
     ws.write_string(row, COL["field_id"], field.id, fmt["id"])
     _validate(ws, row, COL["value"], VALIDATIONS[field.type], sources.get(field.id))
-    _fit_row(ws, row, {COL["content"]: field.label, COL["method"]: hint}, WIDTHS)
+    _fit_row(ws, row, {COL["content"]: field.label, COL["method"]: hint,
+                       COL["value"]: value if isinstance(value, str) else ""}, WIDTHS)
 
 
 def _band_row(ws, fmt, row: int, index_id: str, name: str, points: float | None) -> None:
@@ -306,7 +317,7 @@ def write_input_sheet(ws, fmt, indicator_set: IndicatorSet, unit: Unit, period: 
     title_block = [
         (indicator_set.title, fmt["title"]),
         (f"Đơn vị: {unit.name} (mã đơn vị: {unit.code})", fmt["label"]),
-        (f"Kỳ báo cáo: {period}", fmt["label"]),
+        (f"Kỳ báo cáo: {period_text(period)}", fmt["label"]),
         (f"Chỉ điền vào các ô tô màu; xem trang \"{layout.GUIDE_SHEET}\" trước khi điền.", fmt["subtitle"]),
     ]
     for row, (text, style) in enumerate(title_block[:layout.HEADER_ROW]):
@@ -371,6 +382,63 @@ def write_meta_sheet(ws, indicator_set: IndicatorSet, unit: Unit, period: str) -
     ws.protect()
 
 
+# --- The reported layout (tasks, assigned criteria, figures) ----------------------
+
+
+def reported_header(ws, fmt, form, unit: Unit, period: str) -> dict[str, int]:
+    """Title block and column headers of a reported sheet; returns the column index."""
+    columns = layout.columns_for(form)
+    col = layout.column_index(form)
+    widths = {col[key]: width for key, width in REPORTED_WIDTHS.items()}
+    for c, width in widths.items():
+        ws.set_column(c, c, width)
+    last = len(columns) - 1
+    block = [(form.title, fmt["title"]), (f"Đơn vị: {unit.name} (mã đơn vị: {unit.code})", fmt["label"]),
+             (f"Kỳ báo cáo: {period_text(period)}", fmt["label"]),
+             (f"Chỉ điền vào các ô màu vàng; xem trang \"{layout.GUIDE_SHEET}\" trước khi điền.", fmt["subtitle"])]
+    for row, (text, style) in enumerate(block[:layout.HEADER_ROW]):
+        ws.merge_range(row, 0, row, last, text, style)
+    for key, header in columns:
+        ws.write_string(layout.HEADER_ROW, col[key], header, fmt["header"])
+    _fit_row(ws, layout.HEADER_ROW, {col[key]: header for key, header in columns}, widths)
+    return col
+
+
+def reported_band(ws, fmt, row: int, col: dict[str, int], text: str) -> None:
+    for c in range(len(col)):
+        ws.write_blank(row, c, None, fmt["band"])
+    ws.write_string(row, col["content"], text, fmt["band"])
+    _fit_row(ws, row, {col["content"]: text}, {col["content"]: REPORTED_WIDTHS["content"]})
+
+
+def reported_item_row(ws, fmt, row: int, col: dict[str, int], item_id: str, name: str, description: str) -> None:
+    """An item's own row: its number, what it is, what it is measured against."""
+    for c in range(len(col)):
+        ws.write_blank(row, c, None, fmt["cell"])
+    ws.write_string(row, col["criterion"], item_id, fmt["bold"])
+    ws.write_string(row, col["content"], name, fmt["bold"])
+    ws.write_string(row, col["description"], description, fmt["cell"])
+    _fit_row(ws, row, {col["content"]: name, col["description"]: description},
+             {col["content"]: REPORTED_WIDTHS["content"], col["description"]: REPORTED_WIDTHS["description"]})
+
+
+def reported_field_row(ws, fmt, row: int, col: dict[str, int], field, sources: dict[str, str], value=None) -> None:
+    """One cell to fill: its label, what to type in the description column, the value cell."""
+    hint = TYPE_HINTS[field.type] + (f" (đơn vị tính: {field.unit})" if getattr(field, "unit", None) else "")
+    ws.write_blank(row, col["criterion"], None, fmt["cell"])
+    ws.write_string(row, col["content"], field.label, fmt["cell"])
+    ws.write_string(row, col["description"], hint, fmt["hint"])
+    write_cell(ws, row, col["value"], value, fmt[field.type])
+    ws.write_blank(row, col["note"], None, fmt["note"])
+    ws.write_string(row, col["field_id"], field.id, fmt["id"])
+    _validate(ws, row, col["value"], unscored(VALIDATIONS[field.type]), sources.get(field.id))
+    # A pre-filled text (a document reference) wraps in its cell: the row grows for it too.
+    typed = value if isinstance(value, str) else ""
+    _fit_row(ws, row, {col["content"]: field.label, col["description"]: hint, col["value"]: typed},
+             {col["content"]: REPORTED_WIDTHS["content"], col["description"]: REPORTED_WIDTHS["description"],
+              col["value"]: REPORTED_WIDTHS["value"]})
+
+
 # --- Entry points -------------------------------------------------------------
 
 
@@ -384,7 +452,7 @@ def write_unit_workbook(indicator_set, unit: Unit, period: str, target_path: Pat
     with atomic_path(target) as tmp:
         workbook = xlsxwriter.Workbook(str(tmp), {"default_format_properties": FONT})
         workbook.set_properties({
-            "title": f"{indicator_set.title} – {unit.name} – kỳ {period}",
+            "title": f"{indicator_set.title} – {unit.name} – {period_text(period)}",
             "subject": subject,
             "author": "Sở Thông tin và Truyền thông",
             "keywords": f"DTI, {indicator_set.id}, {unit.code}, {period}",

@@ -47,12 +47,17 @@ def workbook(target: Path | str, title: str) -> Iterator[tuple[xlsxwriter.Workbo
         base = {"font_name": FONT, "font_size": 11, "valign": "top"}
         formats = {
             "text": book.add_format({**base, "text_wrap": True}),
+            # A line above a table, running over the empty cells beside it.
+            "plain": book.add_format(base),
             "header": book.add_format({**base, "bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "align": "center", "valign": "vcenter"}),
             "title": book.add_format({**base, "bold": True, "font_size": 14}),
             "number": book.add_format({**base, "num_format": "#,##0.##"}),
             "points": book.add_format({**base, "num_format": "0.00"}),
             "percent": book.add_format({**base, "num_format": "0.0%"}),
             "integer": book.add_format({**base, "num_format": "0"}),
+            "bytes": book.add_format({**base, "num_format": "#,##0"}),
+            "datetime": book.add_format({**base, "num_format": "dd/mm/yyyy hh:mm"}),
+            "date": book.add_format({**base, "num_format": "dd/mm/yyyy"}),
             "error": book.add_format({**base, "bg_color": "#F8CBAD", "text_wrap": True}),
             "warning": book.add_format({**base, "bg_color": "#FFF2CC", "text_wrap": True}),
             "bold": book.add_format({**base, "bold": True}),
@@ -66,7 +71,7 @@ def workbook(target: Path | str, title: str) -> Iterator[tuple[xlsxwriter.Workbo
 
 
 def write_cell(sheet, row: int, col: int, value, fmt=None) -> None:
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA or value is pd.NaT:
         sheet.write_blank(row, col, None, fmt)
     elif isinstance(value, bool):
         sheet.write_string(row, col, "Có" if value else "Không", fmt)
@@ -135,23 +140,32 @@ def write_table(sheet, frame: pd.DataFrame, formats: dict, *, start_row: int = 0
         if lines > 1:
             sheet.set_row(r, LINE_HEIGHT * lines)
     sheet.freeze_panes(start_row + 1, title_columns)
-    print_setup(sheet, start_row, sum(sizes), title_columns)
+    print_setup(sheet, start_row, sum(sizes), title_columns, sum(sizes[:title_columns]))
     if len(frame.columns):
         sheet.autofilter(start_row, 0, start_row + max(len(frame), 1), len(frame.columns) - 1)
     return start_row + len(frame) + 1
 
 
-def print_setup(sheet, header_row: int, width: float | None = None, title_columns: int = 0) -> None:
+def print_setup(sheet, header_row: int, width: float | None = None, title_columns: int = 0,
+                title_width: float = 0) -> None:
     """A4 landscape, the header row repeated on every page; one page wide when that keeps the
-    text readable (width: the columns' total, in column-width units), else over several pages
-    with the title columns repeated."""
+    text readable (width: the columns' total, in column-width units), else two or three pages
+    wide at a fixed scale no smaller than MIN_SCALE, else as many pages as it takes at full size;
+    the title columns (title_width wide) repeated on each."""
     sheet.set_paper(9)
     sheet.set_landscape()
     sheet.repeat_rows(header_row)
     if width is None or width <= PAGE_WIDTH / MIN_SCALE:
         sheet.fit_to_pages(1, 0)
-    elif title_columns:
+        return
+    if title_columns:
         sheet.repeat_columns(0, title_columns - 1)
+    for pages in (2, 3):
+        # every page after the first repeats the title columns
+        scale = pages * PAGE_WIDTH / (width + title_width * (pages - 1))
+        if scale >= MIN_SCALE:
+            sheet.set_print_scale(min(100, int(scale * 100)))
+            return
 
 
 def sheet_name(text: str) -> str:
