@@ -2,10 +2,13 @@
 general information reach the run folder and are read back with the results."""
 
 
+import openpyxl
+
 from dti_report.batch.results import load_results
 from dti_report.forms.units import builtin_registry
 from dti_report.kinds import catalog, get_form
 from dti_report.pipeline import run_period
+from dti_report.reports.workbook import WORKBOOK_NAME
 from dti_report.reports.settings import load_settings
 from dti_report.workbook.fill import fill_workbook
 from dti_report.workbook.layout import template_file_name
@@ -31,3 +34,13 @@ def test_notes_and_general_information_reach_the_run_folder(tmp_path):
     info = dict(zip(results.info.field, results.info.value))
     assert info["tt.1.1"] == "Sở Thông tin và Truyền thông" and info["tt.1.5"] == "120"
     assert set(results.info.label) >= {"Tên Sở/Ban/Ngành"}
+
+
+def test_the_analysts_workbook_shows_them(tmp_path):
+    test_notes_and_general_information_reach_the_run_folder(tmp_path)
+    book = openpyxl.load_workbook(tmp_path / "ket-qua" / WORKBOOK_NAME, read_only=True)
+    notes = [row for row in book["Ghi chú, minh chứng"].iter_rows(values_only=True)]
+    assert ("Sở Thông tin và Truyền thông (so-tttt)", "hcm-dti-so", "1.2.a",
+            "Quyết định số 15/QĐ-STTTT ngày 02/3/2023") in notes
+    info = [row for row in book["Thông tin chung"].iter_rows(values_only=True)]
+    assert any(r[2] == "Tên Sở/Ban/Ngành" and r[3] == "Sở Thông tin và Truyền thông" for r in info)

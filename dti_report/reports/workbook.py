@@ -335,6 +335,29 @@ def _issues_sheet(book, formats, names, results: RunResults) -> None:
                 row_formats=row_formats or None)
 
 
+def _written_by_units_sheets(book, formats, names, results: RunResults) -> None:
+    """What units wrote beside their values (notes, evidence, why an item does not apply) and
+    their general information: nothing a unit wrote is lost."""
+    unit_name = unit_names(results)
+
+    def unit_of(code: str) -> str:
+        return f"{unit_name[code]} ({code})" if code in unit_name else code
+
+    if len(results.notes):
+        notes = results.notes.assign(unit=results.notes["unit_code"].map(unit_of))
+        notes = notes.sort_values(["set_id", "unit_code", "field"], key=lambda c: c.map(natural_key), kind="stable")
+        write_table(book.add_worksheet(names("Ghi chú, minh chứng")), notes[["unit", "set_id", "field", "note"]],
+                    formats, headers={"unit": "Đơn vị", "set_id": "Biểu mẫu", "field": "Mã trường",
+                                      "note": "Ghi chú, minh chứng của đơn vị"},
+                    widths={"unit": 36, "set_id": 22, "field": 14, "note": 90})
+    if len(results.info):
+        info = results.info.assign(unit=results.info["unit_code"].map(unit_of))
+        write_table(book.add_worksheet(names("Thông tin chung")), info[["unit", "set_id", "label", "value", "field"]],
+                    formats, headers={"unit": "Đơn vị", "set_id": "Biểu mẫu", "label": "Thông tin",
+                                      "value": "Đơn vị ghi", "field": "Mã trường"},
+                    widths={"unit": 36, "set_id": 22, "label": 60, "value": 40, "field": 12})
+
+
 def write_results_workbook(results: RunResults, target: Path | str | None = None) -> Path:
     target = Path(target) if target else results.out_dir / WORKBOOK_NAME
     names = _Names()
@@ -349,6 +372,7 @@ def write_results_workbook(results: RunResults, target: Path | str | None = None
         write_history_sheets(book, formats, names, results,
                              {set_id: short_name(sr.indicator_set) for set_id, sr in results.sets.items()})
         _unassessed_sheet(book, formats, names, results)
+        _written_by_units_sheets(book, formats, names, results)
         _manifest_sheet(book, formats, names, results)
         _issues_sheet(book, formats, names, results)
     return target
