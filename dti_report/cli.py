@@ -322,15 +322,18 @@ units_option = click.option("--units", "units_path", type=click.Path(exists=True
                                  "gian làm việc là danh mục Thành phố Hồ Chí Minh năm 2023.")
 
 
+def _period_argument(ctx, param, value):
+    """A period given as an option or an argument, checked before any work."""
+    if value is None:
+        return value
+    try:
+        return check_period(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 def period_option(required: bool = True):
-    def validate(ctx, param, value):
-        if value is None:
-            return value
-        try:
-            return check_period(value)
-        except ValueError as exc:
-            raise click.BadParameter(str(exc)) from None
-    return click.option("--period", required=required, callback=validate,
+    return click.option("--period", required=required, callback=_period_argument,
                         help="Kỳ báo cáo: năm (2023), tháng (2024-06) hoặc quý (2024-Q2).")
 
 
@@ -432,15 +435,6 @@ def print_reports(written: list[Path], out_dir: Path, pdf: bool) -> None:
         console.print(f"Báo cáo: {counts['.docx']} tệp Word{pdfs} trong {out_dir}")
     else:
         console.print("Không có bộ chỉ số nào được chấm điểm: không có báo cáo Word.")
-
-
-def _period_argument(ctx, param, value):
-    if value is None:
-        return value
-    try:
-        return check_period(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
 
 
 @main.command("run")
