@@ -109,11 +109,13 @@ def discover(inputs: Path) -> list[Path]:
 # --- reading, isolated ---------------------------------------------------------------
 
 _WORKER_CATALOG: Catalog | None = None
+_WORKER_ARGS: tuple = ()
 
 
-def _init_worker(catalog: Catalog, memory_bytes: int) -> None:
-    global _WORKER_CATALOG
+def _init_worker(catalog: Catalog, memory_bytes: int, shared: tuple = ()) -> None:
+    global _WORKER_CATALOG, _WORKER_ARGS
     _WORKER_CATALOG = catalog
+    _WORKER_ARGS = shared
     _cap_memory(memory_bytes)
     # A worker that crashes is reported as its file's issue; a Python stack dump on the
     # clerk's console (when the parent enabled faulthandler) says nothing more.
@@ -142,6 +144,12 @@ def _cap_memory(extra: int) -> None:
 def _read_in_worker(path: Path, root: Path, registry: Registry, period: str, limits: Limits,
                     timezone: str, now: dt.datetime) -> Submission:
     return read_submission(path, root, registry, period, limits, catalog=_WORKER_CATALOG, timezone=timezone, now=now)
+
+
+def _read_chunk_in_worker(paths: list[Path]) -> list[Submission]:
+    """A few files read in one task: the registry and the rest came with the worker, so a
+    task carries only paths out and readings back."""
+    return [_read_in_worker(path, *_WORKER_ARGS) for path in paths]
 
 
 def _failed(path: Path, root: Path, code: str, technical: str) -> Submission:
@@ -178,10 +186,13 @@ def _read_all(paths: list[Path], root: Path, registry: Registry, catalog: Catalo
     return [results[i] for i in range(len(paths))]
 
 
-def _pool(workers: int, catalog: Catalog, limits: Limits) -> ProcessPoolExecutor:
-    # The catalog goes to each worker once, not with every file.
+def _pool(workers: int, catalog: Catalog, limits: Limits, shared: tuple = ()) -> ProcessPoolExecutor:
+    # The catalog, the registry and the run's settings go to each worker once, not with every file.
     return ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
-                               initargs=(catalog, limits.worker_memory_bytes))
+                               initargs=(catalog, limits.worker_memory_bytes, shared))
+
+
+CHUNK = 8  # files per task: few enough that a pool that breaks leaves few suspects
 
 
 def _pool_pass(paths: list[Path], queue: deque, args: tuple, catalog: Catalog, limits: Limits, workers: int,
@@ -190,26 +201,29 @@ def _pool_pass(paths: list[Path], queue: deque, args: tuple, catalog: Catalog, l
     pool held when it broke. Few files are in flight at once, so few are suspects."""
     inflight: dict = {}
     suspects: list[int] = []
-    with _pool(workers, catalog, limits) as pool:
+    with _pool(workers, catalog, limits, args) as pool:
         while queue or inflight:
             while queue and len(inflight) < 2 * workers:
-                i = queue.popleft()
-                inflight[pool.submit(_read_in_worker, paths[i], *args)] = i
+                chunk = [queue.popleft() for _ in range(min(CHUNK, len(queue)))]
+                inflight[pool.submit(_read_chunk_in_worker, [paths[i] for i in chunk])] = chunk
             finished, _ = wait(inflight, return_when=FIRST_COMPLETED)
             broken = False
             for future in finished:
-                i = inflight.pop(future)
+                chunk = inflight.pop(future)
                 try:
-                    results[i] = future.result()
+                    read = future.result()
                 except BrokenProcessPool:
-                    suspects.append(i)
+                    suspects += chunk
                     broken = True
                     continue
-                except Exception as exc:  # noqa: BLE001 - a result that cannot come back fails its file only
-                    results[i] = _failed(paths[i], args[0], "reading-failed", f"{exc.__class__.__name__}: {exc}")
-                done()
+                except Exception:  # noqa: BLE001 - a chunk whose result cannot come back: its files are read alone
+                    suspects += chunk
+                    continue
+                for i, sub in zip(chunk, read):
+                    results[i] = sub
+                    done()
             if broken:
-                suspects += inflight.values()
+                suspects += [i for chunk in inflight.values() for i in chunk]
                 break
     return sorted(suspects)
 

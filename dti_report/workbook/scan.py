@@ -154,7 +154,54 @@ def xlsx_sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     return parts
 
 
+# The fast path: a sheet as a template's writers and spreadsheet programs save it (every cell
+# with its reference) is matched by regular expressions in C, not walked element by element
+# in Python; anything else (no references, a huge part, odd markup) takes the streamed walk.
+FAST_PART_BYTES = 8 << 20
+_CELL_RE = re.compile(rb"<(?:[\w.-]+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:[\w.-]+:)?c>)", re.S)
+_ATTR_RE = re.compile(rb'([\w:.-]+)\s*=\s*"([^"]*)"')
+_V_RE = re.compile(rb"<(?:[\w.-]+:)?v>([^<]*)</(?:[\w.-]+:)?v>")
+_F_RE = re.compile(rb"<(?:[\w.-]+:)?f\b[^>]*>([^<]*)</(?:[\w.-]+:)?f>")
+_IS_RE = re.compile(rb"<(?:[\w.-]+:)?is\b")
+
+
+def _scan_xlsx_fast(data: bytes, name: str, max_rows: int, max_cols: int) -> SheetScan | None:
+    sheet = _Sheet(name, max_rows, max_cols, wanted=True)
+    cells = 0
+    for match in _CELL_RE.finditer(data):
+        cells += 1
+        attrs = dict(_ATTR_RE.findall(match.group(1)))
+        ref = attrs.get(b"r")
+        where = parse_ref(ref.decode("ascii", "replace")) if ref else None
+        if where is None:
+            return None  # a cell without its reference: only the walk knows where it is
+        body = match.group(2) or b""
+        value, formula = _V_RE.search(body), _F_RE.search(body)
+        if not ((value and value.group(1)) or _IS_RE.search(body) or (formula and formula.group(1).strip())):
+            continue
+        row, col = where
+        sheet.content(row, col)
+        kind = attrs.get(b"t", b"n")
+        if kind == b"e":
+            text = value.group(1).decode("utf-8", "replace") if value else ""
+            sheet.special(row, col, error=text or ERROR_TEXT)
+        elif kind == b"b" and value is not None:
+            sheet.special(row, col, boolean=value.group(1).strip() == b"1")
+        elif formula is not None:
+            key = formula.group(1).decode("utf-8", "replace").strip().upper()
+            if key in _BOOLEAN_FORMULA:
+                sheet.special(row, col, boolean=_BOOLEAN_FORMULA[key])
+    # Every "<c" of the part must be a cell the expression saw, or the markup is not what it expects.
+    if cells != len(re.findall(rb"<(?:[\w.-]+:)?c[\s/>]", data)):
+        return None
+    return sheet.scan
+
+
 def scan_xlsx_sheet(archive: zipfile.ZipFile, part: str, name: str, max_rows: int, max_cols: int) -> SheetScan:
+    if archive.getinfo(part).file_size <= FAST_PART_BYTES:
+        fast = _scan_xlsx_fast(archive.read(part), name, max_rows, max_cols)
+        if fast is not None:
+            return fast
     sheet = _Sheet(name, max_rows, max_cols, wanted=True)
     parser = XMLPullParser(events=("start", "end"))
     row_no, col_no = 0, 0
