@@ -94,11 +94,6 @@ def _row_issue(code: str, row, **extra) -> Issue:
     return Issue(code, **{**located, **extra})
 
 
-def na_item(field_id: str) -> str | None:
-    """The item a "<item>.khong-ap-dung" marker row stands for."""
-    return field_id[: -len(NA_SUFFIX)] if field_id.endswith(NA_SUFFIX) else None
-
-
 def known_fields(form: Form) -> set[str]:
     known = set(form.fields)
     if form.allows_not_applicable:

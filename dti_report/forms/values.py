@@ -160,8 +160,3 @@ def _parse_yes_no(field: InputField, raw) -> Parsed:
     if key in no_words:
         return Parsed(OK, 0.0)
     return Parsed(ERROR, code="invalid-yes-no", detail=_option_listing(field))
-
-
-def yes_no_fraction(field: InputField, value: float) -> float:
-    """Point fraction of a parsed yes/no (1 yes, 0 no) value."""
-    return field.options[0].fraction if value >= 0.5 else field.options[1].fraction

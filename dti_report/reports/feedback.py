@@ -118,6 +118,17 @@ def shown(value, field) -> str:
     return str(value)
 
 
+def _header_row(sheet, formats, headers: list[str], widths: list[float], frozen_columns: int, row: int = 4) -> int:
+    """The table's header row, column widths, frozen panes and print setup; returns the row."""
+    for c, (header, width) in enumerate(zip(headers, widths)):
+        sheet.write_string(row, c, header, formats["header"])
+        sheet.set_column(c, c, width)
+    sheet.set_row(row, LINE_HEIGHT * lines_needed(zip(headers, widths)))
+    sheet.freeze_panes(row + 1, frozen_columns)
+    print_setup(sheet, row, sum(widths))
+    return row
+
+
 def write_unit_figures(sheet, formats, form: Form, part: FeedbackPart,
                        severity_of: dict[tuple[str, str], str]) -> None:
     """An accepted workbook that is not scored (figures, task reports, assigned criteria): each
@@ -139,13 +150,7 @@ def write_unit_figures(sheet, formats, form: Form, part: FeedbackPart,
     has_notes = any(part.notes.get(f.id) for _s, items in sections for item in items for f in item.fields)
     headers = ["Mã", "Nội dung", *roles.values(), *([NOTE_COLUMN] if has_notes else [])]
     widths = [10, 50, *role_widths.values(), *([TEXT_WIDTH] if has_notes else [])]
-    row = 4
-    for c, (header, width) in enumerate(zip(headers, widths)):
-        sheet.write_string(row, c, header, formats["header"])
-        sheet.set_column(c, c, width)
-    sheet.set_row(row, LINE_HEIGHT * lines_needed(zip(headers, widths)))
-    sheet.freeze_panes(row + 1, 2)
-    print_setup(sheet, row, sum(widths))
+    row = _header_row(sheet, formats, headers, widths, frozen_columns=2)
     band = formats["band"]
     for section, items in sections:
         row += 1
@@ -179,13 +184,7 @@ def write_unit_scores(sheet, formats, s: IndicatorSet, part: FeedbackPart, sever
     headers = ["Mã tiêu chí", "Nội dung", "Điểm tối đa", "Mã trường", "Ô", "Giá trị đã nhập", "Điểm tự chấm (tính lại)",
                "Điểm đánh giá", "Tình trạng", "Lý do điều chỉnh của Sở Thông tin và Truyền thông"]
     widths = [10, 60, 10, 14, 8, 24, 14, 14, 20, 40]
-    row = 4
-    for c, (header, width) in enumerate(zip(headers, widths)):
-        sheet.write_string(row, c, header, formats["header"])
-        sheet.set_column(c, c, width)
-    sheet.set_row(row, LINE_HEIGHT * lines_needed(zip(headers, widths)))
-    sheet.freeze_panes(row + 1, 0)
-    print_setup(sheet, row, sum(widths))
+    row = _header_row(sheet, formats, headers, widths, frozen_columns=0)
     scores = part.scores
     for criterion in s.criteria:
         row += 1
