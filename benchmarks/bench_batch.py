@@ -1,113 +1,174 @@
-"""Benchmark of the monthly batch: `dti-report run` over N filled unit workbooks,
-beside a naive loop of pandas.read_excel (openpyxl engine) over the same files.
+"""Benchmark of the batch at national scale: N filled unit workbooks, every output.
 
-Generates a registry of N districts and one pre-filled hcm-dti-huyen workbook
-each (random values, as bench_score.py makes them) in a temporary folder, then
-times, in one run:
-  - `dti-report run` as a subprocess: read, validate, score and write every
-    output (manifest, issues, scores, the summary workbook and one feedback
-    workbook per unit), with its peak memory (the largest process: the command
-    or one of its workers);
-  - the read + validate + score part alone (run_batch, in this process);
-  - a loop calling pandas.read_excel(path, sheet_name="Nhập liệu", engine="openpyxl")
-    on each file: reading only, no validation or scoring.
+For each N (1,000 by default; `--workbooks 1000 5000 10000`), with the filled
+workbooks of the pool (workbook_pool.py: made once, reused between runs), times
+in one run, with the same number of processes:
 
-    .venv/bin/python benchmarks/bench_batch.py                   # 1000 workbooks
-    .venv/bin/python benchmarks/bench_batch.py --workbooks 200 --workers 1
+  - python-calamine alone opening every file and reading every sheet: the floor;
+  - read + validate + score (pipeline.run_batch, nothing written);
+  - `dti-report run` cold in a new workspace, every output;
+  - an incremental rerun after 100 more workbooks arrive (the store reads only
+    the new ones);
+  - a cold run over the same N + 100 workbooks in another workspace, whose
+    outputs the incremental rerun's must equal;
+
+with the peak memory of the largest process of each command (the command or one
+of its workers) and each phase's share of the cold run.
+
+    .venv/bin/python benchmarks/bench_batch.py
+    .venv/bin/python benchmarks/bench_batch.py --workbooks 1000 5000 10000
 """
 
 from __future__ import annotations
 
 import argparse
-import random
-import resource
+import json
+import os
+import shutil
 import subprocess
 import sys
-import tempfile
 import time
+import zipfile
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-import pandas as pd
-import yaml
+import python_calamine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_score import denominators, value  # noqa: E402
+import workbook_pool as pool  # noqa: E402
 
-from dti_report.pipeline import run_batch  # noqa: E402
-from dti_report.kinds import get_form  # noqa: E402
-from dti_report.workbook.layout import INPUT_SHEET, template_file_name  # noqa: E402
-from dti_report.workbook.templates import write_template  # noqa: E402
-from dti_report.forms.units import Unit, load_registry  # noqa: E402
+from dti_report.forms.units import load_registry  # noqa: E402
+from dti_report.pipeline import default_workers, run_batch  # noqa: E402
 
-SET_ID, PERIOD, LEVEL = "hcm-dti-huyen", "2023", "quan-huyen"
+EXTRA = 100  # workbooks that arrive between the cold run and the rerun
+# Files a rerun writes differently from a cold run by design: when each file arrived
+# and whether its reading came from the store.
+BOOKKEEPING = {"run.json", "manifest.csv", "thoi-han.csv"}
+
+# Run one command; print its wall time and the peak resident memory of the largest
+# process among it and its descendants (RUSAGE_CHILDREN: every waited-for descendant).
+MEASURE = """
+import json, resource, subprocess, sys, time
+start = time.perf_counter()
+done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+seconds = time.perf_counter() - start
+if done.returncode:
+    sys.exit(done.stderr)
+print(json.dumps({"seconds": seconds, "peak_kib": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
+"""
 
 
-def write_registry(n: int, path: Path) -> list[Unit]:
-    units = [Unit(code=f"bench-{i:05d}", name=f"Đơn vị thử {i}", level=LEVEL) for i in range(n)]
-    path.write_text(yaml.safe_dump({
-        "id": "bench", "title": "Danh mục đơn vị thử hiệu năng",
-        "levels": [{"id": LEVEL, "name": "Quận, huyện", "sets": [SET_ID]}],
-        "units": [u.model_dump(exclude_none=True) for u in units],
-    }, allow_unicode=True), encoding="utf-8")
-    return units
+def _read_every_sheet(paths: list[str]) -> int:
+    cells = 0
+    for path in paths:
+        book = python_calamine.CalamineWorkbook.from_path(path)
+        for name in book.sheet_names:
+            cells += sum(len(row) for row in book.get_sheet_by_name(name).to_python())
+    return cells
 
 
-def make_workbook(args: tuple[Unit, Path, int]) -> Path:
-    unit, folder, seed = args
-    iset = get_form(SET_ID)
-    rng = random.Random(seed)
-    dens = set().union(*(denominators(c.rule) for c in iset.criteria))
-    values = {f.id: value(rng, f, f.id in dens) for f in iset.fields.values()}
-    return write_template(iset, unit, PERIOD, folder / template_file_name(unit.code, SET_ID, PERIOD), values=values)
+def calamine_alone(paths: list[Path], workers: int) -> float:
+    start = time.perf_counter()
+    chunks = [[str(p) for p in paths[i:i + 8]] for i in range(0, len(paths), 8)]
+    with ProcessPoolExecutor(workers) as executor:
+        sum(executor.map(_read_every_sheet, chunks))
+    return time.perf_counter() - start
+
+
+def measured(command: list[str]) -> dict:
+    out = subprocess.run([sys.executable, "-c", MEASURE, *command], check=True, capture_output=True, text=True)
+    return json.loads(out.stdout)
+
+
+def cli(workspace: Path | None, *args: str) -> list[str]:
+    named = ["--workspace", str(workspace)] if workspace is not None else []
+    return [sys.executable, "-m", "dti_report.cli", *named, *args]
+
+
+def new_workspace(root: Path, units: Path) -> Path:
+    shutil.rmtree(root, ignore_errors=True)
+    subprocess.run(cli(None, "init", str(root), "--units", str(units)), check=True, stdout=subprocess.DEVNULL)
+    return root
+
+
+def zip_parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {name: z.read(name) for name in z.namelist()}
+
+
+def differences(a: Path, b: Path) -> list[str]:
+    """Files of two run folders that differ (by content; a workbook or document part by part)."""
+    files_a = {p.relative_to(a).as_posix() for p in a.rglob("*") if p.is_file()}
+    files_b = {p.relative_to(b).as_posix() for p in b.rglob("*") if p.is_file()}
+    differ = sorted(files_a ^ files_b)
+    for name in sorted(files_a & files_b):
+        left, right = (a / name).read_bytes(), (b / name).read_bytes()
+        if left == right:
+            continue
+        if name.endswith((".xlsx", ".docx")) and zip_parts(a / name) == zip_parts(b / name):
+            continue
+        differ.append(name)
+    return differ
+
+
+def bench(n: int, workers: int, root: Path) -> dict:
+    source = pool.ensure_pool(n + EXTRA, workers=workers)
+    folder = root / f"n{n}"
+    folder.mkdir(parents=True, exist_ok=True)
+    units = folder / "units.yaml"
+    pool.write_registry(n + EXTRA, units)
+    paths = [source / pool.file_name(i) for i in range(n)]
+    row: dict = {"n": n, "workers": workers}
+
+    row["calamine"] = calamine_alone(paths, workers)
+    inbox = folder / "inbox"
+    pool.link_inbox(source, inbox, range(n))
+    for extra in range(n, n + EXTRA):  # a rerun of the benchmark starts from N files again
+        (inbox / pool.file_name(extra)).unlink(missing_ok=True)
+    start = time.perf_counter()
+    run_batch(inbox, pool.PERIOD, load_registry(units), workers=workers)
+    row["core"] = time.perf_counter() - start
+
+    ws = new_workspace(folder / "ws", units)
+    pool.link_inbox(source, ws / "hop-thu" / pool.PERIOD, range(n))
+    cold = measured(cli(ws, "run", pool.PERIOD, "--workers", str(workers)))
+    pool.link_inbox(source, ws / "hop-thu" / pool.PERIOD, range(n, n + EXTRA))
+    rerun = measured(cli(ws, "run", pool.PERIOD, "--workers", str(workers)))
+
+    fresh = new_workspace(folder / "ws-moi", units)
+    pool.link_inbox(source, fresh / "hop-thu" / pool.PERIOD, range(n + EXTRA))
+    cold_more = measured(cli(fresh, "run", pool.PERIOD, "--workers", str(workers)))
+    differ = differences(ws / "ket-qua" / pool.PERIOD, fresh / "ket-qua" / pool.PERIOD)
+    row.update(cold=cold["seconds"], rerun=rerun["seconds"], cold_more=cold_more["seconds"],
+               peak_mib=max(r["peak_kib"] for r in (cold, rerun, cold_more)) / 1024,
+               differ=[d for d in differ if d not in BOOKKEEPING], bookkeeping=[d for d in differ if d in BOOKKEEPING])
+    return row
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--workbooks", type=int, default=1000)
-    parser.add_argument("--workers", type=int, default=None, help="passed to dti-report run (default: its own)")
-    parser.add_argument("--naive-sample", type=int, default=None,
-                        help="time the naive loop on this many files and extrapolate (default: all)")
+    parser.add_argument("--workbooks", type=int, nargs="+", default=[1000])
+    parser.add_argument("--workers", type=int, default=default_workers(), help="processes (default: every core)")
+    parser.add_argument("--folder", type=Path, default=pool.DEFAULT_POOL.parent / "chay-thu",
+                        help="where the workspaces go (kept between runs, rebuilt each time)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        inbox, out = root / "inbox", root / "out"
-        inbox.mkdir()
-        units = write_registry(args.workbooks, root / "units.yaml")
-        start = time.perf_counter()
-        with ProcessPoolExecutor() as pool:
-            list(pool.map(make_workbook, [(u, inbox, i) for i, u in enumerate(units)], chunksize=16))
-        size = sum(p.stat().st_size for p in inbox.iterdir())
-        print(f"{args.workbooks} sổ tính ({size / 1024 / 1024:.1f} MB) được tạo trong {time.perf_counter() - start:.1f} s")
-
-        command = [sys.executable, "-m", "dti_report.cli", "run", "--period", PERIOD, "--inputs", str(inbox),
-                   "--out", str(out), "--units", str(root / "units.yaml")]
-        if args.workers:
-            command += ["--workers", str(args.workers)]
-        start = time.perf_counter()
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-        run_seconds = time.perf_counter() - start
-        peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-
-        start = time.perf_counter()
-        run_batch(inbox, PERIOD, load_registry(root / "units.yaml"), workers=args.workers)
-        core_seconds = time.perf_counter() - start
-
-        files = sorted(inbox.iterdir())
-        sample = files[: args.naive_sample] if args.naive_sample else files
-        start = time.perf_counter()
-        for path in sample:
-            pd.read_excel(path, sheet_name=INPUT_SHEET, engine="openpyxl")
-        naive_seconds = (time.perf_counter() - start) * len(files) / len(sample)
-
-        note = "" if len(sample) == len(files) else f" (ước từ {len(sample)} tệp)"
-        rows = [("dti-report run: đọc, kiểm tra, chấm, ghi mọi kết quả", run_seconds, ""),
-                ("  trong đó đọc, kiểm tra, chấm điểm (run_batch)", core_seconds, ""),
-                ("pandas.read_excel, openpyxl: chỉ đọc", naive_seconds, note)]
-        print(f"{'':<54} {'giây':>7} {'tệp/giây':>9} {'so với cách đọc đơn giản':>26}")
-        for label, seconds, extra in rows:
-            print(f"{label:<54} {seconds:>7.2f} {len(files) / seconds:>9.1f} {naive_seconds / seconds:>25.1f}×{extra}")
-        print(f"bộ nhớ đỉnh của tiến trình lớn nhất khi chạy dti-report run: {peak_mib:.0f} MiB")
+    rows = []
+    for n in args.workbooks:
+        row = bench(n, args.workers, args.folder)
+        rows.append(row)
+        print(json.dumps(row, ensure_ascii=False), flush=True)
+    print(f"\n{os.cpu_count()} lõi, {args.workers} tiến trình")
+    print(f"{'sổ tính':>8} {'calamine':>9} {'đọc+chấm':>9} {'tỉ lệ':>6} {'chạy đầu':>9} {'chạy lại':>9} "
+          f"{'+100 từ đầu':>12} {'bộ nhớ':>8}  kết quả chạy lại")
+    for r in rows:
+        same = "giống chạy từ đầu" if not r["differ"] else f"khác: {', '.join(r['differ'][:5])}"
+        print(f"{r['n']:>8} {r['calamine']:>8.1f}s {r['core']:>8.1f}s {r['core'] / r['calamine']:>5.1f}× "
+              f"{r['cold']:>8.1f}s {r['rerun']:>8.1f}s {r['cold_more']:>11.1f}s {r['peak_mib']:>6.0f} MiB  {same}")
+    if len(rows) > 1:
+        first = rows[0]
+        for r in rows[1:]:
+            print(f"{r['n']} so với {first['n']}: chạy đầu {r['cold'] / first['cold']:.1f}× "
+                  f"(số sổ tính {r['n'] / first['n']:.0f}×)")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,8 @@ store's one transaction: arrivals, typed values, scores, figures, standings."""
 
 from __future__ import annotations
 
+from typing import Iterator
+
 import numpy as np
 
 from dti_report.batch.run import BatchResult
@@ -33,10 +35,11 @@ def arrivals(batch: BatchResult, store: Store, reading: StoredReading, period: s
     return out
 
 
-def typed_values(batch: BatchResult) -> list[dict]:
-    """Each used submission's values: as written, typed (a number, and the text a report
-    shows), with the unit's note (evidence) and cell."""
-    out = []
+def typed_values(batch: BatchResult) -> Iterator[tuple]:
+    """Each used submission's values, one (key, unit, field, raw, number, text, note, cell)
+    at a time: as written, typed (a number, and the text a report shows), with the unit's
+    note (evidence) and cell. A generator: the store takes them as they come, so a national
+    batch's million values are never all held as Python objects at once."""
     for key, fb in batch.forms.items():
         plain = plain_values(fb.form, fb.data)
         values = fb.data.values
@@ -47,13 +50,12 @@ def typed_values(batch: BatchResult) -> list[dict]:
         found = (at_unit >= 0) & (at_field >= 0)
         numbers = np.full(len(rows), np.nan)
         numbers[found] = values.to_numpy()[at_unit[found], at_field[found]]
-        for unit, field_id, raw, note, cell, number in zip(rows["unit_code"], rows["field"], rows["value"],
-                                                            rows["note"], rows["cell"], numbers.tolist()):
+        for unit, field_id, raw, note, cell, number in zip(rows["unit_code"].tolist(), rows["field"].tolist(),
+                                                            rows["value"].tolist(), rows["note"].tolist(),
+                                                            rows["cell"].tolist(), numbers.tolist()):
             shown = plain.get(unit, {}).get(field_id)
-            out.append({"key": key, "unit": unit, "field": field_id, "raw": raw,
-                        "number": None if number != number else number,
-                        "text": None if shown is None else str(shown), "note": note, "cell": cell})
-    return out
+            yield (key, unit, field_id, raw, None if number != number else number,
+                   None if shown is None else str(shown), note, cell)
 
 
 def target_figures(batch: BatchResult) -> dict[str, tuple[str, str, dict, list[tuple]]]:

@@ -317,12 +317,22 @@ def _lost_because(sub: Submission, winner: Submission, pins: dict[str, str]) -> 
 
 # --- typing a form's submissions ---------------------------------------------------------
 
-def expected_fields(form: Form, registry: Registry, unit_code: str) -> set[str]:
-    """The field rows a template made for this unit holds (the items it answers)."""
+def expected_fields(form: Form, registry: Registry, unit_code: str,
+                    shared: dict[tuple[str, ...], frozenset[str]] | None = None) -> frozenset[str]:
+    """The field rows a template made for this unit holds (the items it answers). `shared`
+    keeps one set per distinct list of items: ten thousand communes answering the same
+    items hold one set, not ten thousand."""
     unit = registry.by_code().get(unit_code)
     if unit is None:
-        return set()
-    return {f.id for item in form.items_for(unit, registry) for f in item.fields}
+        return frozenset()
+    items = form.items_for(unit, registry)
+    key = tuple(item.id for item in items)
+    if shared is not None and key in shared:
+        return shared[key]
+    fields = frozenset(f.id for item in items for f in item.fields)
+    if shared is not None:
+        shared[key] = fields
+    return fields
 
 
 def form_batch(form: Form, submissions: list[Submission], registry: Registry, period: str | None,
@@ -334,7 +344,8 @@ def form_batch(form: Form, submissions: list[Submission], registry: Registry, pe
     accepted = [s for s in submissions if s.status == ACCEPTED and s.set_id == form.id and s.set_version == form.version]
     rows = rows_frame([r for s in accepted for r in s.records])
     units = sorted({s.unit_code for s in accepted})
-    sheet_fields = {s.unit_code: expected_fields(form, registry, s.unit_code) for s in accepted}
+    shared: dict[tuple[str, ...], frozenset[str]] = {}
+    sheet_fields = {s.unit_code: expected_fields(form, registry, s.unit_code, shared) for s in accepted}
     data = type_rows(form, rows, units, period, expected=sheet_fields)
     expected = form.expected_units(registry)
     sent = set(units) if sent is None else sent

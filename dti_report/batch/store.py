@@ -238,7 +238,9 @@ class RunRecord:
     reused: set[str]
     arrivals: dict[str, str]                      # path -> first seen
     set_rows: list[dict]                          # one per form key: key, id, version
-    values: list[dict]                            # typed values of the winning submissions
+    # Typed values of the winning submissions, (key, unit, field, raw, number, text, note, cell),
+    # read once as they are inserted.
+    values: Iterable[tuple]
     issues: list[Issue]
     scores: dict[str, pd.DataFrame]               # set key -> scores.csv
     totals: dict[str, pd.DataFrame]               # set key -> totals.csv
@@ -436,8 +438,9 @@ class Store:
                 by_unit[(key, sub.unit_code)] = sub_id
         c.executemany("INSERT INTO submission_values (submission_id, field, raw, number, text, note, cell) "
                       "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                      [(by_unit[(v["key"], v["unit"])], v["field"], _clean(v["raw"]), v["number"],
-                        v["text"], v["note"], v["cell"]) for v in record.values if (v["key"], v["unit"]) in by_unit])
+                      ((by_unit[(key, unit)], field_id, _clean(raw), number, text, note, cell)
+                       for key, unit, field_id, raw, number, text, note, cell in record.values
+                       if (key, unit) in by_unit))
         c.executemany("INSERT INTO issues (period, seq, severity, code, file, sheet, cell, unit, field, criterion, "
                       "value, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                       [(p, n, i.severity, i.code, i.file, i.sheet, i.cell, i.unit, i.field, i.criterion, i.value,

@@ -61,7 +61,7 @@ class UnitValues:
     unreadable: dict[tuple[str, str], str] = field(default_factory=dict)  # (unit, field) -> what could not be read
     info: dict[str, dict[str, str]] = field(default_factory=dict)   # general information field -> unit -> value
     notes: dict[str, dict[str, str]] = field(default_factory=dict)  # field -> unit -> the note beside it
-    expected: dict[str, set[str]] | None = None  # unit -> the field rows its workbook holds (None: long format)
+    expected: dict[str, frozenset[str]] | None = None  # unit -> the field rows its workbook holds (None: long format)
     _locations: dict | None = field(default=None, repr=False)
 
     def location(self, unit: str, field_id: str) -> tuple[str, str, str]:
@@ -165,7 +165,7 @@ def _is_no(raw) -> bool:
 
 
 def type_values(form: Form, rows: pd.DataFrame, units: list[str] | None = None,
-                period: str | None = None, expected: dict[str, set[str]] | None = None) -> UnitValues:
+                period: str | None = None, expected: dict[str, frozenset[str]] | None = None) -> UnitValues:
     """Parse checked rows into typed wide frames, one issue per unreadable value.
     `expected`: unit -> the field rows its workbook's template holds (None for a
     long-format file, where an absent row is simply no data)."""
@@ -268,7 +268,7 @@ def type_values(form: Form, rows: pd.DataFrame, units: list[str] | None = None,
 
 
 def type_rows(form: Form, rows: pd.DataFrame, units: list[str] | None = None,
-              period: str | None = None, expected: dict[str, set[str]] | None = None) -> UnitValues:
+              period: str | None = None, expected: dict[str, frozenset[str]] | None = None) -> UnitValues:
     """Raw long rows checked and typed: the road every form's values take."""
     info, info_issues = _type_info(form, rows)
     rows, row_issues = check_rows(form, rows)
@@ -313,24 +313,28 @@ class _RowAt:
             setattr(self, column, rows[column].iat[i])
 
 
-def _missing_fields(form: Form, rows: pd.DataFrame, expected: dict[str, set[str]], unit_index: pd.Index,
+def _missing_fields(form: Form, rows: pd.DataFrame, expected: dict[str, frozenset[str]], unit_index: pd.Index,
                     invalid_grid: np.ndarray) -> list[Issue]:
     """Fields a unit's workbook should hold a row for and does not: an error, and the
     value is unusable (a deleted row is not "no data")."""
-    present: dict[str, set[str]] = {}
-    where: dict[str, tuple[str, str]] = {}
-    for unit, field_id, file, sheet in zip(rows["unit_code"], rows["field"], rows["file"], rows["sheet"]):
-        present.setdefault(unit, set()).add(field_id)
-        where.setdefault(unit, (file, sheet))
+    units = rows["unit_code"].tolist()
+    present = set(zip(units, rows["field"].tolist()))
     field_pos = {f: k for k, f in enumerate(form.fields)}
+    position = {unit: u for u, unit in enumerate(unit_index)}
+    where: dict[str, tuple[str, str]] | None = None
     issues = []
     for unit, wanted in expected.items():
-        u = unit_index.get_indexer([unit])[0]
-        if u < 0:
+        u = position.get(unit, -1)
+        if u < 0 or all((unit, f) in present for f in wanted):  # the usual case: every row there
             continue
+        lacking = {f for f in wanted if (unit, f) not in present}
+        if where is None:  # the first unit's file and sheet that each unit's rows name
+            where = {}
+            for row_unit, file, sheet in zip(units, rows["file"].tolist(), rows["sheet"].tolist()):
+                where.setdefault(row_unit, (file, sheet))
         file, sheet = where.get(unit, ("", ""))
         for field_id in form.fields:
-            if field_id in wanted and field_id not in present.get(unit, ()):
+            if field_id in lacking:
                 issues.append(Issue("missing-field", file=file, sheet=sheet, unit=unit, field=field_id,
                                     criterion=form.item_of_field[field_id]))
                 invalid_grid[u, field_pos[field_id]] = True
@@ -397,16 +401,21 @@ def _blank_issues(form: Form, rows: pd.DataFrame, not_applicable: pd.DataFrame) 
     """A value cell left blank is "no data" (a DTI criterion scores 0): tell the unit where,
     unless its item is marked not applicable or an answer makes the cell moot (a gate
     answered "no")."""
-    issues = []
     item_of = form.item_of_field
     fields = form.fields
+    asked = [field_id in item_of and fields[field_id].type != "text" for field_id in rows["field"]]
+    blank = [a and is_blank(v) for a, v in zip(asked, rows["value"])]
+    if not any(blank):
+        return []
+    blank_rows = rows[blank]
+    # The answers of only the units with a blank cell (a moot test reads the item's other fields).
+    with_blank = rows[rows["unit_code"].isin(set(blank_rows["unit_code"]))]
     by_unit: dict[str, dict[str, object]] = {}
-    for unit, field_id, value in zip(rows["unit_code"], rows["field"], rows["value"]):
+    for unit, field_id, value in zip(with_blank["unit_code"], with_blank["field"], with_blank["value"]):
         by_unit.setdefault(unit, {})[field_id] = value
-    for row in rows.itertuples(index=False):
+    issues = []
+    for row in blank_rows.itertuples(index=False):
         field_id = row.field
-        if field_id not in item_of or not is_blank(row.value) or fields[field_id].type == "text":
-            continue
         item_id = item_of[field_id]
         if row.unit_code in not_applicable.index and not_applicable.at[row.unit_code, item_id]:
             continue

@@ -255,7 +255,7 @@ class IndicatorSet(Form):
         return {k: v for index in self.indices for k, v in index.component_of().items()}
 
     def items_for(self, unit, registry) -> list:
-        return list(self.items) if unit in registry.units_for_set(self.id) else []
+        return list(self.items) if registry.assesses(unit, self.id) else []
 
     def item_rule_key(self, item) -> object:
         return {"max_points": item.max_points, "rule": item.rule.model_dump(mode="json")}

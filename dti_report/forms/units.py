@@ -70,6 +70,11 @@ class Registry(_Model):
         return self
 
     def by_code(self) -> dict[str, Unit]:
+        """Every unit by its code (built once: each of 10,000 workbooks asks)."""
+        return self._by_code
+
+    @cached_property
+    def _by_code(self) -> dict[str, Unit]:
         return {u.code: u for u in self.units}
 
     def recipient_of(self, unit: Unit) -> str:
@@ -98,8 +103,23 @@ class Registry(_Model):
         return index
 
     def units_for_set(self, set_id: str) -> list[Unit]:
-        levels = {level.id for level in self.levels if set_id in level.sets}
-        return [u for u in self.units if u.level in levels]
+        return list(self._units_by_set.get(set_id, ()))
+
+    def assesses(self, unit: Unit, set_id: str) -> bool:
+        """Whether the unit (of this registry) is assessed by the set: a lookup, not a scan."""
+        return unit.code in self._codes_by_set.get(set_id, ()) and self._by_code.get(unit.code) == unit
+
+    @cached_property
+    def _units_by_set(self) -> dict[str, tuple[Unit, ...]]:
+        by_set: dict[str, tuple[Unit, ...]] = {}
+        for set_id in {s for level in self.levels for s in level.sets}:
+            levels = {level.id for level in self.levels if set_id in level.sets}
+            by_set[set_id] = tuple(u for u in self.units if u.level in levels)
+        return by_set
+
+    @cached_property
+    def _codes_by_set(self) -> dict[str, frozenset[str]]:
+        return {set_id: frozenset(u.code for u in units) for set_id, units in self._units_by_set.items()}
 
 
 def _agency_key(name: str) -> str:
@@ -109,7 +129,8 @@ def _agency_key(name: str) -> str:
 def load_registry(path: Path | str) -> Registry:
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # LibYAML: a national registry holds ten thousand units.
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         raw = nfc_tree(raw)
         return Registry.model_validate(raw)
     except (OSError, yaml.YAMLError) as exc:

@@ -42,12 +42,10 @@ class ScanError(Exception):
 
 @dataclass
 class SheetScan:
-    """One sheet: where its content ends (1-based row and column of the far cell)
-    and, for the sheets read, its error and boolean cells by A1 reference."""
+    """One sheet: the first cell with content past the limits, if any, and, for the
+    sheets read, its error and boolean cells by A1 reference."""
 
     name: str
-    last_row: int = 0
-    last_col: int = 0
     far_cell: str = ""      # the first cell with content outside the limits
     errors: dict[str, str] = field(default_factory=dict)   # A1 -> the error as shown ("#DIV/0!")
     booleans: dict[str, bool] = field(default_factory=dict)
@@ -98,7 +96,6 @@ class _Sheet:
         """A block of cells with content: rows × cols from (row, col)."""
         last_row, last_col = row + rows - 1, col + cols - 1
         scan = self.scan
-        scan.last_row, scan.last_col = max(scan.last_row, last_row), max(scan.last_col, last_col)
         if not scan.far_cell and (last_row > self.max_rows or last_col > self.max_cols):
             # A cell of the block that lies outside: the first row or column past the limit.
             far_row = max(row, self.max_rows + 1) if last_row > self.max_rows else row
@@ -155,26 +152,53 @@ def xlsx_sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
 
 
 # The fast path: a sheet as a template's writers and spreadsheet programs save it (every cell
-# with its reference) is matched by regular expressions in C, not walked element by element
-# in Python; anything else (no references, a huge part, odd markup) takes the streamed walk.
+# with its reference) is searched by regular expressions in C for the few cells that matter,
+# never walked cell by cell in Python: cells whose reference has as many letters or digits as
+# the limits' own (the only ones that can lie past them), error and boolean cells, and boolean
+# formulas. Anything else (a cell without its reference, a huge part) takes the streamed walk.
 FAST_PART_BYTES = 8 << 20
 _CELL_RE = re.compile(rb"<(?:[\w.-]+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:[\w.-]+:)?c>)", re.S)
 _ATTR_RE = re.compile(rb'([\w:.-]+)\s*=\s*"([^"]*)"')
 _V_RE = re.compile(rb"<(?:[\w.-]+:)?v>([^<]*)</(?:[\w.-]+:)?v>")
 _F_RE = re.compile(rb"<(?:[\w.-]+:)?f\b[^>]*>([^<]*)</(?:[\w.-]+:)?f>")
 _IS_RE = re.compile(rb"<(?:[\w.-]+:)?is\b")
+_CELL_REF = re.compile(rb'<c r="[A-Z]{1,3}[0-9]{1,7}"')
+_PREFIXED_CELL_PART = re.compile(rb"<[\w.-]+:(?:c|f|v|is)[\s/>]")
+_FAR_CELLS: dict[tuple[int, int], re.Pattern] = {}
+_BOOLEAN_F = re.compile(rb'<f(?:\s[^>]*)?>\s*(?i:TRUE|FALSE)(?:\(\))?\s*</f>')
+
+
+def _far_cell_re(max_rows: int, max_cols: int) -> re.Pattern:
+    """Cells whose reference is at least as long as the far edge's in letters or in digits."""
+    key = (max_rows, max_cols)
+    if key not in _FAR_CELLS:
+        letters, digits = len(cell_ref(1, max_cols)) - 1, len(str(max_rows))
+        _FAR_CELLS[key] = re.compile(rb'<c r="(?:[A-Z]{%d,}[0-9]|[A-Z]+[0-9]{%d,})' % (letters, digits))
+    return _FAR_CELLS[key]
 
 
 def _scan_xlsx_fast(data: bytes, name: str, max_rows: int, max_cols: int) -> SheetScan | None:
+    # Every writer seen puts the reference first: `<c r="B7" …`. A cell written otherwise (no
+    # reference, another order, a namespace prefix) is left to the walk.
+    cells = data.count(b"<c ") + data.count(b"<c>") + data.count(b"<c/>")
+    if cells != len(_CELL_REF.findall(data)) or _PREFIXED_CELL_PART.search(data):
+        return None
+    starts = {m.start() for m in _far_cell_re(max_rows, max_cols).finditer(data)}
+    for marker in (b' t="e"', b' t="b"'):
+        at = data.find(marker)
+        while at >= 0:
+            starts.add(data.rfind(b"<c ", 0, at))
+            at = data.find(marker, at + 1)
+    starts.update(data.rfind(b"<c ", 0, m.start()) for m in _BOOLEAN_F.finditer(data))
     sheet = _Sheet(name, max_rows, max_cols, wanted=True)
-    cells = 0
-    for match in _CELL_RE.finditer(data):
-        cells += 1
+    for start in sorted(starts):
+        match = _CELL_RE.match(data, start) if start >= 0 else None
+        if match is None:
+            return None
         attrs = dict(_ATTR_RE.findall(match.group(1)))
-        ref = attrs.get(b"r")
-        where = parse_ref(ref.decode("ascii", "replace")) if ref else None
+        where = parse_ref(attrs.get(b"r", b"").decode("ascii", "replace"))
         if where is None:
-            return None  # a cell without its reference: only the walk knows where it is
+            return None
         body = match.group(2) or b""
         value, formula = _V_RE.search(body), _F_RE.search(body)
         if not ((value and value.group(1)) or _IS_RE.search(body) or (formula and formula.group(1).strip())):
@@ -191,9 +215,6 @@ def _scan_xlsx_fast(data: bytes, name: str, max_rows: int, max_cols: int) -> She
             key = formula.group(1).decode("utf-8", "replace").strip().upper()
             if key in _BOOLEAN_FORMULA:
                 sheet.special(row, col, boolean=_BOOLEAN_FORMULA[key])
-    # Every "<c" of the part must be a cell the expression saw, or the markup is not what it expects.
-    if cells != len(re.findall(rb"<(?:[\w.-]+:)?c[\s/>]", data)):
-        return None
     return sheet.scan
 
 
