@@ -22,6 +22,7 @@ of its workers) and each phase's share of the cold run.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import shutil
@@ -41,9 +42,11 @@ from dti_report.forms.units import load_registry  # noqa: E402
 from dti_report.pipeline import default_workers, run_batch  # noqa: E402
 
 EXTRA = 100  # workbooks that arrive between the cold run and the rerun
-# Files a rerun writes differently from a cold run by design: when each file arrived
-# and whether its reading came from the store.
-BOOKKEEPING = {"run.json", "manifest.csv", "thoi-han.csv"}
+# What a rerun writes differently from a cold run by design: when the run happened, when
+# each file arrived (a file first seen by the rerun arrived then), and whether a file's
+# reading came from the store (the manifest's origin column, in the CSV and the workbook).
+BOOKKEEPING = {"run.json"}
+BOOKKEEPING_COLUMNS = {"origin", "Nguồn", "arrived", "Thời điểm nhận"}
 
 # Run one command; print its wall time and the peak resident memory of the largest
 # process among it and its descendants (RUSAGE_CHILDREN: every waited-for descendant).
@@ -96,19 +99,33 @@ def zip_parts(path: Path) -> dict[str, bytes]:
         return {name: z.read(name) for name in z.namelist()}
 
 
+def _without_bookkeeping(rows: list[list]) -> list[list]:
+    drop = {c for c, v in enumerate(rows[0]) if v in BOOKKEEPING_COLUMNS} if rows else set()
+    return [[v for c, v in enumerate(row) if c not in drop] for row in rows]
+
+
+def _same_content(left: Path, right: Path) -> bool:
+    if left.read_bytes() == right.read_bytes():
+        return True
+    if left.suffix == ".csv":
+        read = lambda p: _without_bookkeeping(list(csv.reader(p.read_text(encoding="utf-8-sig").splitlines())))  # noqa: E731
+        return read(left) == read(right)
+    if left.suffix in (".xlsx", ".docx") and zip_parts(left) == zip_parts(right):
+        return True
+    if left.suffix == ".xlsx":  # the same cells, sheet by sheet (shared strings may be numbered apart)
+        books = [python_calamine.CalamineWorkbook.from_path(str(p)) for p in (left, right)]
+        if books[0].sheet_names != books[1].sheet_names:
+            return False
+        return all(_without_bookkeeping(books[0].get_sheet_by_name(n).to_python())
+                   == _without_bookkeeping(books[1].get_sheet_by_name(n).to_python()) for n in books[0].sheet_names)
+    return False
+
+
 def differences(a: Path, b: Path) -> list[str]:
-    """Files of two run folders that differ (by content; a workbook or document part by part)."""
+    """Files of two run folders whose content differs, bookkeeping columns aside."""
     files_a = {p.relative_to(a).as_posix() for p in a.rglob("*") if p.is_file()}
     files_b = {p.relative_to(b).as_posix() for p in b.rglob("*") if p.is_file()}
-    differ = sorted(files_a ^ files_b)
-    for name in sorted(files_a & files_b):
-        left, right = (a / name).read_bytes(), (b / name).read_bytes()
-        if left == right:
-            continue
-        if name.endswith((".xlsx", ".docx")) and zip_parts(a / name) == zip_parts(b / name):
-            continue
-        differ.append(name)
-    return differ
+    return sorted(files_a ^ files_b) + [n for n in sorted(files_a & files_b) if not _same_content(a / n, b / n)]
 
 
 def bench(n: int, workers: int, root: Path) -> dict:
