@@ -164,6 +164,59 @@ def _is_no(raw) -> bool:
     return isinstance(raw, str) and fold(raw) in {"khong", "0"}
 
 
+def _distinct_pairs(fields: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, list[int]]:
+    """Each row's number among the distinct (field, value) pairs, and the first row of each.
+    A value that is not text is keyed by its repr: 1, 1.0 and True stay apart."""
+    if not len(fields):
+        return np.zeros(0, dtype=np.int64), []
+    keys = np.array([v if type(v) is str else repr(v) for v in values], dtype=object)
+    field_code, _ = pd.factorize(fields)
+    value_code, value_uniques = pd.factorize(keys)
+    _, firsts, pair = np.unique(field_code.astype(np.int64) * len(value_uniques) + value_code,
+                                return_index=True, return_inverse=True)
+    return pair.ravel(), firsts.tolist()
+
+
+def _outcome(form: Form, field_id: str, value, marker: bool, last_day: int | None, today: int,
+             period: str | None) -> tuple:
+    """What one value in one field means: (not applicable, unusable, a figure, whether the
+    number is set, the number, text kept, text shown as unreadable, (issue code, issue
+    fields) or None)."""
+    nan = float("nan")
+    if marker:
+        # The item row's marker: "Không áp dụng" (or yes/x) marks it; blank or "không" leaves it.
+        if is_not_applicable(value) or _is_yes(value):
+            return 1, 0, 0, 0, nan, None, None, None
+        if not (is_blank(value) or _is_no(value)):
+            return 0, 1, 0, 0, nan, None, None, ("invalid-option", {"criterion": field_id[:-len(NA_SUFFIX)],
+                                                                     "detail": f"chỉ nhận '{NA_LABEL}' hoặc để trống"})
+        return 0, 0, 0, 0, nan, None, None, None
+    f = form.fields[field_id]
+    item_id = form.item_of_field[field_id]
+    if f.type == "text":
+        return 0, 0, 0, 0, nan, (None if is_blank(value) else str(value).strip()), None, None
+    parsed = parse_value(f, value)
+    figure = int(parsed.status not in (BLANK, NOT_APPLICABLE))
+    if parsed.status == OK:
+        number = nan if parsed.value is None else parsed.value
+        if f.type == "date" and parsed.value is not None:
+            late = _late_date(parsed.value, last_day, today, period)
+            if late:
+                return 0, 0, figure, 1, number, None, None, (
+                    "date-after-period", {"criterion": item_id, "detail": late,
+                                          "value": dt.date.fromordinal(int(parsed.value)).strftime("%d/%m/%Y")})
+        return 0, 0, figure, 1, number, None, None, None
+    if parsed.status == NOT_APPLICABLE:
+        if form.allows_not_applicable:
+            return 1, 0, figure, 0, nan, None, None, None
+        return 0, 1, figure, 0, nan, None, None, ("not-a-number" if f.type != "choice" else "invalid-option",
+                                                   {"criterion": item_id, "detail": parsed.detail})
+    if parsed.status == ERROR:
+        return 0, 1, figure, 0, nan, None, _shown(value), (parsed.code, {"criterion": item_id,
+                                                                          "detail": parsed.detail})
+    return 0, 0, figure, 0, nan, None, None, None  # blank
+
+
 def type_values(form: Form, rows: pd.DataFrame, units: list[str] | None = None,
                 period: str | None = None, expected: dict[str, frozenset[str]] | None = None) -> UnitValues:
     """Parse checked rows into typed wide frames, one issue per unreadable value.
@@ -184,8 +237,6 @@ def type_values(form: Form, rows: pd.DataFrame, units: list[str] | None = None,
     item_col = rows["field"].map(item_of)
     markers = item_col.isna().to_numpy()
     item_col = item_col.where(~markers, rows["field"].str.slice(stop=-len(NA_SUFFIX))).to_numpy()
-    slow = np.flatnonzero(~fast)
-    cache: dict = {}
     texts: dict[str, dict[str, str]] = {}
     unreadable: dict[tuple[str, str], str] = {}
     last_day = period_end(period).toordinal() if period else None
@@ -193,46 +244,29 @@ def type_values(form: Form, rows: pd.DataFrame, units: list[str] | None = None,
     # Plain object arrays: iterating pandas' string arrays row by row is many times slower.
     field_arr, value_arr, unit_arr = (rows[c].to_numpy(dtype=object) for c in ("field", "value", "unit_code"))
     row_at = lambda i: SimpleNamespace(**{c: rows[c].iat[i] for c in ("unit_code", "field", "value", "file", "sheet", "cell")})  # noqa: E731
-    for i in slow:
-        field_id, value = field_arr[i], value_arr[i]
-        if markers[i]:
-            # The item row's marker: "Không áp dụng" (or yes/x) marks it; blank or "không" leaves it.
-            if is_not_applicable(value) or _is_yes(value):
-                na[i] = True
-            elif not (is_blank(value) or _is_no(value)):
-                bad[i] = True
-                issues.append(_row_issue("invalid-option", row_at(i), criterion=item_col[i],
-                                         detail=f"chỉ nhận '{NA_LABEL}' hoặc để trống"))
-            continue
-        f = fields[field_id]
-        if f.type == "text":
-            if not is_blank(value):
-                texts.setdefault(field_id, {})[unit_arr[i]] = str(value).strip()
-            continue
-        key = (field_id, value if isinstance(value, str) else repr(value))
-        parsed = cache.get(key)
-        if parsed is None:
-            parsed = cache[key] = parse_value(f, value)
-        figure[i] = parsed.status not in (BLANK, NOT_APPLICABLE)
-        if parsed.status == OK:
-            numbers[i] = np.nan if parsed.value is None else parsed.value
-            if f.type == "date" and parsed.value is not None:
-                late = _late_date(parsed.value, last_day, today, period)
-                if late:
-                    issues.append(_row_issue("date-after-period", row_at(i), criterion=item_of[field_id],
-                                             value=dt.date.fromordinal(int(parsed.value)).strftime("%d/%m/%Y"),
-                                             detail=late))
-        elif parsed.status == NOT_APPLICABLE:
-            if form.allows_not_applicable:
-                na[i] = True
-            else:
-                bad[i] = True
-                issues.append(_row_issue("not-a-number" if f.type != "choice" else "invalid-option", row_at(i),
-                                         criterion=item_of[field_id], detail=parsed.detail))
-        elif parsed.status == ERROR:
-            bad[i] = True
-            unreadable[(unit_arr[i], field_id)] = _shown(value)
-            issues.append(_row_issue(parsed.code, row_at(i), criterion=item_of[field_id], detail=parsed.detail))
+    slow = np.flatnonzero(~fast)
+    # What a value means is decided once per distinct (field, value) and spread to every row
+    # holding it: ten thousand units answer the same few words ("Có", "x", "Không áp dụng").
+    pair, firsts = _distinct_pairs(field_arr[slow], value_arr[slow])
+    outcomes = [_outcome(form, field_arr[slow[k]], value_arr[slow[k]], bool(markers[slow[k]]), last_day, today,
+                         period) for k in firsts]
+    flags = np.array([o[:5] for o in outcomes], dtype=float).reshape(-1, 5)[pair]
+    na[slow] = flags[:, 0] > 0
+    bad[slow] = flags[:, 1] > 0
+    figure[slow] = flags[:, 2] > 0
+    numbered = flags[:, 3] > 0
+    numbers[slow[numbered]] = flags[numbered, 4]
+    noted = [p for p, o in enumerate(outcomes) if o[5:] != (None, None, None)]
+    for k in np.flatnonzero(np.isin(pair, noted)) if noted else ():
+        i = slow[k]
+        text, unusable, issue = outcomes[pair[k]][5:]
+        if text is not None:
+            texts.setdefault(field_arr[i], {})[unit_arr[i]] = text
+        if unusable is not None:
+            unreadable[(unit_arr[i], field_arr[i])] = unusable
+        if issue is not None:
+            code, extra = issue
+            issues.append(_row_issue(code, row_at(i), **extra))
     if form.allows_not_applicable and na.any():
         issues += _contradicted_not_applicable(rows, item_col, markers, na, bad, figure)
     sources = rows[["unit_code", "field", "file", "sheet", "cell"]]
@@ -403,21 +437,25 @@ def _blank_issues(form: Form, rows: pd.DataFrame, not_applicable: pd.DataFrame) 
     answered "no")."""
     item_of = form.item_of_field
     fields = form.fields
-    asked = [field_id in item_of and fields[field_id].type != "text" for field_id in rows["field"]]
-    blank = [a and is_blank(v) for a, v in zip(asked, rows["value"])]
+    # Plain lists: iterating pandas' string arrays element by element is many times slower.
+    asked = {field_id for field_id in item_of if fields[field_id].type != "text"}
+    blank = [field_id in asked and is_blank(v) for field_id, v in zip(rows["field"].tolist(), rows["value"].tolist())]
     if not any(blank):
         return []
     blank_rows = rows[blank]
     # The answers of only the units with a blank cell (a moot test reads the item's other fields).
     with_blank = rows[rows["unit_code"].isin(set(blank_rows["unit_code"]))]
     by_unit: dict[str, dict[str, object]] = {}
-    for unit, field_id, value in zip(with_blank["unit_code"], with_blank["field"], with_blank["value"]):
+    for unit, field_id, value in zip(with_blank["unit_code"].tolist(), with_blank["field"].tolist(),
+                                     with_blank["value"].tolist()):
         by_unit.setdefault(unit, {})[field_id] = value
+    at_unit, at_item = np.nonzero(not_applicable.to_numpy())
+    marked = set(zip(not_applicable.index[at_unit], not_applicable.columns[at_item]))
     issues = []
     for row in blank_rows.itertuples(index=False):
         field_id = row.field
         item_id = item_of[field_id]
-        if row.unit_code in not_applicable.index and not_applicable.at[row.unit_code, item_id]:
+        if (row.unit_code, item_id) in marked:
             continue
         answers = by_unit[row.unit_code]
         rule = getattr(form.item_by_id[item_id], "rule", None)
