@@ -64,3 +64,10 @@ def test_help_loads_no_command_and_no_library():
     for heavy in ("dti_report.pipeline", "dti_report.cli.common", "pandas", "pydantic", "rich", "yaml"):
         assert heavy not in loaded, heavy
 
+
+def test_check_does_not_load_the_report_writers():
+    loaded = _modules_after(["check", "--help"])
+    assert "dti_report.cli.checking" in loaded
+    assert "dti_report.cli.period" not in loaded
+    for heavy in ("matplotlib", "openpyxl"):
+        assert heavy not in loaded, heavy
