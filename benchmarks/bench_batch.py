@@ -14,6 +14,7 @@ times, in one run:
 
     .venv/bin/python benchmarks/bench_batch.py                   # 1000 workbooks
     .venv/bin/python benchmarks/bench_batch.py --workbooks 200 --workers 1
+    .venv/bin/python benchmarks/bench_batch.py --workbooks 200 --phases   # and where a run spends its time
 """
 
 from __future__ import annotations
@@ -34,8 +35,10 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_score import denominators, value  # noqa: E402
 
-from dti_report.pipeline import run_batch  # noqa: E402
-from dti_report.kinds import get_form  # noqa: E402
+from dti_report.core.progress import Progress  # noqa: E402
+from dti_report.pipeline import run_batch, run_period  # noqa: E402
+from dti_report.reports.settings import load_settings  # noqa: E402
+from dti_report.kinds import catalog, get_form  # noqa: E402
 from dti_report.workbook.layout import INPUT_SHEET, template_file_name  # noqa: E402
 from dti_report.workbook.templates import write_template  # noqa: E402
 from dti_report.forms.units import Unit, load_registry  # noqa: E402
@@ -68,6 +71,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=None, help="passed to dti-report run (default: its own)")
     parser.add_argument("--naive-sample", type=int, default=None,
                         help="time the naive loop on this many files and extrapolate (default: all)")
+    parser.add_argument("--phases", action="store_true",
+                        help="run once more in this process and print each phase's seconds and share")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -108,6 +113,13 @@ def main() -> None:
         for label, seconds, extra in rows:
             print(f"{label:<54} {seconds:>7.2f} {len(files) / seconds:>9.1f} {naive_seconds / seconds:>25.1f}×{extra}")
         print(f"bộ nhớ đỉnh của tiến trình lớn nhất khi chạy dti-report run: {peak_mib:.0f} MiB")
+        if args.phases:
+            progress = Progress()
+            run_period(inbox, root / "out-phases", PERIOD, load_registry(root / "units.yaml"), catalog(),
+                       load_settings(), workers=args.workers, progress=progress)
+            total = sum(seconds for _, seconds in progress.durations())
+            for name, seconds in progress.durations():
+                print(f"  {name:<30} {seconds:>7.2f} s {100 * seconds / total:>5.1f} %")
 
 
 if __name__ == "__main__":

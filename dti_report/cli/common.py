@@ -3,15 +3,19 @@ several commands take, and how results are printed."""
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
+from typing import Iterator
 
 import click
+import rich.progress
 from rich.console import Console
 
 from dti_report import pipeline
 from dti_report.batch.workspace import Workspace, WorkspaceError, find_workspace
 from dti_report.cli.vietnamese import err_console
+from dti_report.core.progress import Progress
 from dti_report.forms.base import Form
 from dti_report.forms.catalog import Catalog
 from dti_report.forms.periods import check_period
@@ -134,3 +138,38 @@ def print_findings(findings, only_problems: bool, with_values: bool = False) -> 
         if with_values:
             line += f" = {f.resolution.text}"
         console.print(line, soft_wrap=True, markup=False)
+
+
+workers_option = click.option("--workers", type=click.IntRange(1, 64), default=None,
+                              help="Số tiến trình song song (đọc tệp, phiếu phản hồi, phiếu kết quả, PDF); mặc "
+                                   "định: số lõi CPU máy dành cho lệnh.")
+
+
+class _Bar(Progress):
+    """The library's phases on one bar on the terminal: each phase replaces the one before."""
+
+    def __init__(self, bar: rich.progress.Progress):
+        super().__init__()
+        self.bar = bar
+        self.task: rich.progress.TaskID | None = None
+
+    def phase(self, name: str, total: int | None = None) -> None:
+        super().phase(name, total)
+        if self.task is not None:
+            self.bar.remove_task(self.task)
+        self.task = self.bar.add_task(name, total=total)
+
+    def advance(self, n: int = 1) -> None:
+        super().advance(n)
+        if self.task is not None:
+            self.bar.advance(self.task, n)
+
+
+@contextlib.contextmanager
+def progress_bar() -> Iterator[Progress]:
+    """A progress bar on the terminal (nothing when the output is piped), gone when the work ends."""
+    columns = (rich.progress.TextColumn("{task.description}"), rich.progress.BarColumn(),
+               rich.progress.MofNCompleteColumn(), rich.progress.TimeElapsedColumn())
+    with rich.progress.Progress(*columns, console=err_console(), transient=True,
+                                disable=not err_console().is_terminal) as bar:
+        yield _Bar(bar)

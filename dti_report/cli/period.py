@@ -6,14 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from dti_report import pipeline
 from dti_report.batch.workspace import WorkspaceError
-from dti_report.cli.common import (console, current_workspace, err_console, forms_catalog, load_units,
-                                   pdf_option, period_argument, period_option, period_or_latest, print_findings,
-                                   print_reports, settings_option, units_option)
+from dti_report.cli.common import (console, current_workspace, forms_catalog, load_units, pdf_option,
+                                   period_argument, period_option, period_or_latest, print_findings, print_reports,
+                                   progress_bar, settings_option, units_option, workers_option)
 from dti_report.cli.vietnamese import Command
 from dti_report.reports.monitoring import FINDINGS_CSV
 from dti_report.workbook.reader import STATUS_LABELS as FILE_STATUS
@@ -74,7 +73,7 @@ def init_command(root: Path, name: str | None, units_path: Path | None, settings
 @click.option("--verified", "verified_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Tệp điều chỉnh của Sở TTTT (unit_code, field, value, reason).")
 @units_option
-@click.option("--workers", type=click.IntRange(1, 64), default=None, help="Số tiến trình đọc tệp song song.")
+@workers_option
 @click.option("--set", "expect_sets", multiple=True,
               help="Bộ chỉ số phải có trong kỳ (có thể lặp lại); đơn vị chưa gửi được liệt kê dù chưa ai gửi.")
 @click.option("--decisions", "decisions", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -95,10 +94,7 @@ def run_command(period_arg: str | None, period: str | None, inputs: Path | None,
     ws = current_workspace() if inputs is None and out_dir is None else None
     if ws is None and (inputs is None or out_dir is None):
         raise click.UsageError("Missing option '--inputs'." if inputs is None else "Missing option '--out'.")
-    with Progress(TextColumn("Đang đọc biểu mẫu"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err_console(), transient=True, disable=not err_console().is_terminal) as progress:
-        task = progress.add_task("read", total=None)
-        progress_calls = {"on_start": lambda n: progress.update(task, total=n), "on_done": lambda: progress.advance(task)}
+    with progress_bar() as progress:
         if ws is not None:
             if units_path is not None:
                 raise WorkspaceError(f"trong không gian làm việc, danh mục đơn vị là {ws.registry_path}; "
@@ -110,12 +106,12 @@ def run_command(period_arg: str | None, period: str | None, inputs: Path | None,
             out_dir = ws.results(period)
             outcome = pipeline.run_in_workspace(ws, period, found, settings, expect_forms=list(expect_sets),
                                                 workers=workers, pdf=pdf, strict=strict, decisions=decisions,
-                                                **progress_calls)
+                                                progress=progress)
         else:
             outcome = pipeline.run_period(inputs, out_dir, period, load_units(units_path), forms_catalog(), settings,
                                           overrides_path=verified_path, expect_forms=list(expect_sets),
                                           workers=workers, pdf=pdf, strict=strict, decisions=decisions,
-                                          **progress_calls)
+                                          progress=progress)
     print_batch_summary(outcome.batch, out_dir, outcome.counts)
     if ws is not None:
         known = len(outcome.batch.stored)
@@ -135,7 +131,7 @@ def run_command(period_arg: str | None, period: str | None, inputs: Path | None,
               help="Thư mục kết quả của lệnh run; trong không gian làm việc: ket-qua/<kỳ>/ (mặc định kỳ gần nhất).")
 @settings_option
 @pdf_option
-@click.option("--workers", type=click.IntRange(1, 64), default=None, help="Số tiến trình dựng phiếu kết quả song song.")
+@workers_option
 def report_command(period: str | None, results_dir: Path | None, settings, pdf: bool, workers: int | None) -> None:
     """Dựng lại báo cáo Word, sổ tính tổng hợp và phiếu kết quả từng đơn vị từ kết quả của lệnh run,
     không đọc lại biểu mẫu."""
@@ -146,7 +142,8 @@ def report_command(period: str | None, results_dir: Path | None, settings, pdf: 
         results_dir = ws.results(period_or_latest(ws, period))
         if not results_dir.is_dir():
             raise WorkspaceError(f"chưa có kết quả {results_dir}; hãy chạy dti-report run trước")
-    written = pipeline.report(results_dir, forms_catalog(), settings, pdf=pdf, workers=workers)
+    with progress_bar() as progress:
+        written = pipeline.report(results_dir, forms_catalog(), settings, pdf=pdf, workers=workers, progress=progress)
     print_reports(written, results_dir, pdf)
 
 
