@@ -158,13 +158,15 @@ def score_self_and_verified(indicator_set: IndicatorSet, self_data: UnitValues, 
     """Tự đánh giá and Kết quả đánh giá: two scorings by the same rules. A rule
     problem that only the corrected values raise points to the override's row."""
     self_scores, self_issues = score(indicator_set, self_data)
-    verified_scores, verified_issues = score(indicator_set, verified_data)
+    # Without Sở TTTT's adjustments the two scorings are one (scoring is a pure function): done once.
+    same = verified_data is self_data
+    verified_scores, verified_issues = (self_scores, self_issues) if same else score(indicator_set, verified_data)
     key = ["unit_code", "index", "criterion", "max_points"]
     merged = self_scores.rename(columns={"ratio": "self_ratio", "points": "self_score", "status": "self_status"}).merge(
         verified_scores.rename(columns={"points": "verified_score"}), on=key, how="outer", validate="one_to_one")
     merged = merged[key + ["self_ratio", "self_score", "self_status", "ratio", "verified_score", "status"]]
     verified_totals = totals(indicator_set, verified_scores)
-    self_totals = totals(indicator_set, self_scores)
+    self_totals = verified_totals if same else totals(indicator_set, self_scores)
     table = verified_totals.copy()
     table["self_total"] = self_totals["total"]
     table["self_rank"] = self_totals["rank"]
