@@ -69,5 +69,5 @@ def test_check_does_not_load_the_report_writers():
     loaded = _modules_after(["check", "--help"])
     assert "dti_report.cli.checking" in loaded
     assert "dti_report.cli.period" not in loaded
-    for heavy in ("matplotlib", "openpyxl"):
+    for heavy in ("matplotlib", "openpyxl", "xlsxwriter"):
         assert heavy not in loaded, heavy

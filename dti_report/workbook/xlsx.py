@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Iterator
 
 import pandas as pd
-import xlsxwriter
 
 from dti_report.core.files import atomic_path
 from dti_report.workbook import layout
@@ -40,6 +39,8 @@ def cell_text(value: str) -> str:
 @contextmanager
 def workbook(target: Path | str, title: str) -> Iterator[tuple[xlsxwriter.Workbook, dict]]:
     """An xlsxwriter workbook written atomically, with the house formats."""
+    import xlsxwriter  # only when a workbook is written: checking and reading never need it
+
     with atomic_path(target) as tmp:
         book = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False,
                                               "nan_inf_to_errors": True, "in_memory": True})
