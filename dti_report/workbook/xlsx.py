@@ -12,13 +12,16 @@ import datetime as dt
 import math
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import pandas as pd
 
 from dti_report.core.files import atomic_path
 from dti_report.workbook import layout
 from dti_report.core.text import strip_control
+
+if TYPE_CHECKING:  # imported where a workbook is written
+    import xlsxwriter
 
 FONT = "Times New Roman"
 # A fixed creation stamp: rerunning on the same inputs gives the same workbook content.
