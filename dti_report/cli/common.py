@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Iterator
 
 import click
-import rich.progress
 from rich.console import Console
 
 from dti_report import pipeline
@@ -148,10 +147,10 @@ workers_option = click.option("--workers", type=click.IntRange(1, 64), default=N
 class _Bar(Progress):
     """The library's phases on one bar on the terminal: each phase replaces the one before."""
 
-    def __init__(self, bar: rich.progress.Progress):
+    def __init__(self, bar):
         super().__init__()
-        self.bar = bar
-        self.task: rich.progress.TaskID | None = None
+        self.bar = bar  # a rich.progress.Progress
+        self.task = None
 
     def phase(self, name: str, total: int | None = None) -> None:
         super().phase(name, total)
@@ -168,6 +167,8 @@ class _Bar(Progress):
 @contextlib.contextmanager
 def progress_bar() -> Iterator[Progress]:
     """A progress bar on the terminal (nothing when the output is piped), gone when the work ends."""
+    import rich.progress  # only the commands that show one pay for it
+
     columns = (rich.progress.TextColumn("{task.description}"), rich.progress.BarColumn(),
                rich.progress.MofNCompleteColumn(), rich.progress.TimeElapsedColumn())
     with rich.progress.Progress(*columns, console=err_console(), transient=True,

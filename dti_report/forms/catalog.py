@@ -251,10 +251,13 @@ def _form_files(extra_dirs: Iterable[Path]) -> tuple[list[tuple[Path, str]], lis
 
 
 def _package_version() -> str:
+    # The Version line read directly: metadata.version() loads the email parser for it.
     try:
-        return metadata.version("dti-report")
+        text = metadata.distribution("dti-report").read_text("METADATA") or ""
     except metadata.PackageNotFoundError:
         return "unknown"
+    return next((line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("Version:")),
+                "unknown")
 
 
 def cache_key(models: Mapping[str, type[Form]], files: list[tuple[str, bytes]]) -> str:
