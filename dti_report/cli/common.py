@@ -22,8 +22,6 @@ from dti_report.forms.units import Registry, builtin_registry, load_registry
 from dti_report.renderers.pdf import soffice_path
 from dti_report.reports.settings import load_settings
 
-__all__ = ["console", "err_console"]
-
 # Piped output (CI logs, redirects) gets a width wide enough for the score tables.
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 
