@@ -26,6 +26,7 @@ import csv
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
@@ -128,6 +129,13 @@ def differences(a: Path, b: Path) -> list[str]:
     return sorted(files_a ^ files_b) + [n for n in sorted(files_a & files_b) if not _same_content(a / n, b / n)]
 
 
+def last_run_phases(workspace: Path) -> list[tuple[str, float]]:
+    """Each phase of the workspace's last run and its seconds, as the store kept them."""
+    store = next((workspace / "kho-du-lieu").glob("*.sqlite"))
+    with sqlite3.connect(store) as conn:
+        return [tuple(p) for p in json.loads(conn.execute("SELECT phases FROM runs ORDER BY id DESC").fetchone()[0])]
+
+
 def bench(n: int, workers: int, root: Path) -> dict:
     source = pool.ensure_pool(n + EXTRA, workers=workers)
     folder = root / f"n{n}"
@@ -149,6 +157,7 @@ def bench(n: int, workers: int, root: Path) -> dict:
     ws = new_workspace(folder / "ws", units)
     pool.link_inbox(source, ws / "hop-thu" / pool.PERIOD, range(n))
     cold = measured(cli(ws, "run", pool.PERIOD, "--workers", str(workers)))
+    row["phases"] = last_run_phases(ws)
     pool.link_inbox(source, ws / "hop-thu" / pool.PERIOD, range(n, n + EXTRA))
     rerun = measured(cli(ws, "run", pool.PERIOD, "--workers", str(workers)))
 
@@ -181,6 +190,10 @@ def main() -> None:
         same = "giống chạy từ đầu" if not r["differ"] else f"khác: {', '.join(r['differ'][:5])}"
         print(f"{r['n']:>8} {r['calamine']:>8.1f}s {r['core']:>8.1f}s {r['core'] / r['calamine']:>5.1f}× "
               f"{r['cold']:>8.1f}s {r['rerun']:>8.1f}s {r['cold_more']:>11.1f}s {r['peak_mib']:>6.0f} MiB  {same}")
+    for r in rows:
+        total = sum(seconds for _, seconds in r["phases"]) or 1
+        print(f"\nchạy đầu, {r['n']} sổ tính, từng bước: " + " · ".join(
+            f"{name} {seconds:.1f}s ({seconds / total:.0%})" for name, seconds in r["phases"]))
     if len(rows) > 1:
         first = rows[0]
         for r in rows[1:]:

@@ -18,6 +18,7 @@ from typing import Callable
 import pandas as pd
 
 from dti_report.batch.run import BatchResult, FormBatch
+from dti_report.core.cache import cache_dir
 from dti_report.core.files import write_csv
 from dti_report.core.issues import Issue
 from dti_report.evaluation.engine import component_totals
@@ -206,7 +207,7 @@ def forms_dirs(extra: tuple[Path, ...] = ()) -> tuple[Path, ...]:
 
 @lru_cache(maxsize=8)
 def _catalog(dirs: tuple[Path, ...]) -> Catalog:
-    return load_catalog(MODELS, dirs)
+    return load_catalog(MODELS, dirs, cache_dir=cache_dir())
 
 
 def catalog(extra: tuple[Path, ...] = ()) -> Catalog:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
-import os
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -33,6 +32,8 @@ from dti_report.batch.workspace import init_workspace as create_workspace
 from dti_report.core.files import write_csv
 from dti_report.core.errors import DtiError
 from dti_report.core.issues import Issue
+from dti_report.core.progress import EVALUATING, RECORDING, RUN_FILES, Progress
+from dti_report.core.workers import available_cores
 from dti_report.core.numbers import parse_date
 from dti_report.evaluation.engine import Result
 from dti_report.evaluation.timeliness import MISSING, timeliness
@@ -65,7 +66,9 @@ class StrictError(PipelineError):
 
 
 def default_workers() -> int:
-    return min(4, os.cpu_count() or 1)
+    """One process per core this process may use: reading, the units' feedback workbooks and
+    scorecards, and the PDF conversion all spread over them."""
+    return available_cores()
 
 
 @dataclass
@@ -85,12 +88,14 @@ class RunOutcome:
 
 
 def evaluate_batch(batch: BatchResult, overrides_path: Path | None = None,
-                   overrides: pd.DataFrame | None = None) -> None:
+                   overrides: pd.DataFrame | None = None, progress: Progress | None = None) -> None:
     """Each form's typed values evaluated by its kind; Sở TTTT's adjustments (a file, or
     rows already read: the workspace's store) go to the scored forms whose units they name."""
+    progress = progress or Progress()
     if overrides_path is not None:
         overrides = read_long_file(overrides_path, OVERRIDE_COLUMNS)
-    for key, fb in batch.forms.items():
+    progress.phase(EVALUATING, len(batch.forms))
+    for key, fb in progress.counted(list(batch.forms.items())):
         kind = kind_of(fb.form)
         mine = overrides[overrides["unit_code"].isin(fb.data.units)] if overrides is not None and kind.scored else None
         batch.issues += kind.evaluate(key, fb, batch, mine)
@@ -100,22 +105,27 @@ def evaluate_batch(batch: BatchResult, overrides_path: Path | None = None,
 def run_batch(inputs: Path, period: str, registry: Registry, catalog: Catalog | None = None, *,
               overrides_path: Path | None = None, expect_forms: list[str] = (), workers: int | None = None,
               limits: Limits = Limits(), decisions: Path | None = None,
-              timezone: str = DEFAULT_TIMEZONE) -> BatchResult:
+              timezone: str = DEFAULT_TIMEZONE, progress: Progress | None = None) -> BatchResult:
     """A period read and evaluated, nothing written: what a script or a test looks at.
     `decisions`: the clerk's file of returns pinned for their unit (batch.inbox)."""
     catalog = catalog or default_catalog()
     batch = read_batch(Path(inputs), period, registry, catalog, expect_forms=list(expect_forms), limits=limits,
-                       workers=workers or default_workers(), decisions=decisions, timezone=timezone)
-    evaluate_batch(batch, overrides_path)
+                       workers=workers or default_workers(), decisions=decisions, timezone=timezone,
+                       progress=progress)
+    evaluate_batch(batch, overrides_path, progress=progress)
+    if progress is not None:
+        progress.finish()
     return batch
 
 
 def write_outputs(batch: BatchResult, out_dir: Path, catalog: Catalog, settings: ReportSettings, *,
-                  pdf: bool = False, workers: int = 1,
-                  extra: Callable[[Path], list[Path]] | None = None) -> tuple[list[Path], list[Finding]]:
+                  pdf: bool = False, workers: int = 1, extra: Callable[[Path], list[Path]] | None = None,
+                  progress: Progress | None = None) -> tuple[list[Path], list[Finding]]:
     """Everything a run leaves in its folder; reports render from the files written, as
     `report` does later. `extra` writes more files before the reports read the folder
     (a workspace's comparisons, timeliness and adjustments)."""
+    progress = progress or Progress()
+    progress.phase(RUN_FILES)
     written = write_run_files(batch, out_dir)
     findings: list[Finding] = []
     by_kind: dict[str, list[str]] = defaultdict(list)
@@ -135,20 +145,20 @@ def write_outputs(batch: BatchResult, out_dir: Path, catalog: Catalog, settings:
         written += extra(out_dir)
     results = load_results(out_dir, catalog)
     written.append(write_results_workbook(results))
-    written += write_feedback(batch, out_dir, workers)
-    written += render_reports(results, settings, pdf=pdf, workbook=False, workers=workers)
+    written += write_feedback(batch, out_dir, workers, progress=progress)
+    written += render_reports(results, settings, pdf=pdf, workbook=False, workers=workers, progress=progress)
+    progress.finish()
     return written, findings
 
 
 def run_period(inputs: Path, out_dir: Path, period: str, registry: Registry, catalog: Catalog,
                settings: ReportSettings, *, overrides_path: Path | None = None, expect_forms: list[str] = (),
                workers: int | None = None, pdf: bool = False, strict: bool = False, limits: Limits = Limits(),
-               on_start: Callable[[int], None] | None = None,
-               on_done: Callable[[], None] | None = None, decisions: Path | None = None,
+               progress: Progress | None = None, decisions: Path | None = None,
                timezone: str = DEFAULT_TIMEZONE) -> RunOutcome:
     """One period, from the inbox to every report. The output folder ends holding this run
     whole, or, if anything fails (or --strict finds a placeholder problem), the previous
-    run as it was."""
+    run as it was. `progress` hears of each phase (core.progress)."""
     inputs, out_dir = Path(inputs), Path(out_dir)
     if inputs.resolve() == out_dir.resolve() or out_dir.resolve().is_relative_to(inputs.resolve()):
         raise PipelineError("thư mục kết quả không được nằm trong thư mục đầu vào")
@@ -159,12 +169,11 @@ def run_period(inputs: Path, out_dir: Path, period: str, registry: Registry, cat
     overrides = read_long_file(overrides_path, OVERRIDE_COLUMNS) if overrides_path is not None else None
     with folder.writing() as staging:
         batch = read_batch(inputs, period, registry, catalog, expect_forms=list(expect_forms), limits=limits,
-                           workers=workers, on_start=on_start, on_done=on_done, decisions=decisions,
-                           timezone=timezone)
-        evaluate_batch(batch, overrides=overrides)
+                           workers=workers, progress=progress, decisions=decisions, timezone=timezone)
+        evaluate_batch(batch, overrides=overrides, progress=progress)
         written, findings = write_outputs(
             batch, staging, catalog, settings, pdf=pdf, workers=workers,
-            extra=lambda out: write_history_files(out, batch, None, None, {}, None, overrides))
+            extra=lambda out: write_history_files(out, batch, None, None, {}, None, overrides), progress=progress)
         outcome = RunOutcome(batch, out_dir, [], findings)
         if strict and outcome.placeholder_problems:
             listed = "; ".join(f"{f.location}: {f.written}" for f in outcome.placeholder_problems[:10])
@@ -201,11 +210,11 @@ def check_file(path: Path, registry: Registry, catalog: Catalog, limits: Limits 
 
 
 def report(results_dir: Path, catalog: Catalog, settings: ReportSettings, *, pdf: bool = False,
-           workers: int | None = None, day: dt.date | None = None) -> list[Path]:
+           workers: int | None = None, day: dt.date | None = None, progress: Progress | None = None) -> list[Path]:
     """The reports of a run rendered again from its folder, without rereading the inbox."""
     try:
         return render_reports(load_results(results_dir, catalog), settings, pdf=pdf, day=day,
-                              workers=workers or default_workers())
+                              workers=workers or default_workers(), progress=progress)
     except OSError as exc:
         raise PipelineError(os_error_text(exc, exc.filename or results_dir)) from None
 
@@ -291,8 +300,7 @@ def run_in_workspace(ws: Workspace, period: str, catalog: Catalog, settings: Rep
                      expect_forms: list[str] = (), workers: int | None = None, pdf: bool = False,
                      strict: bool = False, limits: Limits = Limits(), now: dt.datetime | None = None,
                      decisions: Path | None = None,
-                     options: dict | None = None, on_start: Callable[[int], None] | None = None,
-                     on_done: Callable[[], None] | None = None) -> RunOutcome:
+                     options: dict | None = None, progress: Progress | None = None) -> RunOutcome:
     """A period of the workspace: its inbox read (only the files whose content the store has
     not seen), evaluated with Sở TTTT's adjustments in force, compared with the stored
     periods, written to its results folder and recorded in the store in one transaction.
@@ -303,6 +311,7 @@ def run_in_workspace(ws: Workspace, period: str, catalog: Catalog, settings: Rep
                             f"cho kỳ {period}")
     registry = ws.registry()
     workers = workers or default_workers()
+    progress = progress or Progress()  # its phases' times are kept with the run
     start = now or ws.now()
     started, clock = start.isoformat(), time.monotonic()
     with open_store(ws) as store:
@@ -315,10 +324,10 @@ def run_in_workspace(ws: Workspace, period: str, catalog: Catalog, settings: Rep
         folder = RunFolder(out_dir)
         with folder.writing() as staging:
             batch = read_batch(inputs, period, registry, catalog, expect_forms=expect, limits=limits,
-                               workers=workers, on_start=on_start, on_done=on_done, reuse=reading,
-                               decisions=decisions, timezone=ws.settings.time_zone)
+                               workers=workers, progress=progress, reuse=reading, decisions=decisions,
+                               timezone=ws.settings.time_zone)
             adjustments = store.adjustments_in_force(period)
-            evaluate_batch(batch, overrides=adjustments if len(adjustments) else None)
+            evaluate_batch(batch, overrides=adjustments if len(adjustments) else None, progress=progress)
             arrived = arrivals(batch, store, reading, period, started, first_run)
             batch.previous_targets = previous_targets(batch, store)
             moment = dt.datetime.fromisoformat(started)
@@ -329,7 +338,8 @@ def run_in_workspace(ws: Workspace, period: str, catalog: Catalog, settings: Rep
             written, findings = write_outputs(
                 batch, staging, catalog, settings, pdf=pdf, workers=workers,
                 extra=lambda out: write_history_files(out, batch, store, arrived, deadlines, moment, adjustments,
-                                                      standings))
+                                                      standings),
+                progress=progress)
             outcome = RunOutcome(batch, out_dir, [], findings)
             if strict and outcome.placeholder_problems:
                 listed = "; ".join(f"{f.location}: {f.written}" for f in outcome.placeholder_problems[:10])
@@ -337,10 +347,13 @@ def run_in_workspace(ws: Workspace, period: str, catalog: Catalog, settings: Rep
                                   f"({listed}); kết quả lần chạy này không được ghi, kho dữ liệu giữ nguyên")
             # The end as the run's own clock says: `now` given (a replayed day) stays its day.
             finished = (start + dt.timedelta(seconds=round(time.monotonic() - clock))).isoformat()
+            progress.phase(RECORDING)
             store.record_run(run_record(batch, reading, started=started, finished=finished, arrived=arrived,
                                         standings=standings, options={"workers": workers, "pdf": pdf,
                                                                       "strict": strict, "sets": expect,
-                                                                      **(options or {})}))
+                                                                      **(options or {})},
+                                        phases=progress.durations()))
+            progress.finish()
         outcome.written = [folder.final(p, staging) for p in written]
     return outcome
 

@@ -1,3 +1,9 @@
+import os
+import tempfile
+
+# The validated forms are cached in a folder of the test session, never the user's.
+os.environ["DTI_REPORT_CACHE"] = tempfile.mkdtemp(prefix="dti-report-cache-")
+
 import pandas as pd
 import pytest
 

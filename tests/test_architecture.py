@@ -19,12 +19,22 @@ def modules():
     return sorted(p for p in PACKAGE.rglob("*.py"))
 
 
+# The one import made at run time: the command line's root group loads a command's module
+# when that command runs, so `dti-report --help` starts without the library (start-up time).
+LAZY_COMMANDS = PACKAGE / "cli" / "__init__.py"
+
+
 def test_no_function_level_import_of_the_package():
-    """A cycle is fixed by moving code, not by importing inside a function."""
+    """A cycle is fixed by moving code, not by importing inside a function (nor through
+    importlib, but in the command line's lazy group)."""
     found = []
     for path in modules():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and path != LAZY_COMMANDS:
+                name = getattr(node.func, "attr", getattr(node.func, "id", ""))
+                if name in ("import_module", "__import__"):
+                    found.append(f"{path.relative_to(ROOT)}:{node.lineno} {name}")
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 for inner in ast.walk(node):
                     if isinstance(inner, ast.ImportFrom) and (inner.level or (inner.module or "").startswith("dti_report")):

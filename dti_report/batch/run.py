@@ -34,6 +34,8 @@ import pandas as pd
 from dti_report.batch.inbox import Entry, discover_entries, is_too_long, read_decisions
 from dti_report.core.files import display_path, escaped_path
 from dti_report.core.issues import Issue
+from dti_report.core.progress import READING, Progress
+from dti_report.core.workers import available_cores
 from dti_report.evaluation.engine import Result
 from dti_report.evaluation.targets import TargetData
 from dti_report.evaluation.unit_values import UnitValues, type_rows
@@ -375,33 +377,32 @@ def _claimed(sub: Submission, registry: Registry, catalog: Catalog) -> tuple[str
 
 def read_batch(inputs: Path, period: str, registry: Registry, catalog: Catalog, *,
                expect_forms: list[str] | None = None, limits: Limits = Limits(), workers: int | None = None,
-               on_start: Callable[[int], None] | None = None,
-               on_done: Callable[[], None] | None = None, decisions: Path | None = None,
+               progress: Progress | None = None, decisions: Path | None = None,
                timezone: str = DEFAULT_TIMEZONE, now: dt.datetime | None = None,
                reuse: Callable[[Path], Submission | None] | None = None) -> BatchResult:
     """Discover, read, supersede and type: everything before the kinds evaluate.
     `decisions`: the clerk's file of pinned returns (batch.inbox.read_decisions);
     `timezone`: the workspace's, for save stamps that carry none; `reuse` gives a file's
     stored reading when its content was read before (the workspace's store): only the
-    other files are read."""
+    other files are read. `progress` counts the inbox's entries as they are read."""
+    progress = progress or Progress()
     inputs = Path(inputs)
     pins = read_decisions(decisions) if decisions is not None else {}
     entries = discover_entries(inputs)
     readable = [e for e in entries if e.kind == FILE and e.problem is None]
     known = {e.path: sub for e in readable if (sub := reuse(e.path)) is not None} if reuse else {}
     fresh = [e.path for e in readable if e.path not in known]
-    if on_start:
-        on_start(len(entries) - len(known))
-    workers = workers if workers is not None else min(4, os.cpu_count() or 1)
-    read = iter(_read_all(fresh, inputs, registry, catalog, period, limits, workers, on_done, timezone, now))
+    progress.phase(READING, len(entries) - len(known))
+    workers = workers if workers is not None else available_cores()
+    read = iter(_read_all(fresh, inputs, registry, catalog, period, limits, workers, progress.advance, timezone,
+                          now))
     submissions = []
     for entry in entries:
         if entry.kind == FILE and entry.problem is None:
             submissions.append(known[entry.path] if entry.path in known else next(read))
         else:
             submissions.append(listed(entry))
-            if on_done:
-                on_done()
+            progress.advance()
     issues = mark_superseded(submissions, pins)
     # The forms this period is about: those the inputs hold (accepted or not) and those asked for.
     # A form nobody sent anything for is only awaited when named: a quarterly plan run does not

@@ -95,6 +95,10 @@ MIGRATIONS: list[list[str]] = [
             made_at TEXT NOT NULL, source TEXT NOT NULL)""",
         "CREATE INDEX adjustments_key ON adjustments (period, unit_code, field)",
     ],
+    # 3: how long each phase of a run took (reading, evaluating, each kind of output), in seconds
+    [
+        "ALTER TABLE runs ADD COLUMN phases TEXT NOT NULL DEFAULT '[]'",
+    ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -248,6 +252,7 @@ class RunRecord:
     targets: dict[str, tuple[str, str, dict, list[tuple]]]   # key -> (id, version, data json, figures)
     standings: dict[str, tuple[str, list[tuple]]]            # plan key -> (plan id, [(task, standing, label, note)])
     expected: dict[str, tuple[str, list[str]]]               # set key -> (form id, units awaited)
+    phases: list = field(default_factory=list)  # [phase label, seconds] in order (core.progress)
 
 
 class Store:
@@ -361,11 +366,13 @@ class Store:
                 counts[sub.status] = counts.get(sub.status, 0) + 1
             run_id = c.execute(
                 "INSERT INTO runs (period, started, finished, options, tool_version, files_found, files_read, "
-                "files_known, counts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "files_known, counts, phases) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (record.period, record.started, record.finished, json.dumps(record.options, ensure_ascii=False,
                                                                             default=str),
                  tool_version(), len(record.submissions), len(record.submissions) - len(record.reused),
-                 len(record.reused), json.dumps(counts, sort_keys=True))).lastrowid
+                 len(record.reused), json.dumps(counts, sort_keys=True),
+                 json.dumps([[name, round(seconds, 3)] for name, seconds in record.phases], ensure_ascii=False))
+            ).lastrowid
             file_ids = self._record_files(c, record, run_id)
             self._record_period(c, record, file_ids)
             return run_id

@@ -84,7 +84,11 @@ def score(indicator_set: IndicatorSet, data: UnitValues) -> tuple[pd.DataFrame, 
     index_of = indicator_set.index_of_criterion()
     fields = indicator_set.fields
     units = np.array(data.units, dtype=object)
-    frames, issues = [], []
+    # The columns gathered criterion by criterion and framed once: a frame per criterion
+    # cost more than the scoring itself.
+    columns: dict[str, list] = {name: [] for name in SCORE_COLUMNS}
+    statuses: list[str] = []
+    issues = []
     for criterion in indicator_set.criteria:
         skip = data.not_applicable[criterion.id].to_numpy(dtype=bool)
         ctx = Context(data, criterion, fields, skip)
@@ -96,20 +100,21 @@ def score(indicator_set: IndicatorSet, data: UnitValues) -> tuple[pd.DataFrame, 
             default=np.nan,
         )
         ratio = np.where(skip, np.nan, out.ratio)
-        frames.append(pd.DataFrame({
-            "unit_code": units,
-            "index": index_of[criterion.id],
-            "criterion": criterion.id,
-            "max_points": criterion.max_points,
-            "ratio": ratio,
-            "points": np.round(points, 6),
-            "status": [STATUS_NAMES[s] for s in status],
-        }))
+        columns["unit_code"].append(units)
+        columns["index"].append(np.full(len(units), index_of[criterion.id], dtype=object))
+        columns["criterion"].append(np.full(len(units), criterion.id, dtype=object))
+        columns["max_points"].append(np.full(len(units), criterion.max_points))
+        columns["ratio"].append(ratio)
+        columns["points"].append(np.round(points, 6))
+        statuses += [STATUS_NAMES[s] for s in status]
         for pos, code, detail, field_id in out.problems:
             unit = str(units[pos])
             file, sheet, cell = data.location(unit, field_id)
             issues.append(Issue(code, file=file, sheet=sheet, cell=cell, unit=unit, field=field_id, criterion=criterion.id, detail=detail))
-    scores = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=SCORE_COLUMNS)
+    if not indicator_set.criteria:
+        return pd.DataFrame(columns=SCORE_COLUMNS), issues
+    scores = pd.DataFrame({**{name: np.concatenate(parts) for name, parts in columns.items() if name != "status"},
+                           "status": statuses})
     return scores, issues
 
 
@@ -158,13 +163,15 @@ def score_self_and_verified(indicator_set: IndicatorSet, self_data: UnitValues, 
     """Tự đánh giá and Kết quả đánh giá: two scorings by the same rules. A rule
     problem that only the corrected values raise points to the override's row."""
     self_scores, self_issues = score(indicator_set, self_data)
-    verified_scores, verified_issues = score(indicator_set, verified_data)
+    # Without Sở TTTT's adjustments the two scorings are one (scoring is a pure function): done once.
+    same = verified_data is self_data
+    verified_scores, verified_issues = (self_scores, self_issues) if same else score(indicator_set, verified_data)
     key = ["unit_code", "index", "criterion", "max_points"]
     merged = self_scores.rename(columns={"ratio": "self_ratio", "points": "self_score", "status": "self_status"}).merge(
         verified_scores.rename(columns={"points": "verified_score"}), on=key, how="outer", validate="one_to_one")
     merged = merged[key + ["self_ratio", "self_score", "self_status", "ratio", "verified_score", "status"]]
     verified_totals = totals(indicator_set, verified_scores)
-    self_totals = totals(indicator_set, self_scores)
+    self_totals = verified_totals if same else totals(indicator_set, self_scores)
     table = verified_totals.copy()
     table["self_total"] = self_totals["total"]
     table["self_rank"] = self_totals["rank"]

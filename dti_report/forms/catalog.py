@@ -6,20 +6,31 @@ own index or next year's decision is a file in a folder the user names, added
 beside them. Several versions of one id coexist: a workbook is read with the
 version it was made from; new templates use the newest.
 
+Validating every form takes a good part of a second, on every command. The
+validated forms are kept in the user's cache folder (core.cache), keyed by the
+content of every form file read, the code of the models and the versions of the
+package, pydantic and Python: any change is a miss, and a missing, corrupt or
+unwritable cache only means the files are parsed again.
+
 The models come from the kinds registry (dti_report.kinds): this module only
 reads, validates and indexes.
 """
 
 from __future__ import annotations
 
+import hashlib
+import pickle
+import sys
 from dataclasses import dataclass, field
-from importlib import resources
+from importlib import metadata, resources
 from pathlib import Path
 from typing import Iterable, Mapping
 
+import pydantic
 import yaml
 from pydantic import ValidationError
 
+from dti_report.core.cache import read_cached, write_cached
 from dti_report.core.errors import DtiError
 from dti_report.core.text import nfc_tree
 from dti_report.forms.base import Form
@@ -140,10 +151,13 @@ def parse_form(raw, source: str, models: Mapping[str, type[Form]]) -> tuple[Form
     return (None if problems else form), problems
 
 
-def read_form_file(path: Path, models: Mapping[str, type[Form]], source: str | None = None) -> tuple[Form | None, list[Problem]]:
+def read_form_file(path: Path, models: Mapping[str, type[Form]], source: str | None = None,
+                   data: bytes | None = None) -> tuple[Form | None, list[Problem]]:
+    """A form file parsed and validated (`data`: its bytes, when already read)."""
     source = source or path.name
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
+        text = (path.read_bytes() if data is None else data).decode("utf-8")
+        raw = yaml.load(text.replace("\r\n", "\n"), Loader=_LOADER)
     except OSError as exc:
         return None, [Problem(source, "", f"không đọc được tệp: {exc.strerror or exc}")]
     except UnicodeDecodeError:
@@ -175,8 +189,8 @@ class Catalog:
         self.origins[(form.id, form.version)] = origin
         return None
 
-    def load_file(self, path: Path, source: str | None = None) -> list[Problem]:
-        form, problems = read_form_file(path, self.models, source)
+    def load_file(self, path: Path, source: str | None = None, data: bytes | None = None) -> list[Problem]:
+        form, problems = read_form_file(path, self.models, source, data)
         if form is not None:
             duplicate = self.add(form, source or str(path))
             problems = [duplicate] if duplicate else []
@@ -220,19 +234,99 @@ class Catalog:
         return form_id in self.forms
 
 
-def load_catalog(models: Mapping[str, type[Form]], extra_dirs: Iterable[Path] = ()) -> Catalog:
-    """The built-in forms and those of the user's folders; every problem of every file at once."""
-    catalog = Catalog(models)
-    with resources.as_file(resources.files(BUILTIN_FORMS)) as builtin:
-        problems = catalog.load_dir(builtin, f"{BUILTIN_FORMS}/")
+def _form_files(extra_dirs: Iterable[Path]) -> tuple[list[tuple[Path, str]], list[Problem]]:
+    """Every form file to load with the name it is reported by, built-in ones first."""
+    folders = [(Path(str(resources.files(BUILTIN_FORMS))), f"{BUILTIN_FORMS}/")]
+    problems = []
     for folder in extra_dirs:
         folder = Path(folder)
         if not folder.is_dir():
             problems.append(Problem(str(folder), "", "không tìm thấy thư mục biểu mẫu"))
             continue
-        problems += catalog.load_dir(folder, f"{folder}/")
+        folders.append((folder, f"{folder}/"))
+    files = [(path, f"{prefix}{path.name}") for folder, prefix in folders
+             for path in sorted(folder.iterdir(), key=lambda p: p.name)
+             if path.suffix in FORM_SUFFIXES and path.is_file()]
+    return files, problems
+
+
+def _package_version() -> str:
+    # The Version line read directly: metadata.version() loads the email parser for it.
+    try:
+        text = metadata.distribution("dti-report").read_text("METADATA") or ""
+    except metadata.PackageNotFoundError:
+        return "unknown"
+    return next((line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("Version:")),
+                "unknown")
+
+
+def cache_key(models: Mapping[str, type[Form]], files: list[tuple[str, bytes]]) -> str:
+    """Everything the validated forms depend on: the files' names and bytes, the models'
+    code (this package's forms modules), and the versions of the package, pydantic and Python."""
+    digest = hashlib.sha256()
+    parts = [CACHE_FORMAT, _package_version(), pydantic.VERSION, sys.version,
+             *(f"{name}={model.__module__}.{model.__qualname__}" for name, model in models.items())]
+    for part in parts:
+        digest.update(part.encode() + b"\0")
+    for code in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(code.name.encode() + b"\0" + code.read_bytes() + b"\0")
+    for source, data in files:
+        digest.update(source.encode() + b"\0" + hashlib.sha256(data).digest())
+    return digest.hexdigest()
+
+
+CACHE_FORMAT = "catalog-1"
+
+
+def _cache_file(cache_dir: Path, sources: list[str]) -> Path:
+    # One file per set of folders (the built-in forms alone, or with a province's folder).
+    return cache_dir / f"catalog-{hashlib.sha256(chr(0).join(sources).encode()).hexdigest()[:16]}.pickle"
+
+
+def _from_cache(path: Path, key: str, models: Mapping[str, type[Form]]) -> Catalog | None:
+    data = read_cached(path)
+    if data is None:
+        return None
+    try:
+        # The cache folder is the user's own, as writable to them as this package is.
+        stored_key, forms, origins = pickle.loads(data)
+    except Exception:  # corrupt or from code that no longer exists: parse again
+        return None
+    if stored_key != key or not isinstance(forms, dict) or not isinstance(origins, dict):
+        return None
+    return Catalog(models, forms, origins)
+
+
+def load_catalog(models: Mapping[str, type[Form]], extra_dirs: Iterable[Path] = (),
+                 cache_dir: Path | None = None) -> Catalog:
+    """The built-in forms and those of the user's folders; every problem of every file at
+    once. With a cache folder, the validated forms of the same files are reused."""
+    files, problems = _form_files(extra_dirs)
+    contents: list[bytes | None] = []
+    for path, _ in files:
+        try:
+            contents.append(path.read_bytes())
+        except OSError:
+            contents.append(None)  # read again below, to report why
+    cacheable = cache_dir is not None and not problems and all(c is not None for c in contents)
+    if cacheable:
+        key = cache_key(models, [(source, data) for (_, source), data in zip(files, contents)])
+        target = _cache_file(cache_dir, [source for _, source in files])
+        cached = _from_cache(target, key, models)
+        if cached is not None:
+            return cached
+    catalog = Catalog(models)
+    for (path, source), data in zip(files, contents):
+        problems += catalog.load_file(path, source, data)
     if problems:
         raise CatalogError(problems)
+    if cacheable:
+        try:
+            data = pickle.dumps((key, catalog.forms, catalog.origins), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # a form that does not pickle is simply not cached
+            data = None
+        if data is not None:
+            write_cached(target, data)
     return catalog
 
 

@@ -22,8 +22,6 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from rapidfuzz import fuzz, process
-
 if TYPE_CHECKING:  # annotations only: the target model builds on this grammar
     from dti_report.forms.targets import TargetSet
 
@@ -121,6 +119,8 @@ class Resolver:
             longer = [k for k in known if k.startswith(norm)]
             if len(longer) == 1:
                 return known[longer[0]], FUZZY, round(100.0 * len(norm) / len(longer[0]), 1)
+        from rapidfuzz import fuzz, process  # only a placeholder that matches no key exactly needs it
+
         # Keys the row itself uses first: 28.1's typo is nearer 28.2's key than its own.
         for pool in ([normalize(h) for h in hints if normalize(h) in known], list(known)):
             if not pool:

@@ -14,10 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-import docx
-import openpyxl
-from docx.text.run import Run
-
 from dti_report.core.files import atomic_path
 from dti_report.forms.placeholders import FUZZY, UNKNOWN, Resolution, Resolver, find_placeholders, render_text, row_hints
 
@@ -50,7 +46,13 @@ class Block:
     hints: list[str]
 
 
+# python-docx and openpyxl are imported where a template is opened: the commands that
+# open none (check, run without a monitoring table) start without them.
+
+
 def _paragraph_text(p) -> str:
+    from docx.text.run import Run
+
     return "".join(Run(r, None).text for r in p.xpath(RUN_PATH))
 
 
@@ -120,6 +122,8 @@ def join_split_paragraphs(block: Block) -> None:
 
 
 def _render_paragraph(p, resolver: Resolver, hints: list[str]) -> list[Resolution]:
+    from docx.text.run import Run
+
     runs = [Run(r, None) for r in p.xpath(RUN_PATH)]
     texts = [run.text for run in runs]
     full = "".join(texts)
@@ -155,6 +159,8 @@ def _render_paragraph(p, resolver: Resolver, hints: list[str]) -> list[Resolutio
 
 def render_docx(template: Path | str, resolver: Resolver, target: Path | str | None = None) -> list[Finding]:
     """Render every placeholder of a .docx; write it to target (None: lint only)."""
+    import docx
+
     document = docx.Document(str(template))
     blocks = list(document_blocks(document))
     resolver.define_from([_paragraph_text(p) for b in blocks for p in b.paragraphs])
@@ -174,6 +180,8 @@ def render_docx(template: Path | str, resolver: Resolver, target: Path | str | N
 
 def render_xlsx(template: Path | str, resolver: Resolver, target: Path | str | None = None) -> list[Finding]:
     """Placeholders in any cell of any sheet; each cell keeps its formatting."""
+    import openpyxl
+
     book = openpyxl.load_workbook(str(template))
     texts = [c.value for ws in book.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     resolver.define_from(texts)
@@ -209,6 +217,8 @@ def render_template(template: Path | str, resolver: Resolver, target: Path | str
 
 def unresolved_text(path: Path | str) -> str:
     """All text of a rendered .docx, to check that no placeholder is left."""
+    import docx
+
     document = docx.Document(str(path))
     return "\n".join(_paragraph_text(p) for b in document_blocks(document) for p in b.paragraphs)
 

@@ -1,9 +1,11 @@
-"""PDF copies of the Word reports through LibreOffice headless, in one soffice call.
+"""PDF copies of the Word reports through LibreOffice headless.
 
-soffice writes every PDF into one folder: they are converted into a temporary
-folder beside the outputs, then each is renamed next to its .docx, so a reader
-never sees half a PDF. A throwaway profile keeps the conversion away from any
-LibreOffice the user has open, and away from their settings.
+The documents are shared among `workers` soffice processes run side by side, each
+converting its share in one call with a throwaway profile of its own: two soffice
+processes on one profile wait for each other (or fail), and a profile of our own
+keeps the conversion away from any LibreOffice the user has open and from their
+settings. soffice writes the PDFs into one temporary folder beside the outputs;
+each is then renamed next to its .docx, so a reader never sees half a PDF.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ import shutil
 import subprocess
 import tempfile
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
+from dti_report.core.progress import PDF, Progress
 from dti_report.renderers.documents import ReportError
 
 TIMEOUT_SECONDS = 1800
@@ -46,8 +50,12 @@ def soffice_convert(documents: list[Path], out_dir: Path, work_dir: Path) -> Non
                           f"{': ' + detail[0] if detail[0] else ''}")
 
 
-def convert_to_pdf(documents: list[Path], *, out_root: Path | None = None) -> list[Path]:
-    """A PDF beside each document. Returns the PDFs' paths."""
+def convert_to_pdf(documents: list[Path], *, out_root: Path | None = None, workers: int = 1,
+                   progress: Progress | None = None) -> list[Path]:
+    """A PDF beside each document, converted by up to `workers` soffice processes at once.
+    Returns the PDFs' paths."""
+    progress = progress or Progress()
+    progress.phase(PDF, len(documents))
     if not documents:
         return []
     soffice_path()  # fail before any work when LibreOffice is missing
@@ -63,7 +71,15 @@ def convert_to_pdf(documents: list[Path], *, out_root: Path | None = None) -> li
     # Inside the output folder: the final rename stays on one file system, hence atomic.
     with tempfile.TemporaryDirectory(prefix=".pdf-", dir=work_root) as tmp:
         converted = Path(tmp) / "pdf"
-        soffice_convert(documents, converted, Path(tmp))
+        # Every soffice start costs seconds: one share per process, each converted in one call.
+        count = max(1, min(workers, len(documents)))
+        shares = [documents[i::count] for i in range(count)]
+        with ThreadPoolExecutor(max_workers=count) as pool:
+            jobs = {pool.submit(soffice_convert, share, converted, Path(tmp) / f"soffice-{i}"): len(share)
+                    for i, share in enumerate(shares)}
+            for job in as_completed(jobs):
+                job.result()
+                progress.advance(jobs[job])
         written = []
         for doc in documents:
             target = doc.with_suffix(".pdf")

@@ -19,6 +19,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from dti_report.batch.results import RunResults
+from dti_report.core.progress import PLAN_REPORTS, REPORTS, SCORECARDS, Progress
 from dti_report.reports.settings import ReportSettings
 from dti_report.reports import charts
 from dti_report.reports.context import SetView, report_context, scorecard_contexts
@@ -80,38 +81,46 @@ def _render_scorecards(job: tuple[Path, list[tuple[dict, Path]], dt.date, str]) 
 
 
 def render_scorecards(results: RunResults, set_id: str, settings: ReportSettings, day: dt.date,
-                      workers: int = 1) -> list[Path]:
+                      workers: int = 1, progress: Progress | None = None) -> list[Path]:
     template = find_template(settings.templates.scorecard, SCORECARD_TEMPLATE)
     folder = results.out_dir / SCORECARD_DIR
     contexts = scorecard_contexts(results, set_id, settings, day)
     add_scorecard_history(results, set_id, contexts)
     items = [(context, folder / scorecard_file_name(context["unit_code"], set_id)) for context in contexts]
     author = _author(settings)
+    progress = progress or Progress()
     if workers <= 1 or len(items) < POOL_THRESHOLD:
-        return _render_scorecards((template, items, day, author))
+        return list(progress.counted(path for item in items
+                                     for path in _render_scorecards((template, [item], day, author))))
     size = max(1, -(-len(items) // (workers * 4)))
     jobs = [(template, items[i:i + size], day, author) for i in range(0, len(items), size)]
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        return [path for paths in pool.map(_render_scorecards, jobs) for path in paths]
+        return list(progress.counted(path for paths in pool.map(_render_scorecards, jobs) for path in paths))
 
 
 def render_reports(results: RunResults, settings: ReportSettings, *, day: dt.date | None = None, pdf: bool = False,
-                   workbook: bool = True, scorecards: bool = True, workers: int = 1) -> list[Path]:
+                   workbook: bool = True, scorecards: bool = True, workers: int = 1,
+                   progress: Progress | None = None) -> list[Path]:
     """Every report of the run into its output folder. Returns the files written."""
+    progress = progress or Progress()
     day = settings.date(day)
     written: list[Path] = []
     if workbook:
         written.append(write_results_workbook(results))
     documents: list[Path] = []
     scored = [set_id for set_id, sr in results.sets.items() if sr.totals is not None and len(sr.totals)]
-    for set_id in scored:
+    progress.phase(REPORTS, len(scored))
+    for set_id in progress.counted(scored):
         documents.append(render_set_report(results, set_id, settings, day))
     if scorecards:
+        progress.phase(SCORECARDS, sum(len(results.sets[set_id].totals) for set_id in scored))
         for set_id in scored:
-            documents += render_scorecards(results, set_id, settings, day, workers)
-    for path in render_plan_reports(results, settings, day):
+            documents += render_scorecards(results, set_id, settings, day, workers, progress)
+    progress.phase(PLAN_REPORTS)
+    for path in progress.counted(render_plan_reports(results, settings, day)):
         (documents if path.suffix == ".docx" else written).append(path)
     written += documents
     if pdf:
-        written += convert_to_pdf(documents, out_root=results.out_dir)
+        written += convert_to_pdf(documents, out_root=results.out_dir, workers=workers, progress=progress)
+    progress.finish()
     return written

@@ -9,16 +9,8 @@ from __future__ import annotations
 import io
 from functools import lru_cache
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
-from matplotlib.ft2font import FT2Font  # noqa: E402
-
-from dti_report.core import formatting as fmt  # noqa: E402
-from dti_report.reports.context import SetView  # noqa: E402
+from dti_report.core import formatting as fmt
+from dti_report.reports.context import SetView
 
 # The report is in Times New Roman; Liberation Serif has the same metrics and
 # full Vietnamese coverage where Times is not installed (Linux servers).
@@ -32,9 +24,24 @@ COLORS = ("#1F4E79", "#2E75B6", "#9DC3E6", "#C55A11", "#F4B183", "#548235", "#A9
 
 
 @lru_cache(maxsize=1)
+def pyplot():
+    """matplotlib's pyplot on the Agg backend, imported on the first chart: it costs most
+    of a second, which `check` and the other commands that draw nothing do not pay."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+@lru_cache(maxsize=1)
 def _font() -> str:
     """The first serif font whose file has Vietnamese letters (old Liberation
     releases lack them); DejaVu Serif ships with matplotlib and always does."""
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+
     for name in SERIF:
         try:
             path = font_manager.findfont(font_manager.FontProperties(family=name), fallback_to_default=False)
@@ -48,12 +55,12 @@ def _font() -> str:
 def _png(fig) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
-    plt.close(fig)
+    pyplot().close(fig)
     return buffer.getvalue()
 
 
 def _style():
-    return plt.rc_context({"font.family": _font(), "font.size": 9, "axes.spines.top": False,
+    return pyplot().rc_context({"font.family": _font(), "font.size": 9, "axes.spines.top": False,
                            "axes.spines.right": False, "svg.hashsalt": "dti-report"})
 
 
@@ -76,7 +83,7 @@ def totals_chart(view: SetView) -> tuple[bytes, str]:
     with _style():
         # At most MAX_HEIGHT: with its caption the chart must fit on one A4 page.
         height = min(0.9 + 0.2 * legend_rows + 0.24 * slots, MAX_HEIGHT)
-        fig, ax = plt.subplots(figsize=(6.3, height), layout="constrained")
+        fig, ax = pyplot().subplots(figsize=(6.3, height), layout="constrained")
         left = [0.0] * len(rows)
         for k, index in enumerate(s.indices):
             values = [float(totals[index.id].iloc[r]) for r in rows]
@@ -104,7 +111,7 @@ def spread_chart(view: SetView) -> bytes:
     s = view.iset
     shares = view.shares() * 100
     with _style():
-        fig, ax = plt.subplots(figsize=(6.3, 3.4), layout="constrained")
+        fig, ax = pyplot().subplots(figsize=(6.3, 3.4), layout="constrained")
         ax.boxplot([shares[i.id].to_numpy() for i in s.indices], showmeans=True, widths=0.55,
                    medianprops={"color": "#C55A11"},
                    meanprops={"marker": "D", "markerfacecolor": "#1F4E79", "markeredgecolor": "#1F4E79", "markersize": 4},

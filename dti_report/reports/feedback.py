@@ -21,6 +21,7 @@ from dti_report.forms.indicators import IndicatorSet
 from dti_report.evaluation.engine import STATUS_LABELS
 from dti_report.batch.run_folder import ISSUE_HEADERS, sorted_issues
 from dti_report.core.issues import SEVERITY_LABELS, Issue, issues_frame
+from dti_report.core.progress import FEEDBACK, Progress
 from dti_report.workbook.reader import STATUS_LABELS as FILE_STATUS_LABELS
 from dti_report.workbook.reader import Submission
 from dti_report.workbook.xlsx import LINE_HEIGHT, lines_needed, print_setup, sheet_name, workbook, write_cell, write_table
@@ -253,11 +254,13 @@ def _write_feedback_job(job: tuple[Feedback, Path]) -> Path:
     return write_feedback_workbook(*job)
 
 
-def write_feedback(batch: BatchResult, out_dir: Path, workers: int = 1) -> list[Path]:
+def write_feedback(batch: BatchResult, out_dir: Path, workers: int = 1, progress: Progress | None = None) -> list[Path]:
     """One workbook per unit that sent anything, in phan-hoi/."""
+    progress = progress or Progress()
     issues = sorted_issues(batch.issues)
     jobs = [(payload, out_dir / "phan-hoi" / f"{payload.unit_code}.xlsx") for payload in feedback_payloads(batch, issues)]
+    progress.phase(FEEDBACK, len(jobs))
     if workers > 1 and len(jobs) >= 50:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            return list(pool.map(_write_feedback_job, jobs, chunksize=16))
-    return [_write_feedback_job(job) for job in jobs]
+            return list(progress.counted(pool.map(_write_feedback_job, jobs, chunksize=16)))
+    return list(progress.counted(_write_feedback_job(job) for job in jobs))

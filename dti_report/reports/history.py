@@ -14,10 +14,8 @@ import pandas as pd
 from dti_report.batch.results import RunResults
 from dti_report.core import formatting as fmt
 from dti_report.evaluation.timeliness import LATE, MISSING, ON_TIME, SENT
-from dti_report.reports.charts import _png, _style
+from dti_report.reports.charts import _png, _style, pyplot
 from dti_report.workbook.xlsx import write_table
-
-import matplotlib.pyplot as plt  # noqa: E402  (Agg chosen by reports.charts)
 
 TREND_MAX_UNITS_IN_SHEET_CHART = 12
 
@@ -161,7 +159,7 @@ def trend_chart(results: RunResults, set_id: str) -> bytes | None:
     labels = [fmt.period_words(p) for p in by_period.index]
     iset = results.sets[set_id].indicator_set
     with _style():
-        fig, ax = plt.subplots(figsize=(6.3, 3.0))
+        fig, ax = pyplot().subplots(figsize=(6.3, 3.0))
         x = range(len(labels))
         ax.fill_between(x, by_period["min"], by_period["max"], color="#9DC3E6", alpha=0.4, label="Từ thấp nhất đến cao nhất")
         ax.plot(x, by_period["mean"], marker="o", color="#1F4E79", label="Điểm bình quân")

@@ -11,8 +11,6 @@ import datetime as dt
 from pathlib import Path
 from typing import Mapping
 
-import openpyxl
-
 from dti_report.forms.base import Form, InputField
 from dti_report.workbook.layout import HEADER, HEADER_SEARCH_ROWS, INPUT_SHEET, NA_LABEL, NA_SUFFIX
 from dti_report.core.files import atomic_path
@@ -61,6 +59,8 @@ def fill_workbook(form: Form, template: Path | str, values: Mapping[str, object]
                   notes: Mapping[str, str] | None = None) -> Path:
     """Open a template with openpyxl, write the values (and notes, beside them) by field id,
     save to target."""
+    import openpyxl  # only here: reading and checking workbooks never needs it
+
     book = openpyxl.load_workbook(template)
     sheet = book[INPUT_SHEET]
     header_row = id_col = None

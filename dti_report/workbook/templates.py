@@ -12,9 +12,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Mapping
 
-import xlsxwriter
-from xlsxwriter.utility import quote_sheetname, xl_range_abs, xl_rowcol_to_cell
-
 from dti_report.workbook import layout
 from dti_report.core.errors import DtiError
 from dti_report.forms.base import InputField
@@ -261,6 +258,8 @@ def write_guide_sheet(ws, fmt, indicator_set: IndicatorSet, unit: Unit, period: 
 def write_lists_sheet(ws, fmt, indicator_set: IndicatorSet) -> dict[str, str]:
     """One column per list (the NA list first, then each choice field, options in
     the decision's order); returns list key → absolute range for validations."""
+    from xlsxwriter.utility import quote_sheetname, xl_range_abs  # xlsxwriter: only when writing
+
     lists = {layout.NA_SUFFIX: [layout.NA_LABEL]}
     lists.update({f.id: [o.label for o in f.options] for f in indicator_set.fields.values() if f.options})
     sources = {}
@@ -312,6 +311,8 @@ def _band_row(ws, fmt, row: int, index_id: str, name: str, points: float | None)
 
 def write_input_sheet(ws, fmt, indicator_set: IndicatorSet, unit: Unit, period: str, sources: dict[str, str],
                       contents: dict[str, object]) -> None:
+    from xlsxwriter.utility import xl_rowcol_to_cell  # xlsxwriter: only when writing
+
     for col, width in WIDTHS.items():
         ws.set_column(col, col, width)
     title_block = [
@@ -447,6 +448,8 @@ def write_unit_workbook(indicator_set, unit: Unit, period: str, target_path: Pat
                         deadline: str | None = None, contact: str | None = None) -> Path:
     """The four sheets every unit workbook has, whatever the set: the guide and the
     input sheet come from the caller; the lists and the stamp are the same for all."""
+    import xlsxwriter  # only when a workbook is written: checking and reading never need it
+
     layout.check_period(period)  # which units take which set is the registry's call, not this writer's
     target = Path(target_path)
     with atomic_path(target) as tmp:

@@ -12,14 +12,16 @@ import datetime as dt
 import math
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import pandas as pd
-import xlsxwriter
 
 from dti_report.core.files import atomic_path
 from dti_report.workbook import layout
 from dti_report.core.text import strip_control
+
+if TYPE_CHECKING:  # imported where a workbook is written
+    import xlsxwriter
 
 FONT = "Times New Roman"
 # A fixed creation stamp: rerunning on the same inputs gives the same workbook content.
@@ -40,6 +42,8 @@ def cell_text(value: str) -> str:
 @contextmanager
 def workbook(target: Path | str, title: str) -> Iterator[tuple[xlsxwriter.Workbook, dict]]:
     """An xlsxwriter workbook written atomically, with the house formats."""
+    import xlsxwriter  # only when a workbook is written: checking and reading never need it
+
     with atomic_path(target) as tmp:
         book = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False,
                                               "nan_inf_to_errors": True, "in_memory": True})

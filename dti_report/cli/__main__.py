@@ -1,0 +1,3 @@
+from dti_report.cli import main
+
+main()

@@ -1,0 +1,112 @@
+"""The validated forms kept in the user's cache folder: reused while nothing they depend
+on changed, and never a reason for a command to fail."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from dti_report.core import cache
+from dti_report.forms import catalog as catalog_module
+from dti_report.forms.catalog import CatalogError, load_catalog
+from dti_report.kinds import MODELS
+
+FORMS = Path(__file__).resolve().parents[1] / "dti_report" / "data" / "forms"
+
+
+def _own_form(folder: Path, title: str) -> Path:
+    raw = yaml.safe_load((FORMS / "hcm-dti-so-2023.yaml").read_text(encoding="utf-8"))
+    raw.update(id="tinh-dti-so", version="2024.1", title=title)
+    folder.mkdir(exist_ok=True)
+    path = folder / "tinh-dti-so.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def parses(monkeypatch):
+    """How many form files were parsed (not taken from the cache)."""
+    count = {"n": 0}
+    real = catalog_module.read_form_file
+
+    def counting(*args, **kwargs):
+        count["n"] += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(catalog_module, "read_form_file", counting)
+    return count
+
+
+def test_second_load_comes_from_the_cache(tmp_path, parses):
+    first = load_catalog(MODELS, cache_dir=tmp_path / "cache")
+    assert parses["n"] > 0
+    assert len(list((tmp_path / "cache").glob("catalog-*.pickle"))) == 1
+    parses["n"] = 0
+    second = load_catalog(MODELS, cache_dir=tmp_path / "cache")
+    assert parses["n"] == 0
+    assert second.ids() == first.ids()
+    assert second.origins == first.origins
+    for form_id in first.ids():
+        assert second.forms[form_id].keys() == first.forms[form_id].keys()
+        assert second.get(form_id) == first.get(form_id)
+
+
+def test_a_changed_form_file_is_parsed_again(tmp_path, parses):
+    own = tmp_path / "own"
+    path = _own_form(own, "Bộ chỉ số của tỉnh")
+    assert load_catalog(MODELS, [own], cache_dir=tmp_path / "cache").get("tinh-dti-so").title == "Bộ chỉ số của tỉnh"
+    path.write_text(path.read_text(encoding="utf-8").replace("Bộ chỉ số của tỉnh", "Bộ chỉ số mới"),
+                    encoding="utf-8")
+    parses["n"] = 0
+    assert load_catalog(MODELS, [own], cache_dir=tmp_path / "cache").get("tinh-dti-so").title == "Bộ chỉ số mới"
+    assert parses["n"] > 0
+
+
+def test_a_broken_form_file_is_reported_even_after_a_cached_load(tmp_path):
+    own = tmp_path / "own"
+    path = _own_form(own, "Bộ chỉ số của tỉnh")
+    load_catalog(MODELS, [own], cache_dir=tmp_path / "cache")
+    path.write_text("id: [", encoding="utf-8")
+    with pytest.raises(CatalogError, match="YAML không hợp lệ"):
+        load_catalog(MODELS, [own], cache_dir=tmp_path / "cache")
+
+
+def test_a_corrupt_cache_file_is_parsed_again_and_rewritten(tmp_path, parses):
+    load_catalog(MODELS, cache_dir=tmp_path / "cache")
+    (stored,) = (tmp_path / "cache").glob("catalog-*.pickle")
+    for garbage in (b"", b"not a pickle", stored.read_bytes()[:100]):
+        stored.write_bytes(garbage)
+        parses["n"] = 0
+        assert "hcm-dti-so" in load_catalog(MODELS, cache_dir=tmp_path / "cache")
+        assert parses["n"] > 0
+    parses["n"] = 0
+    load_catalog(MODELS, cache_dir=tmp_path / "cache")
+    assert parses["n"] == 0
+
+
+def test_a_cache_of_another_package_version_is_not_trusted(tmp_path, parses, monkeypatch):
+    load_catalog(MODELS, cache_dir=tmp_path / "cache")
+    monkeypatch.setattr(catalog_module, "_package_version", lambda: "99.0")
+    parses["n"] = 0
+    load_catalog(MODELS, cache_dir=tmp_path / "cache")
+    assert parses["n"] > 0
+
+
+def test_an_unwritable_cache_folder_only_costs_the_parse(tmp_path, parses):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    for folder in (blocker / "cache", blocker):  # cannot be created; is not a folder
+        parses["n"] = 0
+        assert "hcm-dti-so" in load_catalog(MODELS, cache_dir=folder)
+        assert parses["n"] > 0
+
+
+def test_cache_folder_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path))
+    assert cache.cache_dir() == tmp_path
+    monkeypatch.setenv(cache.CACHE_ENV, "")
+    assert cache.cache_dir() is None
+    monkeypatch.delenv(cache.CACHE_ENV)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    if cache.sys.platform not in ("win32", "darwin"):
+        assert cache.cache_dir() == tmp_path / "xdg" / "dti-report"
