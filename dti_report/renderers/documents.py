@@ -32,6 +32,7 @@ from importlib import resources
 from pathlib import Path
 
 from docx.oxml.ns import qn
+from docx.oxml.parser import element_class_lookup
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
 from jinja2 import Environment, TemplateError
@@ -81,6 +82,9 @@ ENV = _Environment(autoescape=True, finalize=_as_text)
 FIT_MARK = "dti-fit"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 PARSER = etree.XMLParser(huge_tree=True)  # strict: nothing a value holds is dropped to mend the XML
+# The same, giving python-docx's element classes: a report's rendered body becomes the document's.
+DOCX_PARSER = etree.XMLParser(huge_tree=True)
+DOCX_PARSER.set_element_class_lookup(element_class_lookup)
 # docxtpl's escapes for braces meant literally in a template, made Jinja string literals
 # before compiling, so a unit's own "{_{" in a value stays as written.
 LITERAL_BRACES = {"{_{": "{{ '{{' }}", "}_}": "{{ '}}' }}", "{_%": "{{ '{%' }}", "%_}": "{{ '%}' }}"}
@@ -255,10 +259,10 @@ def _malformed(template: Path, line: int | None) -> ReportError:
                        "hãy kiểm tra các thẻ {{ }} và {% %} của mẫu")
 
 
-def parse_rendered(xml: str | bytes, template: Path):
+def parse_rendered(xml: str | bytes, template: Path, parser=PARSER):
     """A rendered part as a tree, strictly: malformed XML is the template's fault, said so."""
     try:
-        return etree.fromstring(xml.encode("utf-8") if isinstance(xml, str) else xml, parser=PARSER)
+        return etree.fromstring(xml.encode("utf-8") if isinstance(xml, str) else xml, parser=parser)
     except etree.XMLSyntaxError as exc:
         raise _malformed(template, exc.lineno) from exc
 
@@ -348,9 +352,29 @@ class _Template(DocxTemplate):
         return render_part(compile_patched(src_xml), context)
 
     def fix_tables(self, xml):
-        tree = parse_rendered(xml, Path(self.template_file))
+        tree = parse_rendered(xml, Path(self.template_file), DOCX_PARSER)
         finish_tree(tree)
         return tree
+
+    def fix_docpr_ids(self, tree):
+        # docxtpl's, without xpath(namespaces=…), which python-docx's elements do not take.
+        for elt in tree.iter(qn("wp:docPr")):
+            self.docx_ids_index += 1
+            elt.attrib["id"] = str(self.docx_ids_index)
+
+    def map_tree(self, tree):
+        """docxtpl puts the rendered body in place of the template's (root.replace), which moves
+        it into the template's tree: lxml takes time growing with the square of the body's size
+        for that (4 s for the ranking of 10 000 units). The document is built around the rendered
+        body instead, in the body's own tree (parsed with python-docx's element classes, which
+        docxtpl's footnotes and python-docx's sections read): the same XML, in time growing with
+        its size."""
+        root = self.docx._element
+        document = tree.makeelement(root.tag, dict(root.attrib), nsmap=root.nsmap)
+        document.text = root.text
+        for child in list(root):
+            document.append(tree if child is root.body else child)
+        self.docx._element = self.docx._part._element = document
 
 
 def render_docx(template: Path, context: dict, target: Path, *, day: dt.date, title: str, author: str,
