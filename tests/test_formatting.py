@@ -1,6 +1,10 @@
 import datetime as dt
+import random
+
+from babel.numbers import parse_pattern
 
 from dti_report.core import formatting as f
+from dti_report.core.formatting import _LOCALE, _PLAIN, _plain
 
 
 def test_numbers_in_vietnamese():
@@ -16,3 +20,16 @@ def test_date_line_leading_zeros_per_decree_30():
     assert f.date_words(dt.date(2027, 2, 15)) == "ngày 15 tháng 02 năm 2027"
     assert f.date_words(dt.date(2027, 12, 31)) == "ngày 31 tháng 12 năm 2027"
     assert f.date_line("Thành phố Hồ Chí Minh", dt.date(2024, 1, 9)) == "Thành phố Hồ Chí Minh, ngày 09 tháng 01 năm 2024"
+
+
+def test_plain_patterns_write_what_babel_writes():
+    """The fast path for "#,##0.00"-like patterns gives Babel's text, ties and signs included."""
+    rng = random.Random(7)
+    values = [0.0, -0.0, 0.005, 0.015, 2.675, -2.675, 0.125, -0.001, -0.0049, 1e-9, 999.995, 0.5, 2.5, 1e15,
+              123456789012.345, -0.0005]
+    values += [rng.uniform(-1e6, 1e6) for _ in range(2000)] + [round(rng.uniform(-100, 100), rng.randint(0, 4))
+                                                                for _ in range(2000)] + [k / 1000 for k in range(-2000, 2000)]
+    for pattern in ("#,##0", "#,##0.##", "#,##0.00", "#,##0.0", "#,##0.0%", "#,##0%", "#,##0.00%"):
+        babel = parse_pattern(pattern)
+        plain = _PLAIN.fullmatch(pattern)
+        assert [_plain(v, plain) for v in values] == [babel.apply(v, _LOCALE) for v in values], pattern

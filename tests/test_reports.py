@@ -386,6 +386,21 @@ def test_workbook_sheets_chart_and_formats(results_dir):
         row[header.index("Biểu mẫu")].value.endswith("(hcm-dti-huyen)")
 
 
+def test_long_sheet_written_row_by_row_keeps_its_layout(results_dir):
+    """The workbook is written in constant memory: every row of the long sheet is there,
+    with its header, frozen pane, filter, widths and the heights of wrapped rows."""
+    book = openpyxl.load_workbook(results_dir / WORKBOOK_NAME)
+    data = book["Dữ liệu Sở"]
+    scores = pd.read_csv(results_dir / "hcm-dti-so" / "scores.csv", encoding="utf-8-sig")
+    assert data.max_row == len(scores) + 1
+    assert [c.value for c in data[1]][:5] == ["Đơn vị", "Mã đơn vị", "Chỉ số chính", "Mã tiêu chí", "Tiêu chí"]
+    assert data.freeze_panes == "C2" and data.auto_filter.ref == f"A1:{data.cell(1, data.max_column).column_letter}{len(scores) + 1}"
+    assert data.column_dimensions["E"].width > 40
+    long_rows = [r for r in range(2, data.max_row + 1) if len(data.cell(r, 5).value or "") > 80]
+    assert long_rows and all(data.row_dimensions[r].height and data.row_dimensions[r].height > 15 for r in long_rows)
+    assert all(isinstance(data.cell(r, 6).value, (int, float)) for r in range(2, 12))
+
+
 def test_unit_text_stays_text_in_workbook(results_dir):
     sheet = openpyxl.load_workbook(results_dir / WORKBOOK_NAME)["Lỗi và cảnh báo"]
     header = [c.value for c in sheet[1]]

@@ -32,6 +32,7 @@ from importlib import resources
 from pathlib import Path
 
 from docx.oxml.ns import qn
+from docx.oxml.parser import element_class_lookup
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
 from jinja2 import Environment, TemplateError
@@ -40,6 +41,7 @@ from lxml import etree
 from dti_report.core.errors import DtiError
 from dti_report.core.files import atomic_path
 from dti_report.core.text import strip_control
+from dti_report.renderers import zipped
 
 # Shipped templates are package data: found the same way in a checkout, an editable install and a wheel.
 TEMPLATE_DIR = Path(str(resources.files("dti_report.data.templates")))
@@ -50,22 +52,52 @@ ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
 def _as_text(value):
-    """What Jinja writes for a value: a plain string without control characters."""
-    return strip_control(value) if type(value) is str else value
+    """What Jinja writes for a value: a plain string without control characters
+    (every character strip_control removes is one isprintable refuses)."""
+    if type(value) is str and not value.isprintable():
+        return strip_control(value)
+    return value
+
+
+# A plain dict has no attributes but dict's own: for any other name Jinja's getattr
+# would fail first and then look the key up; the contexts are dicts, a scorecard
+# reads some five hundred of them.
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class _Environment(Environment):
+    def getattr(self, obj, attribute):
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except (KeyError, TypeError):
+                pass
+        return super().getattr(obj, attribute)
 
 
 # One environment for every render, so compiled templates can be reused.
 # Autoescape: criterion texts hold "<", "&" and must stay text in the XML.
-ENV = Environment(autoescape=True, finalize=_as_text)
+ENV = _Environment(autoescape=True, finalize=_as_text)
 # Set on a table before rendering when a {%tc %} loop makes its columns; removed before saving.
 FIT_MARK = "dti-fit"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 PARSER = etree.XMLParser(huge_tree=True)  # strict: nothing a value holds is dropped to mend the XML
+# The same, giving python-docx's element classes: a report's rendered body becomes the document's.
+DOCX_PARSER = etree.XMLParser(huge_tree=True)
+DOCX_PARSER.set_element_class_lookup(element_class_lookup)
 # docxtpl's escapes for braces meant literally in a template, made Jinja string literals
 # before compiling, so a unit's own "{_{" in a value stays as written.
 LITERAL_BRACES = {"{_{": "{{ '{{' }}", "}_}": "{{ '}}' }}", "{_%": "{{ '{%' }}", "%_}": "{{ '%}' }}"}
 _LITERAL = re.compile("|".join(re.escape(k) for k in LITERAL_BRACES))
 SPECIAL_CHAR = re.compile(r"[\n\t\a\f]")
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+# A w:t as a template holds it, and as the renderer writes it: typed spaces kept.
+W_T = re.compile(r'<w:t(?: xml:space="[a-z]*")?>')
+W_T_PRESERVED = '<w:t xml:space="preserve">'
+DECLARATION = "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"  # as lxml writes it
+# The scorecards' zip: the parts every copy shares deflated hard once; the rest fast, per document.
+STATIC_LEVEL, PART_LEVEL = 9, 1
+TITLE_SLOT = "DTI-REPORT-TITLE-SLOT"  # core properties made once per author and day; the title put in per document
 CORE_NS = {
     "cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
     "dc": "http://purl.org/dc/elements/1.1/",
@@ -222,17 +254,45 @@ def compile_patched(patched: str):
     return ENV.from_string(re.sub(r"<w:p([ >])", r"\n<w:p\1", source))
 
 
-def parse_rendered(xml: str | bytes, template: Path):
+def _malformed(template: Path, line: int | None) -> ReportError:
+    return ReportError(f"mẫu {Path(template).name} tạo ra văn bản Word không hợp lệ (dòng {line}); "
+                       "hãy kiểm tra các thẻ {{ }} và {% %} của mẫu")
+
+
+def parse_rendered(xml: str | bytes, template: Path, parser=PARSER):
     """A rendered part as a tree, strictly: malformed XML is the template's fault, said so."""
     try:
-        return etree.fromstring(xml.encode("utf-8") if isinstance(xml, str) else xml, parser=PARSER)
+        return etree.fromstring(xml.encode("utf-8") if isinstance(xml, str) else xml, parser=parser)
     except etree.XMLSyntaxError as exc:
-        raise ReportError(f"mẫu {Path(template).name} tạo ra văn bản Word không hợp lệ (dòng {exc.lineno}); "
-                          "hãy kiểm tra các thẻ {{ }} và {% %} của mẫu") from exc
+        raise _malformed(template, exc.lineno) from exc
+
+
+class _NoTree:
+    """A parser target that keeps nothing: libxml2 still checks the XML, without the
+    cost of building a tree."""
+
+    def close(self):
+        return None
+
+
+def check_rendered(data: bytes, template: Path) -> None:
+    """What parse_rendered refuses, refused the same way, without a tree. A broken
+    element structure stops the parse; a namespace error (a prefix not declared) does
+    not stop a parse into a target, so it is read from the parser's log."""
+    parser = etree.XMLParser(target=_NoTree(), huge_tree=True)
+    try:
+        etree.fromstring(data, parser=parser)
+    except etree.XMLSyntaxError as exc:
+        raise _malformed(template, exc.lineno) from exc
+    for error in parser.error_log:
+        if error.level >= etree.ErrorLevels.ERROR:
+            raise _malformed(template, error.line)
 
 
 def render_part(template, context: dict) -> str:
     xml = template.render(context).replace("\n<w:p", "<w:p")  # undo compile_part's line starts
+    if not ("\n" in xml or "\t" in xml or "\a" in xml or "\f" in xml):  # the usual case: a search in C
+        return xml
     # Line breaks, tabs, page breaks inside values (docxtpl's resolve_listing), applied only to the
     # paragraphs that hold one: over a whole document it costs more than the rest of the render.
     pieces, done = [], 0
@@ -292,9 +352,29 @@ class _Template(DocxTemplate):
         return render_part(compile_patched(src_xml), context)
 
     def fix_tables(self, xml):
-        tree = parse_rendered(xml, Path(self.template_file))
+        tree = parse_rendered(xml, Path(self.template_file), DOCX_PARSER)
         finish_tree(tree)
         return tree
+
+    def fix_docpr_ids(self, tree):
+        # docxtpl's, without xpath(namespaces=…), which python-docx's elements do not take.
+        for elt in tree.iter(qn("wp:docPr")):
+            self.docx_ids_index += 1
+            elt.attrib["id"] = str(self.docx_ids_index)
+
+    def map_tree(self, tree):
+        """docxtpl puts the rendered body in place of the template's (root.replace), which moves
+        it into the template's tree: lxml takes time growing with the square of the body's size
+        for that (4 s for the ranking of 10 000 units). The document is built around the rendered
+        body instead, in the body's own tree (parsed with python-docx's element classes, which
+        docxtpl's footnotes and python-docx's sections read): the same XML, in time growing with
+        its size."""
+        root = self.docx._element
+        document = tree.makeelement(root.tag, dict(root.attrib), nsmap=root.nsmap)
+        document.text = root.text
+        for child in list(root):
+            document.append(tree if child is root.body else child)
+        self.docx._element = self.docx._part._element = document
 
 
 def render_docx(template: Path, context: dict, target: Path, *, day: dt.date, title: str, author: str,
@@ -320,14 +400,23 @@ def render_docx(template: Path, context: dict, target: Path, *, day: dt.date, ti
 # ---------------------------------------------------------------- the scorecards: compiled once
 
 class CompiledTemplate:
-    """A template without images, prepared once for many documents: the parts
-    with tags are patched and compiled, the rest is copied as it is."""
+    """A template without images, prepared once for many documents.
+
+    The parts with tags are patched and compiled; the rest is deflated once and
+    copied into each document as it is (renderers.zipped). What finish_tree does
+    after each render is done here on the template instead, when it can be: typed
+    spaces are kept by giving every w:t of the template xml:space="preserve" before
+    compiling (the w:t a value's line break or tab makes have it already), so a
+    rendered part goes into the zip as Jinja wrote it, after a check that it is
+    well formed (a parse without building a tree: as strict, a fraction of the
+    cost). A part with a table marked for fitting still goes through the tree."""
 
     def __init__(self, path: Path):
         self.path = Path(path)
         with zipfile.ZipFile(self.path) as z:
             self.entries = [(i.filename, z.read(i.filename)) for i in z.infolist()]
         self.compiled: dict[str, object] = {}
+        self.in_tree: set[str] = set()  # parts that need finish_tree after each render
         try:
             for name, data in self.entries:
                 if name == "word/document.xml" or re.match(r"word/(header|footer)\d*\.xml$", name):
@@ -335,25 +424,53 @@ class CompiledTemplate:
                     mark_column_loops(root)
                     xml = etree.tostring(root, encoding="unicode")
                     if "{{" in xml or "{%" in xml or name == "word/document.xml":
-                        self.compiled[name] = compile_part(xml)
+                        patched = DocxTemplate.patch_xml(None, xml)
+                        if root.find(f".//{{*}}tbl[@{FIT_MARK}]") is not None or root.nsmap.get("w") != W_NS:
+                            self.in_tree.add(name)
+                        else:
+                            patched = W_T.sub(W_T_PRESERVED, patched)
+                        self.compiled[name] = compile_patched(patched)
         except TemplateError as exc:
             raise _template_error(self.path, exc) from exc
+        # Deflated once: every part that is the same in each document.
+        self.static = {name: zipped.Entry.deflated(name, data, STATIC_LEVEL) for name, data in self.entries
+                       if name not in self.compiled and name != "docProps/core.xml"}
+        self._core: dict[tuple[str, dt.date], bytes] = {}
+
+    def _core_properties(self, title: str, author: str, day: dt.date) -> bytes:
+        key = (author, day)
+        if key not in self._core:
+            data = dict(self.entries).get("docProps/core.xml")
+            self._core[key] = core_properties(data, title=TITLE_SLOT, author=author, day=day)
+        title = strip_control(title).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        return self._core[key].replace(TITLE_SLOT.encode(), title.encode("utf-8"))
+
+    def render_part(self, name: str, context: dict) -> bytes:
+        """One part rendered and checked: its bytes in the document."""
+        try:
+            xml = render_part(self.compiled[name], context)
+        except TemplateError as exc:
+            raise _template_error(self.path, exc) from exc
+        if name in self.in_tree:
+            root = parse_rendered(xml, self.path)
+            finish_tree(root)
+            return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+        if "<w:t>" in xml:  # from a value that is markup (docxtpl's RichText, Listing)
+            xml = xml.replace("<w:t>", W_T_PRESERVED)
+        data = (DECLARATION + xml).encode("utf-8")
+        check_rendered(data, self.path)
+        return data
 
     def render(self, context: dict, target: Path, *, day: dt.date, title: str, author: str) -> Path:
         out = []
-        for name, data in self.entries:
-            template = self.compiled.get(name)
-            if template is not None:
-                try:
-                    root = parse_rendered(render_part(template, context), self.path)
-                except TemplateError as exc:
-                    raise _template_error(self.path, exc) from exc
-                finish_tree(root)
-                data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+        for name, _data in self.entries:
+            if name in self.compiled:
+                out.append(zipped.Entry.deflated(name, self.render_part(name, context), PART_LEVEL))
             elif name == "docProps/core.xml":
-                data = core_properties(data, title=title, author=author, day=day)
-            out.append((name, data))
-        return write_zip(target, out)
+                out.append(zipped.Entry.deflated(name, self._core_properties(title, author, day), PART_LEVEL))
+            else:
+                out.append(self.static[name])
+        return zipped.write_entries(target, out)
 
 
 _COMPILED: dict[tuple[str, float], CompiledTemplate] = {}

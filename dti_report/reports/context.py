@@ -260,24 +260,28 @@ def scorecard_contexts(results: RunResults, set_id: str, settings: ReportSetting
     self_score = scores["self_score"].to_numpy(dtype=float)
     verified = scores["verified_score"].to_numpy(dtype=float)
     # Read back from scores.csv, a column of blanks is a float column of NaN.
-    reasons = ([r if isinstance(r, str) else "" for r in scores["reason"]] if "reason" in scores.columns
+    reasons = ([r if isinstance(r, str) else "" for r in scores["reason"].tolist()] if "reason" in scores.columns
                else [""] * len(scores))
     columns = {
         "self": [fmt.points(v, blank="–") for v in self_score],
         "verified": [fmt.points(v, blank="–") for v in verified],
-        "status": [STATUS_LABELS.get(v, v) for v in scores["status"]],
-        "differs": list(np.abs(np.nan_to_num(self_score) - np.nan_to_num(verified)) > SAME),
+        "status": [STATUS_LABELS.get(v, v) for v in scores["status"].tolist()],
+        "differs": (np.abs(np.nan_to_num(self_score) - np.nan_to_num(verified)) > SAME).tolist(),
         "reason": reasons,
     }
     across = {c.id for c in s.criteria if getattr(c.rule, "scored_across_units", False)}
-    rows_of: dict[tuple[str, str], int] = {key: i for i, key in enumerate(zip(scores["unit_code"], scores["criterion"]))}
-    statuses = list(scores["status"])
+    # Columns as lists: iterating a pandas column costs a call per value.
+    rows_of: dict[tuple[str, str], int] = {key: i for i, key in enumerate(zip(scores["unit_code"].tolist(),
+                                                                              scores["criterion"].tolist()))}
+    statuses = scores["status"].tolist()
+    self_score = self_score.tolist()
     static = {c.id: {"id": c.id, "name": c.name, "max": fmt.number(c.max_points)} for c in s.criteria}
     missing_row = {"self": "–", "verified": "–", "status": STATUS_LABELS["no-data"], "differs": False}
     index_max = {i.id: fmt.number(i.max_points) for i in s.indices}
     label = {i.id: f"chỉ số {i.id} – {i.name}" for i in s.indices}
     shares = view.shares()
-    share_text = {i.id: [fmt.percent(v) for v in shares[i.id]] for i in s.indices}
+    share_values = {i.id: shares[i.id].tolist() for i in s.indices}
+    share_text = {i.id: [fmt.percent(v) for v in share_values[i.id]] for i in s.indices}
     out = []
     for pos, record in enumerate(totals.to_dict("records")):
         code = record["unit_code"]
@@ -308,7 +312,7 @@ def scorecard_contexts(results: RunResults, set_id: str, settings: ReportSetting
             indices.append({"id": index.id, "name": index.name, "max": index_max[index.id],
                             "points": fmt.points(record[index.id]), "self_points": fmt.points(self_points),
                             "percent": share_text[index.id][pos], "criteria": criteria})
-        unit_shares = {i.id: shares[i.id].iat[pos] for i in s.indices}
+        unit_shares = {i.id: share_values[i.id][pos] for i in s.indices}
         top, bottom = max(unit_shares.values()), min(unit_shares.values())
         out.append({
             **common,

@@ -40,13 +40,16 @@ def cell_text(value: str) -> str:
 
 
 @contextmanager
-def workbook(target: Path | str, title: str) -> Iterator[tuple[xlsxwriter.Workbook, dict]]:
-    """An xlsxwriter workbook written atomically, with the house formats."""
+def workbook(target: Path | str, title: str, *, constant_memory: bool = False) -> Iterator[tuple[xlsxwriter.Workbook, dict]]:
+    """An xlsxwriter workbook written atomically, with the house formats. constant_memory:
+    each row goes to a temporary file once the next row starts (every sheet must then be
+    written row by row, top to bottom: a cell written above the current row is lost)."""
     import xlsxwriter  # only when a workbook is written: checking and reading never need it
 
     with atomic_path(target) as tmp:
         book = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False,
-                                              "nan_inf_to_errors": True, "in_memory": True})
+                                              "nan_inf_to_errors": True, "in_memory": not constant_memory,
+                                              "constant_memory": constant_memory})
         book.set_properties({"title": title, "created": FIXED_CREATED})
         base = {"font_name": FONT, "font_size": 11, "valign": "top"}
         formats = {
