@@ -114,9 +114,9 @@ def main() -> None:
         phases = []
 
         def contexts():
-            ctx = scorecard_contexts(results, set_id, settings, DAY)
+            ctx = list(scorecard_contexts(results, set_id, settings, DAY))
             start = time.process_time()
-            add_scorecard_history(results, set_id, ctx)
+            list(add_scorecard_history(results, set_id, ctx))
             return f"trong đó add_scorecard_history {1000 * (time.process_time() - start):.0f} ms"
 
         def scorecards():

@@ -15,7 +15,9 @@ Same results + settings + date give the same files.
 from __future__ import annotations
 
 import datetime as dt
+from collections import deque
 from concurrent.futures import ProcessPoolExecutor
+from itertools import islice
 from pathlib import Path
 
 from dti_report.batch.results import RunResults
@@ -36,6 +38,8 @@ SCORECARD_DIR = "phieu-ket-qua"
 TEXT_WIDTH_MM = 160  # the charts' width: A4 less 30 + 15 mm margins, a little air
 # Below this many scorecards a process pool costs more than it saves.
 POOL_THRESHOLD = 40
+# Scorecards a process renders per task: large enough to amortise sending, small enough to hold few.
+SCORECARD_CHUNK = 64
 
 
 def report_file_name(set_id: str, period: str) -> str:
@@ -82,20 +86,30 @@ def _render_scorecards(job: tuple[Path, list[tuple[dict, Path]], dt.date, str]) 
 
 def render_scorecards(results: RunResults, set_id: str, settings: ReportSettings, day: dt.date,
                       workers: int = 1, progress: Progress | None = None) -> list[Path]:
+    """One scorecard per scored unit, in ranked order. Contexts are made as the documents
+    are written, a chunk at a time, and only a few chunks wait for a process: memory stays
+    the same for ten units or ten thousand."""
     template = find_template(settings.templates.scorecard, SCORECARD_TEMPLATE)
     folder = results.out_dir / SCORECARD_DIR
-    contexts = scorecard_contexts(results, set_id, settings, day)
-    add_scorecard_history(results, set_id, contexts)
-    items = [(context, folder / scorecard_file_name(context["unit_code"], set_id)) for context in contexts]
+    contexts = add_scorecard_history(results, set_id, scorecard_contexts(results, set_id, settings, day))
+    items = ((context, folder / scorecard_file_name(context["unit_code"], set_id)) for context in contexts)
     author = _author(settings)
     progress = progress or Progress()
-    if workers <= 1 or len(items) < POOL_THRESHOLD:
+    count = len(results.sets[set_id].totals)
+    if workers <= 1 or count < POOL_THRESHOLD:
         return list(progress.counted(path for item in items
                                      for path in _render_scorecards((template, [item], day, author))))
-    size = max(1, -(-len(items) // (workers * 4)))
-    jobs = [(template, items[i:i + size], day, author) for i in range(0, len(items), size)]
+    size = min(SCORECARD_CHUNK, max(1, -(-count // (workers * 4))))
+    written: list[Path] = []
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        return list(progress.counted(path for paths in pool.map(_render_scorecards, jobs) for path in paths))
+        waiting: deque = deque()
+        while chunk := list(islice(items, size)):
+            waiting.append(pool.submit(_render_scorecards, (template, chunk, day, author)))
+            if len(waiting) >= 2 * workers:  # the oldest first: order kept, few chunks held
+                written += progress.counted(waiting.popleft().result())
+        while waiting:
+            written += progress.counted(waiting.popleft().result())
+    return written
 
 
 def render_reports(results: RunResults, settings: ReportSettings, *, day: dt.date | None = None, pdf: bool = False,

@@ -9,6 +9,7 @@ re-renders without rereading the inputs.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -242,10 +243,10 @@ def sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?", "…")) else text + "."
 
 
-def scorecard_contexts(results: RunResults, set_id: str, settings: ReportSettings, day: dt.date) -> list[dict]:
-    """One context per scored unit, in ranked order. Built for all units at once,
-    each column formatted in one pass: at 1000 units × 51 criteria this is the
-    part of the scorecards that must stay cheap."""
+def scorecard_contexts(results: RunResults, set_id: str, settings: ReportSettings, day: dt.date) -> Iterator[dict]:
+    """One context per scored unit, in ranked order, given as they are made: ten thousand
+    scorecards' contexts are never all held at once. Each column is formatted in one pass
+    for all units first: at 1000 units × 51 criteria this is the part that must stay cheap."""
     view = SetView(results, set_id)
     s, totals = view.iset, view.totals
     names = unit_names(results)
@@ -282,7 +283,6 @@ def scorecard_contexts(results: RunResults, set_id: str, settings: ReportSetting
     shares = view.shares()
     share_values = {i.id: shares[i.id].tolist() for i in s.indices}
     share_text = {i.id: [fmt.percent(v) for v in share_values[i.id]] for i in s.indices}
-    out = []
     for pos, record in enumerate(totals.to_dict("records")):
         code = record["unit_code"]
         indices, no_data, invalid, adjusted = [], [], [], []
@@ -314,7 +314,7 @@ def scorecard_contexts(results: RunResults, set_id: str, settings: ReportSetting
                             "percent": share_text[index.id][pos], "criteria": criteria})
         unit_shares = {i.id: share_values[i.id][pos] for i in s.indices}
         top, bottom = max(unit_shares.values()), min(unit_shares.values())
-        out.append({
+        yield {
             **common,
             "unit_code": code, "unit_name": names.get(code, code),
             "total": fmt.points(record["total"]),
@@ -333,5 +333,4 @@ def scorecard_contexts(results: RunResults, set_id: str, settings: ReportSetting
             "invalid_no": 5,
             "adjusted_no": 5 + bool(invalid),
             "recipients": [f"{registry.recipient_of(by_code[code])};" if code in by_code else f"{names.get(code, code)};"],
-        })
-    return out
+        }

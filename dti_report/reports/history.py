@@ -8,6 +8,7 @@ there, empty, so the templates need no other test.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Iterable, Iterator
 
 import pandas as pd
 
@@ -112,9 +113,9 @@ def report_history(results: RunResults, set_id: str, first: int) -> dict:
     return {"comparison": comparison, "timeliness": timeliness, "adjustments": adjustments, "adjustments_no": n}
 
 
-def add_scorecard_history(results: RunResults, set_id: str, contexts: list[dict]) -> None:
-    """Per scorecard: the previous period's total and rank and the change, per main index;
-    and beside each adjusted criterion, Sở TTTT's reason."""
+def add_scorecard_history(results: RunResults, set_id: str, contexts: Iterable[dict]) -> Iterator[dict]:
+    """Per scorecard, as the contexts come: the previous period's total and rank and the
+    change, per main index; and beside each adjusted criterion, Sở TTTT's reason."""
     h = results.history.sets.get(set_id)
     units = h.units.set_index("unit_code") if h is not None and h.units is not None else None
     indices = h.indices if h is not None and h.indices is not None else None
@@ -146,6 +147,7 @@ def add_scorecard_history(results: RunResults, set_id: str, contexts: list[dict]
             for c in index["criteria"]:
                 if not c.get("reason"):
                     c["reason"] = "; ".join(reasons.get((code, c["id"]), []))
+        yield context
 
 
 # --- the trend chart (Word report) ----------------------------------------------------------
