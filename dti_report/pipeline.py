@@ -32,7 +32,7 @@ from dti_report.batch.workspace import init_workspace as create_workspace
 from dti_report.core.files import write_csv
 from dti_report.core.errors import DtiError
 from dti_report.core.issues import Issue
-from dti_report.core.progress import EVALUATING, RECORDING, RUN_FILES, Progress
+from dti_report.core.progress import EVALUATING, RECORDING, RUN_FILES, WORKBOOK, Progress
 from dti_report.core.workers import available_cores
 from dti_report.core.numbers import parse_date
 from dti_report.evaluation.engine import Result
@@ -144,6 +144,7 @@ def write_outputs(batch: BatchResult, out_dir: Path, catalog: Catalog, settings:
     if extra is not None:
         written += extra(out_dir)
     results = load_results(out_dir, catalog)
+    progress.phase(WORKBOOK)
     written.append(write_results_workbook(results))
     written += write_feedback(batch, out_dir, workers, progress=progress)
     written += render_reports(results, settings, pdf=pdf, workbook=False, workers=workers, progress=progress)
@@ -352,8 +353,7 @@ def run_in_workspace(ws: Workspace, period: str, catalog: Catalog, settings: Rep
                                         standings=standings, options={"workers": workers, "pdf": pdf,
                                                                       "strict": strict, "sets": expect,
                                                                       **(options or {})},
-                                        phases=progress.durations()))
-            progress.finish()
+                                        phases=lambda: (progress.finish(), progress.durations())[1]))
         outcome.written = [folder.final(p, staging) for p in written]
     return outcome
 

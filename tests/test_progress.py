@@ -2,7 +2,9 @@
 default number of workers is the cores this process may use; PDF conversion shares
 the documents among that many soffice processes, each with its own profile."""
 
+import json
 import os
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,8 @@ from dti_report.forms.units import builtin_registry
 from dti_report.kinds import catalog
 from dti_report.renderers import pdf
 from dti_report.reports.settings import load_settings
+
+from workspace_helpers import drop, make_workspace, sample
 
 ROOT = Path(__file__).resolve().parents[1]
 INBOX = ROOT / "input_samples" / "bieu-mau-2023"
@@ -43,8 +47,8 @@ def recorded(tmp_path_factory):
 def test_every_phase_of_a_run_is_reported_in_order(recorded):
     progress, outcome = recorded
     assert [p.name for p in progress.phases] == [phases.READING, phases.EVALUATING, phases.RUN_FILES,
-                                                 phases.FEEDBACK, phases.REPORTS, phases.SCORECARDS,
-                                                 phases.PLAN_REPORTS]
+                                                 phases.WORKBOOK, phases.FEEDBACK, phases.REPORTS,
+                                                 phases.SCORECARDS, phases.PLAN_REPORTS]
     assert all(p.ended is not None and p.ended >= p.started for p in progress.phases)
     assert [name for name, _ in progress.durations()] == [p.name for p in progress.phases]
 
@@ -108,3 +112,14 @@ def test_pdf_shares_the_documents_among_processes_with_their_own_profiles(tmp_pa
     assert len({work_dir for _, work_dir in calls}) == 2  # a profile each
     assert [p.name for p in progress.phases] == [phases.PDF]
     assert progress.phases[0].total == progress.steps[phases.PDF] == 5
+
+
+def test_a_workspace_run_keeps_its_phase_times_in_the_store(tmp_path):
+    ws = make_workspace(tmp_path)
+    drop(ws, "2023", [sample("so-tttt"), sample("so-gtvt")])
+    pipeline.run_in_workspace(ws, "2023", catalog(), load_settings(), workers=1)
+    with sqlite3.connect(ws.store_path) as conn:
+        kept = json.loads(conn.execute("SELECT phases FROM runs ORDER BY id DESC").fetchone()[0])
+    names = [name for name, _ in kept]
+    assert names[:2] == [phases.READING, phases.EVALUATING] and names[-1] == phases.RECORDING
+    assert all(seconds >= 0 for _, seconds in kept)

@@ -3,7 +3,7 @@ store's one transaction: arrivals, typed values, scores, figures, standings."""
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -74,7 +74,7 @@ def target_figures(batch: BatchResult) -> dict[str, tuple[str, str, dict, list[t
 
 def run_record(batch: BatchResult, reading: StoredReading, *, started: str, finished: str, options: dict,
                arrived: dict[str, str], standings: dict[str, tuple[str, list[tuple]]],
-               phases: list[tuple[str, float]] = ()) -> RunRecord:
+               phases: Callable[[], list[tuple[str, float]]] = list) -> RunRecord:
     results = batch.results
     index_ids = {key: [i.id for i in r.indicator_set.indices] + [p.id for p in r.indicator_set.pillars]
                  for key, r in results.items()}
@@ -87,7 +87,7 @@ def run_record(batch: BatchResult, reading: StoredReading, *, started: str, fini
         scores={key: r.scores for key, r in results.items()}, totals={key: r.totals for key, r in results.items()},
         index_ids=index_ids, targets=target_figures(batch), standings=standings,
         expected={key: (fb.form.id, [u.code for u in fb.expected]) for key, fb in batch.forms.items()},
-        phases=list(phases),
+        phases=phases,
     )
 
 

@@ -25,7 +25,7 @@ import sqlite3
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import pandas as pd
 
@@ -252,7 +252,9 @@ class RunRecord:
     targets: dict[str, tuple[str, str, dict, list[tuple]]]   # key -> (id, version, data json, figures)
     standings: dict[str, tuple[str, list[tuple]]]            # plan key -> (plan id, [(task, standing, label, note)])
     expected: dict[str, tuple[str, list[str]]]               # set key -> (form id, units awaited)
-    phases: list = field(default_factory=list)  # [phase label, seconds] in order (core.progress)
+    # [phase label, seconds] in order (core.progress), asked for when everything else is
+    # recorded, so the recording's own time is in it.
+    phases: Callable[[], list[tuple[str, float]]] = list
 
 
 class Store:
@@ -370,11 +372,11 @@ class Store:
                 (record.period, record.started, record.finished, json.dumps(record.options, ensure_ascii=False,
                                                                             default=str),
                  tool_version(), len(record.submissions), len(record.submissions) - len(record.reused),
-                 len(record.reused), json.dumps(counts, sort_keys=True),
-                 json.dumps([[name, round(seconds, 3)] for name, seconds in record.phases], ensure_ascii=False))
-            ).lastrowid
+                 len(record.reused), json.dumps(counts, sort_keys=True), "[]")).lastrowid
             file_ids = self._record_files(c, record, run_id)
             self._record_period(c, record, file_ids)
+            phases = [[name, round(seconds, 3)] for name, seconds in record.phases()]
+            c.execute("UPDATE runs SET phases = ? WHERE id = ?", (json.dumps(phases, ensure_ascii=False), run_id))
             return run_id
 
     def _record_files(self, c: sqlite3.Connection, record: RunRecord, run_id: int) -> dict[str, int]:

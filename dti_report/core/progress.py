@@ -16,6 +16,7 @@ from typing import Iterable, Iterator, TypeVar
 READING = "Đọc biểu mẫu"
 EVALUATING = "Đánh giá, chấm điểm"
 RUN_FILES = "Ghi tệp kết quả"
+WORKBOOK = "Sổ tính tổng hợp"
 FEEDBACK = "Phiếu phản hồi đơn vị"
 REPORTS = "Báo cáo kết quả"
 SCORECARDS = "Phiếu kết quả đơn vị"
