@@ -21,7 +21,7 @@ from xml.sax.saxutils import escape
 
 import xlsxwriter
 
-from dti_report.core.files import atomic_path
+from dti_report.core.files import write_bytes_atomic
 from dti_report.core.text import strip_control
 from dti_report.workbook.sheet_xml import Sheet
 from dti_report.workbook.zip_parts import Part, part, zip_bytes
@@ -146,10 +146,7 @@ class Book:
 
     def save(self, target: Path | str) -> Path:
         """The package zipped, written atomically."""
-        data = zip_bytes(self.parts())
-        with atomic_path(target) as tmp:
-            tmp.write_bytes(data)
-        return Path(target)
+        return write_bytes_atomic(target, zip_bytes(self.parts()))
 
 
 @contextmanager

@@ -24,6 +24,7 @@ from dti_report.workbook.xlsx import CELL_LIMIT, cell_text
 
 DEFAULT_HEIGHT = 15  # points; rows without set_row keep it
 _EPOCH = dt.datetime(1899, 12, 30)
+_INFINITE = (math.inf, -math.inf)
 # Excel reads "_x0041_" in a cell's text as an escaped character: a literal one is kept by
 # escaping its underscore, as Excel itself does.
 _ESCAPE_LIKE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
@@ -38,19 +39,23 @@ def column_letters(col: int) -> str:
     return letters
 
 
-_LETTERS = [column_letters(c) for c in range(256)]
+_LETTERS = [column_letters(c) for c in range(702)]  # A to ZZ
 
 
 def _letters(col: int) -> str:
-    return _LETTERS[col] if col < 256 else column_letters(col)
+    return _LETTERS[col] if col < 702 else column_letters(col)
 
 
 def cell_ref(row: int, col: int) -> str:
     return f"{_letters(col)}{row + 1}"
 
 
+# A cell's style attribute by format (a style index; the house has a few dozen at most).
+_STYLES = ["", *(f' s="{i}"' for i in range(1, 256))]
+
+
 def _style(fmt) -> str:
-    return f' s="{fmt}"' if fmt else ""
+    return _STYLES[fmt] if fmt else ""
 
 
 # What a text needs done before it goes into XML: characters to strip or escape, an Excel-like
@@ -125,11 +130,30 @@ class Sheet:
     def write_value(self, row: int, col: int, value, fmt=None) -> None:
         """What xlsx.write_cell writes for a value (text, number, "Có"/"Không", date or blank),
         without its detour through the generic worksheet calls: text, the common case, first."""
-        if type(value) is str:
+        if type(value) is str:  # the cost of a feedback workbook is mostly this branch: kept inline
             if value:
-                self._put(row, col, f'<c r="{_letters(col)}{row + 1}"{_style(fmt)} t="inlineStr"><is>{text_xml(value)}</is></c>')
+                xml = f'<c r="{_letters(col)}{row + 1}"{_STYLES[fmt or 0]} t="inlineStr"><is>{_SEEN.get(value) or text_xml(value)}</is></c>'
             elif fmt:
-                self._put(row, col, f'<c r="{_letters(col)}{row + 1}" s="{fmt}"/>')
+                xml = f'<c r="{_letters(col)}{row + 1}"{_STYLES[fmt]}/>'
+            else:
+                return
+            cells = self.rows.get(row)
+            if cells is None:
+                cells = self.rows[row] = {}
+            cells[col] = xml
+            if col > self.max_col:
+                self.max_col = col
+        elif type(value) is float or type(value) is int:
+            if value != value or value in _INFINITE:
+                self.write_number(row, col, value, fmt)  # an error cell
+                return
+            xml = f'<c r="{_letters(col)}{row + 1}"{_STYLES[fmt or 0]}><v>{value:.16G}</v></c>'
+            cells = self.rows.get(row)
+            if cells is None:
+                cells = self.rows[row] = {}
+            cells[col] = xml
+            if col > self.max_col:
+                self.max_col = col
         elif value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
             self.write_blank(row, col, None, fmt)
         elif isinstance(value, bool):
