@@ -24,7 +24,7 @@ def main() -> None:
     parser.add_argument("inbox", type=Path)
     parser.add_argument("registry", type=Path)
     parser.add_argument("--period", default="2023")
-    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2, help="workers reading the inbox")
     parser.add_argument("--profile", action="store_true", help="print the top of a cProfile of one run")
     args = parser.parse_args()

@@ -147,7 +147,8 @@ class Sheet:
             if value != value or value in _INFINITE:
                 self.write_number(row, col, value, fmt)  # an error cell
                 return
-            xml = f'<c r="{_letters(col)}{row + 1}"{_STYLES[fmt or 0]}><v>{value:.16G}</v></c>'
+            # repr: the shortest text that reads back as the same float, and quick to make
+            xml = f'<c r="{_letters(col)}{row + 1}"{_STYLES[fmt or 0]}><v>{value!r}</v></c>'
             cells = self.rows.get(row)
             if cells is None:
                 cells = self.rows[row] = {}
