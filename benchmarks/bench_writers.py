@@ -10,6 +10,8 @@ a temporary folder with one worker and prints the CPU milliseconds per workbook
 from __future__ import annotations
 
 import argparse
+import cProfile
+import pstats
 import tempfile
 import time
 from pathlib import Path
@@ -40,8 +42,6 @@ def main() -> None:
         print(f"{len(paths)} workbooks, {spent * 1000 / len(paths):.2f} ms CPU each, {size / len(paths) / 1024:.1f} KiB each")
     print(f"best: {best * 1000 / max(len(paths), 1):.2f} ms CPU per workbook")
     if args.profile:
-        import cProfile
-        import pstats
         with tempfile.TemporaryDirectory() as tmp:
             profiler = cProfile.Profile()
             profiler.runcall(write_feedback, batch, Path(tmp), workers=1)
