@@ -9,6 +9,7 @@ import zipfile
 import openpyxl
 from python_calamine import CalamineWorkbook
 
+from dti_report.core.files import FILE_MODE, write_bytes_atomic
 from dti_report.workbook.house_package import house_style, house_workbook
 from dti_report.workbook.sheet_xml import column_letters
 from dti_report.workbook.xlsx import CELL_LIMIT, HOUSE_FORMATS, print_setup, write_rows
@@ -134,3 +135,12 @@ def test_no_file_left_when_writing_fails(tmp_path):
 
 def test_column_letters():
     assert [column_letters(c) for c in (0, 25, 26, 701, 702, 16383)] == ["A", "Z", "AA", "ZZ", "AAA", "XFD"]
+
+
+def test_bytes_written_whole_into_a_new_folder(tmp_path):
+    target = tmp_path / "phan-hoi" / "a.xlsx"
+    write_bytes_atomic(target, b"first")
+    write_bytes_atomic(target, b"second")
+    assert target.read_bytes() == b"second"
+    assert [p.name for p in target.parent.iterdir()] == ["a.xlsx"]  # no temporary file left
+    assert target.stat().st_mode & 0o777 == FILE_MODE
