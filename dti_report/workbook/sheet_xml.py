@@ -172,7 +172,7 @@ class Sheet:
         if not text:
             self.write_blank(row, col, None, fmt)
             return
-        self._put(row, col, f'<c r="{_letters(col)}{row + 1}"{_style(fmt)} t="inlineStr"><is>{text_xml(text)}</is></c>')
+        self._put(row, col, f'<c r="{_letters(col)}{row + 1}"{_style(fmt)} t="inlineStr"><is>{text_xml(str(text))}</is></c>')
 
     def write_number(self, row: int, col: int, number, fmt=None) -> None:
         number = float(number)
