@@ -144,3 +144,13 @@ def test_bytes_written_whole_into_a_new_folder(tmp_path):
     assert target.read_bytes() == b"second"
     assert [p.name for p in target.parent.iterdir()] == ["a.xlsx"]  # no temporary file left
     assert target.stat().st_mode & 0o777 == FILE_MODE
+
+
+def test_cut_counts_characters_as_excel_does(tmp_path):
+    """Excel's limit is in UTF-16 units: an emoji counts twice, and is never split."""
+    target = write_sample(tmp_path / "a.xlsx", ["😀" * 20_000, "😀" * 16_000])
+    sheet = openpyxl.load_workbook(target)["Kết quả thử"]
+    cut, kept = sheet["B3"].value, sheet["B4"].value
+    assert cut.endswith("[cắt bớt: 20.000 ký tự, ô chỉ chứa 32.767]") and cut.startswith("😀" * 100)
+    assert CELL_LIMIT - 1 <= len(cut.encode("utf-16-le")) // 2 <= CELL_LIMIT
+    assert kept == "😀" * 16_000  # 32.000 units: fits

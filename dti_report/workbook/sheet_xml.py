@@ -73,7 +73,7 @@ def text_xml(text: str) -> str:
     xml = _SEEN.get(text)
     if xml is not None:
         return xml
-    if len(text) <= CELL_LIMIT and not _SPECIAL.search(text):
+    if len(text) <= CELL_LIMIT // 2 and not _SPECIAL.search(text):  # longer: cell_text measures it
         xml = f"<t>{text}</t>"
     else:
         clean = cell_text(text)

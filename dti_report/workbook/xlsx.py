@@ -27,14 +27,21 @@ FIXED_CREATED = layout.TEMPLATE_STAMP
 CELL_LIMIT = 32767  # characters an Excel cell holds
 
 
+def _excel_length(text: str) -> int:
+    """Length as Excel counts it: UTF-16 units (a character beyond the BMP, an emoji, is two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 def cell_text(value: str) -> str:
     """Text as a cell can hold it: no control characters, cut to the limit with a note."""
     text = strip_control(value)
-    if len(text) <= CELL_LIMIT:
+    if len(text) <= CELL_LIMIT // 2 or _excel_length(text) <= CELL_LIMIT:
         return text
     length, limit = (f"{n:,}".replace(",", ".") for n in (len(text), CELL_LIMIT))
     note = f"… [cắt bớt: {length} ký tự, ô chỉ chứa {limit}]"
-    return text[:CELL_LIMIT - len(note)] + note
+    keep = CELL_LIMIT - len(note)
+    # cut in UTF-16 units; a character split in two is dropped
+    return text[:keep].encode("utf-16-le")[:keep * 2].decode("utf-16-le", errors="ignore") + note
 
 
 _BASE = {"font_name": FONT, "font_size": 11, "valign": "top"}
