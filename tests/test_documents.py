@@ -19,7 +19,8 @@ from docxtpl import DocxTemplate
 from lxml import etree
 from markupsafe import Markup
 
-from dti_report.renderers import documents, zipped
+from dti_report.core import zipped
+from dti_report.renderers import documents
 from dti_report.renderers.documents import (ENV, SCORECARD_TEMPLATE, CompiledTemplate, ReportError, find_template,
                                             render_docx)
 from dti_report.renderers.pdf import convert_to_pdf

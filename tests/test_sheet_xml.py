@@ -1,4 +1,4 @@
-"""The house-style writer (sheet_xml, house_package, zip_parts): what openpyxl and calamine read
+"""The house-style writer (sheet_xml, house_package, core/zipped): what openpyxl and calamine read
 back from its workbooks is what was written, in the house formats, and nothing a unit typed
 becomes a formula or breaks the XML."""
 

@@ -40,8 +40,8 @@ from lxml import etree
 
 from dti_report.core.errors import DtiError
 from dti_report.core.files import atomic_path
+from dti_report.core import zipped
 from dti_report.core.text import strip_control
-from dti_report.renderers import zipped
 
 # Shipped templates are package data: found the same way in a checkout, an editable install and a wheel.
 TEMPLATE_DIR = Path(str(resources.files("dti_report.data.templates")))

@@ -19,12 +19,10 @@ from pathlib import Path
 from typing import Iterator
 from xml.sax.saxutils import escape
 
-import xlsxwriter
-
 from dti_report.core.files import write_bytes_atomic
 from dti_report.core.text import strip_control
 from dti_report.workbook.sheet_xml import Sheet
-from dti_report.workbook.zip_parts import Part, part, zip_bytes
+from dti_report.core.zipped import Entry, zip_bytes
 from dti_report.workbook.xlsx import FIXED_CREATED, HOUSE_FORMATS
 
 # The parts made anew for each workbook are compressed fast: level 1 takes less than half the
@@ -37,8 +35,8 @@ _SHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.works
 
 @dataclass(frozen=True)
 class HouseStyle:
-    styles: Part             # xl/styles.xml with every house format
-    theme: Part              # xl/theme/theme1.xml
+    styles: Entry             # xl/styles.xml with every house format
+    theme: Entry              # xl/theme/theme1.xml
     formats: dict[str, int]  # house format name -> its style (cellXfs) index
 
 
@@ -46,6 +44,8 @@ class HouseStyle:
 def house_style() -> HouseStyle:
     """The house formats as xlsxwriter writes them, read back from a prototype workbook."""
     buffer = io.BytesIO()
+    import xlsxwriter  # once per process, when a workbook is first written: checking never needs it
+
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     sheet = book.add_worksheet()
     formats = {name: book.add_format(properties) for name, properties in HOUSE_FORMATS.items()}
@@ -53,13 +53,13 @@ def house_style() -> HouseStyle:
         sheet.write_blank(row, 0, None, fmt)  # a format gets its index when a cell uses it
     book.close()
     with zipfile.ZipFile(buffer) as package:
-        return HouseStyle(part("xl/styles.xml", package.read("xl/styles.xml"), 9),
-                          part("xl/theme/theme1.xml", package.read("xl/theme/theme1.xml"), 9),
+        return HouseStyle(Entry.deflated("xl/styles.xml", package.read("xl/styles.xml"), 9),
+                          Entry.deflated("xl/theme/theme1.xml", package.read("xl/theme/theme1.xml"), 9),
                           {name: fmt.xf_index for name, fmt in formats.items()})
 
 
 @lru_cache(maxsize=16)
-def _fixed_parts(count: int) -> tuple[Part, Part, Part]:
+def _fixed_parts(count: int) -> tuple[Entry, Entry, Entry]:
     """The parts that depend only on how many sheets a workbook has: content types and
     relationships."""
     overrides = "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="{_SHEET_TYPE}"/>'
@@ -70,9 +70,9 @@ def _fixed_parts(count: int) -> tuple[Part, Part, Part]:
                      f'{relations}<Relationship Id="rId{count + 1}" Type="{_DOC_REL}/theme" Target="theme/theme1.xml"/>'
                      f'<Relationship Id="rId{count + 2}" Type="{_DOC_REL}/styles" Target="styles.xml"/>'
                      "</Relationships>")
-    return (part("[Content_Types].xml", _CONTENT_TYPES.replace("<!--sheets-->", overrides).encode(), 9),
-            part("_rels/.rels", _ROOT_RELS.encode(), 9),
-            part("xl/_rels/workbook.xml.rels", workbook_rels.encode(), 9))
+    return (Entry.deflated("[Content_Types].xml", _CONTENT_TYPES.replace("<!--sheets-->", overrides).encode(), 9),
+            Entry.deflated("_rels/.rels", _ROOT_RELS.encode(), 9),
+            Entry.deflated("xl/_rels/workbook.xml.rels", workbook_rels.encode(), 9))
 
 
 def _text(text: str) -> str:
@@ -110,7 +110,7 @@ class Book:
                 titles.append(f"{sheet.quoted_name()}!Print_Titles")
         return names, titles
 
-    def parts(self) -> list[Part]:
+    def parts(self) -> list[Entry]:
         """The package's entries, compressed; only the sheets and the few lines naming them are
         made anew."""
         style = house_style()
@@ -124,11 +124,11 @@ class Book:
                     + (f"<definedNames>{''.join(names)}</definedNames>" if names else "")
                     + '<calcPr calcId="124519" fullCalcOnLoad="1"/></workbook>')
         return [*_fixed_parts(len(self.sheets)),
-                *(part(f"xl/worksheets/sheet{i}.xml", sheet.xml(selected=i == 1).encode(), SHEET_LEVEL)
+                *(Entry.deflated(f"xl/worksheets/sheet{i}.xml", sheet.xml(selected=i == 1).encode(), SHEET_LEVEL)
                   for i, sheet in enumerate(self.sheets, start=1)),
-                part("xl/workbook.xml", workbook.encode(), SHEET_LEVEL), style.styles, style.theme,
-                part("docProps/core.xml", _CORE.replace("<!--title-->", _text(self.title)).encode(), SHEET_LEVEL),
-                part("docProps/app.xml", self._app(titles).encode(), SHEET_LEVEL)]
+                Entry.deflated("xl/workbook.xml", workbook.encode(), SHEET_LEVEL), style.styles, style.theme,
+                Entry.deflated("docProps/core.xml", _CORE.replace("<!--title-->", _text(self.title)).encode(), SHEET_LEVEL),
+                Entry.deflated("docProps/app.xml", self._app(titles).encode(), SHEET_LEVEL)]
 
     def _app(self, titles: list[str]) -> str:
         names = [_text(s.name) for s in self.sheets] + [_text(t) for t in titles]

@@ -1,9 +1,10 @@
-"""A minimal zip writer for documents made many times from one template.
+"""A minimal zip writer for packages made by the thousand (scorecards, feedback workbooks).
 
-zipfile compresses every entry on each write; a scorecard's styles, theme and
-numbering are the same in every copy. Here an entry is deflated once
-(`Entry.deflated`) and its compressed bytes are copied into each file; only the
-parts that change are compressed per document. Every entry gets the same
+zipfile costs about a tenth of a millisecond per entry before compressing anything and
+compresses every entry on each write, while a scorecard's styles, theme and numbering,
+or a workbook's styles and theme, are the same in every copy. Here an entry is deflated
+once (`Entry.deflated`) and its compressed bytes are copied into each file; only the
+parts that change are compressed per package. Every entry gets the same
 fixed date, so the same parts give the same bytes. The layout is the plain zip
 format (no zip64, no extra fields, names in UTF-8), which Word, LibreOffice and
 zipfile read.
