@@ -17,7 +17,8 @@ from dti_report.batch.run import BatchResult
 from dti_report.core.files import write_csv
 from dti_report.core.issues import SEVERITY_LABELS, Issue, issues_frame
 from dti_report.workbook.reader import ACCEPTED, ENTRY_LABELS
-from dti_report.workbook.xlsx import workbook, write_table
+from dti_report.workbook.house_package import house_workbook
+from dti_report.workbook.xlsx import write_table
 
 MANIFEST_COLUMNS = ["path", "sha256", "size", "unit_code", "set_id", "set_version", "period", "modified",
                     "status", "errors", "warnings", "issue_count", "entry", "target", "path_bytes", "reason", "origin"]
@@ -77,7 +78,8 @@ def write_issues_sheet(book, formats, issues: list[Issue]) -> None:
 
 
 def write_issues_workbook(issues: list[Issue], target: Path) -> Path:
-    with workbook(target, "Lỗi và cảnh báo") as (book, formats):
+    # The house-style writer: a national batch lists tens of thousands of issues.
+    with house_workbook(target, "Lỗi và cảnh báo") as (book, formats):
         write_issues_sheet(book, formats, issues)
     return target
 
