@@ -145,6 +145,11 @@ class Form(Model):
         return {f.id: f for item in self.items for f in item.fields}
 
     @cached_property
+    def percent_field_ids(self) -> frozenset[str]:
+        """Fields whose cell holds a fraction that reads as a percentage."""
+        return frozenset(f.id for f in self.fields.values() if f.type == "percent")
+
+    @cached_property
     def item_of_field(self) -> dict[str, str]:
         return {f.id: item.id for item in self.items for f in item.fields}
 

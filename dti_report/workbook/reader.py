@@ -531,18 +531,21 @@ def read_input_rows(book, sub: Submission, form: Form, scan: SheetScan | None = 
         # copied into someone else's workbook.
         sub.issue("unit-title-mismatch", sheet=INPUT_SHEET, unit=sub.unit_code, value=named)
         return None
-    percent_fields = {f.id for f in form.fields.values() if f.type == "percent"}
+    percent_fields = form.percent_field_ids
     records = []
     value_col, note_col, id_col = cols["value"], cols.get("note"), cols["field_id"]
+    letter = column_letter(value_col)
+    unit, path = sub.unit_code, sub.path
     for r in range(header_row + 1, len(grid)):
         row = grid[r]
-        field_id = _text(row[id_col]) if id_col < len(row) else ""
+        width = len(row)
+        field_id = _text(row[id_col]) if id_col < width else ""
         if not field_id:
             continue
-        cell = f"{column_letter(value_col)}{r + 1}"
-        value = _cell_value(row[value_col] if value_col < len(row) else None, cell, scan, field_id in percent_fields)
-        note = _text(row[note_col]) if note_col is not None and note_col < len(row) else ""
-        records.append((sub.unit_code, field_id, value, note, sub.path, INPUT_SHEET, cell))
+        cell = f"{letter}{r + 1}"
+        value = _cell_value(row[value_col] if value_col < width else None, cell, scan, field_id in percent_fields)
+        note = row[note_col] if note_col is not None and note_col < width else ""
+        records.append((unit, field_id, value, _text(note) if note != "" else "", path, INPUT_SHEET, cell))
     return records
 
 
