@@ -6,10 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections import defaultdict
+from collections import defaultdict, deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
+from typing import Iterator
 
 import pandas as pd
 
@@ -211,20 +213,40 @@ def write_unit_scores(sheet, formats, s: IndicatorSet, part: FeedbackPart, sever
             sheet.set_row(row, LINE_HEIGHT * lines_needed([(f.label, widths[1]), (value, widths[5])]))
 
 
-def feedback_payloads(batch: BatchResult, issues: list[Issue]) -> list[Feedback]:
-    """One payload per unit that sent anything, everything grouped once (not per unit)."""
+def _rows_by_unit(units: list[str]) -> dict[str, range | list[int]]:
+    """Each unit's row positions in a table (a range when its rows are together, as the
+    engine writes them)."""
+    positions: dict[str, list[int]] = {}
+    for i, unit in enumerate(units):
+        positions.setdefault(unit, []).append(i)
+    return {unit: range(rows[0], rows[-1] + 1) if rows[-1] - rows[0] + 1 == len(rows) else rows
+            for unit, rows in positions.items()}
+
+
+def feedback_payloads(batch: BatchResult, issues: list[Issue]) -> Iterator[Feedback]:
+    """One payload per unit that sent anything, in unit order, made as it is asked for: the
+    tables are grouped once, each unit's part of them taken when its turn comes, so ten
+    thousand payloads are never all held at once."""
     names = {u.code: u.name for u in batch.registry.units}
-    scores_by_unit: dict[tuple[str, str], dict] = {}
+    columns: dict[str, tuple] = {}
+    rows_of: dict[str, dict] = {}
     totals_by_unit: dict[tuple[str, str], dict] = {}
     for set_id, result in batch.results.items():
         table = result.scores
-        reasons = table["reason"] if "reason" in table.columns else [""] * len(table)
-        for unit, criterion, self_score, verified, status, reason in zip(
-                table["unit_code"], table["criterion"], table["self_score"], table["verified_score"], table["status"],
-                reasons):
-            scores_by_unit.setdefault((set_id, unit), {})[criterion] = (self_score, verified, status, reason)
+        reasons = table["reason"].tolist() if "reason" in table.columns else [""] * len(table)
+        columns[set_id] = (table["criterion"].tolist(), table["self_score"].tolist(),
+                           table["verified_score"].tolist(), table["status"].tolist(), reasons)
+        rows_of[set_id] = _rows_by_unit(table["unit_code"].tolist())
         for record in result.totals.to_dict("records"):
             totals_by_unit[(set_id, record["unit_code"])] = record
+
+    def scores_of(key: str, unit: str) -> dict | None:
+        if key not in columns or unit not in rows_of[key]:
+            return None
+        criteria, self_scores, verified, statuses, reasons = columns[key]
+        return {criteria[i]: (self_scores[i], verified[i], statuses[i], reasons[i])
+                for i in rows_of[key][unit]}
+
     issues_by_file: dict[str, list[Issue]] = defaultdict(list)
     for issue in issues:
         issues_by_file[issue.file].append(issue)
@@ -232,7 +254,6 @@ def feedback_payloads(batch: BatchResult, issues: list[Issue]) -> list[Feedback]
     for sub in batch.submissions:
         if sub.unit_code in names:
             by_unit[sub.unit_code].append(sub)
-    payloads = []
     for unit_code, subs in sorted(by_unit.items()):
         parts = []
         for sub in subs:
@@ -243,25 +264,38 @@ def feedback_payloads(batch: BatchResult, issues: list[Issue]) -> list[Feedback]
                 sub.path, sub.status, sub.set_id, form,
                 {r[1]: r[2] for r in sub.records}, {r[1]: r[6] for r in sub.records},
                 {r[1]: r[3] for r in sub.records if r[3] not in (None, "")},
-                scores_by_unit.get((key, unit_code)) if used else None,
+                scores_of(key, unit_code) if used else None,
                 totals_by_unit.get((key, unit_code)) if used else None,
                 len(batch.results[key].totals) if used else 0))
         unit_issues = [i for sub in subs for i in issues_by_file.get(sub.path, [])]
-        payloads.append(Feedback(unit_code, names[unit_code], batch.period, parts, unit_issues))
-    return payloads
+        yield Feedback(unit_code, names[unit_code], batch.period, parts, unit_issues)
 
 
-def _write_feedback_job(job: tuple[Feedback, Path]) -> Path:
-    return write_feedback_workbook(*job)
+def _write_feedback_chunk(jobs: list[tuple[Feedback, Path]]) -> list[Path]:
+    return [write_feedback_workbook(*job) for job in jobs]
+
+
+# Workbooks a process writes per task: large enough to amortise sending, small enough to hold few.
+FEEDBACK_CHUNK = 32
 
 
 def write_feedback(batch: BatchResult, out_dir: Path, workers: int = 1, progress: Progress | None = None) -> list[Path]:
-    """One workbook per unit that sent anything, in phan-hoi/."""
+    """One workbook per unit that sent anything, in phan-hoi/. Payloads are made as the
+    workbooks are written and only a few chunks wait for a process."""
     progress = progress or Progress()
     issues = sorted_issues(batch.issues)
-    jobs = [(payload, out_dir / "phan-hoi" / f"{payload.unit_code}.xlsx") for payload in feedback_payloads(batch, issues)]
-    progress.phase(FEEDBACK, len(jobs))
-    if workers > 1 and len(jobs) >= 50:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            return list(progress.counted(pool.map(_write_feedback_job, jobs, chunksize=16)))
-    return list(progress.counted(_write_feedback_job(job) for job in jobs))
+    count = len({s.unit_code for s in batch.submissions} & {u.code for u in batch.registry.units})
+    jobs = ((payload, out_dir / "phan-hoi" / f"{payload.unit_code}.xlsx") for payload in feedback_payloads(batch, issues))
+    progress.phase(FEEDBACK, count)
+    if workers <= 1 or count < 50:
+        return list(progress.counted(write_feedback_workbook(*job) for job in jobs))
+    written: list[Path] = []
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        waiting: deque = deque()
+        while chunk := list(islice(jobs, FEEDBACK_CHUNK)):
+            waiting.append(pool.submit(_write_feedback_chunk, chunk))
+            if len(waiting) >= 2 * workers:  # the oldest first: order kept, few chunks held
+                written += progress.counted(waiting.popleft().result())
+        while waiting:
+            written += progress.counted(waiting.popleft().result())
+    return written
