@@ -102,7 +102,10 @@ def read_csv(path: Path | str, **options) -> pd.DataFrame:
     frame = pd.read_csv(path, encoding="utf-8-sig", **options)
     for column in frame.columns:
         if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
-            frame[column] = frame[column].map(restored)
+            # One text object per distinct value: a national scores.csv repeats ten thousand
+            # unit codes and a few hundred criterion ids and statuses over a million rows.
+            distinct = {value: restored(value) for value in pd.unique(frame[column].dropna())}
+            frame[column] = frame[column].map(distinct, na_action="ignore")
     frame.columns = [restored(c) for c in frame.columns]
     return frame
 
