@@ -1,8 +1,13 @@
 """What goes back to a unit that reported figures for the monitoring table: its figures under the
 table row they go to, never a sentence saying the file was not used."""
 
-import openpyxl
+import shutil
+import subprocess
 
+import openpyxl
+import pytest
+
+from dti_report.core.issues import Issue
 from dti_report.kinds import get_form
 from dti_report.reports.feedback import Feedback, FeedbackPart, shown, write_feedback_workbook
 
@@ -28,3 +33,52 @@ def test_values_read_back_the_vietnamese_way():
     assert shown(0.5, TS.fields["25"]) == "50%"
     assert shown(1234.5, None) == "1.234,5"
     assert shown("", None) == ""
+
+
+def figures_feedback(tmp_path):
+    """A target workbook's feedback with one faulty figure: its cell marked, its issue listed."""
+    path = "chi-tieu/cuc-thong-ke_hcm-chi-tieu-2023_2023.xlsx"
+    part = FeedbackPart(path, "accepted", TS.id, TS, {"25": 0.213, "26": "=1+1 <ước tính> & \"tạm\""},
+                        {"25": "E8", "26": "E9"}, {"25": "Niên giám thống kê 2023"}, None, None)
+    issue = Issue("implausible-number", file=path, sheet="Nhập liệu", cell="E8", unit="cuc-thong-ke", field="25",
+                  value="0,213", detail="1")
+    return write_feedback_workbook(Feedback("cuc-thong-ke", "Cục Thống kê Thành phố", "2023", [part], [issue]),
+                                   tmp_path / "cuc-thong-ke.xlsx")
+
+
+def test_faulty_figure_marked_and_listed(tmp_path):
+    book = openpyxl.load_workbook(figures_feedback(tmp_path))
+    sheet, issues = book.worksheets
+    assert sheet.freeze_panes == "C6" and sheet.print_title_rows == "$5:$5"
+    assert "A6:D6" in [str(r) for r in sheet.merged_cells.ranges]
+    figure = next(row for row in sheet.iter_rows(min_row=6) if row[0].value == "25")
+    assert figure[2].value == "21,3%" and figure[2].fill.fgColor.rgb == "FFF8CBAD"  # the error colour
+    assert figure[0].fill.fill_type is None
+    texts = [c.value for row in sheet.iter_rows() for c in row]
+    assert "=1+1 <ước tính> & \"tạm\"" in texts  # stays text
+    assert [c.value for c in issues[1]][:3] == ["Mức độ", "Mã lỗi", "Tệp"]
+    assert issues["A2"].value == "Lỗi" and issues["A2"].fill.fgColor.rgb == "FFF8CBAD"
+    assert issues.auto_filter.ref == "A1:J2"
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice (soffice) không có trên máy")
+def test_libreoffice_opens_feedback(tmp_path):
+    """LibreOffice opens the workbook without repair and saves the same cells, merges and marks."""
+    source = figures_feedback(tmp_path)
+    out = tmp_path / "libreoffice"
+    subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}", "--headless",
+                    "--norestore", "--convert-to", "xlsx", "--outdir", str(out), str(source)],
+                   check=True, capture_output=True, timeout=120)
+    original, resaved = openpyxl.load_workbook(source), openpyxl.load_workbook(out / source.name)
+    assert resaved.sheetnames == original.sheetnames
+    for before, after in zip(original.worksheets, resaved.worksheets):
+        values = [[c.value for c in row] for row in before.iter_rows()]
+        assert [[c.value for c in row][:len(values[0])] for row in after.iter_rows()][:len(values)] == values
+        assert sorted(map(str, after.merged_cells.ranges)) == sorted(map(str, before.merged_cells.ranges))
+        # (headless, LibreOffice keeps no view settings: the frozen panes are not compared)
+        def tall_rows(sheet):
+            return {r: sheet.row_dimensions[r].height for r in range(1, len(values) + 1)
+                    if (sheet.row_dimensions[r].height or 15) != 15}
+        assert tall_rows(after) == tall_rows(before) != {}
+    figure = next(row for row in resaved.worksheets[0].iter_rows(min_row=6) if row[0].value == "25")
+    assert figure[2].fill.fgColor.rgb == "FFF8CBAD"

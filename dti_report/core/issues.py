@@ -131,7 +131,7 @@ class Issue:
 
     @property
     def message(self) -> str:
-        return CODES[self.code][1].format(**dataclasses.asdict(self))
+        return CODES[self.code][1].format(**vars(self))  # the fields, all text (asdict copies them deeply)
 
     @property
     def location(self) -> str:

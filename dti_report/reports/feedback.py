@@ -20,11 +20,12 @@ from dti_report.forms.base import Form
 from dti_report.forms.indicators import IndicatorSet
 from dti_report.evaluation.engine import STATUS_LABELS
 from dti_report.batch.run_folder import ISSUE_HEADERS, sorted_issues
-from dti_report.core.issues import SEVERITY_LABELS, Issue, issues_frame
+from dti_report.core.issues import ISSUE_COLUMNS, SEVERITY_LABELS, Issue
 from dti_report.core.progress import FEEDBACK, Progress
 from dti_report.workbook.reader import STATUS_LABELS as FILE_STATUS_LABELS
 from dti_report.workbook.reader import Submission
-from dti_report.workbook.xlsx import LINE_HEIGHT, lines_needed, print_setup, sheet_name, workbook, write_cell, write_table
+from dti_report.workbook.house_package import house_workbook
+from dti_report.workbook.xlsx import LINE_HEIGHT, lines_needed, print_setup, sheet_name, write_rows
 
 @dataclass
 class FeedbackPart:
@@ -53,7 +54,7 @@ class Feedback:
 
 def write_feedback_workbook(feedback: Feedback, target: Path) -> Path:
     """What goes back to one unit: its values, its points, its issues, faulty cells highlighted."""
-    with workbook(target, f"Phản hồi kết quả — {feedback.unit_name}") as (book, formats):
+    with house_workbook(target, f"Phản hồi kết quả — {feedback.unit_name}") as (book, formats):
         severity_of: dict[tuple[str, str], str] = {}
         for issue in feedback.issues:
             key = (issue.file, issue.field)
@@ -73,11 +74,11 @@ def write_feedback_workbook(feedback: Feedback, target: Path) -> Path:
             else:
                 sheet.write_string(3, 0, "Tệp không được sử dụng; xem lý do ở trang Lỗi và cảnh báo.", formats["text"])
         sheet = book.add_worksheet("Lỗi và cảnh báo")
-        frame = issues_frame(feedback.issues)
-        frame["severity"] = frame["severity"].map(SEVERITY_LABELS)
+        rows = [(SEVERITY_LABELS.get(i.severity), *(getattr(i, column) for column in ISSUE_COLUMNS[1:]))
+                for i in feedback.issues]
         row_formats = [formats["error"] if i.severity == "error" else formats["warning"] for i in feedback.issues]
-        write_table(sheet, frame, formats, headers=ISSUE_HEADERS, widths={"file": 36, "message": 80, "code": 26},
-                    row_formats=row_formats or None)
+        write_rows(sheet, ISSUE_COLUMNS, rows, formats, headers=ISSUE_HEADERS,
+                   widths={"file": 36, "message": 80, "code": 26}, row_formats=row_formats or None)
     return target
 
 
@@ -190,23 +191,23 @@ def write_unit_scores(sheet, formats, s: IndicatorSet, part: FeedbackPart, sever
     for criterion in s.criteria:
         row += 1
         self_score, verified_score, status, reason = scores[criterion.id]
-        write_cell(sheet, row, 0, criterion.id, formats["bold"])
-        write_cell(sheet, row, 1, criterion.name, formats["bold"])
-        write_cell(sheet, row, 2, criterion.max_points, formats["points"])
-        write_cell(sheet, row, 6, self_score, formats["points"])
-        write_cell(sheet, row, 7, verified_score, formats["points"])
-        write_cell(sheet, row, 8, STATUS_LABELS[status], formats["text"])
+        sheet.write_value(row, 0, criterion.id, formats["bold"])
+        sheet.write_value(row, 1, criterion.name, formats["bold"])
+        sheet.write_value(row, 2, criterion.max_points, formats["points"])
+        sheet.write_value(row, 6, self_score, formats["points"])
+        sheet.write_value(row, 7, verified_score, formats["points"])
+        sheet.write_value(row, 8, STATUS_LABELS[status], formats["text"])
         if reason:
-            write_cell(sheet, row, 9, reason, formats["text"])
+            sheet.write_value(row, 9, reason, formats["text"])
         sheet.set_row(row, LINE_HEIGHT * lines_needed([(criterion.name, widths[1]), (reason, widths[9])]))
         for f in criterion.fields:
             row += 1
             style = formats.get(severity_of.get((part.path, f.id), ""), formats["text"])
             value = shown(part.values.get(f.id), f)
-            write_cell(sheet, row, 1, f.label, formats["text"])
-            write_cell(sheet, row, 3, f.id, formats["text"])
-            write_cell(sheet, row, 4, part.cells.get(f.id, ""), formats["text"])
-            write_cell(sheet, row, 5, value, style)
+            sheet.write_value(row, 1, f.label, formats["text"])
+            sheet.write_value(row, 3, f.id, formats["text"])
+            sheet.write_value(row, 4, part.cells.get(f.id, ""), formats["text"])
+            sheet.write_value(row, 5, value, style)
             sheet.set_row(row, LINE_HEIGHT * lines_needed([(f.label, widths[1]), (value, widths[5])]))
 
 

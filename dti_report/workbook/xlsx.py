@@ -29,14 +29,45 @@ FIXED_CREATED = layout.TEMPLATE_STAMP
 CELL_LIMIT = 32767  # characters an Excel cell holds
 
 
+def _excel_length(text: str) -> int:
+    """Length as Excel counts it: UTF-16 units (a character beyond the BMP, an emoji, is two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 def cell_text(value: str) -> str:
     """Text as a cell can hold it: no control characters, cut to the limit with a note."""
     text = strip_control(value)
-    if len(text) <= CELL_LIMIT:
+    if len(text) <= CELL_LIMIT // 2 or _excel_length(text) <= CELL_LIMIT:
         return text
     length, limit = (f"{n:,}".replace(",", ".") for n in (len(text), CELL_LIMIT))
     note = f"… [cắt bớt: {length} ký tự, ô chỉ chứa {limit}]"
-    return text[:CELL_LIMIT - len(note)] + note
+    keep = CELL_LIMIT - len(note)
+    # cut in UTF-16 units; a character split in two is dropped
+    return text[:keep].encode("utf-16-le")[:keep * 2].decode("utf-16-le", errors="ignore") + note
+
+
+_BASE = {"font_name": FONT, "font_size": 11, "valign": "top"}
+# The house formats by name, as xlsxwriter format properties; sheet_xml's workbooks use the same.
+HOUSE_FORMATS = {
+    "text": {**_BASE, "text_wrap": True},
+    # A line above a table, running over the empty cells beside it.
+    "plain": _BASE,
+    "header": {**_BASE, "bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "align": "center",
+               "valign": "vcenter"},
+    "title": {**_BASE, "bold": True, "font_size": 14},
+    "number": {**_BASE, "num_format": "#,##0.##"},
+    "points": {**_BASE, "num_format": "0.00"},
+    "percent": {**_BASE, "num_format": "0.0%"},
+    "integer": {**_BASE, "num_format": "0"},
+    "bytes": {**_BASE, "num_format": "#,##0"},
+    "datetime": {**_BASE, "num_format": "dd/mm/yyyy hh:mm"},
+    "date": {**_BASE, "num_format": "dd/mm/yyyy"},
+    "error": {**_BASE, "bg_color": "#F8CBAD", "text_wrap": True},
+    "warning": {**_BASE, "bg_color": "#FFF2CC", "text_wrap": True},
+    "bold": {**_BASE, "bold": True},
+    # A group's heading row across a table: merged, wrapped, shaded.
+    "band": {**_BASE, "bold": True, "text_wrap": True, "bg_color": "#F2F2F2", "border": 1},
+}
 
 
 @contextmanager
@@ -51,26 +82,7 @@ def workbook(target: Path | str, title: str, *, constant_memory: bool = False) -
                                               "nan_inf_to_errors": True, "in_memory": not constant_memory,
                                               "constant_memory": constant_memory})
         book.set_properties({"title": title, "created": FIXED_CREATED})
-        base = {"font_name": FONT, "font_size": 11, "valign": "top"}
-        formats = {
-            "text": book.add_format({**base, "text_wrap": True}),
-            # A line above a table, running over the empty cells beside it.
-            "plain": book.add_format(base),
-            "header": book.add_format({**base, "bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "align": "center", "valign": "vcenter"}),
-            "title": book.add_format({**base, "bold": True, "font_size": 14}),
-            "number": book.add_format({**base, "num_format": "#,##0.##"}),
-            "points": book.add_format({**base, "num_format": "0.00"}),
-            "percent": book.add_format({**base, "num_format": "0.0%"}),
-            "integer": book.add_format({**base, "num_format": "0"}),
-            "bytes": book.add_format({**base, "num_format": "#,##0"}),
-            "datetime": book.add_format({**base, "num_format": "dd/mm/yyyy hh:mm"}),
-            "date": book.add_format({**base, "num_format": "dd/mm/yyyy"}),
-            "error": book.add_format({**base, "bg_color": "#F8CBAD", "text_wrap": True}),
-            "warning": book.add_format({**base, "bg_color": "#FFF2CC", "text_wrap": True}),
-            "bold": book.add_format({**base, "bold": True}),
-            # A group's heading row across a table: merged, wrapped, shaded.
-            "band": book.add_format({**base, "bold": True, "text_wrap": True, "bg_color": "#F2F2F2", "border": 1}),
-        }
+        formats = {name: book.add_format(properties) for name, properties in HOUSE_FORMATS.items()}
         try:
             yield book, formats
         finally:
@@ -109,6 +121,9 @@ def lines_needed(texts_widths) -> int:
         # Times New Roman 11 fits about 1.4 characters per column-width unit (units are digits of
         # the default font); a little short, so a row is never too low for its text.
         per_line = max(width * 1.4 - 2, 1)
+        text = str(text)
+        if len(text) <= per_line and "\n" not in text:
+            continue  # one line, the most common case
         lines = max(lines, sum(max(1, math.ceil(len(part) / per_line)) for part in str(text).split("\n")))
     return lines
 
@@ -123,24 +138,35 @@ def write_table(sheet, frame: pd.DataFrame, formats: dict, *, start_row: int = 0
     """A header row, the data, frozen panes, an autofilter and column widths; rows as tall as their
     wrapped text (neither Excel nor LibreOffice grows them on opening). Returns the next free row.
     title_columns: the columns printed again on each page when the table is too wide for one."""
+    return write_rows(sheet, list(frame.columns), list(frame.itertuples(index=False, name=None)), formats,
+                      start_row=start_row, headers=headers, column_formats=column_formats, widths=widths,
+                      row_formats=row_formats, title_columns=title_columns)
+
+
+def write_rows(sheet, columns: list[str], rows: list[tuple], formats: dict, *, start_row: int = 0,
+               headers: dict[str, str] | None = None, column_formats: dict[str, str] | None = None,
+               widths: dict[str, float] | None = None, row_formats: list | None = None, title_columns: int = 0) -> int:
+    """write_table for rows already at hand (tuples in column order), without a DataFrame."""
     headers = headers or {}
     column_formats = column_formats or {}
     widths = widths or {}
-    sizes = [column_width(headers, widths, column) for column in frame.columns]
-    for c, column in enumerate(frame.columns):
+    sizes = [column_width(headers, widths, column) for column in columns]
+    for c, column in enumerate(columns):
         header = headers.get(column, str(column))
         sheet.write_string(start_row, c, header, formats["header"])
         sheet.set_column(c, c, sizes[c])
-    header_lines = lines_needed(zip([headers.get(c, str(c)) for c in frame.columns], sizes))
+    header_lines = lines_needed(zip([headers.get(c, str(c)) for c in columns], sizes))
     if header_lines > 1:
         sheet.set_row(start_row, LINE_HEIGHT * header_lines)
-    wrapped = [column_formats.get(column, "text") == "text" for column in frame.columns]
-    for r, values in enumerate(frame.itertuples(index=False), start=start_row + 1):
+    wrapped = [column_formats.get(column, "text") == "text" for column in columns]
+    column_fmts = [formats[column_formats.get(column, "text")] for column in columns]
+    # A sheet that writes values itself (sheet_xml.Sheet) is given them directly.
+    write = getattr(sheet, "write_value", None) or (lambda r, c, value, fmt: write_cell(sheet, r, c, value, fmt))
+    for r, values in enumerate(rows, start=start_row + 1):
         row_fmt = row_formats[r - start_row - 1] if row_formats else None
         texts = []
-        for c, (column, value) in enumerate(zip(frame.columns, values)):
-            fmt = row_fmt or formats[column_formats.get(column, "text")]
-            write_cell(sheet, r, c, value, fmt)
+        for c, value in enumerate(values):
+            write(r, c, value, row_fmt or column_fmts[c])
             if wrapped[c] and isinstance(value, str) and value:
                 texts.append((value, sizes[c]))
         lines = lines_needed(texts)
@@ -148,9 +174,9 @@ def write_table(sheet, frame: pd.DataFrame, formats: dict, *, start_row: int = 0
             sheet.set_row(r, LINE_HEIGHT * lines)
     sheet.freeze_panes(start_row + 1, title_columns)
     print_setup(sheet, start_row, sum(sizes), title_columns, sum(sizes[:title_columns]))
-    if len(frame.columns):
-        sheet.autofilter(start_row, 0, start_row + max(len(frame), 1), len(frame.columns) - 1)
-    return start_row + len(frame) + 1
+    if columns:
+        sheet.autofilter(start_row, 0, start_row + max(len(rows), 1), len(columns) - 1)
+    return start_row + len(rows) + 1
 
 
 def print_setup(sheet, header_row: int, width: float | None = None, title_columns: int = 0,
