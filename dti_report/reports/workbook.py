@@ -183,8 +183,9 @@ def _long_sheet(book, formats, streams: Streams, names, results: RunResults, set
     criterion_names = {c.id: c.name for c in s.criteria}
     # Units in ranked order, criteria in number order (6.2 before 6.10), not as scores.csv sorts text.
     unit_order = {code: i for i, code in enumerate(sr.totals["unit_code"])}
+    criterion_order = {c: i for i, c in enumerate(sorted(sr.scores["criterion"].unique(), key=natural_key))}
     scores = sr.scores.assign(_unit=sr.scores["unit_code"].map(unit_order),
-                              _criterion=sr.scores["criterion"].map(natural_key))
+                              _criterion=sr.scores["criterion"].map(criterion_order))
     scores = scores.sort_values(["_unit", "_criterion"], kind="stable")
     frame = pd.DataFrame({
         "unit_name": _names_of(results, scores["unit_code"]), "unit_code": scores["unit_code"],

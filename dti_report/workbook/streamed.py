@@ -58,6 +58,7 @@ class _Body:
         """The rows' XML, a batch at a time. Made column by column: one comprehension per
         column and batch costs less than a branch per cell."""
         rows = len(self.columns[0]) if self.columns else 0
+        known: list[dict[str, int]] = [{} for _ in self.columns]
         for start in range(0, rows, BATCH_ROWS):
             numbers = range(self.first_row + start + 1, self.first_row + min(start + BATCH_ROWS, rows) + 1)
             row_styles = self.row_styles[start:start + BATCH_ROWS] if self.row_styles is not None else None
@@ -67,7 +68,7 @@ class _Body:
                 styles = row_styles or [self.styles[c]] * len(values)
                 cells.append(self._cells(column_letters(c), numbers, values, styles, column.dtype.kind == "f"))
                 if self.wraps[c]:
-                    heights.append(_lines(values, self.wraps[c]))
+                    heights.append(_lines(values, self.wraps[c], known[c]))
             lines = [max(h) for h in zip(*heights)] if heights else None
             out = []
             for i, (n, row) in enumerate(zip(numbers, zip(*cells))):
@@ -82,7 +83,8 @@ class _Body:
         blanks = self.blanks
         if floats:  # a column of numbers, the common case
             # v == v: not NaN, quicker than math.isnan here
-            return [f'<c r="{letter}{n}"{s}><v>{v:.16G}</v></c>' if v == v and v not in _INFINITE  # noqa: PLR0124
+            texts = _NUMBER_TEXTS
+            return [f'<c r="{letter}{n}"{s}><v>{texts[v]}</v></c>' if v == v and v not in _INFINITE  # noqa: PLR0124
                     else _other_cell(f"{letter}{n}", s, v, blanks)
                     for n, v, s in zip(numbers, values, styles)]
         return [(f'<c r="{letter}{n}"{s} t="inlineStr"><is>{text_xml(v)}</is></c>' if v
@@ -91,11 +93,26 @@ class _Body:
                 for n, v, s in zip(numbers, values, styles)]
 
 
-def _lines(values: list, width: float) -> list[int]:
-    """Lines each text of a wrapped column takes (xlsx.lines_needed), 1 for what is not a text."""
+class _NumberTexts(dict):
+    """A number as xlsxwriter writes it (%.16G), made once per distinct value: a column's
+    points take a few values over thousands of rows."""
+
+    def __missing__(self, number: float) -> str:
+        if len(self) >= 200_000:
+            self.clear()
+        text = self[number] = f"{number:.16G}"
+        return text
+
+
+_NUMBER_TEXTS = _NumberTexts()
+
+
+def _lines(values: list, width: float, known: dict[str, int]) -> list[int]:
+    """Lines each text of a wrapped column takes (xlsx.lines_needed), 1 for what is not a text;
+    once per distinct text (known: a criterion's name comes back for every unit)."""
     per_line = max(width * 1.4 - 2, 1)
-    return [lines_needed([(v, width)]) if type(v) is str and (len(v) > per_line or "\n" in v) else 1
-            for v in values]
+    return [1 if type(v) is not str or (len(v) <= per_line and "\n" not in v)
+            else known.get(v) or known.setdefault(v, lines_needed([(v, width)])) for v in values]
 
 
 def _excel_date(moment: dt.datetime) -> float:
