@@ -77,6 +77,7 @@ class _Body:
                 elif self.blanks or any(row):
                     out.append(f'<row r="{n}">{"".join(row)}</row>')
             yield "".join(out)
+        _NUMBER_TEXTS.clear()
 
     def _cells(self, letter: str, numbers: range, values: list, styles: list[str], floats: bool) -> list[str]:
         """One column's cells in a batch; "" where there is no cell."""
@@ -98,7 +99,7 @@ class _NumberTexts(dict):
     points take a few values over thousands of rows."""
 
     def __missing__(self, number: float) -> str:
-        if len(self) >= 200_000:
+        if len(self) >= 50_000:  # a column of ratios has as many values as rows: bounded
             self.clear()
         text = self[number] = f"{number:.16G}"
         return text
