@@ -66,7 +66,7 @@ class _Body:
             for c, column in enumerate(self.columns):
                 values = column[start:start + BATCH_ROWS].tolist()
                 styles = row_styles or [self.styles[c]] * len(values)
-                cells.append(self._cells(column_letters(c), numbers, values, styles, column.dtype.kind == "f"))
+                cells.append(self._cells(column_letters(c), numbers, values, styles, column.dtype != object))
                 if self.wraps[c]:
                     heights.append(_lines(values, self.wraps[c], known[c]))
             lines = [max(h) for h in zip(*heights)] if heights else None
