@@ -19,8 +19,6 @@ from pathlib import Path
 from typing import Iterator
 from xml.sax.saxutils import escape
 
-import xlsxwriter
-
 from dti_report.core.files import write_bytes_atomic
 from dti_report.core.text import strip_control
 from dti_report.workbook.sheet_xml import Sheet
@@ -45,6 +43,8 @@ class HouseStyle:
 @lru_cache(maxsize=1)
 def house_style() -> HouseStyle:
     """The house formats as xlsxwriter writes them, read back from a prototype workbook."""
+    import xlsxwriter  # here, not on import: checking a workbook never writes one
+
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     sheet = book.add_worksheet()
