@@ -7,9 +7,10 @@ charts), while the data rows are only described (stream_table). When the workboo
 package is copied entry by entry into the target, each described sheet with its rows spliced
 in, made from the table's columns a batch at a time and compressed as they come: the whole
 sheet is never in memory. The cells are those xlsxwriter writes in constant-memory mode
-(inline strings, the same style indexes, the same numbers), with two differences: a text loses
-its control characters instead of having them escaped, and a text looking like xlsxwriter's
-rich-string markup stays the text it is.
+(inline strings, the same style indexes, the same numbers), with three differences: an empty
+text is a blank cell in its format, not an empty string; a text loses its control characters
+instead of having them escaped; and a text looking like xlsxwriter's rich-string markup
+("<r>…</r>") stays the text it is.
 """
 
 from __future__ import annotations
