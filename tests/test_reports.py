@@ -11,12 +11,14 @@ import datetime as dt
 import os
 import re
 import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
+import python_calamine
 from click.testing import CliRunner
 from docx import Document
 from docx.shared import Mm, Pt
@@ -29,6 +31,7 @@ from dti_report.workbook.longfile import OVERRIDE_COLUMNS, read_long_file
 from dti_report.core.files import write_csv
 from dti_report.core.text import curly_quotes
 from dti_report.reports import WORKBOOK_NAME, render_reports, report_file_name, report_warnings, scorecard_file_name
+from dti_report.reports import workbook as analysts
 from dti_report.reports.context import names_list, report_context
 from dti_report.renderers.documents import ReportError
 from dti_report.renderers.pdf import convert_to_pdf
@@ -36,6 +39,7 @@ from dti_report.batch.results import load_results, write_run_info
 from dti_report.evaluation.scoring import issues_frame, score_rows
 from dti_report.reports.settings import SettingsError, load_settings
 from dti_report.forms.units import builtin_registry
+from dti_report.workbook.xlsx import write_table
 from dti_report.kinds import catalog as forms_catalog
 
 SAMPLES = Path(__file__).resolve().parents[1] / "input_samples"
@@ -407,6 +411,79 @@ def test_unit_text_stays_text_in_workbook(results_dir):
     value_col = header.index("Giá trị")
     cells = [row[value_col] for row in sheet.iter_rows(min_row=2) if row[value_col].value == "=1+1"]
     assert cells and all(c.data_type == "s" for c in cells)
+
+
+
+def _per_cell_workbook(results_dir: Path, target: Path, monkeypatch) -> Path:
+    """The same workbook with every cell written by xlsxwriter (xlsx.write_table), the writer
+    the streamed tables replace: what they must read back as."""
+    def per_cell(sheet, frame, formats, streams, *, blanks=True, **options):
+        return write_table(sheet, frame, formats, **options)
+
+    monkeypatch.setattr(analysts, "stream_table", per_cell)
+    return analysts.write_results_workbook(load_results(results_dir, forms_catalog()), target)
+
+
+def _cells(sheet) -> list[list]:
+    # an empty text and a blank cell read back alike: the streamed tables write the blank
+    return [[None if c.value == "" else c.value for c in row] for row in sheet.iter_rows()]
+
+
+def _looks(sheet) -> dict:
+    """What a reader sees of a sheet besides its values."""
+    return {"panes": sheet.freeze_panes, "filter": sheet.auto_filter.ref, "title_rows": sheet.print_title_rows,
+            "title_cols": sheet.print_title_cols, "orientation": sheet.page_setup.orientation,
+            "paper": sheet.page_setup.paperSize, "scale": sheet.page_setup.scale,
+            "fit": bool(sheet.sheet_properties.pageSetUpPr and sheet.sheet_properties.pageSetUpPr.fitToPage),
+            "widths": {k: d.width for k, d in sheet.column_dimensions.items()},
+            "heights": {k: d.height for k, d in sheet.row_dimensions.items() if d.height},
+            "styles": [[(c.number_format, c.fill.fgColor.rgb, c.font.b, c.font.name, c.alignment.wrap_text)
+                        for c in row if c.value not in (None, "")] for row in sheet.iter_rows()]}
+
+
+def test_streamed_workbook_reads_as_the_per_cell_one(results_dir, tmp_path, monkeypatch):
+    """Every sheet, as calamine and openpyxl read it, holds the cells the per-cell writer writes,
+    with the same formats, fills, widths, heights, panes, filters and print setup."""
+    streamed = results_dir / WORKBOOK_NAME
+    per_cell = _per_cell_workbook(results_dir, tmp_path / WORKBOOK_NAME, monkeypatch)
+    new, old = python_calamine.CalamineWorkbook.from_path(streamed), python_calamine.CalamineWorkbook.from_path(per_cell)
+    assert new.sheet_names == old.sheet_names
+    for name in new.sheet_names:
+        if not name.startswith("Biểu đồ"):  # a chart sheet has no cells
+            assert new.get_sheet_by_name(name).to_python() == old.get_sheet_by_name(name).to_python(), name
+    new, old = openpyxl.load_workbook(streamed), openpyxl.load_workbook(per_cell)
+    assert new.sheetnames == old.sheetnames and len(new.chartsheets) == len(old.chartsheets) == 2
+    for before, after in zip(old.worksheets, new.worksheets):
+        assert _cells(after) == _cells(before), after.title
+        assert _looks(after) == _looks(before), after.title
+    issues = new["Lỗi và cảnh báo"]
+    errors = [r for r in issues.iter_rows(min_row=2) if r[0].value == "Lỗi"]
+    assert errors and all(c.fill.fgColor.rgb == "FFF8CBAD" for c in errors[0])
+    # the same bytes on a second writing
+    again = tmp_path / "again.xlsx"
+    monkeypatch.undo()
+    analysts.write_results_workbook(load_results(results_dir, forms_catalog()), again)
+    assert again.read_bytes() == streamed.read_bytes()
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice (soffice) không có trên máy")
+def test_libreoffice_opens_streamed_workbook(results_dir, tmp_path):
+    """LibreOffice opens the workbook and saves the same sheets and cells."""
+    source = results_dir / WORKBOOK_NAME
+    out = tmp_path / "libreoffice"
+    subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}", "--headless",
+                    "--norestore", "--convert-to", "xlsx", "--outdir", str(out), str(source)],
+                   check=True, capture_output=True, timeout=300)
+    original = python_calamine.CalamineWorkbook.from_path(source)
+    resaved = python_calamine.CalamineWorkbook.from_path(out / source.name)
+    assert resaved.sheet_names == original.sheet_names
+    for name in original.sheet_names:
+        if name.startswith("Biểu đồ"):
+            continue
+        before, after = original.get_sheet_by_name(name).to_python(), resaved.get_sheet_by_name(name).to_python()
+        assert len(after) == len(before), name
+        for row_before, row_after in zip(before, after):
+            assert [v if not isinstance(v, float) else pytest.approx(v) for v in row_before] == row_after[:len(row_before)], name
 
 
 # ---------------------------------------------------------------- command line and PDF

@@ -12,10 +12,12 @@ zipfile read.
 
 from __future__ import annotations
 
+import io
 import struct
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO, Iterable
 
 from dti_report.core.files import atomic_path
 
@@ -43,23 +45,78 @@ class Entry:
         return cls(name, zlib.crc32(content), len(content), packer.compress(content) + packer.flush())
 
 
-def zip_bytes(entries: list[Entry]) -> bytes:
-    """The archive's bytes: local headers and data, then the central directory."""
-    parts, central, offset = [], [], 0
-    for e in entries:
+def _local_header(name: bytes, flags: int, crc: int, deflated: int, size: int) -> bytes:
+    return struct.pack("<IHHHHHIIIHH", 0x04034B50, VERSION, flags, 8, DOS_TIME, DOS_DATE,
+                       crc, deflated, size, len(name), 0) + name
+
+
+class ZipWriter:
+    """The archive written to a seekable file entry by entry, then closed. An entry may come
+    as a stream of chunks compressed as they come: a sheet of millions of cells is never
+    whole in memory."""
+
+    def __init__(self, out: BinaryIO):
+        self.out = out
+        self.start = out.tell()
+        self.directory: list[bytes] = []
+        self.count = 0
+
+    def _entry(self, name: bytes, flags: int, crc: int, deflated: int, size: int, offset: int) -> None:
+        if max(deflated, size, offset) >= LIMIT or self.count + 1 >= 0xFFFF:
+            raise ValueError(f"{name.decode('utf-8', 'replace')}: too large for a zip without zip64")
+        self.directory.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, MADE_BY, VERSION, flags, 8, DOS_TIME,
+                                          DOS_DATE, crc, deflated, size, len(name), 0, 0, 0, 0, FILE_ATTRIBUTES,
+                                          offset) + name)
+        self.count += 1
+
+    def add(self, e: Entry) -> None:
         name = e.name.encode("utf-8")
         flags = 0 if name.isascii() else UTF8_NAMES
-        header = struct.pack("<IHHHHHIIIHH", 0x04034B50, VERSION, flags, 8, DOS_TIME, DOS_DATE,
-                             e.crc, len(e.data), e.size, len(name), 0)
-        parts += [header, name, e.data]
-        central += [struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, MADE_BY, VERSION, flags, 8, DOS_TIME, DOS_DATE,
-                                e.crc, len(e.data), e.size, len(name), 0, 0, 0, 0, FILE_ATTRIBUTES, offset), name]
-        offset += len(header) + len(name) + len(e.data)
-    directory = b"".join(central)
-    if offset + len(directory) >= LIMIT or len(entries) >= 0xFFFF:
-        raise ValueError("too large for a zip without zip64")
-    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(entries), len(entries), len(directory), offset, 0)
-    return b"".join(parts) + directory + end
+        offset = self.out.tell() - self.start
+        self.out.write(_local_header(name, flags, e.crc, len(e.data), e.size))
+        self.out.write(e.data)
+        self._entry(name, flags, e.crc, len(e.data), e.size, offset)
+
+    def add_stream(self, name: str, chunks: Iterable[bytes], level: int = 6) -> None:
+        """An entry compressed chunk by chunk; its header is written again once its sizes are known."""
+        raw = name.encode("utf-8")
+        flags = 0 if raw.isascii() else UTF8_NAMES
+        offset = self.out.tell() - self.start
+        self.out.write(_local_header(raw, flags, 0, 0, 0))
+        packer = zlib.compressobj(level, zlib.DEFLATED, -15)
+        crc = size = deflated = 0
+        for chunk in chunks:
+            crc = zlib.crc32(chunk, crc)
+            size += len(chunk)
+            data = packer.compress(chunk)
+            deflated += len(data)
+            self.out.write(data)
+        data = packer.flush()
+        deflated += len(data)
+        self.out.write(data)
+        end = self.out.tell()
+        self.out.seek(self.start + offset)
+        self.out.write(_local_header(raw, flags, crc, min(deflated, LIMIT), min(size, LIMIT)))
+        self.out.seek(end)
+        self._entry(raw, flags, crc, deflated, size, offset)
+
+    def close(self) -> None:
+        offset = self.out.tell() - self.start
+        central = b"".join(self.directory)
+        if offset + len(central) >= LIMIT:
+            raise ValueError("too large for a zip without zip64")
+        self.out.write(central)
+        self.out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, self.count, self.count, len(central), offset, 0))
+
+
+def zip_bytes(entries: list[Entry]) -> bytes:
+    """The archive's bytes: local headers and data, then the central directory."""
+    buffer = io.BytesIO()
+    writer = ZipWriter(buffer)
+    for e in entries:
+        writer.add(e)
+    writer.close()
+    return buffer.getvalue()
 
 
 def write_entries(target: Path, entries: list[Entry]) -> Path:

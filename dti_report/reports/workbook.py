@@ -3,8 +3,8 @@
 Per scored set: the ranking (with a native bar chart of the totals), the unit ×
 criterion matrices (verified and self-assessed), one sheet per main index and
 the long data; then the units not assessed, the files and every issue. Every
-text goes through write_string (xlsx.write_cell): what a unit typed, even
-"=1+1", stays text.
+text is an inline string, never a formula: what a unit typed, even "=1+1",
+stays text. The tables' rows are streamed into the package (workbook.streamed).
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from dti_report.evaluation.engine import STATUS_LABELS
 from dti_report.core.issues import SEVERITY_LABELS
 from dti_report.batch.results import RunResults
 from dti_report.workbook.reader import STATUS_LABELS as FILE_STATUS_LABELS
-from dti_report.workbook.xlsx import LINE_HEIGHT, column_width, lines_needed, sheet_name, workbook, write_cell, write_table
+from dti_report.workbook.streamed import Streams, stream_table, streamed_workbook
+from dti_report.workbook.xlsx import sheet_name
 from dti_report.reports.context import SAME, unassessed, unit_names
 from dti_report.reports.history import write_history_sheets
 
@@ -31,47 +32,12 @@ CHART_MAX_UNITS = 60
 LEVEL_SHORT = {"so-nganh": "Sở", "quan-huyen": "Huyện", "cap-huyen": "Huyện"}
 
 
-def write_columns(sheet, frame: pd.DataFrame, formats: dict, *, headers: dict[str, str],
+def write_columns(sheet, frame: pd.DataFrame, formats: dict, streams: Streams, *, headers: dict[str, str],
                   column_formats: dict[str, str], widths: dict[str, float], title_columns: int = 0) -> None:
-    """xlsx.write_table for the big sheets (51 000 rows at 1000 units): each column read
-    once as a list, numbers straight to write_number, blanks left out. Texts still go
-    through write_string only; rows as tall as their wrapped text. Row by row, each
-    row's height set before the next row starts: the workbook is written in constant
-    memory, where a row is on disk once the next one begins."""
-    write_table(sheet, frame.iloc[:0], formats, headers=headers, widths=widths, title_columns=title_columns)
-    # write_table printed the empty frame's setup; the sheet's width is the same with its rows.
-    kinds, columns = [], []
-    for column in frame.columns:
-        fmt_name = column_formats.get(column, "text")
-        values = frame[column]
-        if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
-            kinds.append((NUMBER, formats[fmt_name], 0))
-            columns.append(values.to_numpy(dtype=float).tolist())
-        else:
-            wraps = column_width(headers, widths, column) if fmt_name == "text" else 0
-            kinds.append((TEXT, formats[fmt_name], wraps))
-            columns.append(values.tolist())
-    write_number, write_string = sheet.write_number, sheet.write_string
-    for r, row in enumerate(zip(*columns), start=1):
-        lines = 1
-        for c, v in enumerate(row):
-            kind, cell_format, width = kinds[c]
-            if kind is NUMBER:
-                if v == v:  # NaN: no data, left blank
-                    write_number(r, c, v, cell_format)
-            elif isinstance(v, str):
-                if v:
-                    write_string(r, c, v, cell_format)
-                    if width and len(v) > width:
-                        lines = max(lines, lines_needed([(v, width)]))
-            else:
-                write_cell(sheet, r, c, v, cell_format)
-        if lines > 1:
-            sheet.set_row(r, LINE_HEIGHT * lines)
-    sheet.autofilter(0, 0, max(len(frame), 1), len(frame.columns) - 1)
-
-
-NUMBER, TEXT = "number", "text"
+    """The big sheets (51 000 rows at 1000 units): a missing number or an empty text is no cell
+    at all, rows as tall as their wrapped text."""
+    stream_table(sheet, frame, formats, streams, headers=headers, column_formats=column_formats, widths=widths,
+                 title_columns=title_columns, blanks=False)
 
 
 def short_name(indicator_set: IndicatorSet) -> str:
@@ -139,7 +105,7 @@ def matrix_frame(results: RunResults, set_id: str, column: str, criteria: list[s
     return wide
 
 
-def _ranking_sheet(book, formats, names, results: RunResults, set_id: str) -> None:
+def _ranking_sheet(book, formats, streams: Streams, names, results: RunResults, set_id: str) -> None:
     s = results.sets[set_id].indicator_set
     frame = ranking_frame(results, set_id)
     sheet = book.add_worksheet(names(f"Xếp hạng {short_name(s)}"))
@@ -147,7 +113,7 @@ def _ranking_sheet(book, formats, names, results: RunResults, set_id: str) -> No
     sheet.write_string(1, 0, f"{len(frame)} đơn vị được đánh giá; điểm tối đa {s.total_points:g}.", formats["plain"])
     start = 3
     points = {i.id: "points" for i in s.indices}
-    write_table(sheet, frame, formats, start_row=start, headers=ranking_headers(s),
+    stream_table(sheet, frame, formats, streams, start_row=start, headers=ranking_headers(s),
                 column_formats={**points, "total": "points", "self_total": "points", "difference": "points",
                                 "share": "percent", "rank": "integer", "self_rank": "integer", "no_data": "integer",
                                 "not_applicable": "integer", "invalid": "integer"},
@@ -175,7 +141,7 @@ def _ranking_sheet(book, formats, names, results: RunResults, set_id: str) -> No
     charts.set_landscape()
 
 
-def _matrix_sheets(book, formats, names, results: RunResults, set_id: str) -> None:
+def _matrix_sheets(book, formats, streams: Streams, names, results: RunResults, set_id: str) -> None:
     s = results.sets[set_id].indicator_set
     short = short_name(s)
     for column, label in (("verified_score", "Kết quả"), ("self_score", "Tự chấm")):
@@ -183,11 +149,11 @@ def _matrix_sheets(book, formats, names, results: RunResults, set_id: str) -> No
         sheet = book.add_worksheet(names(f"{label} {short} theo tiêu chí"))
         headers = {"unit_code": "Mã đơn vị", "unit_name": "Đơn vị",
                    **{c.id: f"{c.id} ({c.max_points:g})" for c in s.criteria}}
-        write_columns(sheet, matrix, formats, headers=headers, column_formats={c.id: "points" for c in s.criteria},
+        write_columns(sheet, matrix, formats, streams, headers=headers, column_formats={c.id: "points" for c in s.criteria},
                       widths={"unit_name": 36, "unit_code": 16}, title_columns=2)
 
 
-def _index_sheets(book, formats, names, results: RunResults, set_id: str) -> None:
+def _index_sheets(book, formats, streams: Streams, names, results: RunResults, set_id: str) -> None:
     sr = results.sets[set_id]
     s = sr.indicator_set
     for index in s.indices:
@@ -205,20 +171,21 @@ def _index_sheets(book, formats, names, results: RunResults, set_id: str) -> Non
                    "points": f"Điểm chỉ số ({index.max_points:g})", "share": "Tỷ lệ điểm tối đa",
                    "self_points": "Tự đánh giá",
                    **{c.id: f"{c.id}. {c.name} ({c.max_points:g})" for c in index.items}}
-        write_table(sheet, frame, formats, start_row=2, headers=headers,
+        stream_table(sheet, frame, formats, streams, start_row=2, headers=headers,
                     column_formats={**{c: "points" for c in ids}, "points": "points", "self_points": "points",
                                     "share": "percent", "rank": "integer"},
                     widths={"unit_name": 36, "unit_code": 16, **{c: 16 for c in ids}}, title_columns=3)
 
 
-def _long_sheet(book, formats, names, results: RunResults, set_id: str) -> None:
+def _long_sheet(book, formats, streams: Streams, names, results: RunResults, set_id: str) -> None:
     sr = results.sets[set_id]
     s = sr.indicator_set
     criterion_names = {c.id: c.name for c in s.criteria}
     # Units in ranked order, criteria in number order (6.2 before 6.10), not as scores.csv sorts text.
     unit_order = {code: i for i, code in enumerate(sr.totals["unit_code"])}
+    criterion_order = {c: i for i, c in enumerate(sorted(sr.scores["criterion"].unique(), key=natural_key))}
     scores = sr.scores.assign(_unit=sr.scores["unit_code"].map(unit_order),
-                              _criterion=sr.scores["criterion"].map(natural_key))
+                              _criterion=sr.scores["criterion"].map(criterion_order))
     scores = scores.sort_values(["_unit", "_criterion"], kind="stable")
     frame = pd.DataFrame({
         "unit_name": _names_of(results, scores["unit_code"]), "unit_code": scores["unit_code"],
@@ -232,7 +199,7 @@ def _long_sheet(book, formats, names, results: RunResults, set_id: str) -> None:
     if "reason" in scores.columns:
         frame["reason"] = [r if isinstance(r, str) else "" for r in scores["reason"]]
     sheet = book.add_worksheet(names(f"Dữ liệu {short_name(s)}"))
-    write_columns(sheet, frame, formats, headers={
+    write_columns(sheet, frame, formats, streams, headers={
         "unit_code": "Mã đơn vị", "unit_name": "Đơn vị", "index": "Chỉ số chính", "criterion": "Mã tiêu chí",
         "criterion_name": "Tiêu chí", "max_points": "Điểm tối đa", "self_ratio": "Tỷ lệ tự đánh giá",
         "self_score": "Điểm tự đánh giá", "self_status": "Tình trạng tự đánh giá", "ratio": "Tỷ lệ đánh giá",
@@ -252,7 +219,7 @@ def form_label(results: RunResults, form_id: str) -> str:
     return f"{results.catalog.get(form_id).title} ({form_id})"
 
 
-def _unassessed_sheet(book, formats, names, results: RunResults) -> None:
+def _unassessed_sheet(book, formats, streams: Streams, names, results: RunResults) -> None:
     """Units of a scored set not assessed, with why; and the agencies a plan awaited that did not
     report this period."""
     records = []
@@ -268,7 +235,7 @@ def _unassessed_sheet(book, formats, names, results: RunResults) -> None:
                     for u in units]
     frame = pd.DataFrame(records, columns=["form", "unit_name", "unit_code", "reason"])
     sheet = book.add_worksheet(names("Chưa được đánh giá"))
-    write_table(sheet, frame, formats, headers={"form": "Biểu mẫu", "unit_name": "Đơn vị", "unit_code": "Mã đơn vị",
+    stream_table(sheet, frame, formats, streams, headers={"form": "Biểu mẫu", "unit_name": "Đơn vị", "unit_code": "Mã đơn vị",
                                                 "reason": "Lý do"},
                 widths={"form": 40, "unit_name": 36, "unit_code": 16, "reason": 70})
 
@@ -300,7 +267,7 @@ def _saved_at(value):
     return stamp.to_pydatetime()
 
 
-def _manifest_sheet(book, formats, names, results: RunResults) -> None:
+def _manifest_sheet(book, formats, streams: Streams, names, results: RunResults) -> None:
     manifest = results.manifest
     unit_name = unit_names(results)
     frame = pd.DataFrame({
@@ -324,7 +291,7 @@ def _manifest_sheet(book, formats, names, results: RunResults) -> None:
             frame[column] = manifest[column].astype(object).where(manifest[column].notna(), "")
     if "origin" in manifest.columns:
         frame["origin"] = manifest["origin"].map(lambda v: ORIGIN_LABELS.get(v, v))
-    write_table(sheet, frame, formats, headers={**MANIFEST_HEADERS, "unit": "Đơn vị", "set": "Biểu mẫu",
+    stream_table(sheet, frame, formats, streams, headers={**MANIFEST_HEADERS, "unit": "Đơn vị", "set": "Biểu mẫu",
                                                 "version": "Phiên bản"},
                 column_formats={"size": "bytes", "errors": "integer", "warnings": "integer", "issue_count": "integer",
                                 "modified": "datetime"},
@@ -332,7 +299,7 @@ def _manifest_sheet(book, formats, names, results: RunResults) -> None:
                         "size": 12, "sha256": 20}, title_columns=1)
 
 
-def _issues_sheet(book, formats, names, results: RunResults) -> None:
+def _issues_sheet(book, formats, streams: Streams, names, results: RunResults) -> None:
     issues = results.issues
     sheet = book.add_worksheet(names("Lỗi và cảnh báo"))
     unit_name = unit_names(results)
@@ -342,11 +309,11 @@ def _issues_sheet(book, formats, names, results: RunResults) -> None:
     frame = frame[["severity", "message", "file", "sheet", "cell", "unit", "field", "criterion", "value", "code"]]
     # Errors stand out; warnings (often thousands of blank fields) stay plain.
     row_formats = [formats["error"] if v == "error" else formats["text"] for v in issues["severity"]]
-    write_table(sheet, frame, formats, headers=ISSUE_HEADERS, widths={"file": 40, "message": 80, "code": 26, "unit": 30},
+    stream_table(sheet, frame, formats, streams, headers=ISSUE_HEADERS, widths={"file": 40, "message": 80, "code": 26, "unit": 30},
                 row_formats=row_formats or None)
 
 
-def _written_by_units_sheets(book, formats, names, results: RunResults) -> None:
+def _written_by_units_sheets(book, formats, streams: Streams, names, results: RunResults) -> None:
     """What units wrote beside their values (notes, evidence, why an item does not apply) and
     their general information: nothing a unit wrote is lost."""
     unit_name = unit_names(results)
@@ -357,34 +324,35 @@ def _written_by_units_sheets(book, formats, names, results: RunResults) -> None:
     if len(results.notes):
         notes = results.notes.assign(unit=results.notes["unit_code"].map(unit_of))
         notes = notes.sort_values(["set_id", "unit_code", "field"], key=lambda c: c.map(natural_key), kind="stable")
-        write_table(book.add_worksheet(names("Ghi chú, minh chứng")), notes[["unit", "set_id", "field", "note"]],
-                    formats, headers={"unit": "Đơn vị", "set_id": "Biểu mẫu", "field": "Mã trường",
-                                      "note": "Ghi chú, minh chứng của đơn vị"},
-                    widths={"unit": 36, "set_id": 22, "field": 14, "note": 90})
+        stream_table(book.add_worksheet(names("Ghi chú, minh chứng")), notes[["unit", "set_id", "field", "note"]],
+                     formats, streams, headers={"unit": "Đơn vị", "set_id": "Biểu mẫu", "field": "Mã trường",
+                                                "note": "Ghi chú, minh chứng của đơn vị"},
+                     widths={"unit": 36, "set_id": 22, "field": 14, "note": 90})
     if len(results.info):
         info = results.info.assign(unit=results.info["unit_code"].map(unit_of))
-        write_table(book.add_worksheet(names("Thông tin chung")), info[["unit", "set_id", "label", "value", "field"]],
-                    formats, headers={"unit": "Đơn vị", "set_id": "Biểu mẫu", "label": "Thông tin",
-                                      "value": "Đơn vị ghi", "field": "Mã trường"},
-                    widths={"unit": 36, "set_id": 22, "label": 60, "value": 40, "field": 12})
+        stream_table(book.add_worksheet(names("Thông tin chung")), info[["unit", "set_id", "label", "value", "field"]],
+                     formats, streams, headers={"unit": "Đơn vị", "set_id": "Biểu mẫu", "label": "Thông tin",
+                                                "value": "Đơn vị ghi", "field": "Mã trường"},
+                     widths={"unit": 36, "set_id": 22, "label": 60, "value": 40, "field": 12})
 
 
 def write_results_workbook(results: RunResults, target: Path | str | None = None) -> Path:
     target = Path(target) if target else results.out_dir / WORKBOOK_NAME
     names = _Names()
-    # Constant memory: at 10 000 units the long sheets alone hold some 6 million cells.
-    with workbook(target, f"Kết quả tổng hợp {fmt.period_words(results.period)}", constant_memory=True) as (book, formats):
+    # At 10 000 units the long sheets alone hold some 6 million cells: the tables' rows are
+    # streamed into the package (workbook.streamed), the rest is xlsxwriter's.
+    with streamed_workbook(target, f"Kết quả tổng hợp {fmt.period_words(results.period)}") as (book, formats, streams):
         scored = [set_id for set_id, sr in results.sets.items() if sr.totals is not None]
         for set_id in scored:
-            _ranking_sheet(book, formats, names, results, set_id)
+            _ranking_sheet(book, formats, streams, names, results, set_id)
         for set_id in scored:
-            _matrix_sheets(book, formats, names, results, set_id)
-            _index_sheets(book, formats, names, results, set_id)
-            _long_sheet(book, formats, names, results, set_id)
+            _matrix_sheets(book, formats, streams, names, results, set_id)
+            _index_sheets(book, formats, streams, names, results, set_id)
+            _long_sheet(book, formats, streams, names, results, set_id)
         write_history_sheets(book, formats, names, results,
                              {set_id: short_name(sr.indicator_set) for set_id, sr in results.sets.items()})
-        _unassessed_sheet(book, formats, names, results)
-        _written_by_units_sheets(book, formats, names, results)
-        _manifest_sheet(book, formats, names, results)
-        _issues_sheet(book, formats, names, results)
+        _unassessed_sheet(book, formats, streams, names, results)
+        _written_by_units_sheets(book, formats, streams, names, results)
+        _manifest_sheet(book, formats, streams, names, results)
+        _issues_sheet(book, formats, streams, names, results)
     return target

@@ -43,6 +43,8 @@ class HouseStyle:
 @lru_cache(maxsize=1)
 def house_style() -> HouseStyle:
     """The house formats as xlsxwriter writes them, read back from a prototype workbook."""
+    import xlsxwriter  # here, not on import: checking a workbook never writes one
+
     buffer = io.BytesIO()
     import xlsxwriter  # once per process, when a workbook is first written: checking never needs it
 
