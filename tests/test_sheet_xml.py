@@ -11,7 +11,7 @@ from python_calamine import CalamineWorkbook
 
 from dti_report.core.files import FILE_MODE, write_bytes_atomic
 from dti_report.workbook.house_package import house_style, house_workbook
-from dti_report.workbook.sheet_xml import column_letters
+from dti_report.workbook.layout import column_letter as column_letters
 from dti_report.workbook.xlsx import CELL_LIMIT, HOUSE_FORMATS, print_setup, write_rows
 
 HEADERS = {"code": "Mã", "text": "Nội dung", "points": "Điểm"}
@@ -154,3 +154,14 @@ def test_cut_counts_characters_as_excel_does(tmp_path):
     assert cut.endswith("[cắt bớt: 20.000 ký tự, ô chỉ chứa 32.767]") and cut.startswith("😀" * 100)
     assert CELL_LIMIT - 1 <= len(cut.encode("utf-16-le")) // 2 <= CELL_LIMIT
     assert kept == "😀" * 16_000  # 32.000 units: fits
+
+
+def test_a_missing_number_is_a_blank_cell_as_xlsx_write_cell_writes_it(tmp_path):
+    """A score with no value (NaN) is "no data": a blank cell in its format, never an error value."""
+    target = tmp_path / "nan.xlsx"
+    with house_workbook(target, "Thử") as (book, formats):
+        sheet = book.add_worksheet("Thử")
+        sheet.write_value(0, 0, float("nan"), formats["points"])
+        sheet.write_value(0, 1, 2.5, formats["points"])
+    cell = openpyxl.load_workbook(target)["Thử"]["A1"]
+    assert cell.value is None and cell.data_type != "e" and cell.number_format == "0.00"

@@ -77,6 +77,16 @@ META_KEYS = ("set_id", "set_version", "template_hash", "template_format", "unit_
 _HASHES: dict[int, tuple[Form, str]] = {}
 
 
+def column_letter(index: int) -> str:
+    """Column letters of a 0-based column index: 0 -> "A", 26 -> "AA"."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
 def template_hash(form: Form) -> str:
     """Fingerprint of what a template asks: field ids, types, options, bounds, the rule
     inputs and the cell layout (Form.sheet_key). Rewording a title, a note or a method

@@ -44,7 +44,7 @@ from dti_report.core.issues import Issue
 from dti_report.forms.base import Form
 from dti_report.forms.catalog import Catalog
 from dti_report.forms.units import Registry
-from dti_report.workbook.layout import (HEADER, INPUT_SHEET, META_KEYS, META_SHEET, TEMPLATE_FORMAT, TEMPLATE_STAMP,
+from dti_report.workbook.layout import (HEADER, column_letter, INPUT_SHEET, META_KEYS, META_SHEET, TEMPLATE_FORMAT, TEMPLATE_STAMP,
                                        template_hash)
 from dti_report.workbook.scan import (ScanError, SheetScan, scan_ods, scan_xls, scan_xlsx_sheet,
                                       xls_is_encrypted, xlsx_sheet_parts)
@@ -124,15 +124,6 @@ class Submission:
     @property
     def has_file_errors(self) -> bool:
         return any(i.code in FILE_LEVEL_CODES for i in self.issues)
-
-
-def column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def _human_size(n: int) -> str:

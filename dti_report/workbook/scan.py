@@ -29,6 +29,8 @@ from xml.etree.ElementTree import XMLPullParser, fromstring
 
 import olefile
 
+from dti_report.workbook.layout import column_letter
+
 CHUNK = 1 << 16
 ERROR_TEXT = "#LỖI"  # an error value whose own text the file does not give
 # BIFF error codes (BOOLERR, cached FORMULA results).
@@ -53,11 +55,7 @@ class SheetScan:
 
 def cell_ref(row: int, col: int) -> str:
     """A1 reference of a 1-based row and column."""
-    letters = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"{letters}{row}"
+    return f"{column_letter(col - 1)}{row}"
 
 
 _REF = re.compile(r"([A-Z]{1,3})([0-9]{1,7})$")

@@ -18,9 +18,8 @@ import datetime as dt
 import math
 import re
 
-import pandas as pd
-
-from dti_report.workbook.xlsx import CELL_LIMIT, cell_text
+from dti_report.workbook.layout import column_letter
+from dti_report.workbook.xlsx import CELL_LIMIT, cell_text, write_cell
 
 DEFAULT_HEIGHT = 15  # points; rows without set_row keep it
 _EPOCH = dt.datetime(1899, 12, 30)
@@ -30,20 +29,11 @@ _INFINITE = (math.inf, -math.inf)
 _ESCAPE_LIKE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
 
 
-def column_letters(col: int) -> str:
-    letters = ""
-    col += 1
-    while col:
-        col, rest = divmod(col - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-_LETTERS = [column_letters(c) for c in range(702)]  # A to ZZ
+_LETTERS = [column_letter(c) for c in range(702)]  # A to ZZ
 
 
 def _letters(col: int) -> str:
-    return _LETTERS[col] if col < 702 else column_letters(col)
+    return _LETTERS[col] if col < 702 else column_letter(col)
 
 
 def cell_ref(row: int, col: int) -> str:
@@ -128,45 +118,19 @@ class Sheet:
             self.max_col = col
 
     def write_value(self, row: int, col: int, value, fmt=None) -> None:
-        """What xlsx.write_cell writes for a value (text, number, "Có"/"Không", date or blank),
-        without its detour through the generic worksheet calls: text, the common case, first."""
-        if type(value) is str:  # the cost of a feedback workbook is mostly this branch: kept inline
+        """xlsx.write_cell with a short way for what a feedback workbook mostly holds (text and
+        finite numbers); anything else (blank, NaN, "Có"/"Không", a date) goes through it."""
+        if type(value) is str:
             if value:
-                xml = f'<c r="{_letters(col)}{row + 1}"{_STYLES[fmt or 0]} t="inlineStr"><is>{_SEEN.get(value) or text_xml(value)}</is></c>'
+                self._put(row, col, f'<c r="{_letters(col)}{row + 1}"{_STYLES[fmt or 0]} t="inlineStr">'
+                                    f'<is>{_SEEN.get(value) or text_xml(value)}</is></c>')
             elif fmt:
-                xml = f'<c r="{_letters(col)}{row + 1}"{_STYLES[fmt]}/>'
-            else:
-                return
-            cells = self.rows.get(row)
-            if cells is None:
-                cells = self.rows[row] = {}
-            cells[col] = xml
-            if col > self.max_col:
-                self.max_col = col
-        elif type(value) is float or type(value) is int:
-            if value != value or value in _INFINITE:
-                self.write_number(row, col, value, fmt)  # an error cell
-                return
+                self._put(row, col, f'<c r="{_letters(col)}{row + 1}"{_STYLES[fmt]}/>')
+        elif (type(value) is float or type(value) is int) and value == value and value not in _INFINITE:
             # repr: the shortest text that reads back as the same float, and quick to make
-            xml = f'<c r="{_letters(col)}{row + 1}"{_STYLES[fmt or 0]}><v>{value!r}</v></c>'
-            cells = self.rows.get(row)
-            if cells is None:
-                cells = self.rows[row] = {}
-            cells[col] = xml
-            if col > self.max_col:
-                self.max_col = col
-        elif value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
-            self.write_blank(row, col, None, fmt)
-        elif isinstance(value, bool):
-            self.write_string(row, col, "Có" if value else "Không", fmt)
-        elif isinstance(value, (int, float)):
-            self.write_number(row, col, value, fmt)
-        elif isinstance(value, dt.date):
-            self.write_datetime(row, col, value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time()), fmt)
-        elif hasattr(value, "item"):  # a numpy scalar
-            self.write_value(row, col, value.item(), fmt)
+            self._put(row, col, f'<c r="{_letters(col)}{row + 1}"{_STYLES[fmt or 0]}><v>{value!r}</v></c>')
         else:
-            self.write_string(row, col, str(value), fmt)
+            write_cell(self, row, col, value, fmt)
 
     def write_string(self, row: int, col: int, text: str, fmt=None) -> None:
         if not text:

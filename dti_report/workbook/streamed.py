@@ -30,7 +30,8 @@ from pathlib import Path
 import pandas as pd
 
 from dti_report.core.files import atomic_path
-from dti_report.workbook.sheet_xml import column_letters, text_xml
+from dti_report.workbook.layout import column_letter
+from dti_report.workbook.sheet_xml import text_xml
 from dti_report.workbook.xlsx import LINE_HEIGHT, lines_needed, workbook, write_table
 from dti_report.core.zipped import Entry, ZipWriter
 
@@ -67,7 +68,7 @@ class _Body:
             for c, column in enumerate(self.columns):
                 values = column[start:start + BATCH_ROWS].tolist()
                 styles = row_styles or [self.styles[c]] * len(values)
-                cells.append(self._cells(column_letters(c), numbers, values, styles, column.dtype != object))
+                cells.append(self._cells(column_letter(c), numbers, values, styles, column.dtype != object))
                 if self.wraps[c]:
                     heights.append(_lines(values, self.wraps[c], known[c]))
             lines = [max(h) for h in zip(*heights)] if heights else None
@@ -219,7 +220,7 @@ def _spliced(xml: str, body: _Body) -> tuple[str, str]:
         first, col, row = found.groups()
         last_col = max(body.last_col, _column_number(col) if col else 0)
         last_row = max(body.last_row, int(row) - 1 if row else 0)
-        xml = xml[:found.start()] + f'<dimension ref="{first}:{column_letters(last_col)}{last_row + 1}"/>' + xml[found.end():]
+        xml = xml[:found.start()] + f'<dimension ref="{first}:{column_letter(last_col)}{last_row + 1}"/>' + xml[found.end():]
     if "</sheetData>" in xml:
         at = xml.index("</sheetData>")
         return xml[:at], xml[at:]
