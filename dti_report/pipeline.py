@@ -353,7 +353,7 @@ def run_in_workspace(ws: Workspace, period: str, catalog: Catalog, settings: Rep
                                         standings=standings, options={"workers": workers, "pdf": pdf,
                                                                       "strict": strict, "sets": expect,
                                                                       **(options or {})},
-                                        phases=lambda: (progress.finish(), progress.durations())[1]))
+                                        phases=progress.durations))
         outcome.written = [folder.final(p, staging) for p in written]
     return outcome
 

@@ -203,13 +203,18 @@ def test_a_dumped_copy_has_the_same_fingerprint(made, tmp_path):
     assert template_hash(catalog_of(write_form(tmp_path, original_raw())).get(COPY_ID)) == template_hash(form)
 
 
-@pytest.mark.parametrize("edit", REWORDINGS, ids=lambda f: f.__name__)
-def test_rewording_keeps_workbooks_valid(made, tmp_path, edit):
-    root, registry, cat, form, workbook = made
+def edited_copy(tmp_path, edit):
+    """The copy's form file with one edit, loaded: its catalog and the form."""
     raw = original_raw()
     edit(raw)
     changed_cat = catalog_of(write_form(tmp_path, raw))
-    changed = changed_cat.get(COPY_ID)
+    return changed_cat, changed_cat.get(COPY_ID)
+
+
+@pytest.mark.parametrize("edit", REWORDINGS, ids=lambda f: f.__name__)
+def test_rewording_keeps_workbooks_valid(made, tmp_path, edit):
+    root, registry, cat, form, workbook = made
+    changed_cat, changed = edited_copy(tmp_path, edit)
     assert changed.version == form.version
     assert changed != form, "the edit changed nothing"
     assert template_hash(changed) == template_hash(form)
@@ -224,10 +229,7 @@ def test_rewording_keeps_workbooks_valid(made, tmp_path, edit):
 @pytest.mark.parametrize("edit", CHANGES, ids=lambda f: f.__name__)
 def test_changing_what_the_sheet_asks_refuses_old_workbooks(made, tmp_path, edit):
     root, registry, cat, form, workbook = made
-    raw = original_raw()
-    edit(raw)
-    changed_cat = catalog_of(write_form(tmp_path, raw))
-    changed = changed_cat.get(COPY_ID)
+    changed_cat, changed = edited_copy(tmp_path, edit)
     assert changed.version == form.version  # no version bump: only the fingerprint tells
     assert template_hash(changed) != template_hash(form)
     checked = check(workbook, registry, changed_cat)

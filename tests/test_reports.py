@@ -9,7 +9,6 @@ unit that typed "=1+1" into a number field."""
 
 import datetime as dt
 import os
-import re
 import shutil
 import subprocess
 import zipfile

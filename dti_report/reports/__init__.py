@@ -15,12 +15,11 @@ Same results + settings + date give the same files.
 from __future__ import annotations
 
 import datetime as dt
-from collections import deque
-from concurrent.futures import ProcessPoolExecutor
-from itertools import islice
+from functools import partial
 from pathlib import Path
 
 from dti_report.batch.results import RunResults
+from dti_report.core.workers import chunked_map
 from dti_report.core.progress import PLAN_REPORTS, REPORTS, SCORECARDS, Progress
 from dti_report.reports.settings import ReportSettings
 from dti_report.reports import charts
@@ -76,8 +75,7 @@ def render_set_report(results: RunResults, set_id: str, settings: ReportSettings
     return render_docx(template, context, target, day=day, title=title, author=_author(settings), images=images)
 
 
-def _render_scorecards(job: tuple[Path, list[tuple[dict, Path]], dt.date, str]) -> list[Path]:
-    template_path, items, day, author = job
+def _render_scorecards(template_path: Path, day: dt.date, author: str, items: list[tuple[dict, Path]]) -> list[Path]:
     template = compiled_template(template_path)
     return [template.render(context, target, day=day, author=author,
                             title=f"Phiếu kết quả đánh giá chuyển đổi số — {context['unit_name']}")
@@ -87,29 +85,19 @@ def _render_scorecards(job: tuple[Path, list[tuple[dict, Path]], dt.date, str]) 
 def render_scorecards(results: RunResults, set_id: str, settings: ReportSettings, day: dt.date,
                       workers: int = 1, progress: Progress | None = None) -> list[Path]:
     """One scorecard per scored unit, in ranked order. Contexts are made as the documents
-    are written, a chunk at a time, and only a few chunks wait for a process: memory stays
-    the same for ten units or ten thousand."""
+    are written, a chunk at a time (core.workers.chunked_map): memory stays the same for
+    ten units or ten thousand."""
     template = find_template(settings.templates.scorecard, SCORECARD_TEMPLATE)
     folder = results.out_dir / SCORECARD_DIR
     contexts = add_scorecard_history(results, set_id, scorecard_contexts(results, set_id, settings, day))
     items = ((context, folder / scorecard_file_name(context["unit_code"], set_id)) for context in contexts)
-    author = _author(settings)
+    render = partial(_render_scorecards, template, day, _author(settings))
     progress = progress or Progress()
     count = len(results.sets[set_id].totals)
     if workers <= 1 or count < POOL_THRESHOLD:
-        return list(progress.counted(path for item in items
-                                     for path in _render_scorecards((template, [item], day, author))))
+        return list(progress.counted(path for item in items for path in render([item])))
     size = min(SCORECARD_CHUNK, max(1, -(-count // (workers * 4))))
-    written: list[Path] = []
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        waiting: deque = deque()
-        while chunk := list(islice(items, size)):
-            waiting.append(pool.submit(_render_scorecards, (template, chunk, day, author)))
-            if len(waiting) >= 2 * workers:  # the oldest first: order kept, few chunks held
-                written += progress.counted(waiting.popleft().result())
-        while waiting:
-            written += progress.counted(waiting.popleft().result())
-    return written
+    return list(progress.counted(chunked_map(render, items, workers, size)))
 
 
 def render_reports(results: RunResults, settings: ReportSettings, *, day: dt.date | None = None, pdf: bool = False,

@@ -6,10 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections import defaultdict, deque
-from concurrent.futures import ProcessPoolExecutor
+from collections import defaultdict
 from dataclasses import dataclass
-from itertools import islice
 from pathlib import Path
 from typing import Iterator
 
@@ -24,6 +22,7 @@ from dti_report.evaluation.engine import STATUS_LABELS
 from dti_report.batch.run_folder import ISSUE_HEADERS, sorted_issues
 from dti_report.core.issues import ISSUE_COLUMNS, SEVERITY_LABELS, Issue
 from dti_report.core.progress import FEEDBACK, Progress
+from dti_report.core.workers import chunked_map
 from dti_report.workbook.reader import STATUS_LABELS as FILE_STATUS_LABELS
 from dti_report.workbook.reader import Submission
 from dti_report.workbook.house_package import house_workbook
@@ -281,7 +280,7 @@ FEEDBACK_CHUNK = 32
 
 def write_feedback(batch: BatchResult, out_dir: Path, workers: int = 1, progress: Progress | None = None) -> list[Path]:
     """One workbook per unit that sent anything, in phan-hoi/. Payloads are made as the
-    workbooks are written and only a few chunks wait for a process."""
+    workbooks are written (core.workers.chunked_map)."""
     progress = progress or Progress()
     issues = sorted_issues(batch.issues)
     count = len({s.unit_code for s in batch.submissions} & {u.code for u in batch.registry.units})
@@ -289,13 +288,4 @@ def write_feedback(batch: BatchResult, out_dir: Path, workers: int = 1, progress
     progress.phase(FEEDBACK, count)
     if workers <= 1 or count < 50:
         return list(progress.counted(write_feedback_workbook(*job) for job in jobs))
-    written: list[Path] = []
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        waiting: deque = deque()
-        while chunk := list(islice(jobs, FEEDBACK_CHUNK)):
-            waiting.append(pool.submit(_write_feedback_chunk, chunk))
-            if len(waiting) >= 2 * workers:  # the oldest first: order kept, few chunks held
-                written += progress.counted(waiting.popleft().result())
-        while waiting:
-            written += progress.counted(waiting.popleft().result())
-    return written
+    return list(progress.counted(chunked_map(_write_feedback_chunk, jobs, workers, FEEDBACK_CHUNK)))

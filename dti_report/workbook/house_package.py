@@ -46,8 +46,6 @@ def house_style() -> HouseStyle:
     import xlsxwriter  # here, not on import: checking a workbook never writes one
 
     buffer = io.BytesIO()
-    import xlsxwriter  # once per process, when a workbook is first written: checking never needs it
-
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     sheet = book.add_worksheet()
     formats = {name: book.add_format(properties) for name, properties in HOUSE_FORMATS.items()}
