@@ -9,14 +9,21 @@ import pytest
 
 from dti_report.core.issues import Issue
 from dti_report.kinds import get_form
+from dti_report.workbook.packed_rows import pack_rows
 from dti_report.reports.feedback import Feedback, FeedbackPart, shown, write_feedback_workbook
 
 TS = get_form("hcm-chi-tieu-2023")
 
 
+def packed(path: str, *rows: tuple) -> bytes:
+    """A file's input rows as the reader packs them: (field, value, note, cell) each."""
+    return pack_rows([("cuc-thong-ke", field, value, note, path, "Nhập liệu", cell) for field, value, note, cell in rows])
+
+
 def test_target_feedback_shows_figures_and_where_they_went(tmp_path):
-    part = FeedbackPart("chi-tieu/cuc-thong-ke_hcm-chi-tieu-2023_2023.xlsx", "accepted", TS.id, TS,
-                        {"25": 0.213}, {"25": "E8"}, {"25": "Niên giám thống kê 2023"}, None, None)
+    path = "chi-tieu/cuc-thong-ke_hcm-chi-tieu-2023_2023.xlsx"
+    part = FeedbackPart(path, "accepted", TS.id, TS, packed(path, ("25", 0.213, "Niên giám thống kê 2023", "E8")),
+                        None, None)
     target = write_feedback_workbook(Feedback("cuc-thong-ke", "Cục Thống kê Thành phố", "2023", [part], []),
                                      tmp_path / "cuc-thong-ke.xlsx")
     rows = [["" if v is None else str(v) for v in r] for r in openpyxl.load_workbook(target).worksheets[0].iter_rows(
@@ -38,8 +45,9 @@ def test_values_read_back_the_vietnamese_way():
 def figures_feedback(tmp_path):
     """A target workbook's feedback with one faulty figure: its cell marked, its issue listed."""
     path = "chi-tieu/cuc-thong-ke_hcm-chi-tieu-2023_2023.xlsx"
-    part = FeedbackPart(path, "accepted", TS.id, TS, {"25": 0.213, "26": "=1+1 <ước tính> & \"tạm\""},
-                        {"25": "E8", "26": "E9"}, {"25": "Niên giám thống kê 2023"}, None, None)
+    part = FeedbackPart(path, "accepted", TS.id, TS,
+                        packed(path, ("25", 0.213, "Niên giám thống kê 2023", "E8"),
+                               ("26", "=1+1 <ước tính> & \"tạm\"", "", "E9")), None, None)
     issue = Issue("implausible-number", file=path, sheet="Nhập liệu", cell="E8", unit="cuc-thong-ke", field="25",
                   value="0,213", detail="1")
     return write_feedback_workbook(Feedback("cuc-thong-ke", "Cục Thống kê Thành phố", "2023", [part], [issue]),

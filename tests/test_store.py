@@ -58,6 +58,10 @@ def _version_1(path):
                   "'so-tttt', 'hcm-dti-so', '2023.1', '2023', 'x', 1)")
         c.execute("INSERT INTO submissions VALUES (1, '2023', 'hcm-dti-so', 'hcm-dti-so', '2023.1', 'so-tttt', 7, "
                   "'accepted')")
+        # Its input rows, stored out of order: a number, a text with a quote, an integer, a blank.
+        c.executemany("INSERT INTO file_rows VALUES (7, ?, 'so-tttt', ?, ?, ?, 'Nhập liệu', ?)",
+                      [(2, "1.2.a", 3, None, "E9"), (0, "1.1.a", 12.5, "theo QĐ 12", "E7"),
+                       (1, "1.1.b", 'có "dấu"', "", "E8"), (3, "1.2.b", None, "", "E10")])
     store.close()
 
 
@@ -65,10 +69,17 @@ def test_a_store_of_the_first_schema_is_backed_up_and_migrated(tmp_path):
     path = tmp_path / "kho.sqlite"
     _version_1(path)
     with Store.open(path, tmp_path / "sao-luu") as store:
-        assert store.version == SCHEMA_VERSION == 3
+        assert store.version == SCHEMA_VERSION == 4
         # Its submission's arrival is its file's first sighting.
         assert store.frame("SELECT arrived FROM submissions")["arrived"][0] == "2024-01-04T16:30:00+07:00"
         assert store.adjustments().empty and store.deadlines("2023") == {}
+        # Its input rows kept in their order, each value of its own type, read back as the reader gave them.
+        assert store.stored_submission(7).records == [
+            ("so-tttt", "1.1.a", 12.5, "theo QĐ 12", "a.xlsx", "Nhập liệu", "E7"),
+            ("so-tttt", "1.1.b", 'có "dấu"', "", "a.xlsx", "Nhập liệu", "E8"),
+            ("so-tttt", "1.2.a", 3, None, "a.xlsx", "Nhập liệu", "E9"),
+            ("so-tttt", "1.2.b", None, "", "a.xlsx", "Nhập liệu", "E10")]
+        assert "file_rows" not in set(store.frame("SELECT name FROM sqlite_master")["name"])
     (backup,) = (tmp_path / "sao-luu").iterdir()
     assert backup.name.startswith("kho-cau-truc-1-")
     old = sqlite3.connect(backup)

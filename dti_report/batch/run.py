@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 import faulthandler
 import os
-import sys
 from collections import defaultdict, deque
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -223,21 +222,13 @@ def _pool_pass(paths: list[Path], queue: deque, args: tuple, catalog: Catalog, l
                     suspects += chunk
                     continue
                 for i, sub in zip(chunk, read):
-                    results[i] = _shared(sub)
+                    results[i] = sub
                     done()
             if broken:
                 suspects += [i for chunk in inflight.values() for i in chunk]
                 break
     return sorted(suspects)
 
-
-def _shared(sub: Submission) -> Submission:
-    """Field ids and cell references held once for the whole batch, not once per file: a
-    national batch holds a million records that name the same few hundred of each."""
-    intern = sys.intern
-    sub.records = [(unit, intern(field_id), value, note, path, sheet, intern(cell))
-                   for unit, field_id, value, note, path, sheet, cell in sub.records]
-    return sub
 
 
 def _read_alone(path: Path, args: tuple, catalog: Catalog, limits: Limits) -> Submission:

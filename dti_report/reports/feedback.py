@@ -8,6 +8,7 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Iterator
 
@@ -25,6 +26,7 @@ from dti_report.core.progress import FEEDBACK, Progress
 from dti_report.core.workers import chunked_map
 from dti_report.workbook.reader import STATUS_LABELS as FILE_STATUS_LABELS
 from dti_report.workbook.reader import Submission
+from dti_report.workbook.packed_rows import unpack_rows
 from dti_report.workbook.house_package import house_workbook
 from dti_report.workbook.xlsx import LINE_HEIGHT, lines_needed, print_setup, sheet_name, write_rows
 
@@ -36,12 +38,24 @@ class FeedbackPart:
     status: str
     set_id: str
     form: Form | None              # the form the file was read with; None when it names none known
-    values: dict[str, object]      # field id -> value as read
-    cells: dict[str, str]          # field id -> cell
-    notes: dict[str, str]          # field id -> what the unit wrote in the note column
+    packed_rows: bytes             # its input rows as read (workbook.packed_rows), unpacked where written
     scores: pd.DataFrame | None    # this unit's rows of scores.csv, by criterion
     total: dict | None             # this unit's row of totals.csv
     unit_count: int = 0
+
+    @cached_property
+    def values(self) -> dict[str, object]:
+        """Field id -> value as read."""
+        return {r[1]: r[2] for r in unpack_rows(self.packed_rows, self.path)}
+
+    @cached_property
+    def cells(self) -> dict[str, str]:
+        return {r[1]: r[6] for r in unpack_rows(self.packed_rows, self.path)}
+
+    @cached_property
+    def notes(self) -> dict[str, str]:
+        """Field id -> what the unit wrote in the note column."""
+        return {r[1]: r[3] for r in unpack_rows(self.packed_rows, self.path) if r[3] not in (None, "")}
 
 
 @dataclass
@@ -261,8 +275,7 @@ def feedback_payloads(batch: BatchResult, issues: list[Issue]) -> Iterator[Feedb
             form = batch.forms[key].form if key in batch.forms else None
             parts.append(FeedbackPart(
                 sub.path, sub.status, sub.set_id, form,
-                {r[1]: r[2] for r in sub.records}, {r[1]: r[6] for r in sub.records},
-                {r[1]: r[3] for r in sub.records if r[3] not in (None, "")},
+                sub.packed_rows,
                 scores_of(key, unit_code) if used else None,
                 totals_by_unit.get((key, unit_code)) if used else None,
                 len(batch.results[key].totals) if used else 0))

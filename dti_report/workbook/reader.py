@@ -44,6 +44,7 @@ from dti_report.core.issues import Issue
 from dti_report.forms.base import Form
 from dti_report.forms.catalog import Catalog
 from dti_report.forms.units import Registry
+from dti_report.workbook.packed_rows import pack_rows, unpack_rows
 from dti_report.workbook.layout import (HEADER, column_letter, INPUT_SHEET, META_KEYS, META_SHEET, TEMPLATE_FORMAT, TEMPLATE_STAMP,
                                        template_hash)
 from dti_report.workbook.scan import (ScanError, SheetScan, scan_ods, scan_xls, scan_xlsx_sheet,
@@ -106,13 +107,22 @@ class Submission:
     set_version: str = ""
     period: str = ""
     modified: str = ""     # ISO timestamp in the workspace's zone: the workbook's own save time, else the file's
-    records: list[tuple] = field(default_factory=list)  # one tuple per input row, in ROW_COLUMNS order
+    packed_rows: bytes = b""  # the input rows, packed (workbook.packed_rows); `records` gives them as tuples
     issues: list[Issue] = field(default_factory=list)
     entry: str = FILE      # what the directory entry is (ENTRY_LABELS)
     target: str = ""       # a link's target, as the link says it (never followed)
     path_bytes: str = ""   # the name's bytes escaped, when it is not valid UTF-8
     reason: str = ""       # why the file was not used, in a sentence (the manifest shows it)
     stamp_trusted: bool = True  # False: a save time in the future or far before the period
+
+    @property
+    def records(self) -> list[tuple]:
+        """One tuple per input row, in ROW_COLUMNS order (unpacked on each call: bind it once)."""
+        return unpack_rows(self.packed_rows, self.path)
+
+    @records.setter
+    def records(self, rows: list[tuple]) -> None:
+        self.packed_rows = pack_rows(rows)
 
     @property
     def rows(self) -> pd.DataFrame:
