@@ -47,7 +47,7 @@ FORMS_ENV = "DTI_REPORT_FORMS"  # folders of the user's own form files, separate
 def _score(key: str, fb: FormBatch, batch: BatchResult, overrides: pd.DataFrame | None) -> list[Issue]:
     if not fb.data.units:
         return []
-    result = score_typed(fb.form, fb.data, fb.rows, overrides, batch.period)
+    result = score_typed(fb.form, fb.data, fb.rows() if overrides is not None else None, overrides, batch.period)
     batch.results[key] = result
     return result.issues
 

@@ -32,6 +32,7 @@ from dti_report.batch.workspace import init_workspace as create_workspace
 from dti_report.core.files import write_csv
 from dti_report.core.errors import DtiError
 from dti_report.core.issues import Issue
+from dti_report.core.memory import release_freed_memory
 from dti_report.core.progress import EVALUATING, RECORDING, RUN_FILES, WORKBOOK, Progress
 from dti_report.core.workers import available_cores
 from dti_report.core.numbers import parse_date
@@ -125,6 +126,7 @@ def write_outputs(batch: BatchResult, out_dir: Path, catalog: Catalog, settings:
     `report` does later. `extra` writes more files before the reports read the folder
     (a workspace's comparisons, timeliness and adjustments)."""
     progress = progress or Progress()
+    release_freed_memory()  # what typing the rows used
     progress.phase(RUN_FILES)
     written = write_run_files(batch, out_dir)
     findings: list[Finding] = []
@@ -146,7 +148,9 @@ def write_outputs(batch: BatchResult, out_dir: Path, catalog: Catalog, settings:
     results = load_results(out_dir, catalog)
     progress.phase(WORKBOOK)
     written.append(write_results_workbook(results))
+    release_freed_memory()
     written += write_feedback(batch, out_dir, workers, progress=progress)
+    release_freed_memory()
     written += render_reports(results, settings, pdf=pdf, workbook=False, workers=workers, progress=progress)
     progress.finish()
     return written, findings
@@ -349,6 +353,7 @@ def run_in_workspace(ws: Workspace, period: str, catalog: Catalog, settings: Rep
             # The end as the run's own clock says: `now` given (a replayed day) stays its day.
             finished = (start + dt.timedelta(seconds=round(time.monotonic() - clock))).isoformat()
             progress.phase(RECORDING)
+            release_freed_memory()
             store.record_run(run_record(batch, reading, started=started, finished=finished, arrived=arrived,
                                         standings=standings, options={"workers": workers, "pdf": pdf,
                                                                       "strict": strict, "sets": expect,

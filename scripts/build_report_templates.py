@@ -536,6 +536,12 @@ def build_report() -> Path:
     para(doc, [("Ghi chú: ", {"italic": True, "bold": True}),
                ("điểm theo {{ columns_kind }} — {{ indices_legend }}.", {"italic": True})], size=12, before=3, after=6, first_line=0,
          align=JUSTIFY)
+    # A national batch: the table lists the highest ranked (settings.ranking_rows) and says where the rest are.
+    tag(doc, "{%p if ranking_more %}")
+    para(doc, "Bảng 1 liệt kê {{ ranking|length }} đơn vị xếp hạng cao nhất; kết quả của {{ ranking_more }} đơn vị còn "
+              "lại có trong sổ tính tổng hợp {{ workbook_name }} (trang xếp hạng) và phiếu kết quả của từng đơn vị.",
+         size=12, before=0, after=6, first_line=0, align=JUSTIFY)
+    tag(doc, "{%p endif %}")
 
     tag(doc, "{%p if comparison.has_previous %}")
     para(doc, "Bảng 1a. So sánh với {{ comparison.previous_period_text }}", style="Caption", keep_next=True)
@@ -547,6 +553,11 @@ def build_report() -> Path:
                 ["{{ row.no }}", "{{ row.name }}", "{{ row.total }}", "{{ row.previous_total }}", "{{ row.delta }}",
                  "{{ row.previous_rank }}", "{{ row.rank }}", "{{ row.change }}"],
                 ["{%tr endfor %}", "", "", "", "", "", "", ""]], [10, 49, 18, 18, 17, 16, 16, 21], size=10)
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if comparison.more %}")
+    para(doc, "Bảng 1a liệt kê {{ comparison.rows|length }} đơn vị xếp hạng cao nhất kỳ này; {{ comparison.more }} đơn vị "
+              "còn lại có trong sổ tính tổng hợp {{ workbook_name }}.", size=12, before=0, after=6, first_line=0,
+         align=JUSTIFY)
     tag(doc, "{%p endif %}")
     tag(doc, "{%p if comparison.note %}")
     para(doc, [("Ghi chú: ", {"italic": True, "bold": True}), ("{{ comparison.note }}", {"italic": True})], size=12,

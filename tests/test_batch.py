@@ -11,6 +11,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from dti_report.batch import run as batch_run
+from dti_report.batch.run_folder import sorted_issues
 from dti_report.pipeline import run_batch
 from dti_report.pipeline import write_outputs
 from dti_report.reports.settings import load_settings
@@ -102,6 +104,18 @@ def test_rerun_gives_same_results(inbox, batch):
     for set_id in SAMPLE_FILES:
         pd.testing.assert_frame_equal(again.results[set_id].totals, batch.results[set_id].totals)
     assert [s.sha256 for s in again.submissions] == [s.sha256 for s in batch.submissions]
+
+
+def test_typing_a_few_units_at_a_time_changes_nothing(inbox, batch, monkeypatch):
+    """A national batch types its units a group at a time: the same values, scores and
+    issues (in each file's order) as typing them all together."""
+    monkeypatch.setattr(batch_run, "TYPING_GROUP", 3)
+    grouped = run_batch(inbox, "2023", builtin_registry(), workers=1)
+    for set_id in SAMPLE_FILES:
+        pd.testing.assert_frame_equal(grouped.forms[set_id].data.values, batch.forms[set_id].data.values)
+        pd.testing.assert_frame_equal(grouped.results[set_id].scores, batch.results[set_id].scores)
+    assert any(i.severity == "error" for i in batch.issues)
+    assert sorted_issues(grouped.issues) == sorted_issues(batch.issues)
 
 
 def restamp(path: Path, modified: str) -> None:

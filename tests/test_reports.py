@@ -213,6 +213,27 @@ def test_ranking_table_follows_totals(results_dir, so_report):
     assert len(grid) == len(header) and abs(sum(int(c.get(f"{W}w")) for c in grid) - 9354) < 50
 
 
+def test_a_ranking_longer_than_the_settings_allow_says_where_the_rest_are(results_dir, tmp_path):
+    target = tmp_path / "ket-qua"
+    shutil.copytree(results_dir, target)
+    own = tmp_path / "cai-dat.yaml"
+    own.write_text("ranking_rows: 5\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["report", "--results", str(target), "--settings", str(own), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    totals = pd.read_csv(target / "hcm-dti-so" / "totals.csv", encoding="utf-8-sig")
+    doc = Document(target / report_file_name("hcm-dti-so", "2023"))
+    body = ranking_table(doc).rows[1:]
+    assert [r.cells[-1].text for r in body] == [str(r) for r in totals["rank"][:5]]  # the five highest ranked
+    said = [p.text for p in doc.paragraphs if p.text.startswith("Bảng 1 liệt kê")]
+    assert said == [f"Bảng 1 liệt kê 5 đơn vị xếp hạng cao nhất; kết quả của {len(totals) - 5} đơn vị còn lại có trong "
+                    f"sổ tính tổng hợp {WORKBOOK_NAME} (trang xếp hạng) và phiếu kết quả của từng đơn vị."]
+    # every unit keeps its scorecard
+    assert len(list((target / "phieu-ket-qua").glob("*-hcm-dti-so.docx"))) == len(totals)
+    # under the limit, nothing is said
+    assert not [p for p in Document(results_dir / report_file_name("hcm-dti-so", "2023")).paragraphs
+                if p.text.startswith("Bảng 1 liệt kê")]
+
+
 def test_self_column_only_when_a_total_differs(results_dir):
     huyen = Document(results_dir / report_file_name("hcm-dti-huyen", "2023"))
     header = [c.text for c in ranking_table(huyen).rows[0].cells]

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Callable, Iterator
 
-import numpy as np
-
 from dti_report.batch.run import BatchResult
 from dti_report.batch.store import RunRecord, Store, StoredReading
 from dti_report.evaluation.history import previous_period
@@ -38,24 +36,21 @@ def arrivals(batch: BatchResult, store: Store, reading: StoredReading, period: s
 def typed_values(batch: BatchResult) -> Iterator[tuple]:
     """Each used submission's values, one (key, unit, field, raw, number, text, note, cell)
     at a time: as written, typed (a number, and the text a report shows), with the unit's
-    note (evidence) and cell. A generator: the store takes them as they come, so a national
-    batch's million values are never all held as Python objects at once."""
+    note (evidence) and cell. A generator over the submissions' packed rows: the store takes
+    them as they come, so a national batch's million values are never all held at once."""
     for key, fb in batch.forms.items():
         plain = plain_values(fb.form, fb.data)
         values = fb.data.values
-        rows = fb.rows
-        # Looked up all at once: one cell per row of the unit's workbook.
-        at_unit = values.index.get_indexer(rows["unit_code"])
-        at_field = values.columns.get_indexer(rows["field"])
-        found = (at_unit >= 0) & (at_field >= 0)
-        numbers = np.full(len(rows), np.nan)
-        numbers[found] = values.to_numpy()[at_unit[found], at_field[found]]
-        for unit, field_id, raw, note, cell, number in zip(rows["unit_code"].tolist(), rows["field"].tolist(),
-                                                            rows["value"].tolist(), rows["note"].tolist(),
-                                                            rows["cell"].tolist(), numbers.tolist()):
-            shown = plain.get(unit, {}).get(field_id)
-            yield (key, unit, field_id, raw, None if number != number else number,
-                   None if shown is None else str(shown), note, cell)
+        grid = values.to_numpy()
+        unit_at = {unit: i for i, unit in enumerate(values.index)}
+        field_at = {field_id: j for j, field_id in enumerate(values.columns)}
+        for sub in fb.accepted:
+            for unit, field_id, raw, note, _file, _sheet, cell in sub.records:
+                i, j = unit_at.get(unit), field_at.get(field_id)
+                number = None if i is None or j is None else grid[i, j].item()
+                shown = plain.get(unit, {}).get(field_id)
+                yield (key, unit, field_id, raw, None if number is None or number != number else number,
+                       None if shown is None else str(shown), note, cell)
 
 
 def target_figures(batch: BatchResult) -> dict[str, tuple[str, str, dict, list[tuple]]]:

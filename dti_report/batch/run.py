@@ -37,7 +37,7 @@ from dti_report.core.progress import READING, Progress
 from dti_report.core.workers import available_cores
 from dti_report.evaluation.engine import Result
 from dti_report.evaluation.targets import TargetData
-from dti_report.evaluation.unit_values import UnitValues, type_rows
+from dti_report.evaluation.unit_values import UnitValues, combined, type_rows
 from dti_report.forms.base import Form
 from dti_report.forms.catalog import Catalog, version_key
 from dti_report.forms.units import Registry, Unit
@@ -52,15 +52,20 @@ except ImportError:  # not on every system: the cap is then left to the operatin
 
 @dataclass
 class FormBatch:
-    """One form's part of a period: the accepted rows, typed, and who was awaited."""
+    """One form's part of a period: the accepted submissions, their rows typed, and who was awaited."""
 
     form: Form
-    rows: pd.DataFrame
+    accepted: list[Submission]
     data: UnitValues
     expected: list[Unit]
     missing: list[Unit]  # awaited units with no accepted workbook (sent nothing, or nothing usable)
     # Of those, the units whose files were listed but could not be used: unit -> the files.
     unusable: dict[str, list[str]] = field(default_factory=dict)
+
+    def rows(self) -> pd.DataFrame:
+        """The accepted submissions' input rows, made again when asked (the adjustments'
+        second typing): a national batch does not hold two million rows between phases."""
+        return rows_frame([r for s in self.accepted for r in s.records])
 
     @property
     def unsent(self) -> list[Unit]:
@@ -194,6 +199,9 @@ def _pool(workers: int, catalog: Catalog, limits: Limits, shared: tuple = ()) ->
                                initargs=(catalog, limits.worker_memory_bytes, shared))
 
 
+# Units whose rows are typed together: enough for the typing's vectorised passes, few enough
+# that the rows of a national batch are never all unpacked at once.
+TYPING_GROUP = 1000
 CHUNK = 8  # files per task: few enough that a pool that breaks leaves few suspects
 
 
@@ -345,14 +353,22 @@ def form_batch(form: Form, submissions: list[Submission], registry: Registry, pe
     Every accepted submission is a workbook, so a field row missing from it is its own issue.
     `sent`: units that sent this form in any version (none of them is missing)."""
     accepted = [s for s in submissions if s.status == ACCEPTED and s.set_id == form.id and s.set_version == form.version]
-    rows = rows_frame([r for s in accepted for r in s.records])
     units = sorted({s.unit_code for s in accepted})
     shared: dict[tuple[str, ...], frozenset[str]] = {}
     sheet_fields = {s.unit_code: expected_fields(form, registry, s.unit_code, shared) for s in accepted}
-    data = type_rows(form, rows, units, period, expected=sheet_fields)
+    of_unit: dict[str, list[Submission]] = defaultdict(list)
+    for sub in accepted:
+        of_unit[sub.unit_code].append(sub)
+    # A group of units at a time: the rows of ten thousand workbooks are never all unpacked at once.
+    parts = []
+    for start in range(0, len(units), TYPING_GROUP):
+        group = units[start:start + TYPING_GROUP]
+        rows = rows_frame([r for unit in group for s in of_unit[unit] for r in s.records])
+        parts.append(type_rows(form, rows, group, period, expected={u: sheet_fields[u] for u in group}))
+    data = combined(parts) if parts else type_rows(form, rows_frame([]), [], period, expected={})
     expected = form.expected_units(registry)
     sent = set(units) if sent is None else sent
-    return FormBatch(form, rows, data, expected, [u for u in expected if u.code not in sent])
+    return FormBatch(form, accepted, data, expected, [u for u in expected if u.code not in sent])
 
 
 def _claimed(sub: Submission, registry: Registry, catalog: Catalog) -> tuple[str, str] | None:

@@ -30,9 +30,10 @@ def score_rows(indicator_set: IndicatorSet, rows: pd.DataFrame, overrides: pd.Da
     return score_typed(indicator_set, self_data, rows, overrides, period)
 
 
-def score_typed(indicator_set: IndicatorSet, self_data, rows: pd.DataFrame, overrides: pd.DataFrame | None = None,
-                period: str | None = None) -> Result:
-    """Score values already typed; the overrides replace their rows in a second, verified typing."""
+def score_typed(indicator_set: IndicatorSet, self_data, rows: pd.DataFrame | None,
+                overrides: pd.DataFrame | None = None, period: str | None = None) -> Result:
+    """Score values already typed; the overrides replace their rows in a second, verified typing
+    (`rows`, the raw rows typed, are needed only then)."""
     verified_data = self_data
     reasons: dict[tuple[str, str], list[str]] = {}
     if overrides is not None:

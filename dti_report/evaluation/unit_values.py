@@ -312,6 +312,32 @@ def type_rows(form: Form, rows: pd.DataFrame, units: list[str] | None = None,
     return data
 
 
+def combined(parts: list[UnitValues]) -> UnitValues:
+    """Typed values of disjoint groups of units as one: each group typed alone (a national
+    batch typed a thousand units at a time) gives what typing them together gives, each
+    unit's issues in the same order."""
+    if len(parts) == 1:
+        return parts[0]
+
+    def merged(dicts: list[dict]) -> dict:  # field -> unit -> …, each unit in one part
+        out: dict = {}
+        for d in dicts:
+            for key, inner in d.items():
+                out.setdefault(key, {}).update(inner)
+        return out
+
+    sources = [p.sources for p in parts if p.sources is not None]
+    return UnitValues(
+        [u for p in parts for u in p.units],
+        pd.concat([p.values for p in parts]), pd.concat([p.invalid for p in parts]),
+        pd.concat([p.not_applicable for p in parts]), [i for p in parts for i in p.issues],
+        pd.concat(sources, ignore_index=True) if sources else None,
+        {k: v for p in parts for k, v in p.files.items()}, merged([p.texts for p in parts]),
+        {k: v for p in parts for k, v in p.unreadable.items()}, merged([p.info for p in parts]),
+        merged([p.notes for p in parts]),
+        None if any(p.expected is None for p in parts) else {k: v for p in parts for k, v in p.expected.items()})
+
+
 def _contradicted_not_applicable(rows: pd.DataFrame, item_col: np.ndarray, markers: np.ndarray, na: np.ndarray,
                                  bad: np.ndarray, figure: np.ndarray) -> list[Issue]:
     """Items with N/A typed in a field and a figure in another: not applicable and

@@ -23,6 +23,8 @@ from dti_report.evaluation.engine import STATUS_LABELS
 from dti_report.batch.results import RunResults, SetResults
 from dti_report.reports.settings import SIGNER_PLACEHOLDER, ReportSettings
 
+WORKBOOK_NAME = "ket-qua-tong-hop.xlsx"  # the analysts' workbook (reports.workbook), named in the reports
+
 # Self and verified totals closer than this are the same result (CSV rounding).
 SAME = 0.005
 TITLE_PREFIX = "Bộ chỉ số đánh giá chuyển đổi số "
@@ -160,7 +162,8 @@ def report_context(results: RunResults, set_id: str, settings: ReportSettings, d
     # a page), else the main indices.
     columns = list(s.pillars) or list(s.indices)
     ranking = []
-    for no, (record, name, diff) in enumerate(zip(totals.to_dict("records"), names, differs), start=1):
+    shown = min(len(totals), settings.ranking_rows)
+    for no, (record, name, diff) in enumerate(zip(totals.head(shown).to_dict("records"), names, differs), start=1):
         ranking.append({
             "no": no, "code": record["unit_code"], "name": name,
             "indices": [fmt.points(record[c.id]) for c in columns],
@@ -222,6 +225,9 @@ def report_context(results: RunResults, set_id: str, settings: ReportSettings, d
         "indices_legend": "; ".join(f"{c.id} – {c.name} ({fmt.number(c.max_points)} điểm)" for c in columns),
         "show_self": show_self,
         "ranking": ranking,
+        # Units the ranking leaves out (settings.ranking_rows): the report says where they are.
+        "ranking_more": len(totals) - shown,
+        "workbook_name": WORKBOOK_NAME,
         "index_rows": index_rows,
         "not_assessed": not_assessed,
         "other_rejected": other_rejected,

@@ -38,10 +38,11 @@ def _criterion_names(results: RunResults, set_id: str) -> dict[str, str]:
     return {c.id: c.name for c in results.sets[set_id].indicator_set.criteria}
 
 
-def comparison_context(results: RunResults, set_id: str) -> dict:
-    """The DTI report's comparison with the previous stored period."""
+def comparison_context(results: RunResults, set_id: str, rows_limit: int | None = None) -> dict:
+    """The DTI report's comparison with the previous stored period (its table: the first
+    `rows_limit` units in this period's ranking; `more`: how many it leaves out)."""
     h = results.history.sets.get(set_id)
-    empty = {"has_previous": False, "rows": [], "note": "", "previous_period": "", "previous_period_text": "",
+    empty = {"has_previous": False, "rows": [], "more": 0, "note": "", "previous_period": "", "previous_period_text": "",
              "improved": 0, "declined": 0, "unchanged": 0, "new": 0, "periods": 1, "periods_text": ""}
     if h is None:
         return empty
@@ -51,7 +52,8 @@ def comparison_context(results: RunResults, set_id: str) -> dict:
         return base
     names = _names(results)
     rows = []
-    for no, r in enumerate(h.units.to_dict("records"), start=1):
+    listed = h.units if rows_limit is None else h.units.head(rows_limit)
+    for no, r in enumerate(listed.to_dict("records"), start=1):
         rows.append({"no": no, "code": r["unit_code"], "name": names.get(r["unit_code"], r["unit_code"]),
                      "total": fmt.points(r["total"]), "previous_total": fmt.points(r["previous_total"], blank="–"),
                      "delta": signed(r["delta"]), "rank": str(int(r["rank"])),
@@ -67,7 +69,7 @@ def comparison_context(results: RunResults, set_id: str) -> dict:
         note = (f"Bộ chỉ số đổi phiên bản ({meta.get('previous_version')} → {meta.get('version')}): tổng điểm và "
                 f"thứ hạng của hai kỳ được so sánh trên {meta['compared']}/{meta['criteria']} tiêu chí giữ nguyên mã "
                 f"và điểm tối đa; không so sánh: {left}.")
-    return {**base, "has_previous": True, "rows": rows, "note": note, "previous_period": h.previous,
+    return {**base, "has_previous": True, "rows": rows, "more": len(h.units) - len(listed), "note": note, "previous_period": h.previous,
             "previous_period_text": fmt.period_words(h.previous),
             "improved": int((moved > 0).sum()), "declined": int((moved < 0).sum()),
             "unchanged": int((moved == 0).sum()), "new": int(moved.isna().sum())}
@@ -102,9 +104,10 @@ def adjustments_context(results: RunResults, set_id: str) -> list[dict]:
             for r in frame.to_dict("records") if r["criterion"] in cnames]
 
 
-def report_history(results: RunResults, set_id: str, first: int) -> dict:
+def report_history(results: RunResults, set_id: str, first: int, rows_limit: int | None = None) -> dict:
     """Context keys of the DTI report; `first` numbers the first of its overview items that shows."""
-    comparison, timeliness = comparison_context(results, set_id), timeliness_context(results, set_id)
+    comparison = comparison_context(results, set_id, rows_limit)
+    timeliness = timeliness_context(results, set_id)
     adjustments = adjustments_context(results, set_id)
     n = first
     for part, shown in ((comparison, comparison["has_previous"]), (timeliness, timeliness["has"])):

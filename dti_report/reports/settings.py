@@ -91,6 +91,10 @@ class ReportSettings(_Model):
     signer: Signer = Signer()
     recipients: tuple[str, ...] = ()
     archive: str = "VT"
+    # Units a report's ranking tables list at most (the highest ranked): a national batch's
+    # ten thousand communes are not a document to sign; every unit is in the analysts'
+    # workbook and has its scorecard.
+    ranking_rows: int = Field(1000, ge=1)
     templates: TemplatePaths = TemplatePaths()
 
     @field_validator("parent_agency", "agency", "recipients", mode="before")

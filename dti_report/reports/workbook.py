@@ -23,10 +23,9 @@ from dti_report.batch.results import RunResults
 from dti_report.workbook.reader import STATUS_LABELS as FILE_STATUS_LABELS
 from dti_report.workbook.streamed import Streams, stream_table, streamed_workbook
 from dti_report.workbook.xlsx import sheet_name
-from dti_report.reports.context import SAME, unassessed, unit_names
+from dti_report.reports.context import SAME, WORKBOOK_NAME, unassessed, unit_names
 from dti_report.reports.history import write_history_sheets
 
-WORKBOOK_NAME = "ket-qua-tong-hop.xlsx"
 # The chart draws one bar per unit; past this many it shows the first ones only.
 CHART_MAX_UNITS = 60
 LEVEL_SHORT = {"so-nganh": "Sở", "quan-huyen": "Huyện", "cap-huyen": "Huyện"}
