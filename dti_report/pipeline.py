@@ -49,7 +49,7 @@ from dti_report.reports.monitoring import (FINDINGS_CSV, findings_frame, load_re
                                           resolver_for)
 from dti_report.workbook.layout import template_file_name
 from dti_report.renderers.monitoring_table import Finding, render_template
-from dti_report.reports import render_reports
+from dti_report.reports.rendering import render_reports
 from dti_report.reports.feedback import write_feedback
 from dti_report.reports.settings import ReportSettings, load_settings
 from dti_report.reports.workbook import write_results_workbook
