@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from dti_report import pipeline
+from dti_report import checking
 from dti_report.cli.common import console, forms_catalog, load_set, load_units, points, units_option
 from dti_report.cli.vietnamese import Command
 from dti_report.core.issues import SEVERITY_LABELS
@@ -31,7 +31,7 @@ def check_command(files: tuple[Path, ...], units_path: Path | None) -> None:
             console.print(f"[bold]{path}[/]: [red]lỗi[/] — không tìm thấy tệp")
             any_error = True
             continue
-        checked = pipeline.check_file(path, registry, found)
+        checked = checking.check_file(path, registry, found)
         errors = [i for i in checked.issues if i.severity == "error"]
         ignored = checked.submission.status == "ignored"  # as `run` ignores it: not a valid return either
         any_error |= bool(errors) or ignored
