@@ -46,7 +46,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
                 "không đọc lại biểu mẫu.")),
     "run": ("period", "run_command",
             "Tổng hợp hằng kỳ: đọc mọi biểu mẫu, kiểm tra, chấm điểm, ghi kết quả và báo cáo."),
-    "score": ("checking", "score_command",
+    "score": ("scoring", "score_command",
               "Chấm điểm từ tệp số liệu dạng dài; ghi scores.csv, totals.csv, issues.csv."),
     "status": ("workspace", "status_command",
                "Thời hạn gửi của một kỳ (mặc định: kỳ gần nhất): đơn vị đúng hạn, trễ hạn bao nhiêu ngày, chưa gửi."),
