@@ -33,7 +33,8 @@ from dti_report.forms.units import load_registry
 from dti_report.kinds import catalog as default_catalog
 from dti_report.kinds import kind_of
 from dti_report.pipeline import run_batch
-from dti_report.reports import SCORECARD_DIR, render_scorecards, render_set_report, scorecard_contexts
+from dti_report.reports.context import scorecard_contexts
+from dti_report.reports.rendering import SCORECARD_DIR, render_scorecards, render_set_report
 from dti_report.reports.history import add_scorecard_history
 from dti_report.reports.settings import load_settings
 from dti_report.reports.workbook import write_results_workbook

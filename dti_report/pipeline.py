@@ -1,6 +1,8 @@
-"""The library's entry points, one call each: run a period, check files, render
-reports again from a run's folder. The command line only parses options, calls
-one of these and prints what they return.
+"""The library's entry points, one call each: run a period, render reports again from
+a run's folder, make blank workbooks, ask the workspace's store. The command line only
+parses options, calls one of these and prints what they return. Checking one file is
+checking.py; the forms catalog and report settings in force are in_force.py (neither
+loads the writers).
 
 A run: discover → read → supersede → type (batch) → evaluate (each form by
 its kind) → the run's files, each kind's outputs, the analysts' workbook, the
@@ -23,7 +25,7 @@ from dti_report.batch.history_files import write_history_files
 from dti_report.batch import reminders
 from dti_report.batch.recording import arrivals, previous_targets, run_record
 from dti_report.batch.results import load_results, write_plan_values
-from dti_report.batch.run import BatchResult, counts_by_status, form_batch, read_batch
+from dti_report.batch.run import BatchResult, counts_by_status, read_batch
 from dti_report.batch.run_folder import write_run_files
 from dti_report.batch.staging import RunFolder, os_error_text
 from dti_report.batch.store import Store, reader_fingerprint
@@ -31,18 +33,17 @@ from dti_report.batch.workspace import Workspace, load_workspace
 from dti_report.batch.workspace import init_workspace as create_workspace
 from dti_report.core.files import write_csv
 from dti_report.core.errors import DtiError
-from dti_report.core.issues import Issue
 from dti_report.core.memory import release_freed_memory
 from dti_report.core.progress import EVALUATING, RECORDING, RUN_FILES, WORKBOOK, Progress
 from dti_report.core.workers import available_cores
 from dti_report.core.numbers import parse_date
-from dti_report.evaluation.engine import Result
 from dti_report.evaluation.timeliness import MISSING, timeliness
 from dti_report.evaluation.unit_values import known_fields
 from dti_report.core.formatting import period_words
 from dti_report.forms.catalog import Catalog
 from dti_report.forms.units import Registry
 from dti_report.forms.base import Form
+from dti_report.in_force import open_store, store_order
 from dti_report.forms.placeholders import FUZZY, UNKNOWN, Resolver
 from dti_report.kinds import KINDS, kind_of
 from dti_report.kinds import catalog as default_catalog
@@ -50,12 +51,12 @@ from dti_report.reports.monitoring import (FINDINGS_CSV, findings_frame, load_re
                                           resolver_for)
 from dti_report.workbook.layout import template_file_name
 from dti_report.renderers.monitoring_table import Finding, render_template
-from dti_report.reports import render_reports
+from dti_report.reports.rendering import render_reports
 from dti_report.reports.feedback import write_feedback
-from dti_report.reports.settings import ReportSettings, load_settings
+from dti_report.reports.settings import ReportSettings
 from dti_report.reports.workbook import write_results_workbook
 from dti_report.workbook.longfile import OVERRIDE_COLUMNS, read_long_file
-from dti_report.workbook.reader import ACCEPTED, DEFAULT_TIMEZONE, Limits, Submission, read_submission
+from dti_report.workbook.reader import DEFAULT_TIMEZONE, Limits
 
 
 class PipelineError(DtiError):
@@ -188,32 +189,6 @@ def run_period(inputs: Path, out_dir: Path, period: str, registry: Registry, cat
     return outcome
 
 
-@dataclass
-class CheckedFile:
-    submission: Submission
-    issues: list[Issue]
-    result: Result | None
-
-
-def check_file(path: Path, registry: Registry, catalog: Catalog, limits: Limits = Limits(),
-               period: str | None = None, root: Path | None = None, *,
-               timezone: str = DEFAULT_TIMEZONE) -> CheckedFile:
-    """What a unit runs before sending: the file read, typed and evaluated as the batch
-    would, so `check` and `run` say the same thing about it. With a period, a workbook
-    made for another one is refused, as in the batch."""
-    path = Path(path)
-    sub = read_submission(path, root or path.parent, registry, period, limits, catalog=catalog, timezone=timezone)
-    issues, result = list(sub.issues), None
-    if sub.status == ACCEPTED:
-        form = catalog.get(sub.set_id, sub.set_version if sub.set_version in catalog.forms[sub.set_id] else None)
-        fb = form_batch(form, [sub], registry, sub.period)
-        batch = BatchResult(sub.period, registry, [sub], {form.id: fb})
-        found = fb.data.issues + kind_of(form).evaluate(form.id, fb, batch, None)
-        issues += [i for i in dict.fromkeys(found) if i not in issues]
-        result = batch.results.get(form.id)
-    return CheckedFile(sub, issues, result)
-
-
 def report(results_dir: Path, catalog: Catalog, settings: ReportSettings, *, pdf: bool = False,
            workers: int | None = None, day: dt.date | None = None, progress: Progress | None = None) -> list[Path]:
     """The reports of a run rendered again from its folder, without rereading the inbox."""
@@ -267,26 +242,6 @@ def render(template: Path, catalog: Catalog, results_dir: Path | None, out_file:
 
 # --- a workspace: one folder for every period, remembered in its store ---------------------
 
-# Word templates a workspace may override by putting a file of this name in its templates folder.
-TEMPLATE_OVERRIDES = {"report": "bao-cao-ket-qua-dti.docx", "scorecard": "phieu-ket-qua-dti.docx",
-                      "kh68": "bao-cao-kh68.docx", "kh4233": "bao-cao-kh4233.docx"}
-
-
-def workspace_settings(ws: Workspace, path: Path | None = None) -> ReportSettings:
-    """The workspace's report settings (or those named), with the templates its overrides
-    folder holds for any the settings leave to the defaults."""
-    settings = load_settings(path or ws.report_settings_path)
-    found = {name: ws.templates_dir / file for name, file in TEMPLATE_OVERRIDES.items()
-             if (ws.templates_dir / file).is_file() and getattr(settings.templates, name) is None}
-    return settings.model_copy(update={"templates": settings.templates.model_copy(update=found)}) if found else settings
-
-
-def workspace_catalog(ws: Workspace | None, extra: tuple[Path, ...] = ()) -> Catalog:
-    """The built-in forms, the workspace's own and any named on the command line."""
-    own = (ws.forms_dir,) if ws is not None and ws.forms_dir is not None else ()
-    return default_catalog(tuple(extra) + own)
-
-
 def init_workspace(root: Path, name: str | None = None, *, units: Path | None = None,
                    report_settings: Path | None = None) -> list[Path]:
     """A new workspace, its store created."""
@@ -295,10 +250,6 @@ def init_workspace(root: Path, name: str | None = None, *, units: Path | None = 
     ws = load_workspace(root)
     Store.open(ws.store_path, ws.backup_dir).close()
     return written + [ws.store_path]
-
-
-def open_store(ws: Workspace) -> Store:
-    return Store.open(ws.store_path, ws.backup_dir)
 
 
 def run_in_workspace(ws: Workspace, period: str, catalog: Catalog, settings: ReportSettings, *,
@@ -408,19 +359,6 @@ def record_deadline(ws: Workspace, set_id: str, period: str, text: str, source: 
     with open_store(ws) as store:
         store.set_deadline(set_id, period, day, source, ws.now().isoformat())
     return day
-
-
-def latest_period(ws: Workspace) -> str:
-    with open_store(ws) as store:
-        periods = store.periods()
-    if not periods:
-        raise PipelineError("kho dữ liệu chưa có kỳ nào; hãy chạy dti-report run <kỳ> trước")
-    return max(periods, key=lambda p: (store_order(p), p))
-
-
-def store_order(period: str) -> str:
-    """Periods in time order whatever their kind: 2023 sorts after 2023-12."""
-    return f"{period}-99" if len(period) == 4 else period
 
 
 def period_status(ws: Workspace, period: str, catalog: Catalog, now: dt.datetime | None = None) -> pd.DataFrame:

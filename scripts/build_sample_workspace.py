@@ -27,8 +27,8 @@ import yaml
 from dti_report.batch.workspace import load_workspace
 from dti_report.forms.units import builtin_registry
 from dti_report.kinds import catalog
-from dti_report.pipeline import (export, init_workspace, record_adjustments, run_in_workspace, workspace_catalog,
-                                 workspace_settings, write_reminders)
+from dti_report.in_force import workspace_catalog, workspace_settings
+from dti_report.pipeline import export, init_workspace, record_adjustments, run_in_workspace, write_reminders
 from dti_report.workbook.layout import template_file_name
 from dti_report.workbook.reader import ACCEPTED, read_submission
 from dti_report.workbook.target_templates import write_target_template

@@ -17,7 +17,8 @@ import openpyxl
 import pytest
 
 from dti_report.kinds import catalog as forms_catalog
-from dti_report.pipeline import check_file, run_batch
+from dti_report.checking import check_file
+from dti_report.pipeline import run_batch
 from dti_report.kinds import get_form
 from dti_report.workbook.layout import INPUT_SHEET
 from dti_report.evaluation.scoring import score_rows

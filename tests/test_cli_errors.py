@@ -101,7 +101,7 @@ def test_debug_shows_the_traceback_of_an_unexpected_error(monkeypatch):
     def broken(*args, **kwargs):
         raise ZeroDivisionError("x")
 
-    monkeypatch.setattr("dti_report.pipeline.check_file", broken)
+    monkeypatch.setattr("dti_report.checking.check_file", broken)
     plain = CliRunner().invoke(main, ["check", __file__])
     assert plain.exit_code == 1 and "--debug" in plain.output and "Traceback" not in plain.output
     debug = CliRunner().invoke(main, ["--debug", "check", __file__])

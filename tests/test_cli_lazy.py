@@ -69,5 +69,7 @@ def test_check_does_not_load_the_report_writers():
     loaded = _modules_after(["check", "--help"])
     assert "dti_report.cli.checking" in loaded
     assert "dti_report.cli.period" not in loaded
-    for heavy in ("matplotlib", "openpyxl", "xlsxwriter"):
+    for heavy in ("matplotlib", "openpyxl", "xlsxwriter", "docx", "docxtpl", "jinja2", "rich.table",
+                  "dti_report.pipeline", "dti_report.reports.rendering", "dti_report.reports.feedback",
+                  "dti_report.batch.run_folder", "dti_report.batch.history_files"):
         assert heavy not in loaded, heavy

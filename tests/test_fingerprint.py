@@ -21,7 +21,8 @@ from dti_report import kinds
 from dti_report.core.issues import Issue
 from dti_report.forms.catalog import Catalog
 from dti_report.forms.units import load_registry
-from dti_report.pipeline import check_file, run_batch
+from dti_report.checking import check_file
+from dti_report.pipeline import run_batch
 from dti_report.workbook.fill import fill_workbook
 from dti_report.workbook.layout import META_SHEET, template_file_name, template_hash
 from dti_report.workbook.longfile import read_long_file

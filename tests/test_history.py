@@ -29,7 +29,8 @@ from dti_report import kinds
 from dti_report.batch.results import load_results
 from dti_report.batch.workspace import load_workspace
 from dti_report.evaluation.history import rank_change_text
-from dti_report.pipeline import init_workspace, workspace_catalog, write_unit_templates
+from dti_report.in_force import workspace_catalog
+from dti_report.pipeline import init_workspace, write_unit_templates
 from dti_report.workbook.fill import fill_workbook
 
 from workspace_helpers import at, run

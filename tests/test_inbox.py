@@ -36,7 +36,8 @@ from dti_report.evaluation.unit_values import type_rows
 from dti_report.forms.units import builtin_registry
 from dti_report.kinds import catalog as forms_catalog
 from dti_report.kinds import get_form
-from dti_report.pipeline import check_file, run_batch
+from dti_report.checking import check_file
+from dti_report.pipeline import run_batch
 from dti_report.renderers.documents import CompiledTemplate, render_docx
 from dti_report.workbook import reader
 from dti_report.workbook.fill import fill_workbook

@@ -28,7 +28,8 @@ from dti_report.forms.plans import TASK_DATE, TASK_STATUS
 from dti_report.forms.units import Registry, builtin_registry
 from dti_report.forms.values import parse_value
 from dti_report.kinds import catalog, get_form, kind_of
-from dti_report.pipeline import check_file, run_batch
+from dti_report.checking import check_file
+from dti_report.pipeline import run_batch
 from dti_report.workbook.fill import fill_workbook
 from dti_report.workbook.layout import INPUT_SHEET, META_SHEET, NA_LABEL, NA_SUFFIX
 from dti_report.workbook.longfile import read_long_file

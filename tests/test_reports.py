@@ -29,8 +29,9 @@ from dti_report.core.issues import ISSUE_COLUMNS
 from dti_report.workbook.longfile import OVERRIDE_COLUMNS, read_long_file
 from dti_report.core.files import write_csv
 from dti_report.core.text import curly_quotes
-from dti_report.reports import WORKBOOK_NAME, render_reports, report_file_name, report_warnings, scorecard_file_name
+from dti_report.reports.rendering import render_reports, report_file_name, report_warnings, scorecard_file_name
 from dti_report.reports import workbook as analysts
+from dti_report.reports.workbook import WORKBOOK_NAME
 from dti_report.reports.context import names_list, report_context
 from dti_report.renderers.documents import ReportError
 from dti_report.renderers.pdf import convert_to_pdf

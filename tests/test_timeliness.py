@@ -11,7 +11,8 @@ from click.testing import CliRunner
 
 from dti_report.cli import main
 from dti_report.evaluation.timeliness import timeliness
-from dti_report.pipeline import period_status, workspace_catalog
+from dti_report.in_force import workspace_catalog
+from dti_report.pipeline import period_status
 
 from workspace_helpers import at, drop, flat, make_workspace, run, sample
 

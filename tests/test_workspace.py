@@ -96,7 +96,7 @@ def test_init_refuses_a_file(tmp_path):
 
 
 def test_a_template_in_the_overrides_folder_replaces_the_shipped_one(tmp_path):
-    from dti_report.pipeline import workspace_settings
+    from dti_report.in_force import workspace_settings
 
     ws = make_workspace(tmp_path)
     assert workspace_settings(ws).templates.report is None

@@ -12,7 +12,8 @@ from pathlib import Path
 import openpyxl
 
 from dti_report.batch.workspace import load_workspace
-from dti_report.pipeline import init_workspace, run_in_workspace, workspace_catalog, workspace_settings
+from dti_report.in_force import workspace_catalog, workspace_settings
+from dti_report.pipeline import init_workspace, run_in_workspace
 
 ROOT = Path(__file__).resolve().parents[1]
 SO_NGANH = ROOT / "input_samples" / "bieu-mau-2023" / "so-nganh"

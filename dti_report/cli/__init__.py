@@ -9,6 +9,7 @@ only when that command runs: `dti-report --help` loads click and nothing else, a
 from __future__ import annotations
 
 import importlib
+import os
 from pathlib import Path
 
 import click
@@ -16,6 +17,11 @@ import click
 from dti_report.cli.vietnamese import Group, vietnamese_usage_error
 
 __all__ = ["COMMANDS", "main", "vietnamese_usage_error"]
+
+# The package does no linear algebra, yet importing numpy starts OpenBLAS's thread pool, one
+# thread per core: about 0.06 s of every command's start-up (and of each worker process's,
+# which inherit this). One thread, unless the user asks for more.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 # Command → (module of this package, attribute, its help's first sentence). The sentence is
 # what `dti-report --help` lists, without importing the module (tests/test_cli_lazy.py checks
@@ -40,7 +46,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
                 "không đọc lại biểu mẫu.")),
     "run": ("period", "run_command",
             "Tổng hợp hằng kỳ: đọc mọi biểu mẫu, kiểm tra, chấm điểm, ghi kết quả và báo cáo."),
-    "score": ("checking", "score_command",
+    "score": ("scoring", "score_command",
               "Chấm điểm từ tệp số liệu dạng dài; ghi scores.csv, totals.csv, issues.csv."),
     "status": ("workspace", "status_command",
                "Thời hạn gửi của một kỳ (mặc định: kỳ gần nhất): đơn vị đúng hạn, trễ hạn bao nhiêu ngày, chưa gửi."),

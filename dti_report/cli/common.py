@@ -11,7 +11,7 @@ from typing import Iterator
 import click
 from rich.console import Console
 
-from dti_report import pipeline
+from dti_report import in_force
 from dti_report.batch.workspace import Workspace, WorkspaceError, find_workspace
 from dti_report.cli.vietnamese import err_console
 from dti_report.core.progress import Progress
@@ -49,7 +49,7 @@ def need_workspace() -> Workspace:
 def forms_catalog() -> Catalog:
     """The built-in forms and the user's (--forms, DTI_REPORT_FORMS, the workspace's own)."""
     ctx = click.get_current_context()
-    return pipeline.workspace_catalog(current_workspace(), tuple(ctx.find_root().params.get("forms_dirs") or ()))
+    return in_force.workspace_catalog(current_workspace(), tuple(ctx.find_root().params.get("forms_dirs") or ()))
 
 
 def load_set(set_id: str) -> Form:
@@ -89,7 +89,7 @@ def period_option(required: bool = True):
 
 def _settings(ctx, param, value):
     ws = current_workspace()
-    return pipeline.workspace_settings(ws, value) if ws is not None else load_settings(value)
+    return in_force.workspace_settings(ws, value) if ws is not None else load_settings(value)
 
 
 def _pdf(ctx, param, value):
@@ -115,7 +115,7 @@ def print_reports(written: list[Path], out_dir: Path, pdf: bool) -> None:
 
 
 def period_or_latest(ws: Workspace, period: str | None) -> str:
-    return period or pipeline.latest_period(ws)
+    return period or in_force.latest_period(ws)
 
 
 STATUS_TEXT = {"exact": "chính xác", "fuzzy": "gần đúng", "unknown": "không xác định"}

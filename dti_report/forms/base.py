@@ -26,7 +26,9 @@ CHOICE_TYPES = frozenset({"choice", "yes-no"})
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: a catalog read from its cache never validates, so the validators are
+    # built on first validation, not when the models are defined.
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Option(Model):

@@ -28,7 +28,6 @@ import datetime as dt
 import io
 import re
 import zipfile
-from importlib import resources
 from pathlib import Path
 
 from docx.oxml.ns import qn
@@ -38,13 +37,11 @@ from docxtpl import DocxTemplate, InlineImage
 from jinja2 import Environment, TemplateError
 from lxml import etree
 
-from dti_report.core.errors import DtiError
 from dti_report.core.files import atomic_path
 from dti_report.core import zipped
 from dti_report.core.text import strip_control
+from dti_report.renderers.common import TEMPLATE_DIR, ReportError
 
-# Shipped templates are package data: found the same way in a checkout, an editable install and a wheel.
-TEMPLATE_DIR = Path(str(resources.files("dti_report.data.templates")))
 REPORT_TEMPLATE = "bao-cao-ket-qua-dti.docx"
 SCORECARD_TEMPLATE = "phieu-ket-qua-dti.docx"
 # Zip entries get this date: the same context gives the same bytes.
@@ -104,10 +101,6 @@ CORE_NS = {
     "dcterms": "http://purl.org/dc/terms/",
     "xsi": "http://www.w3.org/2001/XMLSchema-instance",
 }
-
-
-class ReportError(DtiError):
-    """A report that cannot be produced; the message is for the user, in Vietnamese."""
 
 
 def find_template(configured: Path | None, name: str) -> Path:

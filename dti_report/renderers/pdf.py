@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from dti_report.core.progress import PDF, Progress
-from dti_report.renderers.documents import ReportError
+from dti_report.renderers.common import ReportError
 
 TIMEOUT_SECONDS = 1800
 

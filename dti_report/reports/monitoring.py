@@ -12,7 +12,7 @@ from dti_report.forms.catalog import Catalog
 from dti_report.core.errors import DtiError
 from dti_report.core.files import atomic_path
 from dti_report.forms.placeholders import Resolver, find_placeholders
-from dti_report.renderers.documents import TEMPLATE_DIR
+from dti_report.renderers.common import TEMPLATE_DIR
 from dti_report.renderers.monitoring_table import Finding, render_template
 from dti_report.evaluation.targets import Evaluator, TargetData
 from dti_report.forms.targets import TargetSet

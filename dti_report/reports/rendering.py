@@ -1,0 +1,121 @@
+"""Every report of a run rendered from its results (results.load_results): the DTI report
+per scored set (with charts), the analysts' workbook, the scorecards, the plan reports
+and, on request, the PDFs (the package's docstring lists the files).
+
+Same results + settings + date give the same files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import partial
+from pathlib import Path
+
+from dti_report.batch.results import RunResults
+from dti_report.core.memory import release_freed_memory
+from dti_report.core.workers import chunked_map
+from dti_report.core.progress import PLAN_REPORTS, REPORTS, SCORECARDS, Progress
+from dti_report.reports.settings import ReportSettings
+from dti_report.reports import charts
+from dti_report.reports.context import SetView, report_context, scorecard_contexts
+from dti_report.reports.history import add_scorecard_history, report_history, trend_chart
+from dti_report.renderers.documents import REPORT_TEMPLATE, SCORECARD_TEMPLATE, compiled_template, find_template, render_docx
+from dti_report.renderers.pdf import convert_to_pdf
+from dti_report.reports.plans import render_plan_reports
+from dti_report.reports.workbook import write_results_workbook
+
+SCORECARD_DIR = "phieu-ket-qua"
+TEXT_WIDTH_MM = 160  # the charts' width: A4 less 30 + 15 mm margins, a little air
+# Below this many scorecards a process pool costs more than it saves.
+POOL_THRESHOLD = 40
+# Scorecards a process renders per task: large enough to amortise sending, small enough to hold few.
+SCORECARD_CHUNK = 64
+
+
+def report_file_name(set_id: str, period: str) -> str:
+    return f"bao-cao-ket-qua-dti-{set_id}-{period}.docx"
+
+
+def scorecard_file_name(unit_code: str, set_id: str) -> str:
+    return f"{unit_code}-{set_id}.docx"
+
+
+def report_warnings(settings: ReportSettings) -> list[str]:
+    """What to tell the user once the reports are written (the command line prints these): a
+    document about to go out for signature with something missing, e.g. the signer's name."""
+    return settings.warnings()
+
+
+def _author(settings: ReportSettings) -> str:
+    return " ".join(settings.agency)
+
+
+def render_set_report(results: RunResults, set_id: str, settings: ReportSettings, day: dt.date) -> Path:
+    template = find_template(settings.templates.report, REPORT_TEMPLATE)
+    view = SetView(results, set_id)
+    context = report_context(results, set_id, settings, day)
+    context.update(report_history(results, set_id, first=6 if context["summary"]["changed"] else 5,
+                                  rows_limit=settings.ranking_rows))
+    totals_png, note = charts.totals_chart(view)
+    context["chart_totals_note"] = note
+    images = {"chart_totals": (totals_png, TEXT_WIDTH_MM), "chart_spread": (charts.spread_chart(view), TEXT_WIDTH_MM)}
+    trend_png = trend_chart(results, set_id)
+    if trend_png is not None:
+        images["chart_trend"] = (trend_png, TEXT_WIDTH_MM)
+    target = results.out_dir / report_file_name(set_id, results.period)
+    title = f"Báo cáo kết quả đánh giá chuyển đổi số {context['scope']} {context['period_text']}"
+    return render_docx(template, context, target, day=day, title=title, author=_author(settings), images=images)
+
+
+def _render_scorecards(template_path: Path, day: dt.date, author: str, items: list[tuple[dict, Path]]) -> list[Path]:
+    template = compiled_template(template_path)
+    return [template.render(context, target, day=day, author=author,
+                            title=f"Phiếu kết quả đánh giá chuyển đổi số — {context['unit_name']}")
+            for context, target in items]
+
+
+def render_scorecards(results: RunResults, set_id: str, settings: ReportSettings, day: dt.date,
+                      workers: int = 1, progress: Progress | None = None) -> list[Path]:
+    """One scorecard per scored unit, in ranked order. Contexts are made as the documents
+    are written, a chunk at a time (core.workers.chunked_map): memory stays the same for
+    ten units or ten thousand."""
+    template = find_template(settings.templates.scorecard, SCORECARD_TEMPLATE)
+    folder = results.out_dir / SCORECARD_DIR
+    contexts = add_scorecard_history(results, set_id, scorecard_contexts(results, set_id, settings, day))
+    items = ((context, folder / scorecard_file_name(context["unit_code"], set_id)) for context in contexts)
+    render = partial(_render_scorecards, template, day, _author(settings))
+    progress = progress or Progress()
+    count = len(results.sets[set_id].totals)
+    if workers <= 1 or count < POOL_THRESHOLD:
+        return list(progress.counted(path for item in items for path in render([item])))
+    size = min(SCORECARD_CHUNK, max(1, -(-count // (workers * 4))))
+    return list(progress.counted(chunked_map(render, items, workers, size)))
+
+
+def render_reports(results: RunResults, settings: ReportSettings, *, day: dt.date | None = None, pdf: bool = False,
+                   workbook: bool = True, scorecards: bool = True, workers: int = 1,
+                   progress: Progress | None = None) -> list[Path]:
+    """Every report of the run into its output folder. Returns the files written."""
+    progress = progress or Progress()
+    day = settings.date(day)
+    written: list[Path] = []
+    if workbook:
+        written.append(write_results_workbook(results))
+    documents: list[Path] = []
+    scored = [set_id for set_id, sr in results.sets.items() if sr.totals is not None and len(sr.totals)]
+    progress.phase(REPORTS, len(scored))
+    for set_id in progress.counted(scored):
+        documents.append(render_set_report(results, set_id, settings, day))
+    release_freed_memory()  # a report's document tree
+    if scorecards:
+        progress.phase(SCORECARDS, sum(len(results.sets[set_id].totals) for set_id in scored))
+        for set_id in scored:
+            documents += render_scorecards(results, set_id, settings, day, workers, progress)
+    progress.phase(PLAN_REPORTS)
+    for path in progress.counted(render_plan_reports(results, settings, day)):
+        (documents if path.suffix == ".docx" else written).append(path)
+    written += documents
+    if pdf:
+        written += convert_to_pdf(documents, out_root=results.out_dir, workers=workers, progress=progress)
+    progress.finish()
+    return written
