@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from dti_report import checking
-from dti_report.cli.common import console, forms_catalog, load_units, points, units_option
+from dti_report.cli.common import forms_catalog, load_units, points, units_option
 from dti_report.cli.vietnamese import Command
 from dti_report.core.issues import SEVERITY_LABELS
 
@@ -24,20 +24,25 @@ def check_command(files: tuple[Path, ...], units_path: Path | None) -> None:
     any_error = False
     for path in files:
         if not Path(path).is_file():
-            console.print(f"[bold]{path}[/]: [red]lỗi[/] — không tìm thấy tệp")
+            click.echo(f"{_bold(path)}: {click.style('lỗi', fg='red')} — không tìm thấy tệp")
             any_error = True
             continue
         checked = checking.check_file(path, registry, found)
         errors = [i for i in checked.issues if i.severity == "error"]
         ignored = checked.submission.status == "ignored"  # as `run` ignores it: not a valid return either
         any_error |= bool(errors) or ignored
-        verdict = "[red]có lỗi[/]" if errors else "[yellow]bỏ qua, không đọc như biểu mẫu[/]" if ignored \
-            else "[green]hợp lệ[/]"
-        console.print(f"[bold]{path}[/]: {verdict} — {len(errors)} lỗi, {len(checked.issues) - len(errors)} cảnh báo")
+        verdict = click.style("có lỗi", fg="red") if errors else \
+            click.style("bỏ qua, không đọc như biểu mẫu", fg="yellow") if ignored else click.style("hợp lệ", fg="green")
+        click.echo(f"{_bold(path)}: {verdict} — {len(errors)} lỗi, {len(checked.issues) - len(errors)} cảnh báo")
         for issue in checked.issues:
             where = ", ".join(p for p in (issue.sheet and f"trang {issue.sheet}", issue.cell, issue.field and f"trường {issue.field}") if p)
-            console.print(f"  [{SEVERITY_LABELS[issue.severity]}] {issue.code}{f' ({where})' if where else ''}: {issue.message}")
+            click.echo(f"  [{SEVERITY_LABELS[issue.severity]}] {issue.code}{f' ({where})' if where else ''}: {issue.message}")
         if checked.result is not None:
             row = checked.result.totals.iloc[0]
-            console.print(f"  Điểm tự chấm (tính lại): {points(row['total'])}/{checked.result.indicator_set.total_points:g}")
+            click.echo(f"  Điểm tự chấm (tính lại): {points(row['total'])}/{checked.result.indicator_set.total_points:g}")
     sys.exit(1 if any_error else 0)
+
+
+def _bold(path: Path) -> str:
+    # click, not rich: a unit's check prints a few lines and need not load rich.
+    return click.style(str(path), bold=True)

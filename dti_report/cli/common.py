@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Iterator
 
 import click
-from rich.console import Console
 
 from dti_report import in_force
 from dti_report.batch.workspace import Workspace, WorkspaceError, find_workspace
@@ -22,8 +21,21 @@ from dti_report.forms.units import Registry, builtin_registry, load_registry
 from dti_report.renderers.pdf import soffice_path
 from dti_report.reports.settings import load_settings
 
-# Piped output (CI logs, redirects) gets a width wide enough for the score tables.
-console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+class _Console:
+    """rich's console, made when a command first prints through it: `check` prints with
+    click and never pays for importing rich. Piped output (CI logs, redirects) gets a
+    width wide enough for the score tables."""
+
+    _made = None
+
+    def __getattr__(self, name):
+        if _Console._made is None:
+            from rich.console import Console
+            _Console._made = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+        return getattr(_Console._made, name)
+
+
+console = _Console()
 
 
 def current_workspace() -> Workspace | None:

@@ -22,7 +22,7 @@ import hashlib
 import pickle
 import sys
 from dataclasses import dataclass, field
-from importlib import metadata, resources
+from importlib import resources
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -250,26 +250,17 @@ def _form_files(extra_dirs: Iterable[Path]) -> tuple[list[tuple[Path, str]], lis
     return files, problems
 
 
-def _package_version() -> str:
-    # The Version line read directly: metadata.version() loads the email parser for it.
-    try:
-        text = metadata.distribution("dti-report").read_text("METADATA") or ""
-    except metadata.PackageNotFoundError:
-        return "unknown"
-    return next((line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("Version:")),
-                "unknown")
-
-
 def cache_key(models: Mapping[str, type[Form]], files: list[tuple[str, bytes]]) -> str:
-    """Everything the validated forms depend on: the files' names and bytes, the models'
-    code (this package's forms modules), and the versions of the package, pydantic and Python."""
+    """Everything the validated forms depend on: the files' names and bytes, the code that
+    validates them (this package's forms and core modules), and the versions of pydantic and Python."""
     digest = hashlib.sha256()
-    parts = [CACHE_FORMAT, _package_version(), pydantic.VERSION, sys.version,
+    parts = [CACHE_FORMAT, pydantic.VERSION, sys.version,
              *(f"{name}={model.__module__}.{model.__qualname__}" for name, model in models.items())]
     for part in parts:
         digest.update(part.encode() + b"\0")
-    for code in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(code.name.encode() + b"\0" + code.read_bytes() + b"\0")
+    package = Path(__file__).parent.parent
+    for code in sorted([*(package / "forms").glob("*.py"), *(package / "core").glob("*.py")]):
+        digest.update(code.relative_to(package).as_posix().encode() + b"\0" + code.read_bytes() + b"\0")
     for source, data in files:
         digest.update(source.encode() + b"\0" + hashlib.sha256(data).digest())
     return digest.hexdigest()
