@@ -356,7 +356,8 @@ class Store:
             "SELECT path, sha256, size, read_status, unit_code, set_id, set_version, file_period, saved, rows "
             "FROM files WHERE id = ?", (file_id,)).fetchone()
         sub = Submission(path=path or row[0], sha256=row[1], size=row[2], status=row[3], unit_code=row[4], set_id=row[5],
-                         set_version=row[6], period=row[7], modified=row[8], packed_rows=packed_from_json(row[9]))
+                         set_version=row[6], period=row[7], modified=row[8])
+        sub.packed_rows = packed_from_json(row[9], sub.path)
         sub.issues = [Issue(code, file=sub.path, sheet=sheet or "", cell=cell or "", unit=unit or "", field=fld or "",
                             criterion=criterion or "", value=value or "", detail=detail or "")
                       for code, sheet, cell, unit, fld, criterion, value, detail in self.conn.execute(

@@ -46,16 +46,16 @@ class FeedbackPart:
     @cached_property
     def values(self) -> dict[str, object]:
         """Field id -> value as read."""
-        return {r[1]: r[2] for r in unpack_rows(self.packed_rows, self.path)}
+        return {r[1]: r[2] for r in unpack_rows(self.packed_rows)}
 
     @cached_property
     def cells(self) -> dict[str, str]:
-        return {r[1]: r[6] for r in unpack_rows(self.packed_rows, self.path)}
+        return {r[1]: r[6] for r in unpack_rows(self.packed_rows)}
 
     @cached_property
     def notes(self) -> dict[str, str]:
         """Field id -> what the unit wrote in the note column."""
-        return {r[1]: r[3] for r in unpack_rows(self.packed_rows, self.path) if r[3] not in (None, "")}
+        return {r[1]: r[3] for r in unpack_rows(self.packed_rows) if r[3] not in (None, "")}
 
 
 @dataclass

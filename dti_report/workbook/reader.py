@@ -118,7 +118,7 @@ class Submission:
     @property
     def records(self) -> list[tuple]:
         """One tuple per input row, in ROW_COLUMNS order (unpacked on each call: bind it once)."""
-        return unpack_rows(self.packed_rows, self.path)
+        return unpack_rows(self.packed_rows)
 
     @records.setter
     def records(self, rows: list[tuple]) -> None:
