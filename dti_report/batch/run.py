@@ -34,13 +34,14 @@ from dti_report.batch.inbox import Entry, discover_entries, is_too_long, read_de
 from dti_report.core.files import display_path, escaped_path
 from dti_report.core.issues import Issue
 from dti_report.core.progress import READING, Progress
-from dti_report.core.workers import available_cores
+from dti_report.core.workers import available_cores, chunked_map
 from dti_report.evaluation.engine import Result
 from dti_report.evaluation.targets import TargetData
 from dti_report.evaluation.unit_values import UnitValues, combined, type_rows
 from dti_report.forms.base import Form
 from dti_report.forms.catalog import Catalog, version_key
 from dti_report.forms.units import Registry, Unit
+from dti_report.workbook.packed_rows import unpack_rows
 from dti_report.workbook.reader import (ACCEPTED, DEFAULT_TIMEZONE, FILE, FOLDER, IGNORED, REJECTED, SUPERSEDED,
                                         Limits, Submission, not_opened, os_error_text, read_submission, rows_frame)
 
@@ -346,8 +347,13 @@ def expected_fields(form: Form, registry: Registry, unit_code: str,
     return fields
 
 
+def _type_groups(groups: list[tuple]) -> list[UnitValues]:
+    return [type_rows(form, rows_frame([r for p in packed for r in unpack_rows(p)]), units, period, expected=expected)
+            for form, packed, units, period, expected in groups]
+
+
 def form_batch(form: Form, submissions: list[Submission], registry: Registry, period: str | None,
-               sent: set[str] | None = None) -> FormBatch:
+               sent: set[str] | None = None, workers: int = 1) -> FormBatch:
     """The accepted submissions of one form version, typed together with that version: the
     same typing `check` gives a single file, so both name the same issues at the same cells.
     Every accepted submission is a workbook, so a field row missing from it is its own issue.
@@ -359,12 +365,15 @@ def form_batch(form: Form, submissions: list[Submission], registry: Registry, pe
     of_unit: dict[str, list[Submission]] = defaultdict(list)
     for sub in accepted:
         of_unit[sub.unit_code].append(sub)
-    # A group of units at a time: the rows of ten thousand workbooks are never all unpacked at once.
-    parts = []
-    for start in range(0, len(units), TYPING_GROUP):
-        group = units[start:start + TYPING_GROUP]
-        rows = rows_frame([r for unit in group for s in of_unit[unit] for r in s.records])
-        parts.append(type_rows(form, rows, group, period, expected={u: sheet_fields[u] for u in group}))
+    # A group of units at a time: the rows of ten thousand workbooks are never all unpacked at
+    # once, and the groups of a large batch are typed in as many processes as it has.
+    groups = [(form, [s.packed_rows for unit in group for s in of_unit[unit]], group, period,
+               {u: sheet_fields[u] for u in group})
+              for group in (units[start:start + TYPING_GROUP] for start in range(0, len(units), TYPING_GROUP))]
+    if workers > 1 and len(groups) > 1:
+        parts = list(chunked_map(_type_groups, groups, min(workers, len(groups)), 1))
+    else:
+        parts = _type_groups(groups)
     data = combined(parts) if parts else type_rows(form, rows_frame([]), [], period, expected={})
     expected = form.expected_units(registry)
     sent = set(units) if sent is None else sent
@@ -432,7 +441,7 @@ def read_batch(inputs: Path, period: str, registry: Registry, catalog: Catalog, 
             # Who has not sent is said once, beside the newest version.
             newest = n == len(versions) - 1
             fb = form_batch(catalog.get(form_id, version), submissions, registry, period,
-                            sent if newest else {u.code for u in registry.units})
+                            sent if newest else {u.code for u in registry.units}, workers)
             fb.unusable = {u.code: unusable[(form_id, u.code)] for u in fb.missing if (form_id, u.code) in unusable}
             key = form_id if len(versions) == 1 else f"{form_id}@{version}"
             forms[key] = fb

@@ -151,13 +151,14 @@ def _utc_iso(mtime_ns: int) -> str:
     return dt.datetime.fromtimestamp(mtime_ns / 1e9, dt.timezone.utc).isoformat(timespec="seconds")
 
 
-def _rows(frame: pd.DataFrame, columns: list[str]) -> list[tuple]:
-    """A frame's rows as SQLite takes them, column by column: Python scalars, NULL for NaN and NA."""
+def _rows(frame: pd.DataFrame, columns: list[str]) -> Iterator[tuple]:
+    """A frame's rows as SQLite takes them, column by column: Python scalars, NULL for NaN and
+    NA. Given one at a time: half a million score rows are never all held as tuples."""
     cols = []
     for column in columns:
         values = frame[column].tolist()
         cols.append([None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v for v in values])
-    return list(zip(*cols))
+    return zip(*cols)
 
 
 def _clean(value):
@@ -466,21 +467,21 @@ class Store:
                 "INSERT INTO scores (period, set_key, set_id, set_version, unit_code, idx, criterion, max_points, "
                 "self_ratio, self_score, self_status, ratio, verified_score, status) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(p, key, set_id, version, *row) for row in _rows(scores, [
+                ((p, key, set_id, version, *row) for row in _rows(scores, [
                     "unit_code", "index", "criterion", "max_points", "self_ratio", "self_score", "self_status",
-                    "ratio", "verified_score", "status"])])
+                    "ratio", "verified_score", "status"])))
         for key, totals in record.totals.items():
             set_id, version = versions[key]
             c.executemany(
                 "INSERT INTO totals (period, set_key, set_id, set_version, unit_code, total, rank, self_total, "
                 "self_rank, no_data, not_applicable, invalid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(p, key, set_id, version, *row) for row in _rows(totals, [
+                ((p, key, set_id, version, *row) for row in _rows(totals, [
                     "unit_code", "total", "rank", "self_total", "self_rank", "no_data", "not_applicable",
-                    "invalid"])])
+                    "invalid"])))
             ids = [i for i in record.index_ids[key] if i in totals.columns]
             c.executemany("INSERT INTO index_totals (period, set_key, unit_code, index_id, points) "
                           "VALUES (?, ?, ?, ?, ?)",
-                          [(p, key, unit, i, points) for i in ids for unit, points in _rows(totals, ["unit_code", i])])
+                          ((p, key, unit, i, points) for i in ids for unit, points in _rows(totals, ["unit_code", i])))
         for key, (set_id, version, data, figures) in record.targets.items():
             c.execute("INSERT INTO target_data (period, set_key, set_id, set_version, data) VALUES (?, ?, ?, ?, ?)",
                       (p, key, set_id, version, json.dumps(data, ensure_ascii=False)))

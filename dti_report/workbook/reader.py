@@ -28,6 +28,7 @@ import re
 import stat as stat_mode
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from struct import error as struct_error
@@ -197,7 +198,7 @@ def _container(sub: Submission, data: bytes, suffix: str, limits: Limits) -> tup
             continue
         # Every part, whatever its name: relationships can point a reader at "sheet2.dat".
         try:
-            declares_dtd = _prolog_declares_dtd(archive, entry, limits.xml_sniff_bytes)
+            declares_dtd = _prolog_declares_dtd(archive, entry, limits.xml_sniff_bytes, data)
         except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError, ValueError) as exc:
             sub.issue("corrupt-workbook", detail=f"không giải nén được mục {entry.filename}", technical=_technical(exc))
             return None, ""
@@ -261,10 +262,38 @@ def _xml_encoding(raw: bytes) -> str | None:
     return None
 
 
-def _prolog_declares_dtd(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, chunk: int) -> bool:
+# A part as spreadsheet programs write it: at most the XML declaration before the root element.
+_PLAIN_PROLOG = re.compile(rb"\A(?:\xef\xbb\xbf)?[ \t\r\n]*(?:<\?xml[^?<>]*\?>[ \t\r\n]*)?<[A-Za-z_:]")
+
+
+def _part_head(data: bytes, entry: zipfile.ZipInfo, chunk: int) -> bytes | None:
+    """A part's first bytes, inflated straight from the file's bytes (opening zipfile's
+    stream costs more than the look, a dozen parts a workbook); None when the part is
+    not plainly stored or deflated, or its data is not where its header says."""
+    if entry.flag_bits & 0x1 or entry.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        return None
+    start = entry.header_offset
+    header = data[start:start + 30]
+    if len(header) < 30 or header[:4] != b"PK\x03\x04":
+        return None
+    name_length, extra_length = int.from_bytes(header[26:28], "little"), int.from_bytes(header[28:30], "little")
+    begin = start + 30 + name_length + extra_length
+    raw = data[begin:begin + entry.compress_size]
+    if entry.compress_type == zipfile.ZIP_STORED:
+        return raw[:chunk]
+    try:
+        return zlib.decompressobj(-15).decompress(raw, chunk)
+    except zlib.error:
+        return None  # said by the stream below, as any broken part
+
+
+def _prolog_declares_dtd(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, chunk: int, data: bytes = b"") -> bool:
     """Does this part declare a DTD before its root element? Reads only the prolog:
     comments and processing instructions of any length may come first, and the
     part may be UTF-16. Parts that are not XML say no at their first bytes."""
+    head = _part_head(data, entry, chunk) if data else None
+    if head is not None and (_PLAIN_PROLOG.match(head) or (head and _xml_encoding(head) is None)):
+        return False  # the root element right after the declaration, or not XML at all
     with archive.open(entry) as stream:
         raw = stream.read(chunk)
         encoding = _xml_encoding(raw)
