@@ -538,7 +538,7 @@ def build_report() -> Path:
          align=JUSTIFY)
     # A national batch: the table lists the highest ranked (settings.ranking_rows) and says where the rest are.
     tag(doc, "{%p if ranking_more %}")
-    para(doc, "Bảng 1 liệt kê {{ ranking|length }} đơn vị xếp hạng cao nhất; kết quả của {{ ranking_more }} đơn vị còn "
+    para(doc, "Bảng 1 liệt kê {{ ranking_shown }} đơn vị xếp hạng cao nhất; kết quả của {{ ranking_more }} đơn vị còn "
               "lại có trong sổ tính tổng hợp {{ workbook_name }} (trang xếp hạng) và phiếu kết quả của từng đơn vị.",
          size=12, before=0, after=6, first_line=0, align=JUSTIFY)
     tag(doc, "{%p endif %}")
@@ -555,7 +555,7 @@ def build_report() -> Path:
                 ["{%tr endfor %}", "", "", "", "", "", "", ""]], [10, 49, 18, 18, 17, 16, 16, 21], size=10)
     tag(doc, "{%p endif %}")
     tag(doc, "{%p if comparison.more %}")
-    para(doc, "Bảng 1a liệt kê {{ comparison.rows|length }} đơn vị xếp hạng cao nhất kỳ này; {{ comparison.more }} đơn vị "
+    para(doc, "Bảng 1a liệt kê {{ comparison.shown }} đơn vị xếp hạng cao nhất kỳ này; {{ comparison.more }} đơn vị "
               "còn lại có trong sổ tính tổng hợp {{ workbook_name }}.", size=12, before=0, after=6, first_line=0,
          align=JUSTIFY)
     tag(doc, "{%p endif %}")

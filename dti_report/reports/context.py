@@ -226,7 +226,8 @@ def report_context(results: RunResults, set_id: str, settings: ReportSettings, d
         "show_self": show_self,
         "ranking": ranking,
         # Units the ranking leaves out (settings.ranking_rows): the report says where they are.
-        "ranking_more": len(totals) - shown,
+        "ranking_shown": fmt.number(shown),
+        "ranking_more": fmt.number(len(totals) - shown) if len(totals) > shown else "",
         "workbook_name": WORKBOOK_NAME,
         "index_rows": index_rows,
         "not_assessed": not_assessed,

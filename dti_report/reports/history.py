@@ -42,7 +42,7 @@ def comparison_context(results: RunResults, set_id: str, rows_limit: int | None 
     """The DTI report's comparison with the previous stored period (its table: the first
     `rows_limit` units in this period's ranking; `more`: how many it leaves out)."""
     h = results.history.sets.get(set_id)
-    empty = {"has_previous": False, "rows": [], "more": 0, "note": "", "previous_period": "", "previous_period_text": "",
+    empty = {"has_previous": False, "rows": [], "shown": "", "more": "", "note": "", "previous_period": "", "previous_period_text": "",
              "improved": 0, "declined": 0, "unchanged": 0, "new": 0, "periods": 1, "periods_text": ""}
     if h is None:
         return empty
@@ -69,7 +69,8 @@ def comparison_context(results: RunResults, set_id: str, rows_limit: int | None 
         note = (f"Bộ chỉ số đổi phiên bản ({meta.get('previous_version')} → {meta.get('version')}): tổng điểm và "
                 f"thứ hạng của hai kỳ được so sánh trên {meta['compared']}/{meta['criteria']} tiêu chí giữ nguyên mã "
                 f"và điểm tối đa; không so sánh: {left}.")
-    return {**base, "has_previous": True, "rows": rows, "more": len(h.units) - len(listed), "note": note, "previous_period": h.previous,
+    return {**base, "has_previous": True, "rows": rows, "shown": fmt.number(len(listed)),
+            "more": fmt.number(len(h.units) - len(listed)) if len(h.units) > len(listed) else "", "note": note, "previous_period": h.previous,
             "previous_period_text": fmt.period_words(h.previous),
             "improved": int((moved > 0).sum()), "declined": int((moved < 0).sum()),
             "unchanged": int((moved == 0).sum()), "new": int(moved.isna().sum())}
