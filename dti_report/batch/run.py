@@ -66,7 +66,7 @@ class FormBatch:
     def rows(self) -> pd.DataFrame:
         """The accepted submissions' input rows, made again when asked (the adjustments'
         second typing): a national batch does not hold two million rows between phases."""
-        return rows_frame([r for s in self.accepted for r in s.records])
+        return _unpacked_frame([s.packed_rows for s in self.accepted])
 
     @property
     def unsent(self) -> list[Unit]:
@@ -347,8 +347,12 @@ def expected_fields(form: Form, registry: Registry, unit_code: str,
     return fields
 
 
+def _unpacked_frame(packed: list[bytes]) -> pd.DataFrame:
+    return rows_frame([r for p in packed for r in unpack_rows(p)])
+
+
 def _type_groups(groups: list[tuple]) -> list[UnitValues]:
-    return [type_rows(form, rows_frame([r for p in packed for r in unpack_rows(p)]), units, period, expected=expected)
+    return [type_rows(form, _unpacked_frame(packed), units, period, expected=expected)
             for form, packed, units, period, expected in groups]
 
 

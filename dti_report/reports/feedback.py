@@ -44,18 +44,22 @@ class FeedbackPart:
     unit_count: int = 0
 
     @cached_property
+    def _rows(self) -> list[tuple]:
+        return unpack_rows(self.packed_rows)  # once, for the three views below
+
+    @cached_property
     def values(self) -> dict[str, object]:
         """Field id -> value as read."""
-        return {r[1]: r[2] for r in unpack_rows(self.packed_rows)}
+        return {r[1]: r[2] for r in self._rows}
 
     @cached_property
     def cells(self) -> dict[str, str]:
-        return {r[1]: r[6] for r in unpack_rows(self.packed_rows)}
+        return {r[1]: r[6] for r in self._rows}
 
     @cached_property
     def notes(self) -> dict[str, str]:
         """Field id -> what the unit wrote in the note column."""
-        return {r[1]: r[3] for r in unpack_rows(self.packed_rows) if r[3] not in (None, "")}
+        return {r[1]: r[3] for r in self._rows if r[3] not in (None, "")}
 
 
 @dataclass
