@@ -62,6 +62,10 @@ def _version_1(path):
         c.executemany("INSERT INTO file_rows VALUES (7, ?, 'so-tttt', ?, ?, ?, 'Nhập liệu', ?)",
                       [(2, "1.2.a", 3, None, "E9"), (0, "1.1.a", 12.5, "theo QĐ 12", "E7"),
                        (1, "1.1.b", 'có "dấu"', "", "E8"), (3, "1.2.b", None, "", "E10")])
+        # Its typed values, in the order they were written.
+        c.executemany("INSERT INTO submission_values VALUES (1, ?, ?, ?, ?, ?, ?)",
+                      [("1.1.a", 12.5, 12.5, "12,5", "theo QĐ 12", "E7"), ("1.1.b", 'có "dấu"', None, 'có "dấu"', "", "E8"),
+                       ("1.2.a", 3, 3.0, "3", None, "E9")])
     store.close()
 
 
@@ -69,7 +73,7 @@ def test_a_store_of_the_first_schema_is_backed_up_and_migrated(tmp_path):
     path = tmp_path / "kho.sqlite"
     _version_1(path)
     with Store.open(path, tmp_path / "sao-luu") as store:
-        assert store.version == SCHEMA_VERSION == 4
+        assert store.version == SCHEMA_VERSION == 5
         # Its submission's arrival is its file's first sighting.
         assert store.frame("SELECT arrived FROM submissions")["arrived"][0] == "2024-01-04T16:30:00+07:00"
         assert store.adjustments().empty and store.deadlines("2023") == {}
@@ -80,6 +84,12 @@ def test_a_store_of_the_first_schema_is_backed_up_and_migrated(tmp_path):
             ("so-tttt", "1.2.a", 3, None, "a.xlsx", "Nhập liệu", "E9"),
             ("so-tttt", "1.2.b", None, "", "a.xlsx", "Nhập liệu", "E10")]
         assert "file_rows" not in set(store.frame("SELECT name FROM sqlite_master")["name"])
+        # Its typed values moved into its row, in order and of their types; the view reads them as the table did.
+        values = store.conn.execute("SELECT submission_id, field, raw, number, text, note, cell "
+                                    "FROM submission_values").fetchall()
+        assert values == [(1, "1.1.a", 12.5, 12.5, "12,5", "theo QĐ 12", "E7"),
+                          (1, "1.1.b", 'có "dấu"', None, 'có "dấu"', "", "E8"),
+                          (1, "1.2.a", 3, 3.0, "3", None, "E9")]
     (backup,) = (tmp_path / "sao-luu").iterdir()
     assert backup.name.startswith("kho-cau-truc-1-")
     old = sqlite3.connect(backup)
@@ -195,3 +205,24 @@ def test_a_file_moved_to_another_folder_is_not_read_again(tmp_path):
     assert list(arrived["present"]) == [0, 1] and set(arrived["first_seen"]) == {"2024-01-05T08:00:00+07:00"}
     third = run(ws, "2023", at("2024-01-12 09:00"))
     assert len(third.batch.stored) == 2
+
+
+def test_typed_values_go_into_their_submissions_row_even_when_a_units_values_come_apart(tmp_path):
+    with Store.open(tmp_path / "kho.sqlite") as store:
+        with store.transaction() as c:
+            c.execute("INSERT INTO runs VALUES (1, '2023', 's', 'f', '{}', 'v', 0, 0, 0, '{}', '[]')")
+            c.execute("INSERT INTO files (id, period, path, sha256, size, first_seen, last_seen, saved, read_status, "
+                      "status, why, unit_code, set_id, set_version, file_period, reader, present) VALUES (1, '2023', "
+                      "'a.xlsx', 'ab', 1, '', '', '', 'accepted', 'accepted', '', 'a', 's', '1', '2023', 'x', 1)")
+            for sub_id, unit in ((1, "a"), (2, "b")):
+                c.execute("INSERT INTO submissions (id, period, set_key, set_id, set_version, unit_code, file_id, "
+                          "status) VALUES (?, '2023', 's', 's', '1', ?, 1, 'accepted')", (sub_id, unit))
+            values = [("s", "a", "1", "12,5", 12.5, "12,5", "ghi chú", "E7"),
+                      ("s", "b", "1", float("nan"), None, None, None, "E7"),
+                      ("s", "c", "1", 1, 1.0, "1", None, "E7"),   # a unit without a used submission: not kept
+                      ("s", "a", "2", "có", None, "có", "", "E8")]
+            Store._record_values(c, iter(values), {("s", "a"): 1, ("s", "b"): 2})
+        rows = store.conn.execute("SELECT submission_id, field, raw, number, text, note, cell FROM submission_values "
+                                  "ORDER BY submission_id").fetchall()
+    assert rows == [(1, "1", "12,5", 12.5, "12,5", "ghi chú", "E7"), (1, "2", "có", None, "có", "", "E8"),
+                    (2, "1", None, None, None, None, "E7")]

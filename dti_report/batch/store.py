@@ -20,10 +20,13 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import math
 import os
 import sqlite3
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -110,6 +113,22 @@ MIGRATIONS: list[list[str]] = [
                   ORDER BY seq)) WHERE id IN (SELECT file_id FROM file_rows)""",
         "DROP TABLE file_rows",
     ],
+    # 5: a submission's typed values as one JSON array in its row ([field, raw, number, text, note,
+    # cell] each, in order), not a table row each; submission_values stays, as a view over them
+    [
+        "ALTER TABLE submissions ADD COLUMN field_values TEXT NOT NULL DEFAULT '[]'",
+        """UPDATE submissions SET field_values = (SELECT json_group_array(json_array(field, raw, number, text, note,
+                                                                                     cell))
+            FROM (SELECT field, raw, number, text, note, cell FROM submission_values v
+                  WHERE v.submission_id = submissions.id ORDER BY rowid))
+            WHERE id IN (SELECT submission_id FROM submission_values)""",
+        "DROP TABLE submission_values",
+        """CREATE VIEW submission_values AS
+            SELECT s.id AS submission_id, json_extract(v.value, '$[0]') AS field, json_extract(v.value, '$[1]') AS raw,
+                   json_extract(v.value, '$[2]') AS number, json_extract(v.value, '$[3]') AS text,
+                   json_extract(v.value, '$[4]') AS note, json_extract(v.value, '$[5]') AS cell
+            FROM submissions s, json_each(s.field_values) v""",
+    ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -159,6 +178,14 @@ def _rows(frame: pd.DataFrame, columns: list[str]) -> Iterator[tuple]:
         values = frame[column].tolist()
         cols.append([None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v for v in values])
     return zip(*cols)
+
+
+def _json_value(value):
+    """A value as read, as the store's JSON holds it: NaN and infinities (which JSON cannot
+    write) are NULL, as _clean makes NaN for a column."""
+    if isinstance(value, float) and (value != value or value in (math.inf, -math.inf)):
+        return None
+    return value
 
 
 def _clean(value):
@@ -433,8 +460,6 @@ class Store:
     def _record_period(self, c: sqlite3.Connection, record: RunRecord, file_ids: dict[str, int]) -> None:
         """The period's current state, replaced whole: what this run made of its inbox."""
         p = record.period
-        c.execute("DELETE FROM submission_values WHERE submission_id IN (SELECT id FROM submissions WHERE period = ?)",
-                  (p,))
         for table in ("submissions", "issues", "scores", "totals", "index_totals", "target_data", "target_figures",
                       "task_standings", "expected_units"):
             c.execute(f"DELETE FROM {table} WHERE period = ?", (p,))
@@ -451,11 +476,7 @@ class Store:
                  file_ids[sub.path])).lastrowid
             if sub.status == ACCEPTED:
                 by_unit[(key, sub.unit_code)] = sub_id
-        c.executemany("INSERT INTO submission_values (submission_id, field, raw, number, text, note, cell) "
-                      "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                      ((by_unit[(key, unit)], field_id, _clean(raw), number, text, note, cell)
-                       for key, unit, field_id, raw, number, text, note, cell in record.values
-                       if (key, unit) in by_unit))
+        self._record_values(c, record.values, by_unit)
         c.executemany("INSERT INTO issues (period, seq, severity, code, file, sheet, cell, unit, field, criterion, "
                       "value, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                       [(p, n, i.severity, i.code, i.file, i.sheet, i.cell, i.unit, i.field, i.criterion, i.value,
@@ -493,6 +514,33 @@ class Store:
         for key, (set_id, units) in record.expected.items():
             c.executemany("INSERT INTO expected_units (period, set_key, set_id, unit_code) VALUES (?, ?, ?, ?)",
                           [(p, key, set_id, u) for u in units])
+
+    @staticmethod
+    def _record_values(c: sqlite3.Connection, values: Iterable[tuple], by_unit: dict[tuple[str, str], int]) -> None:
+        """Each used submission's typed values into its row, one JSON array each. The values come
+        a submission at a time (recording.typed_values); a unit's values that come back apart
+        (two files of one form for the same unit) are added to what its row holds."""
+        written: set[int] = set()
+        later: dict[int, list] = {}
+
+        def arrays() -> Iterator[tuple[str, int]]:
+            for (key, unit), rows in groupby(values, key=itemgetter(0, 1)):
+                sub_id = by_unit.get((key, unit))
+                if sub_id is None:
+                    continue
+                rows = [[field_id, _json_value(raw), number, text, note, cell]
+                        for _key, _unit, field_id, raw, number, text, note, cell in rows]
+                if sub_id in written:
+                    later.setdefault(sub_id, []).extend(rows)
+                    continue
+                written.add(sub_id)
+                yield json.dumps(rows, separators=(",", ":")), sub_id
+
+        c.executemany("UPDATE submissions SET field_values = ? WHERE id = ?", arrays())
+        for sub_id, rows in later.items():
+            (held,) = c.execute("SELECT field_values FROM submissions WHERE id = ?", (sub_id,)).fetchone()
+            c.execute("UPDATE submissions SET field_values = ? WHERE id = ?",
+                      (json.dumps(json.loads(held) + rows, separators=(",", ":")), sub_id))
 
     # --- what earlier periods left ---------------------------------------------------
 
