@@ -34,8 +34,8 @@ from dti_report.batch.workspace import init_workspace as create_workspace
 from dti_report.core.files import write_csv
 from dti_report.core.errors import DtiError
 from dti_report.core.memory import release_freed_memory
-from dti_report.core.progress import EVALUATING, RECORDING, RUN_FILES, WORKBOOK, Progress
-from dti_report.core.workers import available_cores
+from dti_report.core.progress import EVALUATING, RECORDING, RUN_FILES, WORKBOOK, WORKBOOK_DONE, Progress
+from dti_report.core.workers import Background, available_cores
 from dti_report.core.numbers import parse_date
 from dti_report.evaluation.timeliness import MISSING, timeliness
 from dti_report.evaluation.unit_values import known_fields
@@ -54,6 +54,7 @@ from dti_report.renderers.monitoring_table import Finding, render_template
 from dti_report.reports.rendering import render_reports
 from dti_report.reports.feedback import write_feedback
 from dti_report.reports.settings import ReportSettings
+from dti_report.reports.context import WORKBOOK_NAME
 from dti_report.reports.workbook import write_results_workbook
 from dti_report.workbook.longfile import OVERRIDE_COLUMNS, read_long_file
 from dti_report.workbook.reader import DEFAULT_TIMEZONE, Limits
@@ -122,11 +123,21 @@ def run_batch(inputs: Path, period: str, registry: Registry, catalog: Catalog | 
 
 def write_outputs(batch: BatchResult, out_dir: Path, catalog: Catalog, settings: ReportSettings, *,
                   pdf: bool = False, workers: int = 1, extra: Callable[[Path], list[Path]] | None = None,
-                  progress: Progress | None = None) -> tuple[list[Path], list[Finding]]:
+                  progress: Progress | None = None,
+                  background: Background | None = None) -> tuple[list[Path], list[Finding]]:
     """Everything a run leaves in its folder; reports render from the files written, as
     `report` does later. `extra` writes more files before the reports read the folder
-    (a workspace's comparisons, timeliness and adjustments)."""
+    (a workspace's comparisons, timeliness and adjustments). With more than one worker the
+    analysts' workbook is written in the background while the rest goes on: in `background`
+    when given (the caller waits for it: finish_background), else in one of its own, waited
+    for before returning."""
     progress = progress or Progress()
+    if background is None:
+        with Background(enabled=workers > 1) as own:
+            done = write_outputs(batch, out_dir, catalog, settings, pdf=pdf, workers=workers, extra=extra,
+                                 progress=progress, background=own)
+            finish_background(own, progress)
+        return done
     release_freed_memory()  # what typing the rows used
     progress.phase(RUN_FILES)
     written = write_run_files(batch, out_dir)
@@ -148,13 +159,21 @@ def write_outputs(batch: BatchResult, out_dir: Path, catalog: Catalog, settings:
         written += extra(out_dir)
     results = load_results(out_dir, catalog)
     progress.phase(WORKBOOK)
-    written.append(write_results_workbook(results))
+    background.start(write_results_workbook, results, out_dir / WORKBOOK_NAME)
+    written.append(out_dir / WORKBOOK_NAME)
     release_freed_memory()
     written += write_feedback(batch, out_dir, workers, progress=progress)
     release_freed_memory()
     written += render_reports(results, settings, pdf=pdf, workbook=False, workers=workers, progress=progress)
     progress.finish()
     return written, findings
+
+
+def finish_background(background: Background, progress: Progress) -> None:
+    """The run's last phase: what was written in the background, waited for."""
+    progress.phase(WORKBOOK_DONE)
+    background.wait()
+    progress.finish()
 
 
 def run_period(inputs: Path, out_dir: Path, period: str, registry: Registry, catalog: Catalog,
@@ -278,7 +297,7 @@ def run_in_workspace(ws: Workspace, period: str, catalog: Catalog, settings: Rep
         reading = store.reading(inputs, period, reader_fingerprint(registry, catalog, period, limits), ws.zone)
         first_run = not store.has_period(period)
         folder = RunFolder(out_dir)
-        with folder.writing() as staging:
+        with folder.writing() as staging, Background(enabled=workers > 1) as background:
             batch = read_batch(inputs, period, registry, catalog, expect_forms=expect, limits=limits,
                                workers=workers, progress=progress, reuse=reading, decisions=decisions,
                                timezone=ws.settings.time_zone)
@@ -295,7 +314,7 @@ def run_in_workspace(ws: Workspace, period: str, catalog: Catalog, settings: Rep
                 batch, staging, catalog, settings, pdf=pdf, workers=workers,
                 extra=lambda out: write_history_files(out, batch, store, arrived, deadlines, moment, adjustments,
                                                       standings),
-                progress=progress)
+                progress=progress, background=background)
             outcome = RunOutcome(batch, out_dir, [], findings)
             if strict and outcome.placeholder_problems:
                 listed = "; ".join(f"{f.location}: {f.written}" for f in outcome.placeholder_problems[:10])
@@ -309,7 +328,8 @@ def run_in_workspace(ws: Workspace, period: str, catalog: Catalog, settings: Rep
                                         standings=standings, options={"workers": workers, "pdf": pdf,
                                                                       "strict": strict, "sets": expect,
                                                                       **(options or {})},
-                                        phases=progress.durations))
+                                        phases=progress.durations),
+                             before_commit=lambda: finish_background(background, progress))
         outcome.written = [folder.final(p, staging) for p in written]
     return outcome
 

@@ -48,7 +48,7 @@ def test_every_phase_of_a_run_is_reported_in_order(recorded):
     progress, outcome = recorded
     assert [p.name for p in progress.phases] == [phases.READING, phases.EVALUATING, phases.RUN_FILES,
                                                  phases.WORKBOOK, phases.FEEDBACK, phases.REPORTS,
-                                                 phases.SCORECARDS, phases.PLAN_REPORTS]
+                                                 phases.SCORECARDS, phases.PLAN_REPORTS, phases.WORKBOOK_DONE]
     assert all(p.ended is not None and p.ended >= p.started for p in progress.phases)
     assert [name for name, _ in progress.durations()] == [p.name for p in progress.phases]
 
@@ -121,5 +121,5 @@ def test_a_workspace_run_keeps_its_phase_times_in_the_store(tmp_path):
     with sqlite3.connect(ws.store_path) as conn:
         kept = json.loads(conn.execute("SELECT phases FROM runs ORDER BY id DESC").fetchone()[0])
     names = [name for name, _ in kept]
-    assert names[:2] == [phases.READING, phases.EVALUATING] and names[-1] == phases.RECORDING
+    assert names[:2] == [phases.READING, phases.EVALUATING] and names[-2:] == [phases.RECORDING, phases.WORKBOOK_DONE]
     assert all(seconds >= 0 for _, seconds in kept)

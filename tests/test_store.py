@@ -10,7 +10,10 @@ import sys
 import pandas as pd
 import pytest
 
+from dti_report import pipeline
+from dti_report.batch.staging import RunFolderError
 from dti_report.batch.store import SCHEMA_VERSION, Store, StoreError
+from dti_report.in_force import workspace_catalog, workspace_settings
 from dti_report.core.numbers import parse_number_text
 
 from workspace_helpers import at, drop, files_of, make_workspace, run, sample, workbook_values
@@ -226,3 +229,26 @@ def test_typed_values_go_into_their_submissions_row_even_when_a_units_values_com
                                   "ORDER BY submission_id").fetchall()
     assert rows == [(1, "1", "12,5", 12.5, "12,5", "ghi chú", "E7"), (1, "2", "có", None, "có", "", "E8"),
                     (2, "1", None, None, None, None, "E7")]
+
+
+def test_a_run_whose_workbook_fails_in_the_background_keeps_nothing(tmp_path, monkeypatch):
+    ws = make_workspace(tmp_path)
+    drop(ws, "2023", [sample(u) for u in UNITS[:2]], at("2024-01-05 08:00"))
+    run(ws, "2023", at("2024-01-10 09:00"))
+    out = ws.results("2023")
+    before_files = {name: (out / name).read_bytes() for name in files_of(out)}
+    with Store.open(ws.store_path) as store:
+        before = store.dump()
+    drop(ws, "2023", [sample(UNITS[2])], at("2024-01-06 08:00"))
+
+    def full_disk(results, target):
+        raise OSError(28, "No space left on device", str(target))
+
+    monkeypatch.setattr(pipeline, "write_results_workbook", full_disk)
+    with pytest.raises(RunFolderError) as err:
+        pipeline.run_in_workspace(ws, "2023", workspace_catalog(ws), workspace_settings(ws), workers=2,
+                                  now=at("2024-01-11 09:00"))
+    assert "ket-qua-tong-hop.xlsx" in str(err.value)
+    with Store.open(ws.store_path) as store:
+        assert store.dump() == before
+    assert {name: (out / name).read_bytes() for name in files_of(out)} == before_files

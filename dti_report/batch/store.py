@@ -398,7 +398,9 @@ class Store:
 
     # --- a run, in one transaction --------------------------------------------------
 
-    def record_run(self, record: RunRecord) -> int:
+    def record_run(self, record: RunRecord, before_commit: Callable[[], None] | None = None) -> int:
+        """The run in one transaction. `before_commit`: what must end well before the run is
+        kept (work still going on in the background); its failure keeps nothing."""
         with self.transaction() as c:
             counts: dict[str, int] = {}
             for sub in record.submissions:
@@ -412,6 +414,8 @@ class Store:
                  len(record.reused), json.dumps(counts, sort_keys=True), "[]")).lastrowid
             file_ids = self._record_files(c, record, run_id)
             self._record_period(c, record, file_ids)
+            if before_commit is not None:
+                before_commit()
             phases = [[name, round(seconds, 3)] for name, seconds in record.phases()]
             c.execute("UPDATE runs SET phases = ? WHERE id = ?", (json.dumps(phases, ensure_ascii=False), run_id))
             return run_id

@@ -23,6 +23,9 @@ SCORECARDS = "Phiếu kết quả đơn vị"
 PLAN_REPORTS = "Báo cáo kế hoạch"
 PDF = "Xuất PDF"
 RECORDING = "Ghi kho dữ liệu"
+# The analysts' workbook is written beside the phases after it (core.workers.Background); the
+# run ends by waiting for it.
+WORKBOOK_DONE = "Hoàn tất sổ tính tổng hợp"
 
 T = TypeVar("T")
 

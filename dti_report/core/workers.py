@@ -1,13 +1,20 @@
-"""How many processes to work with by default (one per core this process may use), and
-work shared among them a chunk at a time."""
+"""How many processes to work with by default (one per core this process may use), work
+shared among them a chunk at a time, and work done in the background beside them."""
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import os
+import pickle
+import signal
+import sys
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from itertools import islice
 from typing import Callable, Iterable, Iterator, TypeVar
+
+from dti_report.core.errors import DtiError
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -41,3 +48,90 @@ def chunked_map(function: Callable[[list[T]], list[R]], items: Iterable[T], work
                 yield from waiting.popleft().result()
         while waiting:
             yield from waiting.popleft().result()
+
+
+class BackgroundError(DtiError):
+    """Work done in the background stopped without saying how (its process was killed)."""
+
+
+class Background:
+    """Work done in a process of its own while this one goes on: a writer that would
+    otherwise run alone (the analysts' workbook) beside the per-unit pools and the store,
+    so neither core waits. The process is forked: what it works on is shared, not copied
+    or pickled. Where processes cannot be forked (Windows; or when told not to), each piece
+    runs at once, here. Leaving the block waits for every piece and raises the first
+    failure as it was raised; leaving it by an error stops the pieces still running."""
+
+    def __init__(self, enabled: bool = True):
+        self.enabled = enabled and hasattr(os, "fork") and hasattr(os, "pipe")
+        self._running: list[tuple[int, int]] = []  # (pid, read end of its pipe)
+
+    def start(self, function: Callable[..., object], *args) -> None:
+        if not self.enabled:
+            function(*args)
+            return
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: do the work, say how it went, leave without running the parent's exit code
+            code = 0
+            try:
+                os.close(read_end)
+                _die_with_parent()
+                try:
+                    function(*args)
+                    message = pickle.dumps(None)
+                except BaseException as exc:  # noqa: BLE001 - any failure goes back to the parent as it was
+                    code = 1
+                    try:
+                        message = pickle.dumps(exc)
+                    except Exception:  # noqa: BLE001 - an exception that cannot be pickled: its class and text
+                        message = pickle.dumps(RuntimeError(f"{type(exc).__name__}: {exc}"))
+                with os.fdopen(write_end, "wb") as out:
+                    out.write(message)
+            finally:
+                os._exit(code)
+        os.close(write_end)
+        self._running.append((pid, read_end))
+
+    def wait(self) -> None:
+        failure = None
+        while self._running:
+            pid, read_end = self._running.pop(0)
+            with os.fdopen(read_end, "rb") as pipe:
+                message = pipe.read()
+            _, status = os.waitpid(pid, 0)
+            if failure is not None:
+                continue
+            if message:
+                failure = pickle.loads(message)
+            elif status:
+                failure = BackgroundError(f"tiến trình ghi chạy song song dừng bất thường (mã {status})")
+        if failure is not None:
+            raise failure
+
+    def stop(self) -> None:
+        while self._running:
+            pid, read_end = self._running.pop()
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                os.waitpid(pid, 0)
+            os.close(read_end)
+
+    def __enter__(self) -> "Background":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.wait()
+        else:
+            self.stop()
+
+
+def _die_with_parent() -> None:
+    """On Linux, the child is killed if the run that forked it is (PR_SET_PDEATHSIG): a killed
+    run leaves no writer behind in its staging folder."""
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(Exception):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG

@@ -1,0 +1,75 @@
+"""Work done in the background: in a process of its own, its failure raised where the run
+waits for it, stopped when the run fails first."""
+
+import os
+import signal
+import time
+
+import pytest
+
+from dti_report.core.errors import DtiError
+from dti_report.core.workers import Background, BackgroundError
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="processes are forked only where the system can")
+
+
+class Refused(DtiError):
+    pass
+
+
+def _write_pid(target):
+    target.write_text(str(os.getpid()))
+
+
+def test_a_piece_runs_in_a_process_of_its_own_and_is_waited_for(tmp_path):
+    with Background() as background:
+        background.start(_write_pid, tmp_path / "a")
+        background.start(_write_pid, tmp_path / "b")
+    pids = {int((tmp_path / name).read_text()) for name in "ab"}
+    assert len(pids) == 2 and os.getpid() not in pids
+
+
+def test_not_enabled_the_piece_runs_at_once_here(tmp_path):
+    background = Background(enabled=False)
+    background.start(_write_pid, tmp_path / "a")
+    assert int((tmp_path / "a").read_text()) == os.getpid()
+    background.wait()
+
+
+def _refuse():
+    raise Refused("sổ tính không ghi được")
+
+
+def _os_error(path):
+    raise PermissionError(13, "Permission denied", str(path))
+
+
+def test_a_failure_is_raised_as_it_was_where_the_run_waits(tmp_path):
+    background = Background()
+    background.start(_refuse)
+    with pytest.raises(Refused, match="sổ tính không ghi được"):
+        background.wait()
+    background.start(_os_error, tmp_path / "x.xlsx")
+    with pytest.raises(PermissionError) as err:
+        background.wait()
+    assert err.value.filename == str(tmp_path / "x.xlsx")
+
+
+def _killed():
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_a_piece_killed_without_a_word_is_a_failure():
+    background = Background()
+    background.start(_killed)
+    with pytest.raises(BackgroundError):
+        background.wait()
+
+
+def test_leaving_by_an_error_stops_what_still_runs(tmp_path):
+    start = time.monotonic()
+    with pytest.raises(RuntimeError):
+        with Background() as background:
+            background.start(time.sleep, 30)
+            raise RuntimeError("the run failed")
+    assert time.monotonic() - start < 10
