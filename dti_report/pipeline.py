@@ -140,7 +140,7 @@ def write_outputs(batch: BatchResult, out_dir: Path, catalog: Catalog, settings:
         return done
     release_freed_memory()  # what typing the rows used
     progress.phase(RUN_FILES)
-    written = write_run_files(batch, out_dir)
+    written = write_run_files(batch, out_dir, background)
     findings: list[Finding] = []
     by_kind: dict[str, list[str]] = defaultdict(list)
     for form_id, fb in batch.forms.items():

@@ -15,6 +15,7 @@ import pandas as pd
 from dti_report.batch.results import write_run_info
 from dti_report.batch.run import BatchResult
 from dti_report.core.files import write_csv
+from dti_report.core.workers import Background
 from dti_report.core.issues import SEVERITY_LABELS, Issue, issues_frame
 from dti_report.workbook.reader import ACCEPTED, ENTRY_LABELS
 from dti_report.workbook.house_package import house_workbook
@@ -104,13 +105,15 @@ def info_frame(batch: BatchResult) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["set_id", "unit_code", "field", "label", "value"])
 
 
-def write_run_files(batch: BatchResult, out_dir: Path) -> list[Path]:
+def write_run_files(batch: BatchResult, out_dir: Path, background: Background | None = None) -> list[Path]:
+    """The run's own files; the issues workbook, which nothing after reads, in `background`."""
     out_dir = Path(out_dir)
     issues = sorted_issues(batch.issues)
+    (background or Background(enabled=False)).start(write_issues_workbook, issues, out_dir / "issues.xlsx")
     written = [
         write_csv(manifest_frame(batch), out_dir / "manifest.csv"),
         write_csv(issues_frame(issues, technical=True), out_dir / "issues.csv"),
-        write_issues_workbook(issues, out_dir / "issues.xlsx"),
+        out_dir / "issues.xlsx",
         # Nothing a unit wrote is lost: its notes and general information, beside the scores.
         write_csv(notes_frame(batch), out_dir / NOTES_CSV),
         write_csv(info_frame(batch), out_dir / INFO_CSV),
