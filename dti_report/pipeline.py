@@ -127,10 +127,10 @@ def write_outputs(batch: BatchResult, out_dir: Path, catalog: Catalog, settings:
                   background: Background | None = None) -> tuple[list[Path], list[Finding]]:
     """Everything a run leaves in its folder; reports render from the files written, as
     `report` does later. `extra` writes more files before the reports read the folder
-    (a workspace's comparisons, timeliness and adjustments). With more than one worker the
-    analysts' workbook is written in the background while the rest goes on: in `background`
-    when given (the caller waits for it: finish_background), else in one of its own, waited
-    for before returning."""
+    (a workspace's comparisons, timeliness and adjustments). With more than one worker what
+    nothing after reads (the issues workbook, the analysts' workbook, the set reports) is
+    written in the background while the rest goes on: in `background` when given (the caller
+    waits for it: finish_background), else in one of its own, waited for before returning."""
     progress = progress or Progress()
     if background is None:
         with Background(enabled=workers > 1) as own:
@@ -164,13 +164,15 @@ def write_outputs(batch: BatchResult, out_dir: Path, catalog: Catalog, settings:
     release_freed_memory()
     written += write_feedback(batch, out_dir, workers, progress=progress)
     release_freed_memory()
-    written += render_reports(results, settings, pdf=pdf, workbook=False, workers=workers, progress=progress)
+    written += render_reports(results, settings, pdf=pdf, workbook=False, workers=workers, progress=progress,
+                              background=background)
     progress.finish()
     return written, findings
 
 
 def finish_background(background: Background, progress: Progress) -> None:
-    """The run's last phase: what was written in the background, waited for."""
+    """The run's last phase: what was written in the background, waited for (the analysts'
+    workbook, the largest, is what it usually waits for)."""
     progress.phase(WORKBOOK_DONE)
     background.wait()
     progress.finish()

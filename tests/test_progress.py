@@ -5,6 +5,7 @@ the documents among that many soffice processes, each with its own profile."""
 import json
 import os
 import sqlite3
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -123,3 +124,23 @@ def test_a_workspace_run_keeps_its_phase_times_in_the_store(tmp_path):
     names = [name for name, _ in kept]
     assert names[:2] == [phases.READING, phases.EVALUATING] and names[-2:] == [phases.RECORDING, phases.WORKBOOK_DONE]
     assert all(seconds >= 0 for _, seconds in kept)
+
+
+def content(path: Path):
+    """A file's bytes; a workbook's or a document's parts (the zip's own dates aside)."""
+    if path.suffix in (".xlsx", ".docx"):
+        with zipfile.ZipFile(path) as z:
+            return {name: z.read(name) for name in z.namelist()}
+    return path.read_bytes()
+
+
+def test_writers_in_the_background_leave_the_same_files_as_one_process(recorded, tmp_path):
+    _, outcome = recorded  # two workers: the workbooks and the set reports written in forked processes
+    alone = pipeline.run_period(INBOX, tmp_path / "ket-qua", "2023", builtin_registry(), catalog(), load_settings(),
+                                workers=1)
+    mine = {p.relative_to(outcome.out_dir): content(p) for p in outcome.written}
+    theirs = {p.relative_to(alone.out_dir): content(p) for p in alone.written}
+    assert {Path("ket-qua-tong-hop.xlsx"), Path("issues.xlsx")} <= set(mine)
+    assert any(p.name.startswith("bao-cao-ket-qua-dti-") for p in mine)
+    assert mine.keys() == theirs.keys()
+    assert [p for p in mine if mine[p] != theirs[p]] == []

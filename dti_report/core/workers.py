@@ -55,9 +55,9 @@ class BackgroundError(DtiError):
 
 
 class Background:
-    """Work done in a process of its own while this one goes on: a writer that would
-    otherwise run alone (the analysts' workbook) beside the per-unit pools and the store,
-    so neither core waits. The process is forked: what it works on is shared, not copied
+    """Work done in a process of its own while this one goes on: writers that would
+    otherwise run alone (the analysts' workbook, the issues workbook, the set reports)
+    beside the per-unit pools and the store, so neither core waits. The process is forked: what it works on is shared, not copied
     or pickled. Where processes cannot be forked (Windows; or when told not to), each piece
     runs at once, here. Leaving the block waits for every piece and raises the first
     failure as it was raised; leaving it by an error stops the pieces still running."""

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from dti_report.batch.results import RunResults
 from dti_report.core.memory import release_freed_memory
-from dti_report.core.workers import chunked_map
+from dti_report.core.workers import Background, chunked_map
 from dti_report.core.progress import PLAN_REPORTS, REPORTS, SCORECARDS, Progress
 from dti_report.reports.settings import ReportSettings
 from dti_report.reports import charts
@@ -94,8 +94,10 @@ def render_scorecards(results: RunResults, set_id: str, settings: ReportSettings
 
 def render_reports(results: RunResults, settings: ReportSettings, *, day: dt.date | None = None, pdf: bool = False,
                    workbook: bool = True, scorecards: bool = True, workers: int = 1,
-                   progress: Progress | None = None) -> list[Path]:
-    """Every report of the run into its output folder. Returns the files written."""
+                   progress: Progress | None = None, background: Background | None = None) -> list[Path]:
+    """Every report of the run into its output folder. Returns the files written. The set
+    reports are rendered in `background` when given (beside the scorecards; the PDFs wait for
+    them)."""
     progress = progress or Progress()
     day = settings.date(day)
     written: list[Path] = []
@@ -105,7 +107,11 @@ def render_reports(results: RunResults, settings: ReportSettings, *, day: dt.dat
     scored = [set_id for set_id, sr in results.sets.items() if sr.totals is not None and len(sr.totals)]
     progress.phase(REPORTS, len(scored))
     for set_id in progress.counted(scored):
-        documents.append(render_set_report(results, set_id, settings, day))
+        if background is None:
+            documents.append(render_set_report(results, set_id, settings, day))
+        else:
+            background.start(render_set_report, results, set_id, settings, day)
+            documents.append(results.out_dir / report_file_name(set_id, results.period))
     release_freed_memory()  # a report's document tree
     if scorecards:
         progress.phase(SCORECARDS, sum(len(results.sets[set_id].totals) for set_id in scored))
@@ -116,6 +122,8 @@ def render_reports(results: RunResults, settings: ReportSettings, *, day: dt.dat
         (documents if path.suffix == ".docx" else written).append(path)
     written += documents
     if pdf:
+        if background is not None:
+            background.wait()
         written += convert_to_pdf(documents, out_root=results.out_dir, workers=workers, progress=progress)
     progress.finish()
     return written
