@@ -33,11 +33,12 @@ def arrivals(batch: BatchResult, store: Store, reading: StoredReading, period: s
     return out
 
 
-def typed_values(batch: BatchResult) -> Iterator[tuple]:
-    """Each used submission's values, one (key, unit, field, raw, number, text, note, cell)
-    at a time: as written, typed (a number, and the text a report shows), with the unit's
-    note (evidence) and cell. A generator over the submissions' packed rows: the store takes
-    them as they come, so a national batch's million values are never all held at once."""
+def typed_values(batch: BatchResult) -> Iterator[tuple[str, str, list[list]]]:
+    """Each used submission's values, a unit at a time: (key, unit, [[field, raw, number,
+    text, note, cell], …]), as written, typed (a number, and the text a report shows), with
+    the unit's note (evidence) and cell. A generator over the submissions' packed rows: the
+    store takes them as they come, so a national batch's million values are never all held
+    at once."""
     for key, fb in batch.forms.items():
         plain = plain_values(fb.form, fb.data)
         values = fb.data.values
@@ -45,12 +46,22 @@ def typed_values(batch: BatchResult) -> Iterator[tuple]:
         unit_at = {unit: i for i, unit in enumerate(values.index)}
         field_at = {field_id: j for j, field_id in enumerate(values.columns)}
         for sub in fb.accepted:
-            for unit, field_id, raw, note, _file, _sheet, cell in sub.records:
-                i, j = unit_at.get(unit), field_at.get(field_id)
-                number = None if i is None or j is None else grid[i, j].item()
-                shown = plain.get(unit, {}).get(field_id)
-                yield (key, unit, field_id, raw, None if number is None or number != number else number,
-                       None if shown is None else str(shown), note, cell)
+            unit, rows, numbers, shown = None, [], [], {}
+            for row_unit, field_id, raw, note, _file, _sheet, cell in sub.records:
+                if row_unit != unit:
+                    if rows:
+                        yield key, unit, rows
+                    unit, rows = row_unit, []
+                    i = unit_at.get(unit)
+                    numbers = grid[i].tolist() if i is not None else []  # the unit's row, as Python floats
+                    shown = plain.get(unit, {})
+                j = field_at.get(field_id)
+                number = numbers[j] if numbers and j is not None else None
+                text = shown.get(field_id)
+                rows.append([field_id, raw, None if number is None or number != number else number,
+                             None if text is None else str(text), note, cell])
+            if rows:
+                yield key, unit, rows
 
 
 def target_figures(batch: BatchResult) -> dict[str, tuple[str, str, dict, list[tuple]]]:

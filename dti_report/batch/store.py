@@ -25,8 +25,6 @@ import os
 import sqlite3
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
-from itertools import groupby
-from operator import itemgetter
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -281,9 +279,9 @@ class RunRecord:
     reused: set[str]
     arrivals: dict[str, str]                      # path -> first seen
     set_rows: list[dict]                          # one per form key: key, id, version
-    # Typed values of the winning submissions, (key, unit, field, raw, number, text, note, cell),
-    # read once as they are inserted.
-    values: Iterable[tuple]
+    # Typed values of the winning submissions, a unit at a time: (key, unit, [[field, raw, number,
+    # text, note, cell], …]) (recording.typed_values), read once as they are written.
+    values: Iterable[tuple[str, str, list[list]]]
     issues: list[Issue]
     scores: dict[str, pd.DataFrame]               # set key -> scores.csv
     totals: dict[str, pd.DataFrame]               # set key -> totals.csv
@@ -520,20 +518,21 @@ class Store:
                           [(p, key, set_id, u) for u in units])
 
     @staticmethod
-    def _record_values(c: sqlite3.Connection, values: Iterable[tuple], by_unit: dict[tuple[str, str], int]) -> None:
+    def _record_values(c: sqlite3.Connection, values: Iterable[tuple[str, str, list[list]]],
+                       by_unit: dict[tuple[str, str], int]) -> None:
         """Each used submission's typed values into its row, one JSON array each. The values come
-        a submission at a time (recording.typed_values); a unit's values that come back apart
-        (two files of one form for the same unit) are added to what its row holds."""
+        a unit at a time (recording.typed_values); a unit's values that come back apart (two
+        files of one form for the same unit) are added to what its row holds."""
         written: set[int] = set()
         later: dict[int, list] = {}
 
         def arrays() -> Iterator[tuple[str, int]]:
-            for (key, unit), rows in groupby(values, key=itemgetter(0, 1)):
+            for key, unit, rows in values:
                 sub_id = by_unit.get((key, unit))
                 if sub_id is None:
                     continue
-                rows = [[field_id, _json_value(raw), number, text, note, cell]
-                        for _key, _unit, field_id, raw, number, text, note, cell in rows]
+                for row in rows:
+                    row[1] = _json_value(row[1])
                 if sub_id in written:
                     later.setdefault(sub_id, []).extend(rows)
                     continue
