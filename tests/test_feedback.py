@@ -90,3 +90,40 @@ def test_libreoffice_opens_feedback(tmp_path):
         assert tall_rows(after) == tall_rows(before) != {}
     figure = next(row for row in resaved.worksheets[0].iter_rows(min_row=6) if row[0].value == "25")
     assert figure[2].fill.fgColor.rgb == "FFF8CBAD"
+
+
+DTI = get_form("hcm-dti-huyen")
+
+
+def scored_feedback(tmp_path, unit: str, value, reason: str = ""):
+    """A unit's scored workbook whose first field holds `value`, its first criterion adjusted for `reason`."""
+    path = f"dti/{unit}_{DTI.id}_2023.xlsx"
+    first = DTI.criteria[0]
+    part = FeedbackPart(path, "accepted", DTI.id, DTI, packed(path, (first.fields[0].id, value, "", "E7")),
+                        {c.id: (1.0, 1.0 if c is not first else 0.5, "scored", reason if c is first else "")
+                         for c in DTI.criteria},
+                        {"total": 10.0, "rank": 1, "self_total": 10.0}, 2)
+    return write_feedback_workbook(Feedback(unit, f"Đơn vị {unit}", "2023", [part], []), tmp_path / f"{unit}.xlsx")
+
+
+REASON = "; ".join(["Thiếu minh chứng"] * 8)
+
+
+def test_units_of_one_form_each_see_their_own_values(tmp_path):
+    """The rows a scored form's units share are made once; what each unit entered and was given
+    stays its own, whichever unit's workbook was written first."""
+    long_value = "Cổng dịch vụ công trực tuyến của huyện, kết nối với Cổng dịch vụ công quốc gia"
+    sheets = [openpyxl.load_workbook(scored_feedback(tmp_path, unit, value, reason)).worksheets[0]
+              for unit, value, reason in [("don-vi-a", "Có", ""), ("don-vi-b", long_value, REASON),
+                                          ("don-vi-c", 12, "")]]
+    first = DTI.criteria[0]
+    for sheet, shown_value in zip(sheets, ["Có", long_value, "12"]):
+        assert sheet["A6"].value == first.id and sheet["B6"].value == first.name
+        assert sheet["B7"].value == first.fields[0].label and sheet["D7"].value == first.fields[0].id
+        assert sheet["E7"].value == "E7" and str(sheet["F7"].value) == shown_value
+    assert [sheet["J6"].value for sheet in sheets] == [None, REASON, None]
+    assert sheets[0]["A1"].value.startswith("Đơn vị don-vi-a") and sheets[1]["A1"].value.startswith("Đơn vị don-vi-b")
+    # a long value or reason grows its row; the other units' rows keep the height their labels need
+    heights = [(sheet.row_dimensions[6].height or 15, sheet.row_dimensions[7].height or 15) for sheet in sheets]
+    assert heights[0] == heights[2]
+    assert heights[1][0] > heights[0][0] and heights[1][1] > heights[0][1]

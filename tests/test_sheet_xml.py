@@ -165,3 +165,28 @@ def test_a_missing_number_is_a_blank_cell_as_xlsx_write_cell_writes_it(tmp_path)
         sheet.write_value(0, 1, 2.5, formats["points"])
     cell = openpyxl.load_workbook(target)["Thử"]["A1"]
     assert cell.value is None and cell.data_type != "e" and cell.number_format == "0.00"
+
+
+def test_cells_of_a_prototype_as_if_written_again():
+    """write_cells_of: the prototype's cells and heights, merged into rows already written; later
+    writes replace them, and the prototype is never changed by the sheets made from it."""
+    from dti_report.workbook.sheet_xml import Sheet
+
+    prototype = Sheet("mẫu")
+    prototype.write_value(5, 0, "1.1", 3)
+    prototype.write_value(5, 1, "Tiêu chí", 3)
+    prototype.set_row(5, 30)
+    expected = Sheet("a")
+    expected.write_string(0, 0, "Đơn vị A")
+    expected.write_value(5, 0, "1.1", 3)
+    expected.write_value(5, 1, "Tiêu chí", 3)
+    expected.set_row(5, 30)
+    expected.write_value(5, 6, 7.5, 4)
+    expected.write_value(5, 1, "Khác", 3)
+    copied = Sheet("a")
+    copied.write_string(0, 0, "Đơn vị A")
+    copied.write_cells_of(prototype)
+    copied.write_value(5, 6, 7.5, 4)
+    copied.write_value(5, 1, "Khác", 3)
+    assert copied.xml() == expected.xml()
+    assert list(prototype.rows[5]) == [0, 1] and "Khác" not in prototype.xml() and prototype.max_col == 1

@@ -28,7 +28,8 @@ from dti_report.workbook.reader import STATUS_LABELS as FILE_STATUS_LABELS
 from dti_report.workbook.reader import Submission
 from dti_report.workbook.packed_rows import unpack_rows
 from dti_report.workbook.house_package import house_workbook
-from dti_report.workbook.xlsx import LINE_HEIGHT, lines_needed, print_setup, sheet_name, write_rows
+from dti_report.workbook.sheet_xml import Sheet
+from dti_report.workbook.xlsx import LINE_HEIGHT, chars_per_line, lines_needed, print_setup, sheet_name, write_rows
 
 @dataclass
 class FeedbackPart:
@@ -122,6 +123,8 @@ def _header(label: str) -> str:
 def shown(value, field) -> str:
     """A value as the unit should read it back: numbers the Vietnamese way, percentages with
     their sign, dates dd/mm/yyyy, text as typed."""
+    if type(value) is str and value and (field is None or field.type != "date"):
+        return value  # the most common case first
     if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
         return ""
     if field is not None and field.type == "date" and not isinstance(value, (dt.date, int, float)):
@@ -198,36 +201,72 @@ def write_unit_figures(sheet, formats, form: Form, part: FeedbackPart,
             sheet.set_row(row, LINE_HEIGHT * lines_needed(list(zip(values, widths))))
 
 
-def write_unit_scores(sheet, formats, s: IndicatorSet, part: FeedbackPart, severity_of: dict[tuple[str, str], str]) -> None:
-    total = part.total
-    sheet.write_string(2, 0, f"Tổng điểm: {total['total']:.2f}/{s.total_points:g} — hạng {total['rank']}/{part.unit_count}"
-                       f" (tự đánh giá {total['self_total']:.2f})".replace(".", ","), formats["bold"])
-    headers = ["Mã tiêu chí", "Nội dung", "Điểm tối đa", "Mã trường", "Ô", "Giá trị đã nhập", "Điểm tự chấm (tính lại)",
-               "Điểm đánh giá", "Tình trạng", "Lý do điều chỉnh của Sở Thông tin và Truyền thông"]
-    widths = [10, 60, 10, 14, 8, 24, 14, 14, 20, 40]
-    row = _header_row(sheet, formats, headers, widths, frozen_columns=0)
-    scores = part.scores
+SCORE_HEADERS = ["Mã tiêu chí", "Nội dung", "Điểm tối đa", "Mã trường", "Ô", "Giá trị đã nhập",
+                 "Điểm tự chấm (tính lại)", "Điểm đánh giá", "Tình trạng",
+                 "Lý do điều chỉnh của Sở Thông tin và Truyền thông"]
+SCORE_WIDTHS = [10, 60, 10, 14, 8, 24, 14, 14, 20, 40]
+NAME_WIDTH, VALUE_WIDTH, REASON_WIDTH = SCORE_WIDTHS[1], SCORE_WIDTHS[5], SCORE_WIDTHS[9]
+VALUE_LINE = chars_per_line(VALUE_WIDTH)  # a value no longer, on one line, leaves its row as the label needs it
+
+# A scored form's rows as far as every unit's sheet shows the same (criterion ids, names and
+# maximum points, field labels and ids, the heights they need), written once per form into a
+# prototype sheet that each unit's sheet starts from: they are most of its cells. Kept for the
+# few forms of a run; the entry holds its form, so the id in the key is never another form's.
+_SHARED_ROWS: dict[tuple, tuple[IndicatorSet, Sheet]] = {}
+_SHARED_ROWS_LIMIT = 8
+
+
+def _shared_score_rows(s: IndicatorSet, formats, header_row: int) -> Sheet:
+    key = (id(s), header_row, formats["bold"], formats["points"], formats["text"])
+    found = _SHARED_ROWS.get(key)
+    if found is not None and found[0] is s:
+        return found[1]
+    sheet, row = Sheet("rows"), header_row
     for criterion in s.criteria:
         row += 1
-        self_score, verified_score, status, reason = scores[criterion.id]
         sheet.write_value(row, 0, criterion.id, formats["bold"])
         sheet.write_value(row, 1, criterion.name, formats["bold"])
         sheet.write_value(row, 2, criterion.max_points, formats["points"])
-        sheet.write_value(row, 6, self_score, formats["points"])
-        sheet.write_value(row, 7, verified_score, formats["points"])
-        sheet.write_value(row, 8, STATUS_LABELS[status], formats["text"])
-        if reason:
-            sheet.write_value(row, 9, reason, formats["text"])
-        sheet.set_row(row, LINE_HEIGHT * lines_needed([(criterion.name, widths[1]), (reason, widths[9])]))
+        sheet.set_row(row, LINE_HEIGHT * lines_needed([(criterion.name, NAME_WIDTH)]))
         for f in criterion.fields:
             row += 1
-            style = formats.get(severity_of.get((part.path, f.id), ""), formats["text"])
-            value = shown(part.values.get(f.id), f)
             sheet.write_value(row, 1, f.label, formats["text"])
             sheet.write_value(row, 3, f.id, formats["text"])
-            sheet.write_value(row, 4, part.cells.get(f.id, ""), formats["text"])
+            sheet.set_row(row, LINE_HEIGHT * lines_needed([(f.label, NAME_WIDTH)]))
+    if len(_SHARED_ROWS) >= _SHARED_ROWS_LIMIT:
+        del _SHARED_ROWS[next(iter(_SHARED_ROWS))]  # the oldest
+    _SHARED_ROWS[key] = (s, sheet)
+    return sheet
+
+
+def write_unit_scores(sheet, formats, s: IndicatorSet, part: FeedbackPart, severity_of: dict[tuple[str, str], str]) -> None:
+    """Each criterion of a scored form with the unit's points, each of its fields below it
+    with what the unit entered; a row grows when the unit's reason or value needs more lines
+    than the shared text beside it."""
+    total = part.total
+    sheet.write_string(2, 0, f"Tổng điểm: {total['total']:.2f}/{s.total_points:g} — hạng {total['rank']}/{part.unit_count}"
+                       f" (tự đánh giá {total['self_total']:.2f})".replace(".", ","), formats["bold"])
+    row = _header_row(sheet, formats, SCORE_HEADERS, SCORE_WIDTHS, frozen_columns=0)
+    sheet.write_cells_of(_shared_score_rows(s, formats, row))
+    scores, values, cells, path = part.scores, part.values, part.cells, part.path
+    points, text = formats["points"], formats["text"]
+    for criterion in s.criteria:
+        row += 1
+        self_score, verified_score, status, reason = scores[criterion.id]
+        sheet.write_value(row, 6, self_score, points)
+        sheet.write_value(row, 7, verified_score, points)
+        sheet.write_value(row, 8, STATUS_LABELS[status], text)
+        if reason:
+            sheet.write_value(row, 9, reason, text)
+            sheet.set_row(row, LINE_HEIGHT * lines_needed([(criterion.name, NAME_WIDTH), (reason, REASON_WIDTH)]))
+        for f in criterion.fields:
+            row += 1
+            style = formats.get(severity_of.get((path, f.id), ""), text) if severity_of else text
+            value = shown(values.get(f.id), f)
+            sheet.write_value(row, 4, cells.get(f.id, ""), text)
             sheet.write_value(row, 5, value, style)
-            sheet.set_row(row, LINE_HEIGHT * lines_needed([(f.label, widths[1]), (value, widths[5])]))
+            if len(value) > VALUE_LINE or "\n" in value:
+                sheet.set_row(row, LINE_HEIGHT * lines_needed([(f.label, NAME_WIDTH), (value, VALUE_WIDTH)]))
 
 
 def _rows_by_unit(units: list[str]) -> dict[str, range | list[int]]:

@@ -88,6 +88,20 @@ def column_width_xml(width: float) -> str:
     return f"{pixels * 256 // 7 / 256:.16g}"
 
 
+# A row's start tag by row and height: the same few hundred in every workbook of a form.
+_ROW_HEADS: dict[tuple[int, float | None], str] = {}
+_ROW_HEADS_LIMIT = 100_000
+
+
+def _row_head(r: int, height: float | None) -> str:
+    head = f'<row r="{r + 1}" ht="{height:g}" customHeight="1">' \
+        if height is not None and height != DEFAULT_HEIGHT else f'<row r="{r + 1}">'
+    if len(_ROW_HEADS) >= _ROW_HEADS_LIMIT:
+        _ROW_HEADS.clear()
+    _ROW_HEADS[(r, height)] = head
+    return head
+
+
 class Sheet:
     """The cells and settings of one worksheet, written out by xml()."""
 
@@ -119,18 +133,28 @@ class Sheet:
 
     def write_value(self, row: int, col: int, value, fmt=None) -> None:
         """xlsx.write_cell with a short way for what a feedback workbook mostly holds (text and
-        finite numbers); anything else (blank, NaN, "Có"/"Không", a date) goes through it."""
+        finite numbers); anything else (blank, NaN, "Có"/"Không", a date) goes through it.
+        Called for most cells of a thousand workbooks: _put and _letters are written out here."""
         if type(value) is str:
             if value:
-                self._put(row, col, f'<c r="{_letters(col)}{row + 1}"{_STYLES[fmt or 0]} t="inlineStr">'
-                                    f'<is>{_SEEN.get(value) or text_xml(value)}</is></c>')
+                xml = (f'<c r="{_LETTERS[col] if col < 702 else column_letter(col)}{row + 1}"{_STYLES[fmt or 0]}'
+                       f' t="inlineStr"><is>{_SEEN.get(value) or text_xml(value)}</is></c>')
             elif fmt:
-                self._put(row, col, f'<c r="{_letters(col)}{row + 1}"{_STYLES[fmt]}/>')
+                xml = f'<c r="{_LETTERS[col] if col < 702 else column_letter(col)}{row + 1}"{_STYLES[fmt]}/>'
+            else:
+                return
         elif (type(value) is float or type(value) is int) and value == value and value not in _INFINITE:
             # repr: the shortest text that reads back as the same float, and quick to make
-            self._put(row, col, f'<c r="{_letters(col)}{row + 1}"{_STYLES[fmt or 0]}><v>{value!r}</v></c>')
+            xml = f'<c r="{_LETTERS[col] if col < 702 else column_letter(col)}{row + 1}"{_STYLES[fmt or 0]}><v>{value!r}</v></c>'
         else:
             write_cell(self, row, col, value, fmt)
+            return
+        cells = self.rows.get(row)
+        if cells is None:
+            cells = self.rows[row] = {}
+        cells[col] = xml
+        if col > self.max_col:
+            self.max_col = col
 
     def write_string(self, row: int, col: int, text: str, fmt=None) -> None:
         if not text:
@@ -161,6 +185,21 @@ class Sheet:
         self.write_string(first_row, first_col, text, fmt)
         if (first_row, first_col) != (last_row, last_col):
             self.merges.append(f"{cell_ref(first_row, first_col)}:{cell_ref(last_row, last_col)}")
+
+    def write_cells_of(self, prototype: Sheet) -> None:
+        """Every cell and row height of a prototype sheet, as if written here again: what
+        many sheets share (a scored form's criteria and fields in each unit's feedback) made
+        once. Later writes to a cell or a row's height replace the prototype's, as usual."""
+        rows = self.rows
+        for r, cells in prototype.rows.items():
+            own = rows.get(r)
+            if own is None:
+                rows[r] = cells.copy()
+            else:
+                own.update(cells)
+        self.heights.update(prototype.heights)
+        if prototype.max_col > self.max_col:
+            self.max_col = prototype.max_col
 
     # ------------------------------------------------------------ layout and print setup
 
@@ -263,8 +302,9 @@ class Sheet:
         heights = self.heights
         for r in sorted(rows.keys() | heights.keys()):
             height = heights.get(r)
-            head = f'<row r="{r + 1}" ht="{height:g}" customHeight="1">' \
-                if height is not None and height != DEFAULT_HEIGHT else f'<row r="{r + 1}">'
+            head = _ROW_HEADS.get((r, height))
+            if head is None:
+                head = _row_head(r, height)
             cells = rows.get(r)
             if not cells:
                 out.append(head + "</row>")

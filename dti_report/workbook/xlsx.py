@@ -114,13 +114,18 @@ PAGE_WIDTH = 140
 MIN_SCALE = 0.7
 
 
+def chars_per_line(width: float) -> float:
+    """Characters of wrapped text a line holds at a column width: Times New Roman 11 fits about
+    1.4 per column-width unit (units are digits of the default font); a little short, so a row
+    is never too low for its text. A text no longer than this, without a line break, is one line."""
+    return max(width * 1.4 - 2, 1)
+
+
 def lines_needed(texts_widths) -> int:
     """Lines the tallest of a row's wrapped cells takes at its column width (in characters)."""
     lines = 1
     for text, width in texts_widths:
-        # Times New Roman 11 fits about 1.4 characters per column-width unit (units are digits of
-        # the default font); a little short, so a row is never too low for its text.
-        per_line = max(width * 1.4 - 2, 1)
+        per_line = chars_per_line(width)
         text = str(text)
         if len(text) <= per_line and "\n" not in text:
             continue  # one line, the most common case
