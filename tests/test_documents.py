@@ -95,6 +95,92 @@ def test_a_table_marked_for_fitting_still_goes_through_the_tree(tmp_path):
         compiled.render({"cols": [Markup("<w:r>")]}, tmp_path / "b.docx", day=DAY, title="t", author="a")
 
 
+def _count_full_checks(monkeypatch) -> list:
+    calls = []
+    check = documents.check_rendered
+    monkeypatch.setattr(documents, "check_rendered", lambda data, template: (calls.append(1), check(data, template)))
+    return calls
+
+
+def test_the_scorecard_template_needs_only_its_values_checked():
+    compiled = CompiledTemplate(find_template(None, SCORECARD_TEMPLATE))
+    assert set(compiled.scopes) == {"word/document.xml"}
+
+
+NASTY = 'a <w:p> & &amp; ]]> " \' {{ x }} {% if %} \x00\x01\x0b\x7f\ufffe\ud800 b'
+
+
+@pytest.mark.parametrize("value", [NASTY, NASTY + "\nsau\tdấu tab", "]", "]]", "", 3, 2.5, None, True])
+def test_a_value_that_would_break_xml_still_gives_a_valid_document(tmp_path, monkeypatch, value):
+    """Without the full check (the template is shown safe): the value written as text, its
+    control characters dropped, its line breaks and tabs as Word's."""
+    template = _template(tmp_path, "Trước {{ v }} sau", "{% if v %}Có: {{ v }}{% endif %}")
+    compiled = CompiledTemplate(template)
+    assert set(compiled.scopes) == {"word/document.xml"}
+    checks = _count_full_checks(monkeypatch)
+    target = compiled.render({"v": value}, tmp_path / "a.docx", day=DAY, title="t", author="a")
+    assert checks == []
+    with zipfile.ZipFile(target) as z:
+        etree.fromstring(z.read("word/document.xml"), parser=documents.PARSER)
+    text = documents.strip_control(str(value)).replace("\n", "").replace("\t", "")
+    assert _texts(target)[0].replace("\t", "").replace("\n", "") == f"Trước {text} sau"
+
+
+def test_a_markup_value_is_checked_in_full(tmp_path, monkeypatch):
+    compiled = CompiledTemplate(_template(tmp_path, "A {{ v }} B"))
+    assert compiled.scopes
+    checks = _count_full_checks(monkeypatch)
+    compiled.render({"v": Markup("<w:br/>")}, tmp_path / "a.docx", day=DAY, title="t", author="a")
+    compiled.render({"v": ["a", "b"]}, tmp_path / "a.docx", day=DAY, title="t", author="a")
+    assert len(checks) == 2
+    compiled.render({"v": "a"}, tmp_path / "a.docx", day=DAY, title="t", author="a")
+    assert len(checks) == 2
+
+
+DOCUMENT = '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{}</w:body></w:document>'
+
+
+@pytest.mark.parametrize("body", [
+    '<w:p><w:r><w:t xml:space="preserve">{{ a }} và {{ b.c }}</w:t></w:r></w:p>',
+    '<w:p><w:pPr><w:pStyle w:val="{{ style }}"/></w:pPr></w:p>',
+    '{% for r in rows %}<w:p><w:r><w:t>{{ r }}{% if r.x %} (*){% endif %}</w:t></w:r></w:p>{% else %}<w:p/>{% endfor %}',
+    '{% if a %}<w:p/>{% elif b %}<w:p><w:r/></w:p>{% else %}{% endif %}{% set n = 2 %}<w:p><w:r><w:t>{{ n }}</w:t></w:r></w:p>',
+    "<w:p><w:r><w:t>{{ '{{' }}</w:t></w:r></w:p>",
+])
+def test_templates_shown_to_stay_well_formed(body):
+    assert documents.values_only_scope(documents.parse_patched(DOCUMENT.format(body))) is not None
+
+
+@pytest.mark.parametrize("body", [
+    '<w:p {% if a %}w:rsidR="1"{% endif %}/>',  # a block inside a tag
+    '<w:{{ tag }}/>',  # a value in a name
+    '<w:p w{{ a }}="1"/>',
+    '<w:p><w:r><w:t>a{% if x %}</w:t></w:r></w:p><w:p><w:r><w:t>{% endif %}b</w:t></w:r></w:p>',  # not whole elements
+    '{% if x %}<w:p>{% endif %}<w:r/></w:p>',
+    '<!-- {{ a }} --><w:p/>',  # a comment, CDATA, a processing instruction
+    '<w:p><w:r><w:t><![CDATA[{{ a }}]]></w:t></w:r></w:p>',
+    '<?pi {{ a }}?><w:p/>',
+    '{% set x %}<w:p/>{% endset %}{{ x }}',  # markup made by the template
+    "{{ '<w:p/>'|safe }}",
+    '{% autoescape false %}<w:p><w:r><w:t>{{ a }}</w:t></w:r></w:p>{% endautoescape %}',
+    '{% macro m() %}<w:p/>{% endmacro %}{{ m() }}',
+    '{% filter upper %}<w:p/>{% endfilter %}',
+    '{% if a %}<w:p xmlns:x="urn:x"><x:y/></w:p>{% endif %}',  # a namespace of its own
+    '<w:p xmlns:w="urn:other"><w:r><w:t>{{ a }}</w:t></w:r></w:p>',
+    '<w:p><w:r><w:t>]]{{ a }}&gt;</w:t></w:r></w:p>',  # "]]>" made where text meets a value
+    '<w:p><w:r><w:t>a]{% if a %}]&gt;{% endif %}</w:t></w:r></w:p>',
+    '<w:p><w:r><w:t>&am{{ a }}p;</w:t></w:r></w:p>',
+    '<w:p><w:r><w:t xml:space="{{ a }}">x</w:t></w:r></w:p>',  # a value XML reads
+])
+def test_templates_not_shown_safe_are_checked_in_full(body):
+    assert documents.values_only_scope(documents.parse_patched(DOCUMENT.format(body))) is None
+
+
+def test_a_value_in_a_namespace_declaration_is_not_shown_safe():
+    source = '<w:document xmlns:w="{{ ns }}"><w:body/></w:document>'
+    assert documents.values_only_scope(documents.parse_patched(source)) is None
+
+
 def test_same_context_same_bytes(tmp_path):
     template = find_template(None, SCORECARD_TEMPLATE)
     context = {"unit_name": "Quận 1 & <Thủ Đức>", "indices": [], "recipients": ["Như trên;"]}

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Iterable
 
-from dti_report.core.files import atomic_path
+from dti_report.core.files import write_bytes_atomic
 
 # 1980-01-01 00:00:00 in MS-DOS form: zipfile's ZipInfo(date_time=(1980, 1, 1, 0, 0, 0)).
 DOS_DATE, DOS_TIME = (0 << 9) | (1 << 5) | 1, 0
@@ -121,7 +121,4 @@ def zip_bytes(entries: list[Entry]) -> bytes:
 
 def write_entries(target: Path, entries: list[Entry]) -> Path:
     """The archive written atomically (a temporary file renamed over the target)."""
-    data = zip_bytes(entries)
-    with atomic_path(target) as tmp:
-        tmp.write_bytes(data)
-    return target
+    return write_bytes_atomic(target, zip_bytes(entries))

@@ -14,7 +14,9 @@ them once and the clerk may edit them in Word. Beyond docxtpl's own work:
   into paragraph and page breaks, and XML cannot hold the rest), docxtpl's
   literal-brace escapes ({_{ ... }_}) are resolved in the template before
   rendering, never in what a unit wrote, and the rendered XML is parsed
-  strictly: a part that is not well formed is an error, not silently mended.
+  strictly: a part that is not well formed is an error, not silently mended
+  (a scorecard's part whose template is shown to stay well formed whatever
+  text its values hold needs only its values checked: values_only_scope).
 
 Two ways through the same template syntax: the reports (a few, with charts)
 go through docxtpl in full; the scorecards (one per unit, a thousand in a
@@ -34,7 +36,8 @@ from docx.oxml.ns import qn
 from docx.oxml.parser import element_class_lookup
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
-from jinja2 import Environment, TemplateError
+from jinja2 import Environment, TemplateError, nodes
+from markupsafe import escape
 from lxml import etree
 
 from dti_report.core.files import atomic_path
@@ -48,11 +51,25 @@ SCORECARD_TEMPLATE = "phieu-ket-qua-dti.docx"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
+# Values Jinja writes as text XML always accepts once escaped: numbers, and strings once
+# _as_text has taken their control characters out.
+PLAIN_TYPES = frozenset({int, float, bool, type(None)})
+# How many values of any other kind (markup such as a RichText, a list, a numpy number…)
+# Jinja has written in this process: a scorecard part whose render moved it is checked in
+# full (CompiledTemplate.render_part). A count shared by threads errs on the safe side: a
+# value another thread writes meanwhile only adds a check.
+unchecked_values = 0
+
+
 def _as_text(value):
     """What Jinja writes for a value: a plain string without control characters
-    (every character strip_control removes is one isprintable refuses)."""
-    if type(value) is str and not value.isprintable():
-        return strip_control(value)
+    (every character strip_control removes is one isprintable refuses); any value
+    but a string or a number is counted in unchecked_values."""
+    if type(value) is str:
+        return value if value.isprintable() else strip_control(value)
+    if type(value) not in PLAIN_TYPES:
+        global unchecked_values
+        unchecked_values += 1
     return value
 
 
@@ -86,14 +103,15 @@ DOCX_PARSER.set_element_class_lookup(element_class_lookup)
 # before compiling, so a unit's own "{_{" in a value stays as written.
 LITERAL_BRACES = {"{_{": "{{ '{{' }}", "}_}": "{{ '}}' }}", "{_%": "{{ '{%' }}", "%_}": "{{ '%}' }}"}
 _LITERAL = re.compile("|".join(re.escape(k) for k in LITERAL_BRACES))
-SPECIAL_CHAR = re.compile(r"[\n\t\a\f]")
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 # A w:t as a template holds it, and as the renderer writes it: typed spaces kept.
 W_T = re.compile(r'<w:t(?: xml:space="[a-z]*")?>')
 W_T_PRESERVED = '<w:t xml:space="preserve">'
 DECLARATION = "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"  # as lxml writes it
+DECLARATION_BYTES = DECLARATION.encode("utf-8")
 # The scorecards' zip: the parts every copy shares deflated hard once; the rest fast, per document.
 STATIC_LEVEL, PART_LEVEL = 9, 1
+FRAGMENTS_KEPT = 256  # paragraphs remembered as checked (CompiledTemplate._balanced)
 TITLE_SLOT = "DTI-REPORT-TITLE-SLOT"  # core properties made once per author and day; the title put in per document
 CORE_NS = {
     "cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
@@ -242,9 +260,16 @@ def compile_part(xml: str):
     return compile_patched(DocxTemplate.patch_xml(None, xml))
 
 
-def compile_patched(patched: str):
+def parse_patched(patched: str) -> nodes.Template:
+    """A patched part as Jinja's syntax tree. Each paragraph starts a line for Jinja's error
+    messages (a part is one line otherwise); the line break is in a comment, which Jinja
+    counts and does not write."""
     source = _LITERAL.sub(lambda m: LITERAL_BRACES[m.group(0)], patched)
-    return ENV.from_string(re.sub(r"<w:p([ >])", r"\n<w:p\1", source))
+    return ENV.parse(re.sub(r"<w:p([ >])", "{#\n#}<w:p\\1", source))
+
+
+def compile_patched(patched: str):
+    return ENV.from_string(parse_patched(patched))
 
 
 def _malformed(template: Path, line: int | None) -> ReportError:
@@ -282,24 +307,153 @@ def check_rendered(data: bytes, template: Path) -> None:
             raise _malformed(template, error.line)
 
 
+# What stands for a value when a template is shown safe: a character reference is well formed
+# only where text may stand (an element's content, an attribute's value), and a character the
+# template itself never holds shows where it went.
+VALUE_SLOT, VALUE_CHAR = "&#xE000;", "\ue000"
+# What stands for a block's output ({% if %}, {% for %}): an element, well formed only between elements.
+BLOCK_SLOT = "<dti-block/>"
+# A template's text holding these is not shown safe: a comment, CDATA, a declaration or a
+# processing instruction reads values by other rules.
+_OTHER_MARKUP = re.compile("<!|<\\?|" + VALUE_CHAR)
+XML_ATTRIBUTE = "{http://www.w3.org/XML/1998/namespace}"
+
+
+def _strict_tree(xml: str):
+    """The tree of a text check_rendered accepts, or None."""
+    parser = etree.XMLParser(huge_tree=True)
+    try:
+        root = etree.fromstring(xml.encode("utf-8"), parser=parser)
+    except (etree.XMLSyntaxError, ValueError):  # ValueError: a character UTF-8 cannot hold
+        return None
+    return None if any(e.level >= etree.ErrorLevels.ERROR for e in parser.error_log) else root
+
+
+def _slotted(body: list, blocks: list) -> str | None:
+    """The text of a template's statements, values and blocks in slots; the blocks' bodies
+    added to `blocks`. None when a statement writes in some other way (a macro, a {% set %}
+    block, {% autoescape %}, {% filter %}, {% include %}…) or a value may be markup."""
+    eval_ctx = nodes.EvalContext(ENV)
+    out = []
+    for node in body:
+        kind = type(node)
+        if kind is nodes.Output:
+            for child in node.nodes:
+                if type(child) is nodes.TemplateData:
+                    data = child.data
+                    # "]]>" may not stand in text: nor may it be made where text meets a value or a block.
+                    if _OTHER_MARKUP.search(data) or data.startswith(("]", ">")) or data.endswith("]"):
+                        return None
+                    out.append(data)
+                    continue
+                try:  # Jinja writes a constant when compiling, without _as_text seeing it at run time
+                    const = child.as_const(eval_ctx)
+                except Exception:  # as Jinja's compiler: a value computed at run time
+                    out.append(VALUE_SLOT)
+                    continue
+                if not (type(const) in PLAIN_TYPES or type(const) is str and const.isprintable()):
+                    return None
+                out.append(VALUE_SLOT)
+        elif kind is nodes.If:
+            blocks += [node.body, node.else_] + [branch.body for branch in node.elif_]
+            out.append(BLOCK_SLOT)
+        elif kind is nodes.For:
+            blocks += [node.body, node.else_]
+            out.append(BLOCK_SLOT)
+        elif kind in (nodes.With, nodes.Scope):
+            blocks.append(node.body)
+            out.append(BLOCK_SLOT)
+        elif kind is not nodes.Assign:
+            return None
+    return "".join(out)
+
+
+def _one_namespace_scope(root, nsmap: dict) -> bool:
+    """No element declares a namespace but the root, and no value stands in a declaration
+    or an xml: attribute (whose values XML reads)."""
+    if any(VALUE_CHAR in uri for uri in nsmap.values()):
+        return False
+    for el in root.iter():
+        if el.nsmap != nsmap:
+            return False
+        if any(VALUE_CHAR in value for name, value in el.attrib.items() if name.startswith(XML_ATTRIBUTE)):
+            return False
+    return True
+
+
+def balanced(text: str, nsmap: dict) -> bool:
+    """Whether a text is whole elements and text, well formed inside an element declaring
+    these namespaces, declaring none of its own."""
+    declarations = "".join(f' xmlns:{prefix}="{escape(uri)}"' if prefix else f' xmlns="{escape(uri)}"'
+                           for prefix, uri in nsmap.items())
+    fragment = _strict_tree(f"<dti-fragment{declarations}>{text}</dti-fragment>")
+    return fragment is not None and _one_namespace_scope(fragment, nsmap)
+
+
+def values_only_scope(template: nodes.Template) -> dict | None:
+    """The namespaces of a part whose every rendering is well formed XML whatever text its
+    values hold, so that only the values need checking (_as_text makes them safe text, or
+    counts them); None for any other part.
+
+    Shown when the part with its values and blocks in slots is well formed, every block
+    stands between elements, and each block's body, its own blocks in slots, is balanced
+    (whole elements and text, no namespace declaration of its own). A rendering then puts
+    escaped text where text may stand and whole elements between elements, any number of
+    times: well formed, as XML's grammar of an element's content shows. Anything this does
+    not recognise gives None, and each rendering of the part is checked in full."""
+    blocks: list = []
+    top = _slotted(template.body, blocks)
+    root = None if top is None else _strict_tree(DECLARATION + top)
+    if root is None or not _one_namespace_scope(root, root.nsmap):
+        return None
+    while blocks:
+        text = _slotted(blocks.pop(), blocks)
+        if text is None or not balanced(text, root.nsmap):
+            return None
+    return root.nsmap
+
+
+LISTING_CHARS = "\n\t\a\f"
+
+
+def has_listing(xml: str) -> bool:
+    return "\n" in xml or "\t" in xml or "\a" in xml or "\f" in xml  # a search in C
+
+
 def render_part(template, context: dict) -> str:
-    xml = template.render(context).replace("\n<w:p", "<w:p")  # undo compile_part's line starts
-    if not ("\n" in xml or "\t" in xml or "\a" in xml or "\f" in xml):  # the usual case: a search in C
-        return xml
-    # Line breaks, tabs, page breaks inside values (docxtpl's resolve_listing), applied only to the
-    # paragraphs that hold one: over a whole document it costs more than the rest of the render.
+    return resolve_listings(template.render(context))
+
+
+def listing_paragraphs(xml: str) -> list[tuple[int, int, str]]:
+    """Line breaks, tabs, page breaks inside values (docxtpl's resolve_listing), applied only to
+    the paragraphs that hold one: over a whole document it costs more than the rest of the
+    render. Each such paragraph's start, end and text resolved."""
+    paragraphs: list[tuple[int, int, str]] = []
+    done = pos = 0  # the end of the last paragraph resolved; where to look for the next character
+    while True:
+        found = [i for i in (xml.find(ch, pos) for ch in LISTING_CHARS) if i >= 0]
+        if not found:
+            return paragraphs
+        at = min(found)
+        start = max(xml.rfind("<w:p ", done, at), xml.rfind("<w:p>", done, at))
+        end = xml.find("</w:p>", at)
+        if start < 0 or end < 0:  # not in a paragraph: left as it is
+            pos = at + 1
+            continue
+        done = pos = end + len("</w:p>")
+        paragraphs.append((start, done, DocxTemplate.resolve_listing(None, xml[start:done])))
+
+
+def _with_paragraphs(xml: str, paragraphs: list[tuple[int, int, str]]) -> str:
     pieces, done = [], 0
-    for m in SPECIAL_CHAR.finditer(xml):
-        if m.start() < done:  # in a paragraph already resolved
-            continue
-        start = max(xml.rfind("<w:p ", done, m.start()), xml.rfind("<w:p>", done, m.start()))
-        end = xml.find("</w:p>", m.start())
-        if start < 0 or end < 0:
-            continue
-        end += len("</w:p>")
-        pieces += [xml[done:start], DocxTemplate.resolve_listing(None, xml[start:end])]
+    for start, end, text in paragraphs:
+        pieces += [xml[done:start], text]
         done = end
     return "".join(pieces) + xml[done:] if pieces else xml
+
+
+def resolve_listings(xml: str) -> str:
+    return _with_paragraphs(xml, listing_paragraphs(xml)) if has_listing(xml) else xml
 
 
 def core_properties(xml: bytes, *, title: str, author: str, day: dt.date) -> bytes:
@@ -401,8 +555,11 @@ class CompiledTemplate:
     spaces are kept by giving every w:t of the template xml:space="preserve" before
     compiling (the w:t a value's line break or tab makes have it already), so a
     rendered part goes into the zip as Jinja wrote it, after a check that it is
-    well formed (a parse without building a tree: as strict, a fraction of the
-    cost). A part with a table marked for fitting still goes through the tree."""
+    well formed: a parse without building a tree (as strict, a fraction of the
+    cost), or, for a part shown once to stay well formed whatever text its values
+    hold (values_only_scope), a look at its values as they are written (_as_text)
+    and at the paragraphs a line break or tab in a value changed. A part with a
+    table marked for fitting still goes through the tree."""
 
     def __init__(self, path: Path):
         self.path = Path(path)
@@ -410,6 +567,7 @@ class CompiledTemplate:
             self.entries = [(i.filename, z.read(i.filename)) for i in z.infolist()]
         self.compiled: dict[str, object] = {}
         self.in_tree: set[str] = set()  # parts that need finish_tree after each render
+        self.scopes: dict[str, dict] = {}  # parts whose values alone can break them: their namespaces
         try:
             for name, data in self.entries:
                 if name == "word/document.xml" or re.match(r"word/(header|footer)\d*\.xml$", name):
@@ -422,13 +580,18 @@ class CompiledTemplate:
                             self.in_tree.add(name)
                         else:
                             patched = W_T.sub(W_T_PRESERVED, patched)
-                        self.compiled[name] = compile_patched(patched)
+                        syntax = parse_patched(patched)
+                        scope = None if name in self.in_tree else values_only_scope(syntax)
+                        if scope is not None:
+                            self.scopes[name] = scope
+                        self.compiled[name] = ENV.from_string(syntax)
         except TemplateError as exc:
             raise _template_error(self.path, exc) from exc
         # Deflated once: every part that is the same in each document.
         self.static = {name: zipped.Entry.deflated(name, data, STATIC_LEVEL) for name, data in self.entries
                        if name not in self.compiled and name != "docProps/core.xml"}
         self._core: dict[tuple[str, dt.date], bytes] = {}
+        self._fragments: dict[tuple[str, str], bool] = {}  # (part, paragraph): balanced or not
 
     def _core_properties(self, title: str, author: str, day: dt.date) -> bytes:
         key = (author, day)
@@ -438,20 +601,41 @@ class CompiledTemplate:
         title = strip_control(title).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         return self._core[key].replace(TITLE_SLOT.encode(), title.encode("utf-8"))
 
+    def _balanced(self, name: str, text: str) -> bool:
+        """balanced in the part's scope, remembered: such a paragraph is most often the same in
+        every document (the agency's name on two lines in the header)."""
+        key = (name, text)
+        if key not in self._fragments:
+            if len(self._fragments) >= FRAGMENTS_KEPT:
+                self._fragments.clear()
+            self._fragments[key] = balanced(text, self.scopes[name])
+        return self._fragments[key]
+
     def render_part(self, name: str, context: dict) -> bytes:
         """One part rendered and checked: its bytes in the document."""
+        unchecked = unchecked_values
         try:
-            xml = render_part(self.compiled[name], context)
+            xml = self.compiled[name].render(context)
         except TemplateError as exc:
             raise _template_error(self.path, exc) from exc
+        paragraphs = listing_paragraphs(xml) if has_listing(xml) else []
+        # The full check is left out only for a part shown safe (values_only_scope) whose values
+        # were all text or numbers (_as_text); a paragraph where a value's line break or tab was
+        # made into elements is checked alone, as it was and as it is: an element of a well formed
+        # part, put back as whole elements.
+        scope = self.scopes.get(name) if unchecked_values == unchecked else None
+        values_only = scope is not None and all(self._balanced(name, xml[start:end]) and self._balanced(name, text)
+                                                for start, end, text in paragraphs)
+        xml = _with_paragraphs(xml, paragraphs)
         if name in self.in_tree:
             root = parse_rendered(xml, self.path)
             finish_tree(root)
             return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
         if "<w:t>" in xml:  # from a value that is markup (docxtpl's RichText, Listing)
             xml = xml.replace("<w:t>", W_T_PRESERVED)
-        data = (DECLARATION + xml).encode("utf-8")
-        check_rendered(data, self.path)
+        data = DECLARATION_BYTES + xml.encode("utf-8")
+        if not values_only:
+            check_rendered(data, self.path)
         return data
 
     def render(self, context: dict, target: Path, *, day: dt.date, title: str, author: str) -> Path:

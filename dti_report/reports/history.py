@@ -121,7 +121,6 @@ def add_scorecard_history(results: RunResults, set_id: str, contexts: Iterable[d
     """Per scorecard, as the contexts come: the previous period's total and rank and the
     change, per main index; and beside each adjusted criterion, Sở TTTT's reason."""
     h = results.history.sets.get(set_id)
-    units = h.units.set_index("unit_code") if h is not None and h.units is not None else None
     indices = h.indices if h is not None and h.indices is not None else None
     reasons: dict[tuple[str, str], list[str]] = {}
     frame = results.history.adjustments
@@ -132,15 +131,24 @@ def add_scorecard_history(results: RunResults, set_id: str, contexts: Iterable[d
     by_unit_index = {}
     if indices is not None:
         by_unit_index = {(u, i): d for u, i, d in zip(indices["unit_code"], indices["index"], indices["delta"])}
+    # Each unit's comparison made once from the columns as lists, the note once for all: a row
+    # looked up in pandas (and the note made again) per scorecard cost more than the scorecard.
+    previous_of: dict[str, dict] = {}
+    if h is not None and h.units is not None and len(h.units):
+        period_text = fmt.period_words(h.previous)
+        note = comparison_context(results, set_id)["note"] if h.meta.get("not_compared") else ""
+        u = h.units
+        for code, total, rank, delta, change in zip(u["unit_code"].tolist(), u["previous_total"].tolist(),
+                                                    u["previous_rank"].tolist(), u["delta"].tolist(),
+                                                    u["change"].tolist()):
+            previous_of[code] = {"period_text": period_text, "total": fmt.points(total, blank="–"),
+                                 "rank": "–" if pd.isna(rank) else str(int(rank)), "delta": signed(delta),
+                                 "change": change, "is_new": change == "mới", "note": note}
     for context in contexts:
         code = context["unit_code"]
         previous = None
-        if units is not None and code in units.index:
-            r = units.loc[code]
-            previous = {"period_text": fmt.period_words(h.previous), "total": fmt.points(r["previous_total"], blank="–"),
-                        "rank": "–" if pd.isna(r["previous_rank"]) else str(int(r["previous_rank"])),
-                        "delta": signed(r["delta"]), "change": r["change"], "is_new": r["change"] == "mới",
-                        "note": comparison_context(results, set_id)["note"] if h.meta.get("not_compared") else "",
+        if code in previous_of:
+            previous = {**previous_of[code],
                         "indices": "; ".join(f"{index['id']}: {signed(by_unit_index.get((code, index['id'])))}"
                                              for index in context["indices"])}
         context["previous"] = previous
