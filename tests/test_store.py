@@ -221,7 +221,7 @@ def test_typed_values_go_into_their_submissions_row_even_when_a_units_values_com
                 c.execute("INSERT INTO submissions (id, period, set_key, set_id, set_version, unit_code, file_id, "
                           "status) VALUES (?, '2023', 's', 's', '1', ?, 1, 'accepted')", (sub_id, unit))
             values = [("s", "a", [["1", "12,5", 12.5, "12,5", "ghi chú", "E7"]]),
-                      ("s", "b", [["1", float("nan"), None, None, None, "E7"]]),
+                      ("s", "b", [["1", float("nan"), float("inf"), None, None, "E7"]]),
                       ("s", "c", [["1", 1, 1.0, "1", None, "E7"]]),   # a unit without a used submission: not kept
                       ("s", "a", [["2", "có", None, "có", "", "E8"]])]
             Store._record_values(c, iter(values), {("s", "a"): 1, ("s", "b"): 2})

@@ -178,6 +178,16 @@ def _rows(frame: pd.DataFrame, columns: list[str]) -> Iterator[tuple]:
     return zip(*cols)
 
 
+def _json_rows(rows: list[list]) -> str:
+    """Typed value rows as one JSON array; a raw value or number JSON cannot write (NaN, an
+    infinity) is NULL. Cleaned only when the encoder refuses: a reader's values almost never need it."""
+    try:
+        return json.dumps(rows, separators=(",", ":"), allow_nan=False)
+    except ValueError:
+        return json.dumps([[row[0], _json_value(row[1]), _json_value(row[2]), *row[3:]] for row in rows],
+                          separators=(",", ":"))
+
+
 def _json_value(value):
     """A value as read, as the store's JSON holds it: NaN and infinities (which JSON cannot
     write) are NULL, as _clean makes NaN for a column."""
@@ -531,19 +541,17 @@ class Store:
                 sub_id = by_unit.get((key, unit))
                 if sub_id is None:
                     continue
-                for row in rows:
-                    row[1] = _json_value(row[1])
                 if sub_id in written:
                     later.setdefault(sub_id, []).extend(rows)
                     continue
                 written.add(sub_id)
-                yield json.dumps(rows, separators=(",", ":")), sub_id
+                yield _json_rows(rows), sub_id
 
         c.executemany("UPDATE submissions SET field_values = ? WHERE id = ?", arrays())
         for sub_id, rows in later.items():
             (held,) = c.execute("SELECT field_values FROM submissions WHERE id = ?", (sub_id,)).fetchone()
             c.execute("UPDATE submissions SET field_values = ? WHERE id = ?",
-                      (json.dumps(json.loads(held) + rows, separators=(",", ":")), sub_id))
+                      (_json_rows(json.loads(held) + rows), sub_id))
 
     # --- what earlier periods left ---------------------------------------------------
 

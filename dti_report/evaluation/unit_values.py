@@ -506,7 +506,9 @@ def plain_values(form: Form, data: UnitValues) -> dict[str, dict[str, object]]:
                 out.setdefault(unit, {})[field_id] = text
             continue
         column = data.values[field_id]
-        for unit, value in column[column.notna()].items():
+        given = column.notna()
+        # As lists: iterating a pandas column costs a call per value, a million at national scale.
+        for unit, value in zip(column.index[given].tolist(), column[given].tolist()):
             if f.type in ("choice", "yes-no"):
                 shown = f.options[0 if value >= 0.5 else 1].label if f.type == "yes-no" else f.options[int(value) - 1].label
             elif f.type == "date":
