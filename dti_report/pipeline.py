@@ -157,7 +157,7 @@ def write_outputs(batch: BatchResult, out_dir: Path, catalog: Catalog, settings:
                                  {p: batch.forms[p].form.version for p in batch.plans})
     if extra is not None:
         written += extra(out_dir)
-    results = load_results(out_dir, catalog)
+    results = load_results(out_dir, catalog, registry=batch.registry)
     progress.phase(WORKBOOK)
     background.start(write_results_workbook, results, out_dir / WORKBOOK_NAME)
     written.append(out_dir / WORKBOOK_NAME)

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from dti_report.batch.results import load_results
+from dti_report.batch.results import REGISTRY_COPY, load_results
 from dti_report.batch.staging import RunFolder, RunFolderError
 from dti_report.cli import main
-from dti_report.forms.units import builtin_registry
+from dti_report.forms.units import builtin_registry, load_registry
 from dti_report.kinds import catalog
 from dti_report.pipeline import run_period
 from dti_report.reports.settings import load_settings
@@ -163,3 +163,10 @@ def test_read_only_output_is_reported_before_reading(tmp_path):
         assert str(parent) in str(err.value)
     finally:
         parent.chmod(0o755)
+
+
+def test_the_registry_copy_reads_back_as_the_registry_the_run_used(tmp_path):
+    # The run's reports take the registry at hand instead of parsing the copy: they must be the same.
+    outcome = run(inbox(tmp_path, ["so-tttt", "so-gtvt"]), tmp_path / "ket-qua")
+    assert load_registry(outcome.out_dir / REGISTRY_COPY) == outcome.batch.registry
+    assert load_results(outcome.out_dir, catalog()).registry == outcome.batch.registry
