@@ -28,7 +28,7 @@ from dti_report.batch.results import load_results, write_plan_values
 from dti_report.batch.run import BatchResult, counts_by_status, read_batch
 from dti_report.batch.run_folder import write_run_files
 from dti_report.batch.staging import RunFolder, os_error_text
-from dti_report.batch.store import Store, reader_fingerprint
+from dti_report.batch.store import Store, reader_fingerprint, record_when_released
 from dti_report.batch.workspace import Workspace, load_workspace
 from dti_report.batch.workspace import init_workspace as create_workspace
 from dti_report.core.files import write_csv
@@ -299,7 +299,8 @@ def run_in_workspace(ws: Workspace, period: str, catalog: Catalog, settings: Rep
         reading = store.reading(inputs, period, reader_fingerprint(registry, catalog, period, limits), ws.zone)
         first_run = not store.has_period(period)
         folder = RunFolder(out_dir)
-        with folder.writing() as staging, Background(enabled=workers > 1) as background:
+        with folder.writing() as staging, Background(enabled=workers > 1) as background, \
+                Background(enabled=workers > 1) as recorder:
             batch = read_batch(inputs, period, registry, catalog, expect_forms=expect, limits=limits,
                                workers=workers, progress=progress, reuse=reading, decisions=decisions,
                                timezone=ws.settings.time_zone)
@@ -312,6 +313,15 @@ def run_in_workspace(ws: Workspace, period: str, catalog: Catalog, settings: Rep
                                kind.standings(batch.forms[key].form, values, registry, period))
                          for key, values in batch.plans.items()
                          if (kind := kind_of(batch.forms[key].form)).standings is not None}
+            record = run_record(batch, reading, started=started, finished=started, arrived=arrived,
+                                standings=standings, options={"workers": workers, "pdf": pdf, "strict": strict,
+                                                              "sets": expect, **(options or {})})
+            if recorder.enabled:
+                # Recorded by a process of its own while the files are written; committed only once
+                # they all are (record_when_released). No SQLite connection crosses the fork.
+                store.close()
+                recorder.start(record_when_released, ws.store_path, record, held=True)
+                store.reopen()
             written, findings = write_outputs(
                 batch, staging, catalog, settings, pdf=pdf, workers=workers,
                 extra=lambda out: write_history_files(out, batch, store, arrived, deadlines, moment, adjustments,
@@ -322,16 +332,18 @@ def run_in_workspace(ws: Workspace, period: str, catalog: Catalog, settings: Rep
                 listed = "; ".join(f"{f.location}: {f.written}" for f in outcome.placeholder_problems[:10])
                 raise StrictError(f"{len(outcome.placeholder_problems)} placeholder khớp gần đúng hoặc không xác định "
                                   f"({listed}); kết quả lần chạy này không được ghi, kho dữ liệu giữ nguyên")
+            finish_background(background, progress)
             # The end as the run's own clock says: `now` given (a replayed day) stays its day.
-            finished = (start + dt.timedelta(seconds=round(time.monotonic() - clock))).isoformat()
+            record.finished = (start + dt.timedelta(seconds=round(time.monotonic() - clock))).isoformat()
             progress.phase(RECORDING)
-            release_freed_memory()
-            store.record_run(run_record(batch, reading, started=started, finished=finished, arrived=arrived,
-                                        standings=standings, options={"workers": workers, "pdf": pdf,
-                                                                      "strict": strict, "sets": expect,
-                                                                      **(options or {})},
-                                        phases=progress.durations),
-                             before_commit=lambda: finish_background(background, progress))
+            if recorder.enabled:
+                recorder.release((record.finished, progress.durations()))
+                recorder.wait()
+            else:
+                release_freed_memory()
+                record.phases = progress.durations
+                store.record_run(record)
+            progress.finish()
         outcome.written = [folder.final(p, staging) for p in written]
     return outcome
 

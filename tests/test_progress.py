@@ -122,7 +122,7 @@ def test_a_workspace_run_keeps_its_phase_times_in_the_store(tmp_path):
     with sqlite3.connect(ws.store_path) as conn:
         kept = json.loads(conn.execute("SELECT phases FROM runs ORDER BY id DESC").fetchone()[0])
     names = [name for name, _ in kept]
-    assert names[:2] == [phases.READING, phases.EVALUATING] and names[-2:] == [phases.RECORDING, phases.WORKBOOK_DONE]
+    assert names[:2] == [phases.READING, phases.EVALUATING] and names[-2:] == [phases.WORKBOOK_DONE, phases.RECORDING]
     assert all(seconds >= 0 for _, seconds in kept)
 
 

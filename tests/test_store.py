@@ -124,9 +124,14 @@ store_module.Store._record_period = record_then_die
 from dti_report.cli import main
 main(sys.argv[1:])
 """
+# Two workers: the run is recorded by a process of its own; the run itself is killed once that
+# process has written every row and waits to commit, and the recording process dies with it.
+KILLER_OF_THE_RUN = KILLER.replace("os.kill(os.getpid(), signal.SIGKILL)",
+                                   "os.kill(os.getppid(), signal.SIGKILL)\n    import time; time.sleep(60)")
 
 
-def test_a_run_killed_before_it_commits_leaves_the_store_and_the_results_as_they_were(tmp_path):
+@pytest.mark.parametrize("workers, killer", [("1", KILLER), ("2", KILLER_OF_THE_RUN)])
+def test_a_run_killed_before_it_commits_leaves_the_store_and_the_results_as_they_were(tmp_path, workers, killer):
     ws = make_workspace(tmp_path)
     drop(ws, "2023", [sample(u) for u in UNITS[:2]], at("2024-01-05 08:00"))
     run(ws, "2023", at("2024-01-10 09:00"))
@@ -135,8 +140,8 @@ def test_a_run_killed_before_it_commits_leaves_the_store_and_the_results_as_they
     with Store.open(ws.store_path) as store:
         before = store.dump()
     drop(ws, "2023", [sample(UNITS[2])], at("2024-01-06 08:00"))
-    killed = subprocess.run([sys.executable, "-c", KILLER, "--workspace", str(ws.root), "run", "2023", "--workers", "1"],
-                            capture_output=True, text=True)
+    killed = subprocess.run([sys.executable, "-c", killer, "--workspace", str(ws.root), "run", "2023", "--workers",
+                             workers], capture_output=True, text=True, timeout=120)
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     with Store.open(ws.store_path) as store:
         assert store.dump() == before
@@ -249,6 +254,53 @@ def test_a_run_whose_workbook_fails_in_the_background_keeps_nothing(tmp_path, mo
         pipeline.run_in_workspace(ws, "2023", workspace_catalog(ws), workspace_settings(ws), workers=2,
                                   now=at("2024-01-11 09:00"))
     assert "ket-qua-tong-hop.xlsx" in str(err.value)
+    with Store.open(ws.store_path) as store:
+        assert store.dump() == before
+    assert {name: (out / name).read_bytes() for name in files_of(out)} == before_files
+
+
+def _rows_of(store) -> dict[str, list]:
+    """Every table's rows, less what differs between two runs by design (ids, when, options)."""
+    out = {}
+    for (table,) in store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"):
+        rows = store.conn.execute(f"SELECT * FROM {table}").fetchall()
+        names = [d[0] for d in store.conn.execute(f"SELECT * FROM {table} LIMIT 0").description]
+        keep = [i for i, n in enumerate(names) if n not in ("options", "phases", "finished")]
+        out[table] = [tuple(row[i] for i in keep) for row in rows]
+    return out
+
+
+def test_a_run_recorded_in_the_background_records_what_one_process_does(tmp_path):
+    alone, beside = make_workspace(tmp_path, "mot"), make_workspace(tmp_path, "hai")
+    for ws in (alone, beside):
+        drop(ws, "2023", [sample(u) for u in UNITS], at("2024-01-05 08:00"))
+    run(alone, "2023", at("2024-01-10 09:00"))
+    pipeline.run_in_workspace(beside, "2023", workspace_catalog(beside), workspace_settings(beside), workers=2,
+                              now=at("2024-01-10 09:00"))
+    with Store.open(alone.store_path) as one, Store.open(beside.store_path) as two:
+        assert _rows_of(one) == _rows_of(two)
+        phases = json.loads(two.conn.execute("SELECT phases FROM runs").fetchone()[0])
+        assert phases and phases[-1][0] == "Ghi kho dữ liệu"
+        assert two.conn.execute("SELECT finished FROM runs").fetchone()[0] >= "2024-01-10T09:00:00+07:00"
+
+
+def test_a_run_whose_background_recording_fails_keeps_nothing(tmp_path, monkeypatch):
+    ws = make_workspace(tmp_path)
+    drop(ws, "2023", [sample(u) for u in UNITS[:2]], at("2024-01-05 08:00"))
+    run(ws, "2023", at("2024-01-10 09:00"))
+    out = ws.results("2023")
+    before_files = {name: (out / name).read_bytes() for name in files_of(out)}
+    with Store.open(ws.store_path) as store:
+        before = store.dump()
+    drop(ws, "2023", [sample(UNITS[2])], at("2024-01-06 08:00"))
+
+    def full_disk(self, c, record, file_ids):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(Store, "_record_period", full_disk)
+    with pytest.raises(sqlite3.OperationalError):
+        pipeline.run_in_workspace(ws, "2023", workspace_catalog(ws), workspace_settings(ws), workers=2,
+                                  now=at("2024-01-11 09:00"))
     with Store.open(ws.store_path) as store:
         assert store.dump() == before
     assert {name: (out / name).read_bytes() for name in files_of(out)} == before_files

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from dti_report.core.errors import DtiError
-from dti_report.core.workers import Background, BackgroundError
+from dti_report.core.workers import Background, BackgroundError, NotReleased
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="processes are forked only where the system can")
 
@@ -73,3 +73,30 @@ def test_leaving_by_an_error_stops_what_still_runs(tmp_path):
             background.start(time.sleep, 30)
             raise RuntimeError("the run failed")
     assert time.monotonic() - start < 10
+
+
+def _held(target, released):
+    target.write_text(repr(released()))
+
+
+def test_a_held_piece_waits_for_its_release_and_gets_what_is_sent(tmp_path):
+    background = Background()
+    background.start(_held, tmp_path / "a", held=True)
+    time.sleep(0.2)
+    assert not (tmp_path / "a").exists()  # still waiting
+    background.release(("2024-01-10T09:00:00+07:00", [["Đọc biểu mẫu", 1.5]]))
+    background.wait()
+    assert (tmp_path / "a").read_text() == repr(("2024-01-10T09:00:00+07:00", [["Đọc biểu mẫu", 1.5]]))
+
+
+def test_a_held_piece_never_released_keeps_nothing_and_says_so(tmp_path):
+    background = Background()
+    background.start(_held, tmp_path / "a", held=True)
+    with pytest.raises(NotReleased):
+        background.wait()
+    assert not (tmp_path / "a").exists()
+
+
+def test_a_held_piece_needs_a_process_of_its_own(tmp_path):
+    with pytest.raises(ValueError):
+        Background(enabled=False).start(_held, tmp_path / "a", held=True)

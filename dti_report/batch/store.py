@@ -135,6 +135,14 @@ class StoreError(DtiError):
     pass
 
 
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, timeout=60, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA busy_timeout=60000")
+    return conn
+
+
 def tool_version() -> str:
     try:
         return metadata.version("dti-report")
@@ -321,10 +329,7 @@ class Store:
             raise StoreError(f"chưa có kho dữ liệu {path}")
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            conn = sqlite3.connect(path, timeout=60, isolation_level=None)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA foreign_keys=ON")
-            conn.execute("PRAGMA busy_timeout=60000")
+            conn = _connect(path)
             version = conn.execute("PRAGMA user_version").fetchone()[0]
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{path} không phải kho dữ liệu dùng được ({exc})") from None
@@ -338,6 +343,12 @@ class Store:
                 store.backup(Path(backup_dir or path.parent / "sao-luu"), version)
             store._migrate(version, upto)
         return store
+
+    def reopen(self) -> None:
+        """A new connection in place of this one. A run closes its connection before it forks
+        the process that records it (SQLite's state must not cross a fork) and reopens it then."""
+        self.conn.close()
+        self.conn = _connect(self.path)
 
     def _migrate(self, version: int, upto: int) -> None:
         with self.transaction():
@@ -407,8 +418,9 @@ class Store:
     # --- a run, in one transaction --------------------------------------------------
 
     def record_run(self, record: RunRecord, before_commit: Callable[[], None] | None = None) -> int:
-        """The run in one transaction. `before_commit`: what must end well before the run is
-        kept (work still going on in the background); its failure keeps nothing."""
+        """The run in one transaction. `before_commit`: what must end well before the run is kept
+        (a run recorded while its files are written waits there for them: record_when_released);
+        it may still set the record's end and phase times. Its failure keeps nothing."""
         with self.transaction() as c:
             counts: dict[str, int] = {}
             for sub in record.submissions:
@@ -425,7 +437,8 @@ class Store:
             if before_commit is not None:
                 before_commit()
             phases = [[name, round(seconds, 3)] for name, seconds in record.phases()]
-            c.execute("UPDATE runs SET phases = ? WHERE id = ?", (json.dumps(phases, ensure_ascii=False), run_id))
+            c.execute("UPDATE runs SET finished = ?, phases = ? WHERE id = ?",
+                      (record.finished, json.dumps(phases, ensure_ascii=False), run_id))
             return run_id
 
     def _record_files(self, c: sqlite3.Connection, record: RunRecord, run_id: int) -> dict[str, int]:
@@ -665,3 +678,17 @@ def _why(sub: Submission) -> str:
     if sub.status == REJECTED:
         return "; ".join(i.message for i in sub.issues if i.severity == "error")[:1000]
     return ""
+
+
+def record_when_released(path: Path, record: RunRecord, released: Callable[[], tuple[str, list]]) -> None:
+    """A run recorded by a process of its own, with its own connection, while the run's files
+    are written (core.workers.Background, a held piece): every row goes in at once, then the
+    transaction waits for the run to say it ended well (its end and phase times) before it
+    commits. If the run fails or is killed first, nothing is kept."""
+    with Store.open(path, create=False) as store:
+        def before_commit() -> None:
+            finished, phases = released()
+            record.finished = finished
+            record.phases = lambda: phases
+
+        store.record_run(record, before_commit)

@@ -65,20 +65,31 @@ class Background:
     def __init__(self, enabled: bool = True):
         self.enabled = enabled and hasattr(os, "fork") and hasattr(os, "pipe")
         self._running: list[tuple[int, int]] = []  # (pid, read end of its pipe)
+        self._held: list[int] = []  # the write ends of held pieces' release pipes
 
-    def start(self, function: Callable[..., object], *args) -> None:
+    def start(self, function: Callable[..., object], *args, held: bool = False) -> None:
+        """function(*args) in its own process. held: it is given one more argument, a call that
+        waits for what `release` sends and returns it (a piece that must not finish before the
+        run says so); held pieces need the background enabled."""
         if not self.enabled:
+            if held:
+                raise ValueError("a held piece needs a process of its own")
             function(*args)
             return
         read_end, write_end = os.pipe()
+        release_read, release_write = os.pipe() if held else (None, None)
         pid = os.fork()
         if pid == 0:  # the child: do the work, say how it went, leave without running the parent's exit code
             code = 0
             try:
-                os.close(read_end)
+                # Only its own pipes: a held piece hears the end of its release pipe only when no
+                # other process still holds its write end.
+                for fd in _PIPES | {read_end, release_write} - {None}:
+                    with contextlib.suppress(OSError):
+                        os.close(fd)
                 _die_with_parent()
                 try:
-                    function(*args)
+                    function(*args, *([_released(release_read)] if held else []))
                     message = pickle.dumps(None)
                 except BaseException as exc:  # noqa: BLE001 - any failure goes back to the parent as it was
                     code = 1
@@ -91,12 +102,34 @@ class Background:
             finally:
                 os._exit(code)
         os.close(write_end)
+        _PIPES.add(read_end)
+        if held:
+            os.close(release_read)
+            self._held.append(release_write)
+            _PIPES.add(release_write)
         self._running.append((pid, read_end))
 
+    def release(self, payload: object) -> None:
+        """What the held pieces wait for, sent to each (a piece that already failed is not
+        listening: its failure comes with wait)."""
+        while self._held:
+            fd = self._held.pop(0)
+            _PIPES.discard(fd)
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    out.write(pickle.dumps(payload))
+            except BrokenPipeError:
+                pass
+
     def wait(self) -> None:
+        for fd in self._held:  # never released: each held piece gives up, keeping nothing
+            _PIPES.discard(fd)
+            os.close(fd)
+        self._held.clear()
         failure = None
         while self._running:
             pid, read_end = self._running.pop(0)
+            _PIPES.discard(read_end)
             with os.fdopen(read_end, "rb") as pipe:
                 message = pipe.read()
             _, status = os.waitpid(pid, 0)
@@ -110,8 +143,13 @@ class Background:
             raise failure
 
     def stop(self) -> None:
+        for fd in self._held:
+            _PIPES.discard(fd)
+            os.close(fd)
+        self._held.clear()
         while self._running:
             pid, read_end = self._running.pop()
+            _PIPES.discard(read_end)
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
             with contextlib.suppress(OSError):
@@ -126,6 +164,24 @@ class Background:
             self.wait()
         else:
             self.stop()
+
+
+# The parent's ends of every background piece's pipes, open in this process.
+_PIPES: set[int] = set()
+
+
+class NotReleased(DtiError):
+    """A held piece's run ended without releasing it."""
+
+
+def _released(fd: int) -> Callable[[], object]:
+    def released() -> object:
+        with os.fdopen(fd, "rb") as pipe:
+            data = pipe.read()
+        if not data:
+            raise NotReleased("lần chạy kết thúc trước khi cho phép ghi kết quả; không có gì được ghi")
+        return pickle.loads(data)
+    return released
 
 
 def _die_with_parent() -> None:
