@@ -18,6 +18,7 @@ import yaml
 
 from dti_report.batch.history_files import PeriodHistory, load_history
 from dti_report.core.errors import DtiError
+from dti_report.core.workers import Background
 from dti_report.core.files import atomic_path, read_csv
 from dti_report.forms.catalog import Catalog, UnknownFormError
 from dti_report.forms.indicators import IndicatorSet
@@ -70,19 +71,26 @@ class RunResults:
 
 
 def write_run_info(out_dir: Path, period: str, registry: Registry, set_versions: dict[str, str],
-                   missing: dict[str, list[str]], form_ids: dict[str, str] | None = None) -> list[Path]:
+                   missing: dict[str, list[str]], form_ids: dict[str, str] | None = None,
+                   background: Background | None = None) -> list[Path]:
     """run.json: per scored set (by its key: the id, or "id@version" when a period held
-    several versions) its form id, version and the units that sent nothing."""
+    several versions) its form id, version and the units that sent nothing; and the registry's
+    copy (in `background` when given: the run's own reports take the registry at hand)."""
     form_ids = form_ids or {}
     info = {"period": period, "registry": registry.id,
             "sets": {key: {"form": form_ids.get(key, key), "version": version, "missing": missing.get(key, [])}
                      for key, version in set_versions.items()}}
     with atomic_path(out_dir / RUN_INFO) as tmp:
         tmp.write_text(json.dumps(info, ensure_ascii=False, indent=2), encoding="utf-8")
-    with atomic_path(out_dir / REGISTRY_COPY) as tmp:
+    (background or Background(enabled=False)).start(write_registry_copy, registry, out_dir / REGISTRY_COPY)
+    return [out_dir / RUN_INFO, out_dir / REGISTRY_COPY]
+
+
+def write_registry_copy(registry: Registry, target: Path) -> Path:
+    with atomic_path(target) as tmp:
         tmp.write_text(yaml.dump(registry.model_dump(mode="json", exclude_none=True), Dumper=_DUMPER,
                                  allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return [out_dir / RUN_INFO, out_dir / REGISTRY_COPY]
+    return target
 
 
 def write_plan_values(out_dir: Path, period: str, plans: dict[str, dict], missing: dict[str, list[str]],
