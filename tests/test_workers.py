@@ -3,6 +3,7 @@ waits for it, stopped when the run fails first."""
 
 import os
 import signal
+import sys
 import time
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from dti_report.core.errors import DtiError
 from dti_report.core.workers import Background, BackgroundError, NotReleased
 
-pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="processes are forked only where the system can")
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pieces run in forked processes on Linux only")
 
 
 class Refused(DtiError):

@@ -56,14 +56,16 @@ class BackgroundError(DtiError):
 
 class Background:
     """Work done in a process of its own while this one goes on: writers that would
-    otherwise run alone (the analysts' workbook, the issues workbook, the set reports)
-    beside the per-unit pools and the store, so neither core waits. The process is forked: what it works on is shared, not copied
-    or pickled. Where processes cannot be forked (Windows; or when told not to), each piece
-    runs at once, here. Leaving the block waits for every piece and raises the first
-    failure as it was raised; leaving it by an error stops the pieces still running."""
+    otherwise run alone (the analysts' workbook, the issues workbook, the set reports, the
+    store's recording) beside the per-unit pools, so neither core waits. The process is
+    forked: what it works on is shared, not copied or pickled. Where processes are not forked
+    (Windows, macOS; or when told not to), each piece runs at once, here. Leaving the block
+    waits for every piece and raises the first failure as it was raised; leaving it by an
+    error stops the pieces still running."""
 
     def __init__(self, enabled: bool = True):
-        self.enabled = enabled and hasattr(os, "fork") and hasattr(os, "pipe")
+        # Linux only: Windows cannot fork, and macOS's system libraries are not safe in a forked child.
+        self.enabled = enabled and sys.platform.startswith("linux")
         self._running: list[tuple[int, int]] = []  # (pid, read end of its pipe)
         self._held: list[int] = []  # the write ends of held pieces' release pipes
 
