@@ -2,6 +2,7 @@
 previous one, a second run into the same folder is refused, files are readable by
 colleagues, and the library's pipeline writes what the command line writes."""
 
+import dataclasses
 import json
 import os
 import shutil
@@ -17,6 +18,7 @@ from click.testing import CliRunner
 from dti_report.batch.results import REGISTRY_COPY, load_results
 from dti_report.batch.staging import RunFolder, RunFolderError
 from dti_report.cli import main
+from dti_report.core.issues import Issue
 from dti_report.forms.units import builtin_registry, load_registry
 from dti_report.kinds import catalog
 from dti_report.pipeline import run_period
@@ -82,6 +84,7 @@ def write_then_die(batch, out_dir, *args, **kwargs):
     os.kill(os.getpid(), signal.SIGKILL)
 pipeline.write_outputs = write_then_die
 from dti_report.cli import main
+from dti_report.core.issues import Issue
 main(sys.argv[1:])
 """
 
@@ -170,3 +173,10 @@ def test_the_registry_copy_reads_back_as_the_registry_the_run_used(tmp_path):
     outcome = run(inbox(tmp_path, ["so-tttt", "so-gtvt"]), tmp_path / "ket-qua")
     assert load_registry(outcome.out_dir / REGISTRY_COPY) == outcome.batch.registry
     assert load_results(outcome.out_dir, catalog()).registry == outcome.batch.registry
+
+
+def test_an_issues_row_is_its_fields_in_order_with_severity_and_message():
+    issue = Issue("negative-number", file="a.xlsx", sheet="Nhập liệu", cell="D4", unit="q1", field="1.1", value="-3",
+                  technical="ValueError")
+    expected = {**dataclasses.asdict(issue), "severity": issue.severity, "message": issue.message}
+    assert issue.as_row() == expected and list(issue.as_row()) == list(expected)
