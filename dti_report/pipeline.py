@@ -127,17 +127,11 @@ def write_outputs(batch: BatchResult, out_dir: Path, catalog: Catalog, settings:
                   background: Background | None = None) -> tuple[list[Path], list[Finding]]:
     """Everything a run leaves in its folder; reports render from the files written, as
     `report` does later. `extra` writes more files before the reports read the folder
-    (a workspace's comparisons, timeliness and adjustments). With more than one worker what
-    nothing after reads (the issues workbook, the analysts' workbook, the set reports) is
-    written in the background while the rest goes on: in `background` when given (the caller
-    waits for it: finish_background), else in one of its own, waited for before returning."""
+    (a workspace's comparisons, timeliness and adjustments). What nothing after reads (the
+    issues workbook, the analysts' workbook, the set reports) is written in `background` when
+    given, while the rest goes on (the caller waits for it: finish_background); else here, in turn."""
     progress = progress or Progress()
-    if background is None:
-        with Background(enabled=workers > 1) as own:
-            done = write_outputs(batch, out_dir, catalog, settings, pdf=pdf, workers=workers, extra=extra,
-                                 progress=progress, background=own)
-            finish_background(own, progress)
-        return done
+    background = background or Background(enabled=False)
     release_freed_memory()  # what typing the rows used
     progress.phase(RUN_FILES)
     written = write_run_files(batch, out_dir, background)
@@ -194,13 +188,16 @@ def run_period(inputs: Path, out_dir: Path, period: str, registry: Registry, cat
     workers = workers or default_workers()
     folder = RunFolder(out_dir)
     overrides = read_long_file(overrides_path, OVERRIDE_COLUMNS) if overrides_path is not None else None
-    with folder.writing() as staging:
+    progress = progress or Progress()
+    with folder.writing() as staging, Background(enabled=workers > 1) as background:
         batch = read_batch(inputs, period, registry, catalog, expect_forms=list(expect_forms), limits=limits,
                            workers=workers, progress=progress, decisions=decisions, timezone=timezone)
         evaluate_batch(batch, overrides=overrides, progress=progress)
         written, findings = write_outputs(
             batch, staging, catalog, settings, pdf=pdf, workers=workers,
-            extra=lambda out: write_history_files(out, batch, None, None, {}, None, overrides), progress=progress)
+            extra=lambda out: write_history_files(out, batch, None, None, {}, None, overrides), progress=progress,
+            background=background)
+        finish_background(background, progress)
         outcome = RunOutcome(batch, out_dir, [], findings)
         if strict and outcome.placeholder_problems:
             listed = "; ".join(f"{f.location}: {f.written}" for f in outcome.placeholder_problems[:10])

@@ -112,6 +112,23 @@ def test_a_store_of_a_newer_tool_is_refused(tmp_path):
     assert "mới hơn công cụ này" in str(err.value)
 
 
+def _a_period_then_one_more_file(tmp_path):
+    """A workspace with a recorded run of two units and a third unit's file waiting, and what
+    its store and results folder hold."""
+    ws = make_workspace(tmp_path)
+    drop(ws, "2023", [sample(u) for u in UNITS[:2]], at("2024-01-05 08:00"))
+    run(ws, "2023", at("2024-01-10 09:00"))
+    kept = _as_kept(ws)
+    drop(ws, "2023", [sample(UNITS[2])], at("2024-01-06 08:00"))
+    return ws, kept
+
+
+def _as_kept(ws):
+    out = ws.results("2023")
+    with Store.open(ws.store_path) as store:
+        return store.dump(), {name: (out / name).read_bytes() for name in files_of(out)}
+
+
 KILLER = """
 import os, signal, sys
 from pathlib import Path
@@ -132,20 +149,11 @@ KILLER_OF_THE_RUN = KILLER.replace("os.kill(os.getpid(), signal.SIGKILL)",
 
 @pytest.mark.parametrize("workers, killer", [("1", KILLER), ("2", KILLER_OF_THE_RUN)])
 def test_a_run_killed_before_it_commits_leaves_the_store_and_the_results_as_they_were(tmp_path, workers, killer):
-    ws = make_workspace(tmp_path)
-    drop(ws, "2023", [sample(u) for u in UNITS[:2]], at("2024-01-05 08:00"))
-    run(ws, "2023", at("2024-01-10 09:00"))
-    out = ws.results("2023")
-    before_files = {name: (out / name).read_bytes() for name in files_of(out)}
-    with Store.open(ws.store_path) as store:
-        before = store.dump()
-    drop(ws, "2023", [sample(UNITS[2])], at("2024-01-06 08:00"))
+    ws, kept = _a_period_then_one_more_file(tmp_path)
     killed = subprocess.run([sys.executable, "-c", killer, "--workspace", str(ws.root), "run", "2023", "--workers",
                              workers], capture_output=True, text=True, timeout=120)
     assert killed.returncode == -signal.SIGKILL, killed.stderr
-    with Store.open(ws.store_path) as store:
-        assert store.dump() == before
-    assert {name: (out / name).read_bytes() for name in files_of(out)} == before_files
+    assert _as_kept(ws) == kept
     # The next run does it all: the third file is read and recorded.
     outcome = run(ws, "2023", at("2024-01-11 09:00"))
     assert len(outcome.batch.stored) == 2
@@ -237,14 +245,7 @@ def test_typed_values_go_into_their_submissions_row_even_when_a_units_values_com
 
 
 def test_a_run_whose_workbook_fails_in_the_background_keeps_nothing(tmp_path, monkeypatch):
-    ws = make_workspace(tmp_path)
-    drop(ws, "2023", [sample(u) for u in UNITS[:2]], at("2024-01-05 08:00"))
-    run(ws, "2023", at("2024-01-10 09:00"))
-    out = ws.results("2023")
-    before_files = {name: (out / name).read_bytes() for name in files_of(out)}
-    with Store.open(ws.store_path) as store:
-        before = store.dump()
-    drop(ws, "2023", [sample(UNITS[2])], at("2024-01-06 08:00"))
+    ws, kept = _a_period_then_one_more_file(tmp_path)
 
     def full_disk(results, target):
         raise OSError(28, "No space left on device", str(target))
@@ -254,9 +255,7 @@ def test_a_run_whose_workbook_fails_in_the_background_keeps_nothing(tmp_path, mo
         pipeline.run_in_workspace(ws, "2023", workspace_catalog(ws), workspace_settings(ws), workers=2,
                                   now=at("2024-01-11 09:00"))
     assert "ket-qua-tong-hop.xlsx" in str(err.value)
-    with Store.open(ws.store_path) as store:
-        assert store.dump() == before
-    assert {name: (out / name).read_bytes() for name in files_of(out)} == before_files
+    assert _as_kept(ws) == kept
 
 
 def _rows_of(store) -> dict[str, list]:
@@ -285,14 +284,7 @@ def test_a_run_recorded_in_the_background_records_what_one_process_does(tmp_path
 
 
 def test_a_run_whose_background_recording_fails_keeps_nothing(tmp_path, monkeypatch):
-    ws = make_workspace(tmp_path)
-    drop(ws, "2023", [sample(u) for u in UNITS[:2]], at("2024-01-05 08:00"))
-    run(ws, "2023", at("2024-01-10 09:00"))
-    out = ws.results("2023")
-    before_files = {name: (out / name).read_bytes() for name in files_of(out)}
-    with Store.open(ws.store_path) as store:
-        before = store.dump()
-    drop(ws, "2023", [sample(UNITS[2])], at("2024-01-06 08:00"))
+    ws, kept = _a_period_then_one_more_file(tmp_path)
 
     def full_disk(self, c, record, file_ids):
         raise sqlite3.OperationalError("database or disk is full")
@@ -301,6 +293,4 @@ def test_a_run_whose_background_recording_fails_keeps_nothing(tmp_path, monkeypa
     with pytest.raises(sqlite3.OperationalError):
         pipeline.run_in_workspace(ws, "2023", workspace_catalog(ws), workspace_settings(ws), workers=2,
                                   now=at("2024-01-11 09:00"))
-    with Store.open(ws.store_path) as store:
-        assert store.dump() == before
-    assert {name: (out / name).read_bytes() for name in files_of(out)} == before_files
+    assert _as_kept(ws) == kept

@@ -106,12 +106,10 @@ def render_reports(results: RunResults, settings: ReportSettings, *, day: dt.dat
     documents: list[Path] = []
     scored = [set_id for set_id, sr in results.sets.items() if sr.totals is not None and len(sr.totals)]
     progress.phase(REPORTS, len(scored))
+    background = background or Background(enabled=False)
     for set_id in progress.counted(scored):
-        if background is None:
-            documents.append(render_set_report(results, set_id, settings, day))
-        else:
-            background.start(render_set_report, results, set_id, settings, day)
-            documents.append(results.out_dir / report_file_name(set_id, results.period))
+        background.start(render_set_report, results, set_id, settings, day)
+        documents.append(results.out_dir / report_file_name(set_id, results.period))
     release_freed_memory()  # a report's document tree
     if scorecards:
         progress.phase(SCORECARDS, sum(len(results.sets[set_id].totals) for set_id in scored))
@@ -122,8 +120,7 @@ def render_reports(results: RunResults, settings: ReportSettings, *, day: dt.dat
         (documents if path.suffix == ".docx" else written).append(path)
     written += documents
     if pdf:
-        if background is not None:
-            background.wait()
+        background.wait()
         written += convert_to_pdf(documents, out_root=results.out_dir, workers=workers, progress=progress)
     progress.finish()
     return written

@@ -134,7 +134,7 @@ class Sheet:
     def write_value(self, row: int, col: int, value, fmt=None) -> None:
         """xlsx.write_cell with a short way for what a feedback workbook mostly holds (text and
         finite numbers); anything else (blank, NaN, "Có"/"Không", a date) goes through it.
-        Called for most cells of a thousand workbooks: _put and _letters are written out here."""
+        Called for most cells of a thousand workbooks: _letters is written out here."""
         if type(value) is str:
             if value:
                 xml = (f'<c r="{_LETTERS[col] if col < 702 else column_letter(col)}{row + 1}"{_STYLES[fmt or 0]}'
@@ -149,12 +149,7 @@ class Sheet:
         else:
             write_cell(self, row, col, value, fmt)
             return
-        cells = self.rows.get(row)
-        if cells is None:
-            cells = self.rows[row] = {}
-        cells[col] = xml
-        if col > self.max_col:
-            self.max_col = col
+        self._put(row, col, xml)
 
     def write_string(self, row: int, col: int, text: str, fmt=None) -> None:
         if not text:
