@@ -33,6 +33,7 @@ from dti_report.in_force import workspace_catalog
 from dti_report.pipeline import init_workspace, write_unit_templates
 from dti_report.workbook.fill import fill_workbook
 
+from workbook_helpers import assert_reads_as_per_cell
 from workspace_helpers import at, run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -81,6 +82,15 @@ def three_periods(tmp_path_factory):
         fill_period(ws, period, by_unit)
         run(ws, period, at(f"{int(period) + 1}-01-20 09:00"))
     return ws
+
+
+def test_history_sheets_read_as_the_per_cell_writer_writes_them(three_periods, tmp_path, monkeypatch):
+    """The trend and index-change sheets, streamed like the other big tables, hold the cells,
+    formats and row heights xlsxwriter's per-cell writer gives them."""
+    ws = three_periods
+    book = assert_reads_as_per_cell(ws.results("2026"), tmp_path, monkeypatch, workspace_catalog(ws))
+    assert any(n.startswith("Qua các kỳ") for n in book.sheetnames)
+    assert any(n.startswith("Chỉ số chính so kỳ trước") for n in book.sheetnames)
 
 
 def test_rank_change_words():

@@ -39,8 +39,9 @@ from dti_report.batch.results import load_results, write_run_info
 from dti_report.evaluation.scoring import issues_frame, score_rows
 from dti_report.reports.settings import SettingsError, load_settings
 from dti_report.forms.units import builtin_registry
-from dti_report.workbook.xlsx import write_table
 from dti_report.kinds import catalog as forms_catalog
+
+from workbook_helpers import assert_reads_as_per_cell
 
 SAMPLES = Path(__file__).resolve().parents[1] / "input_samples"
 DAY = dt.date(2027, 3, 5)
@@ -435,48 +436,12 @@ def test_unit_text_stays_text_in_workbook(results_dir):
 
 
 
-def _per_cell_workbook(results_dir: Path, target: Path, monkeypatch) -> Path:
-    """The same workbook with every cell written by xlsxwriter (xlsx.write_table), the writer
-    the streamed tables replace: what they must read back as."""
-    def per_cell(sheet, frame, formats, streams, *, blanks=True, **options):
-        return write_table(sheet, frame, formats, **options)
-
-    monkeypatch.setattr(analysts, "stream_table", per_cell)
-    return analysts.write_results_workbook(load_results(results_dir, forms_catalog()), target)
-
-
-def _cells(sheet) -> list[list]:
-    # an empty text and a blank cell read back alike: the streamed tables write the blank
-    return [[None if c.value == "" else c.value for c in row] for row in sheet.iter_rows()]
-
-
-def _looks(sheet) -> dict:
-    """What a reader sees of a sheet besides its values."""
-    return {"panes": sheet.freeze_panes, "filter": sheet.auto_filter.ref, "title_rows": sheet.print_title_rows,
-            "title_cols": sheet.print_title_cols, "orientation": sheet.page_setup.orientation,
-            "paper": sheet.page_setup.paperSize, "scale": sheet.page_setup.scale,
-            "fit": bool(sheet.sheet_properties.pageSetUpPr and sheet.sheet_properties.pageSetUpPr.fitToPage),
-            "widths": {k: d.width for k, d in sheet.column_dimensions.items()},
-            "heights": {k: d.height for k, d in sheet.row_dimensions.items() if d.height},
-            "styles": [[(c.number_format, c.fill.fgColor.rgb, c.font.b, c.font.name, c.alignment.wrap_text)
-                        for c in row if c.value not in (None, "")] for row in sheet.iter_rows()]}
-
-
 def test_streamed_workbook_reads_as_the_per_cell_one(results_dir, tmp_path, monkeypatch):
     """Every sheet, as calamine and openpyxl read it, holds the cells the per-cell writer writes,
     with the same formats, fills, widths, heights, panes, filters and print setup."""
     streamed = results_dir / WORKBOOK_NAME
-    per_cell = _per_cell_workbook(results_dir, tmp_path / WORKBOOK_NAME, monkeypatch)
-    new, old = python_calamine.CalamineWorkbook.from_path(streamed), python_calamine.CalamineWorkbook.from_path(per_cell)
-    assert new.sheet_names == old.sheet_names
-    for name in new.sheet_names:
-        if not name.startswith("Biểu đồ"):  # a chart sheet has no cells
-            assert new.get_sheet_by_name(name).to_python() == old.get_sheet_by_name(name).to_python(), name
-    new, old = openpyxl.load_workbook(streamed), openpyxl.load_workbook(per_cell)
-    assert new.sheetnames == old.sheetnames and len(new.chartsheets) == len(old.chartsheets) == 2
-    for before, after in zip(old.worksheets, new.worksheets):
-        assert _cells(after) == _cells(before), after.title
-        assert _looks(after) == _looks(before), after.title
+    new = assert_reads_as_per_cell(results_dir, tmp_path, monkeypatch)
+    assert len(new.chartsheets) == 2
     issues = new["Lỗi và cảnh báo"]
     errors = [r for r in issues.iter_rows(min_row=2) if r[0].value == "Lỗi"]
     assert errors and all(c.fill.fgColor.rgb == "FFF8CBAD" for c in errors[0])

@@ -14,6 +14,7 @@ from dti_report.evaluation.timeliness import timeliness
 from dti_report.in_force import workspace_catalog
 from dti_report.pipeline import period_status
 
+from workbook_helpers import assert_reads_as_per_cell
 from workspace_helpers import at, drop, flat, make_workspace, run, sample
 
 DEADLINE = 'deadlines:\n  hcm-dti-so:\n    "2023": 2024-01-08\n'
@@ -79,6 +80,12 @@ def test_the_report_and_the_workbook_include_timeliness(period):
     assert "Ban Quản lý các Khu chế xuất và công nghiệp: trễ hạn (gửi ngày 11/01/2024, trễ 3 ngày" in text
     book = openpyxl.load_workbook(out / "ket-qua-tong-hop.xlsx", read_only=True)
     assert "Thời hạn gửi" in book.sheetnames
+
+
+def test_the_timeliness_sheet_reads_as_the_per_cell_writer_writes_it(period, tmp_path, monkeypatch):
+    book = assert_reads_as_per_cell(period.results("2023"), tmp_path, monkeypatch, workspace_catalog(period))
+    rows = list(book["Thời hạn gửi"].iter_rows(values_only=True))
+    assert ("hcm-dti-so", "hepza") in {r[:2] for r in rows}
 
 
 def test_one_reminder_per_missing_unit_with_its_blank_workbook(period, monkeypatch):

@@ -16,7 +16,7 @@ from dti_report.batch.results import RunResults
 from dti_report.core import formatting as fmt
 from dti_report.evaluation.timeliness import LATE, MISSING, ON_TIME, SENT
 from dti_report.reports.charts import _png, _style, pyplot
-from dti_report.workbook.xlsx import write_table
+from dti_report.workbook.streamed import Streams, stream_table
 
 TREND_MAX_UNITS_IN_SHEET_CHART = 12
 
@@ -189,7 +189,7 @@ def trend_chart(results: RunResults, set_id: str) -> bytes | None:
 
 # --- the analysts' workbook ------------------------------------------------------------------
 
-def _trend_sheet(book, formats, names, results: RunResults, set_id: str, short: str) -> None:
+def _trend_sheet(book, formats, streams: Streams, names, results: RunResults, set_id: str, short: str) -> None:
     h = results.history.sets.get(set_id)
     if h is None or h.trend is None:
         return
@@ -198,7 +198,8 @@ def _trend_sheet(book, formats, names, results: RunResults, set_id: str, short: 
     wide_total = h.trend.pivot(index="unit_code", columns="period", values="total").reindex(columns=periods)
     wide_rank = h.trend.pivot(index="unit_code", columns="period", values="rank").reindex(columns=periods)
     current = results.sets[set_id].totals["unit_code"].tolist()
-    order = current + sorted(c for c in wide_total.index if c not in current)
+    listed = set(current)
+    order = current + sorted(c for c in wide_total.index if c not in listed)
     frame = pd.DataFrame({"unit_code": order, "unit_name": [unit_names.get(c, c) for c in order]})
     for p in periods:
         frame[f"total {p}"] = wide_total[p].reindex(order).to_numpy()
@@ -220,7 +221,7 @@ def _trend_sheet(book, formats, names, results: RunResults, set_id: str, short: 
     sheet.write_string(1, 0, note or f"{len(periods)} kỳ: " + ", ".join(fmt.period_words(p) for p in periods),
                        formats["text"])
     start = 3
-    write_table(sheet, frame, formats, start_row=start, headers=headers,
+    stream_table(sheet, frame, formats, streams, start_row=start, headers=headers,
                 column_formats={**{f"total {p}": "points" for p in periods}, **{f"rank {p}": "integer" for p in periods},
                                 "delta": "points"},
                 widths={"unit_name": 36, "unit_code": 16, "change": 16})
@@ -241,7 +242,7 @@ def _trend_sheet(book, formats, names, results: RunResults, set_id: str, short: 
     sheet.insert_chart(start + len(frame) + 3, 1, chart)
 
 
-def _index_change_sheet(book, formats, names, results: RunResults, set_id: str, short: str) -> None:
+def _index_change_sheet(book, formats, streams: Streams, names, results: RunResults, set_id: str, short: str) -> None:
     h = results.history.sets.get(set_id)
     if h is None or h.indices is None:
         return
@@ -252,31 +253,31 @@ def _index_change_sheet(book, formats, names, results: RunResults, set_id: str, 
                              index_name=h.indices["index"].map(lambda i: index_names.get(i, "")))
     frame = frame[["unit_code", "unit_name", "index", "index_name", "points", "previous_points", "delta"]]
     sheet = book.add_worksheet(names(f"Chỉ số chính so kỳ trước {short}"))
-    write_table(sheet, frame, formats, headers={
+    stream_table(sheet, frame, formats, streams, headers={
         "unit_code": "Mã đơn vị", "unit_name": "Đơn vị", "index": "Chỉ số chính", "index_name": "Tên chỉ số",
         "points": f"Điểm {fmt.period_words(results.period)}", "previous_points": f"Điểm {fmt.period_words(h.previous)}",
         "delta": "Tăng/giảm"}, column_formats={"points": "points", "previous_points": "points", "delta": "points"},
         widths={"unit_name": 36, "unit_code": 16, "index_name": 40})
 
 
-def write_history_sheets(book, formats, names, results: RunResults, short_names: dict[str, str]) -> None:
+def write_history_sheets(book, formats, streams: Streams, names, results: RunResults, short_names: dict[str, str]) -> None:
     """The workspace's sheets of the analysts' workbook: trend and change per set, timeliness,
     adjustments. Nothing for a run outside a workspace."""
     for set_id in results.sets:
         if results.sets[set_id].totals is None:
             continue
-        _trend_sheet(book, formats, names, results, set_id, short_names[set_id])
-        _index_change_sheet(book, formats, names, results, set_id, short_names[set_id])
+        _trend_sheet(book, formats, streams, names, results, set_id, short_names[set_id])
+        _index_change_sheet(book, formats, streams, names, results, set_id, short_names[set_id])
     frame = results.history.timeliness
     if frame is not None and len(frame):
         shown = frame.assign(arrived=frame["arrived"].str.slice(0, 16).str.replace("T", " "))
         sheet = book.add_worksheet(names("Thời hạn gửi"))
-        write_table(sheet, shown[["set_id", "unit_code", "unit_name", "deadline", "arrived", "status_label",
-                                  "days_late", "note"]], formats,
-                    headers={"set_id": "Bộ chỉ số", "unit_code": "Mã đơn vị", "unit_name": "Đơn vị",
-                             "deadline": "Hạn gửi", "arrived": "Thời điểm nhận", "status_label": "Tình trạng",
-                             "days_late": "Số ngày trễ", "note": "Ghi chú"},
-                    widths={"unit_name": 36, "unit_code": 16, "arrived": 18, "status_label": 20, "note": 50})
+        stream_table(sheet, shown[["set_id", "unit_code", "unit_name", "deadline", "arrived", "status_label",
+                                   "days_late", "note"]], formats, streams,
+                     headers={"set_id": "Bộ chỉ số", "unit_code": "Mã đơn vị", "unit_name": "Đơn vị",
+                              "deadline": "Hạn gửi", "arrived": "Thời điểm nhận", "status_label": "Tình trạng",
+                              "days_late": "Số ngày trễ", "note": "Ghi chú"},
+                     widths={"unit_name": 36, "unit_code": 16, "arrived": 18, "status_label": 20, "note": 50})
     for key, changes in results.history.standings.items():
         if not len(changes):
             continue
@@ -284,14 +285,14 @@ def write_history_sheets(book, formats, names, results: RunResults, short_names:
         sheet = book.add_worksheet(names(f"Nhiệm vụ so kỳ trước {key}"))
         sheet.write_string(0, 0, f"{key}: tình trạng nhiệm vụ {fmt.period_words(results.period)} so với "
                                  f"{fmt.period_words(period)}", formats["title"])
-        write_table(sheet, changes.drop(columns="previous_period"), formats, start_row=2, headers={
+        stream_table(sheet, changes.drop(columns="previous_period"), formats, streams, start_row=2, headers={
             "task": "Nhiệm vụ", "previous_standing": f"Tình trạng {fmt.period_words(period)}",
             "standing": f"Tình trạng {fmt.period_words(results.period)}", "changed": "Thay đổi"},
             widths={"previous_standing": 30, "standing": 30})
     adjustments = results.history.adjustments
     if adjustments is not None and len(adjustments):
         sheet = book.add_worksheet(names("Điều chỉnh của Sở"))
-        write_table(sheet, adjustments, formats, headers={
+        stream_table(sheet, adjustments, formats, streams, headers={
             "unit_code": "Mã đơn vị", "field": "Mã trường", "criterion": "Tiêu chí", "value": "Giá trị điều chỉnh",
             "reason": "Lý do", "made_by": "Người điều chỉnh", "made_at": "Thời điểm"},
             widths={"reason": 60, "made_at": 24, "unit_code": 16})

@@ -348,7 +348,7 @@ def write_results_workbook(results: RunResults, target: Path | str | None = None
             _matrix_sheets(book, formats, streams, names, results, set_id)
             _index_sheets(book, formats, streams, names, results, set_id)
             _long_sheet(book, formats, streams, names, results, set_id)
-        write_history_sheets(book, formats, names, results,
+        write_history_sheets(book, formats, streams, names, results,
                              {set_id: short_name(sr.indicator_set) for set_id, sr in results.sets.items()})
         _unassessed_sheet(book, formats, streams, names, results)
         _written_by_units_sheets(book, formats, streams, names, results)

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from dti_report.core.files import atomic_path
@@ -57,65 +58,114 @@ class _Body:
     last_col: int
 
     def chunks(self) -> Iterator[str]:
-        """The rows' XML, a batch at a time. Made column by column: one comprehension per
-        column and batch costs less than a branch per cell."""
+        """The rows' XML, a batch at a time. A cell's XML is made once per distinct value of its
+        column (its row number left as a mark) and a row is its cells joined, the mark replaced:
+        a criterion's name or a status comes back in every unit's rows."""
         rows = len(self.columns[0]) if self.columns else 0
-        known: list[dict[str, int]] = [{} for _ in self.columns]
+        lines_of = [_Lines(width) for width in self.wraps]
+        made = [{} for _ in self.columns]  # per column: style -> _Cells
+        blanks = self.blanks
+        numbers = {c: _number_cells(column, column_letter(c), self.styles[c], blanks)
+                   for c, column in enumerate(self.columns) if column.dtype != object and self.row_styles is None}
         for start in range(0, rows, BATCH_ROWS):
-            numbers = range(self.first_row + start + 1, self.first_row + min(start + BATCH_ROWS, rows) + 1)
-            row_styles = self.row_styles[start:start + BATCH_ROWS] if self.row_styles is not None else None
+            stop = min(start + BATCH_ROWS, rows)
+            row_styles = self.row_styles[start:stop] if self.row_styles is not None else None
             cells, heights = [], []
             for c, column in enumerate(self.columns):
-                values = column[start:start + BATCH_ROWS].tolist()
-                styles = row_styles or [self.styles[c]] * len(values)
-                cells.append(self._cells(column_letter(c), numbers, values, styles, column.dtype != object))
+                if c in numbers:
+                    xml, codes = numbers[c]
+                    cells.append(xml[codes[start:stop]].tolist())
+                    continue
+                values = column[start:stop].tolist()
+                of_style = made[c]
+                letter = column_letter(c)
+                if row_styles is None:
+                    style = self.styles[c]
+                    xml = of_style.get(style) or of_style.setdefault(style, _Cells(letter, style, blanks))
+                    blank = xml.blank
+                    cells.append([xml[v] if type(v) is str
+                                  else blank if v is None or (type(v) is float and v != v)  # noqa: PLR0124
+                                  else _other_cell(f"{letter}{_ROW}", style, v, blanks)
+                                  for v in values])
+                else:
+                    cells.append([(of_style.get(s) or of_style.setdefault(s, _Cells(letter, s, blanks)))[v]
+                                  if type(v) is str or type(v) is float
+                                  else _other_cell(f"{letter}{_ROW}", s, v, blanks)
+                                  for v, s in zip(values, row_styles)])
                 if self.wraps[c]:
-                    heights.append(_lines(values, self.wraps[c], known[c]))
+                    known = lines_of[c]
+                    heights.append([known[v] for v in values])
             lines = [max(h) for h in zip(*heights)] if heights else None
             out = []
-            for i, (n, row) in enumerate(zip(numbers, zip(*cells))):
+            for i, (n, row) in enumerate(zip(range(self.first_row + start + 1, self.first_row + stop + 1), zip(*cells))):
                 if lines is not None and lines[i] > 1:
-                    out.append(f'<row r="{n}" ht="{LINE_HEIGHT * lines[i]:g}" customHeight="1">{"".join(row)}</row>')
-                elif self.blanks or any(row):
-                    out.append(f'<row r="{n}">{"".join(row)}</row>')
+                    head = f'<row r="{_ROW}" ht="{LINE_HEIGHT * lines[i]:g}" customHeight="1">'
+                elif blanks or any(row):
+                    head = _ROW_HEAD
+                else:
+                    continue
+                out.append(f'{head}{"".join(row)}</row>'.replace(_ROW, str(n)))
             yield "".join(out)
-        _NUMBER_TEXTS.clear()
-
-    def _cells(self, letter: str, numbers: range, values: list, styles: list[str], floats: bool) -> list[str]:
-        """One column's cells in a batch; "" where there is no cell."""
-        blanks = self.blanks
-        if floats:  # a column of numbers, the common case
-            # v == v: not NaN, quicker than math.isnan here
-            texts = _NUMBER_TEXTS
-            return [f'<c r="{letter}{n}"{s}><v>{texts[v]}</v></c>' if v == v and v not in _INFINITE  # noqa: PLR0124
-                    else _other_cell(f"{letter}{n}", s, v, blanks)
-                    for n, v, s in zip(numbers, values, styles)]
-        return [(f'<c r="{letter}{n}"{s} t="inlineStr"><is>{text_xml(v)}</is></c>' if v
-                 else (f'<c r="{letter}{n}"{s}/>' if blanks else "")) if type(v) is str
-                else _other_cell(f"{letter}{n}", s, v, blanks)
-                for n, v, s in zip(numbers, values, styles)]
 
 
-class _NumberTexts(dict):
-    """A number as xlsxwriter writes it (%.16G), made once per distinct value: a column's
-    points take a few values over thousands of rows."""
+# Where a cell's row number goes in its XML made once for every row: a control character,
+# which no text keeps (sheet_xml.text_xml strips them).
+_ROW = "\x00"
+_ROW_HEAD = f'<row r="{_ROW}">'
 
-    def __missing__(self, number: float) -> str:
-        if len(self) >= 50_000:  # a column of ratios has as many values as rows: bounded
+
+class _Cells(dict):
+    """A column's cell XML by value (one style), made once per distinct value: a column's
+    points take a few values over thousands of rows. Bounded: a column of ratios has as many
+    values as rows."""
+
+    def __init__(self, letter: str, style: str, blanks: bool):
+        super().__init__()
+        self.ref, self.style, self.blanks = f"{letter}{_ROW}", style, blanks
+        self.blank = f'<c r="{self.ref}"{style}/>' if blanks else ""
+
+    def __missing__(self, value) -> str:
+        if len(self) >= 50_000:
             self.clear()
-        text = self[number] = f"{number:.16G}"
-        return text
+        if type(value) is str:
+            if value:
+                xml = f'<c r="{self.ref}"{self.style} t="inlineStr"><is>{text_xml(value)}</is></c>'
+            else:
+                xml = self.blank
+        elif type(value) is float and value == value and value not in _INFINITE:  # noqa: PLR0124
+            xml = f'<c r="{self.ref}"{self.style}><v>{value:.16G}</v></c>'
+        else:
+            return _other_cell(self.ref, self.style, value, self.blanks)  # NaN is never found again
+        self[value] = xml
+        return xml
 
 
-_NUMBER_TEXTS = _NumberTexts()
+def _number_cells(column, letter: str, style: str, blanks: bool) -> tuple:
+    """A column of numbers' cell XML: each distinct value's (by its bits: -0.0 stays itself)
+    made once, and each row's position among them."""
+    bits, codes = np.unique(column.astype(float).view(np.int64), return_inverse=True)
+    ref = f"{letter}{_ROW}"
+    xml = np.array([f'<c r="{ref}"{style}><v>{v:.16G}</v></c>' if v == v and v not in _INFINITE  # noqa: PLR0124
+                    else _other_cell(ref, style, v, blanks) for v in bits.view(float).tolist()], dtype=object)
+    return xml, codes
 
 
-def _lines(values: list, width: float, known: dict[str, int]) -> list[int]:
+class _Lines(dict):
     """Lines each text of a wrapped column takes (xlsx.lines_needed), 1 for what is not a text;
-    once per distinct text (known: a criterion's name comes back for every unit)."""
-    per_line = max(width * 1.4 - 2, 1)
-    return [1 if type(v) is not str or (len(v) <= per_line and "\n" not in v)
-            else known.get(v) or known.setdefault(v, lines_needed([(v, width)])) for v in values]
+    once per distinct text: a criterion's name comes back for every unit."""
+
+    def __init__(self, width: float):
+        super().__init__()
+        self.width, self.per_line = width, max(width * 1.4 - 2, 1)
+
+    def __missing__(self, value) -> int:
+        if type(value) is not str:
+            return 1
+        if len(self) >= 50_000:
+            self.clear()
+        lines = self[value] = (1 if len(value) <= self.per_line and "\n" not in value
+                               else lines_needed([(value, self.width)]))
+        return lines
 
 
 def _excel_date(moment: dt.datetime) -> float:
