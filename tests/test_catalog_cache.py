@@ -9,6 +9,8 @@ import yaml
 from dti_report.core import cache
 from dti_report.forms import catalog as catalog_module
 from dti_report.forms.catalog import CatalogError, load_catalog
+from dti_report.forms import units as units_module
+from dti_report.forms.units import load_registry
 from dti_report.kinds import MODELS
 
 FORMS = Path(__file__).resolve().parents[1] / "dti_report" / "data" / "forms"
@@ -110,3 +112,69 @@ def test_cache_folder_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     if cache.sys.platform not in ("win32", "darwin"):
         assert cache.cache_dir() == tmp_path / "xdg" / "dti-report"
+
+
+# ------------------------------------------------------------------ the units' registry
+
+UNITS = Path(__file__).resolve().parents[1] / "dti_report" / "data" / "units" / "hcm-2023.yaml"
+
+
+@pytest.fixture
+def registry_parses(monkeypatch, tmp_path):
+    """How many registry files were parsed (not taken from the cache), with a cache of the test's own."""
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "cache"))
+    count = {"n": 0}
+    real = units_module._parse_registry
+
+    def counting(*args, **kwargs):
+        count["n"] += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(units_module, "_parse_registry", counting)
+    return count
+
+
+def test_a_registry_is_parsed_once_per_content(tmp_path, registry_parses):
+    path = tmp_path / "don-vi.yaml"
+    path.write_bytes(UNITS.read_bytes())
+    first = load_registry(path)
+    second = load_registry(path)
+    assert registry_parses["n"] == 1 and second == first
+    assert len(list((tmp_path / "cache").glob("registry-*.pickle"))) == 1
+    # A unit renamed in the file: read again, the new name seen.
+    code = first.units[0].code
+    path.write_text(UNITS.read_text(encoding="utf-8").replace(first.units[0].name, "Đơn vị đổi tên", 1),
+                    encoding="utf-8")
+    assert load_registry(path).by_code()[code].name == "Đơn vị đổi tên"
+    assert registry_parses["n"] == 2
+
+
+def test_a_corrupt_registry_cache_is_parsed_again(tmp_path, registry_parses):
+    path = tmp_path / "don-vi.yaml"
+    path.write_bytes(UNITS.read_bytes())
+    expected = load_registry(path)
+    (stored,) = (tmp_path / "cache").glob("registry-*.pickle")
+    for garbage in (b"", b"not a pickle", stored.read_bytes()[:100]):
+        stored.write_bytes(garbage)
+        assert load_registry(path) == expected
+    assert registry_parses["n"] == 4
+
+
+def test_a_broken_registry_is_reported_even_after_a_cached_load(tmp_path, registry_parses):
+    path = tmp_path / "don-vi.yaml"
+    path.write_bytes(UNITS.read_bytes())
+    load_registry(path)
+    path.write_bytes("levels: [\n".encode())
+    with pytest.raises(CatalogError, match="không đọc được danh mục đơn vị"):
+        load_registry(path)
+    path.write_bytes(UNITS.read_text(encoding="utf-8").encode("utf-16"))
+    with pytest.raises(CatalogError, match="UTF-8"):
+        load_registry(path)
+
+
+def test_a_registry_without_a_cache_folder(tmp_path, registry_parses, monkeypatch):
+    monkeypatch.setenv(cache.CACHE_ENV, "")
+    path = tmp_path / "don-vi.yaml"
+    path.write_bytes(UNITS.read_bytes())
+    assert load_registry(path) == load_registry(path)
+    assert registry_parses["n"] == 2 and not (tmp_path / "cache").exists()

@@ -1,5 +1,5 @@
 """The user's cache folder: what the tool can rebuild but would rather not on every start
-(the validated forms). Anything in it may be missing, stale, corrupt or unwritable; the
+(the validated forms, the units' registry). Anything in it may be missing, stale, corrupt or unwritable; the
 callers then do the work again, so a cache never changes a result.
 
 DTI_REPORT_CACHE names another folder; set empty, it turns the cache off.
@@ -7,7 +7,9 @@ DTI_REPORT_CACHE names another folder; set empty, it turns the cache off.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import pickle
 import sys
 import tempfile
 from pathlib import Path
@@ -55,3 +57,34 @@ def write_cached(path: Path, data: bytes) -> bool:
         except OSError:
             pass
         return False
+
+
+def code_digest(*folders: Path) -> bytes:
+    """The package's code in these folders: what a cached value was made by. A value kept by
+    other code is made again."""
+    digest = hashlib.sha256()
+    for code in sorted(path for folder in folders for path in Path(folder).glob("*.py")):
+        digest.update(f"{code.parent.name}/{code.name}".encode() + b"\0" + code.read_bytes() + b"\0")
+    return digest.digest()
+
+
+def cached_value(path: Path, key: str) -> object | None:
+    """The value kept under key, or None when there is none (missing, corrupt, another key)."""
+    data = read_cached(path)
+    if data is None:
+        return None
+    try:
+        # The cache folder is the user's own, as writable to them as this package is.
+        stored_key, value = pickle.loads(data)
+    except Exception:  # corrupt or from code that no longer exists: made again
+        return None
+    return value if stored_key == key else None
+
+
+def keep_value(path: Path, key: str, value: object) -> None:
+    """value kept under key, when it pickles and the folder can be written."""
+    try:
+        data = pickle.dumps((key, value), protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # a value that does not pickle is simply not kept
+        return
+    write_cached(path, data)

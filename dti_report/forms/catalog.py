@@ -19,7 +19,6 @@ reads, validates and indexes.
 from __future__ import annotations
 
 import hashlib
-import pickle
 import sys
 from dataclasses import dataclass, field
 from importlib import resources
@@ -30,7 +29,7 @@ import pydantic
 import yaml
 from pydantic import ValidationError
 
-from dti_report.core.cache import read_cached, write_cached
+from dti_report.core.cache import cached_value, code_digest, keep_value
 from dti_report.core.errors import DtiError
 from dti_report.core.text import nfc_tree
 from dti_report.forms.base import Form
@@ -259,14 +258,13 @@ def cache_key(models: Mapping[str, type[Form]], files: list[tuple[str, bytes]]) 
     for part in parts:
         digest.update(part.encode() + b"\0")
     package = Path(__file__).parent.parent
-    for code in sorted([*(package / "forms").glob("*.py"), *(package / "core").glob("*.py")]):
-        digest.update(code.relative_to(package).as_posix().encode() + b"\0" + code.read_bytes() + b"\0")
+    digest.update(code_digest(package / "forms", package / "core"))
     for source, data in files:
         digest.update(source.encode() + b"\0" + hashlib.sha256(data).digest())
     return digest.hexdigest()
 
 
-CACHE_FORMAT = "catalog-1"
+CACHE_FORMAT = "catalog-2"
 
 
 def _cache_file(cache_dir: Path, sources: list[str]) -> Path:
@@ -275,15 +273,11 @@ def _cache_file(cache_dir: Path, sources: list[str]) -> Path:
 
 
 def _from_cache(path: Path, key: str, models: Mapping[str, type[Form]]) -> Catalog | None:
-    data = read_cached(path)
-    if data is None:
+    value = cached_value(path, key)
+    if not isinstance(value, tuple) or len(value) != 2:
         return None
-    try:
-        # The cache folder is the user's own, as writable to them as this package is.
-        stored_key, forms, origins = pickle.loads(data)
-    except Exception:  # corrupt or from code that no longer exists: parse again
-        return None
-    if stored_key != key or not isinstance(forms, dict) or not isinstance(origins, dict):
+    forms, origins = value
+    if not isinstance(forms, dict) or not isinstance(origins, dict):
         return None
     return Catalog(models, forms, origins)
 
@@ -312,12 +306,7 @@ def load_catalog(models: Mapping[str, type[Form]], extra_dirs: Iterable[Path] = 
     if problems:
         raise CatalogError(problems)
     if cacheable:
-        try:
-            data = pickle.dumps((key, catalog.forms, catalog.origins), protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception:  # a form that does not pickle is simply not cached
-            data = None
-        if data is not None:
-            write_cached(target, data)
+        keep_value(target, key, (catalog.forms, catalog.origins))
     return catalog
 
 

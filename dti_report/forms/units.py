@@ -6,14 +6,18 @@ wards, and a registry for that structure is another YAML file, not code.
 
 from __future__ import annotations
 
+import hashlib
 import re
+import sys
 from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 
+import pydantic
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
+from dti_report.core.cache import cache_dir, cached_value, code_digest, keep_value
 from dti_report.core.text import fold, nfc_tree
 from dti_report.forms.catalog import CatalogError, Problem, schema_message
 
@@ -127,18 +131,46 @@ def _agency_key(name: str) -> str:
 
 
 def load_registry(path: Path | str) -> Registry:
+    """The registry of a YAML file; validated once per content and kept in the user's cache
+    folder (core.cache): a national registry of ten thousand units takes seconds to parse."""
     path = Path(path)
     try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CatalogError([Problem(path.name, "", f"không đọc được danh mục đơn vị: {exc}")]) from exc
+    folder = cache_dir()
+    if folder is None:
+        return _parse_registry(path, data)
+    digest = hashlib.sha256()
+    for part in (REGISTRY_CACHE_FORMAT, pydantic.VERSION, sys.version):
+        digest.update(part.encode() + b"\0")
+    package = Path(__file__).parent.parent
+    digest.update(code_digest(package / "forms", package / "core") + hashlib.sha256(data).digest())
+    key = digest.hexdigest()
+    target = folder / f"registry-{hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]}.pickle"
+    registry = cached_value(target, key)
+    if not isinstance(registry, Registry):
+        registry = _parse_registry(path, data)
+        keep_value(target, key, registry)
+    return registry
+
+
+REGISTRY_CACHE_FORMAT = "registry-1"
+
+
+def _parse_registry(path: Path, data: bytes) -> Registry:
+    try:
         # LibYAML: a national registry holds ten thousand units.
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        raw = yaml.load(data.decode("utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         raw = nfc_tree(raw)
         return Registry.model_validate(raw)
-    except (OSError, yaml.YAMLError) as exc:
+    except UnicodeDecodeError as exc:
+        raise CatalogError([Problem(path.name, "", "không đọc được danh mục đơn vị: tệp không phải văn bản "
+                                                   "UTF-8 (hãy lưu lại với mã hóa UTF-8)")]) from exc
+    except yaml.YAMLError as exc:
         raise CatalogError([Problem(path.name, "", f"không đọc được danh mục đơn vị: {exc}")]) from exc
     except ValidationError as exc:
         raise CatalogError([Problem(path.name, ".".join(map(str, e["loc"])), schema_message(e)) for e in exc.errors()]) from exc
-
-
 
 
 @lru_cache(maxsize=None)
