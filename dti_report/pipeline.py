@@ -123,13 +123,14 @@ def run_batch(inputs: Path, period: str, registry: Registry, catalog: Catalog | 
 
 def write_outputs(batch: BatchResult, out_dir: Path, catalog: Catalog, settings: ReportSettings, *,
                   pdf: bool = False, workers: int = 1, extra: Callable[[Path], list[Path]] | None = None,
-                  progress: Progress | None = None,
-                  background: Background | None = None) -> tuple[list[Path], list[Finding]]:
+                  progress: Progress | None = None, background: Background | None = None,
+                  previous: Path | None = None) -> tuple[list[Path], list[Finding]]:
     """Everything a run leaves in its folder; reports render from the files written, as
     `report` does later. `extra` writes more files before the reports read the folder
     (a workspace's comparisons, timeliness and adjustments). What nothing after reads (the
     issues workbook, the analysts' workbook, the set reports) is written in `background` when
-    given, while the rest goes on (the caller waits for it: finish_background); else here, in turn."""
+    given, while the rest goes on (the caller waits for it: finish_background); else here, in turn.
+    `previous`: the previous run's folder, whose unit workbooks made from the same are reused."""
     progress = progress or Progress()
     background = background or Background(enabled=False)
     release_freed_memory()  # what typing the rows used
@@ -156,7 +157,7 @@ def write_outputs(batch: BatchResult, out_dir: Path, catalog: Catalog, settings:
     background.start(write_results_workbook, results, out_dir / WORKBOOK_NAME)
     written.append(out_dir / WORKBOOK_NAME)
     release_freed_memory()
-    written += write_feedback(batch, out_dir, workers, progress=progress)
+    written += write_feedback(batch, out_dir, workers, progress=progress, previous=previous)
     release_freed_memory()
     written += render_reports(results, settings, pdf=pdf, workbook=False, workers=workers, progress=progress,
                               background=background)
@@ -196,7 +197,7 @@ def run_period(inputs: Path, out_dir: Path, period: str, registry: Registry, cat
         written, findings = write_outputs(
             batch, staging, catalog, settings, pdf=pdf, workers=workers,
             extra=lambda out: write_history_files(out, batch, None, None, {}, None, overrides), progress=progress,
-            background=background)
+            background=background, previous=folder.previous)
         finish_background(background, progress)
         outcome = RunOutcome(batch, out_dir, [], findings)
         if strict and outcome.placeholder_problems:
@@ -323,7 +324,7 @@ def run_in_workspace(ws: Workspace, period: str, catalog: Catalog, settings: Rep
                 batch, staging, catalog, settings, pdf=pdf, workers=workers,
                 extra=lambda out: write_history_files(out, batch, store, arrived, deadlines, moment, adjustments,
                                                       standings),
-                progress=progress, background=background)
+                progress=progress, background=background, previous=folder.previous)
             outcome = RunOutcome(batch, out_dir, [], findings)
             if strict and outcome.placeholder_problems:
                 listed = "; ".join(f"{f.location}: {f.written}" for f in outcome.placeholder_problems[:10])

@@ -102,7 +102,7 @@ def scored_feedback(tmp_path, unit: str, value, reason: str = ""):
     part = FeedbackPart(path, "accepted", DTI.id, DTI, packed(path, (first.fields[0].id, value, "", "E7")),
                         {c.id: (1.0, 1.0 if c is not first else 0.5, "scored", reason if c is first else "")
                          for c in DTI.criteria},
-                        {"total": 10.0, "rank": 1, "self_total": 10.0}, 2)
+                        {"total": 10.0, "self_total": 10.0})
     return write_feedback_workbook(Feedback(unit, f"Đơn vị {unit}", "2023", [part], []), tmp_path / f"{unit}.xlsx")
 
 
@@ -123,6 +123,8 @@ def test_units_of_one_form_each_see_their_own_values(tmp_path):
         assert sheet["E7"].value == "E7" and str(sheet["F7"].value) == shown_value
     assert [sheet["J6"].value for sheet in sheets] == [None, REASON, None]
     assert sheets[0]["A1"].value.startswith("Đơn vị don-vi-a") and sheets[1]["A1"].value.startswith("Đơn vị don-vi-b")
+    # the unit's own points, no rank: it moves whenever another unit's file arrives
+    assert sheets[0]["A3"].value == f"Tổng điểm: 10,00/{DTI.total_points:g} (tự đánh giá 10,00)"
     # a long value or reason grows its row; the other units' rows keep the height their labels need
     heights = [(sheet.row_dimensions[6].height or 15, sheet.row_dimensions[7].height or 15) for sheet in sheets]
     assert heights[0] == heights[2]

@@ -60,6 +60,11 @@ class RunFolder:
         self.out_dir = Path(out_dir).absolute()
         self.lock_path = _sibling(self.out_dir, LOCK)
 
+    @property
+    def previous(self) -> Path | None:
+        """The previous run's folder, whole until this run's is swapped in; None before the first."""
+        return self.out_dir if self.out_dir.is_dir() else None
+
     # --- the lock -------------------------------------------------------------------
 
     def _lock(self) -> None:

@@ -4,8 +4,11 @@ points where its form is scored, and its issues with the faulty cells marked."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import math
 import re
+import sys
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
@@ -13,9 +16,12 @@ from pathlib import Path
 from typing import Iterator
 
 import pandas as pd
+import xlsxwriter
 
 from dti_report.batch.run import BatchResult
 from dti_report.core import formatting as fmt
+from dti_report.core.cache import code_digest
+from dti_report.core.files import read_csv, write_csv
 from dti_report.core.numbers import parse_date
 from dti_report.forms.base import Form
 from dti_report.forms.indicators import IndicatorSet
@@ -26,7 +32,7 @@ from dti_report.core.progress import FEEDBACK, Progress
 from dti_report.core.workers import chunked_map
 from dti_report.workbook.reader import STATUS_LABELS as FILE_STATUS_LABELS
 from dti_report.workbook.reader import Submission
-from dti_report.workbook.packed_rows import unpack_rows
+from dti_report.workbook.packed_rows import rows_json, unpack_rows
 from dti_report.workbook.house_package import house_workbook
 from dti_report.workbook.sheet_xml import Sheet
 from dti_report.workbook.xlsx import LINE_HEIGHT, chars_per_line, lines_needed, print_setup, sheet_name, write_rows
@@ -41,8 +47,7 @@ class FeedbackPart:
     form: Form | None              # the form the file was read with; None when it names none known
     packed_rows: bytes             # its input rows as read (workbook.packed_rows), unpacked where written
     scores: pd.DataFrame | None    # this unit's rows of scores.csv, by criterion
-    total: dict | None             # this unit's row of totals.csv
-    unit_count: int = 0
+    total: dict | None             # this unit's total and self-assessed total (totals.csv)
 
     @cached_property
     def _rows(self) -> list[tuple]:
@@ -244,7 +249,9 @@ def write_unit_scores(sheet, formats, s: IndicatorSet, part: FeedbackPart, sever
     with what the unit entered; a row grows when the unit's reason or value needs more lines
     than the shared text beside it."""
     total = part.total
-    sheet.write_string(2, 0, f"Tổng điểm: {total['total']:.2f}/{s.total_points:g} — hạng {total['rank']}/{part.unit_count}"
+    # No rank: a unit's rank moves whenever another unit's file arrives; it is in the scorecard
+    # and the reports. The workbook then depends on the unit's own files alone (reused on reruns).
+    sheet.write_string(2, 0, f"Tổng điểm: {total['total']:.2f}/{s.total_points:g}"
                        f" (tự đánh giá {total['self_total']:.2f})".replace(".", ","), formats["bold"])
     row = _header_row(sheet, formats, SCORE_HEADERS, SCORE_WIDTHS, frozen_columns=0)
     sheet.write_cells_of(_shared_score_rows(s, formats, row))
@@ -293,8 +300,9 @@ def feedback_payloads(batch: BatchResult, issues: list[Issue]) -> Iterator[Feedb
         columns[set_id] = (table["criterion"].tolist(), table["self_score"].tolist(),
                            table["verified_score"].tolist(), table["status"].tolist(), reasons)
         rows_of[set_id] = _rows_by_unit(table["unit_code"].tolist())
-        for record in result.totals.to_dict("records"):
-            totals_by_unit[(set_id, record["unit_code"])] = record
+        for code, total, self_total in zip(result.totals["unit_code"].tolist(), result.totals["total"].tolist(),
+                                           result.totals["self_total"].tolist()):
+            totals_by_unit[(set_id, code)] = {"total": total, "self_total": self_total}
 
     def scores_of(key: str, unit: str) -> dict | None:
         if key not in columns or unit not in rows_of[key]:
@@ -320,28 +328,122 @@ def feedback_payloads(batch: BatchResult, issues: list[Issue]) -> Iterator[Feedb
                 sub.path, sub.status, sub.set_id, form,
                 sub.packed_rows,
                 scores_of(key, unit_code) if used else None,
-                totals_by_unit.get((key, unit_code)) if used else None,
-                len(batch.results[key].totals) if used else 0))
+                totals_by_unit.get((key, unit_code)) if used else None))
         unit_issues = [i for sub in subs for i in issues_by_file.get(sub.path, [])]
         yield Feedback(unit_code, names[unit_code], batch.period, parts, unit_issues)
 
 
-def _write_feedback_chunk(jobs: list[tuple[Feedback, Path]]) -> list[Path]:
-    return [write_feedback_workbook(*job) for job in jobs]
+def _written(feedback: Feedback, target: Path) -> tuple[Path, str]:
+    write_feedback_workbook(feedback, target)
+    return target, hashlib.sha256(target.read_bytes()).hexdigest()
+
+
+def _write_feedback_chunk(jobs: list[tuple[Feedback, Path]]) -> list[tuple[Path, str]]:
+    return [_written(*job) for job in jobs]
 
 
 # Workbooks a process writes per task: large enough to amortise sending, small enough to hold few.
 FEEDBACK_CHUNK = 32
+FEEDBACK_FOLDER = "phan-hoi"
+# Each workbook with what it was made from and its bytes' digest: a rerun copies the previous
+# run's workbook of a unit whose files, points and issues did not change instead of writing it.
+FEEDBACK_INDEX = "phan-hoi.csv"
+FEEDBACK_INDEX_COLUMNS = ["unit_code", "file", "made_from", "sha256"]
 
 
-def write_feedback(batch: BatchResult, out_dir: Path, workers: int = 1, progress: Progress | None = None) -> list[Path]:
-    """One workbook per unit that sent anything, in phan-hoi/. Payloads are made as the
-    workbooks are written (core.workers.chunked_map)."""
+class MadeFrom:
+    """What a feedback workbook is made from, as one digest: the payload, each form as
+    validated, and the code and libraries that write it."""
+
+    def __init__(self):
+        package = Path(__file__).resolve().parent.parent
+        self.code = (code_digest(package, *(p for p in package.iterdir() if p.is_dir()))
+                     + f"{xlsxwriter.__version__}\0{sys.version}".encode())
+        self.forms: dict[int, tuple[Form, bytes]] = {}
+
+    def _form(self, form: Form | None) -> bytes:
+        if form is None:
+            return b""
+        known = self.forms.get(id(form))
+        if known is None or known[0] is not form:
+            known = self.forms[id(form)] = (form, hashlib.sha256(form.model_dump_json().encode()).digest())
+        return known[1]
+
+    def __call__(self, feedback: Feedback) -> str:
+        """The digest of the payload as the store keeps it (the rows as JSON, an issue without
+        its technical text): a unit's files taken back from the store give what reading them
+        again gives, so a rerun's index is a cold run's."""
+        parts = [[p.path, p.status, p.set_id, self._form(p.form).hex(), rows_json(p.packed_rows),
+                  None if p.scores is None else [[c, *v] for c, v in p.scores.items()], p.total]
+                 for p in feedback.parts]
+        issues = [[i.code, i.file, i.sheet, i.cell, i.unit, i.field, i.criterion, i.value, i.detail]
+                  for i in feedback.issues]
+        payload = json.dumps([feedback.unit_code, feedback.unit_name, feedback.period, parts, issues],
+                             ensure_ascii=False, separators=(",", ":"), default=str)
+        return hashlib.sha256(self.code + payload.encode("utf-8")).hexdigest()
+
+
+def _earlier_index(previous: Path | None) -> dict[str, tuple[str, str]]:
+    """The previous run's workbooks by unit: (made from, sha256); nothing when it has no index."""
+    if previous is None:
+        return {}
+    try:
+        frame = read_csv(previous / FEEDBACK_INDEX, dtype=str, keep_default_na=False)
+    except (OSError, ValueError):
+        return {}
+    if list(frame.columns) != FEEDBACK_INDEX_COLUMNS:
+        return {}
+    return {unit: (made, sha) for unit, made, sha in zip(frame["unit_code"], frame["made_from"], frame["sha256"])}
+
+
+def _copy_if_same(source: Path, sha256: str, target: Path) -> bool:
+    """The previous run's workbook copied into this run's folder, if its bytes are still
+    those it was written with."""
+    try:
+        data = source.read_bytes()
+    except OSError:
+        return False
+    if hashlib.sha256(data).hexdigest() != sha256:
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)  # into the run's staging folder, swapped in whole
+    return True
+
+
+def write_feedback(batch: BatchResult, out_dir: Path, workers: int = 1, progress: Progress | None = None,
+                   previous: Path | None = None) -> list[Path]:
+    """One workbook per unit that sent anything, in phan-hoi/, and their index. Payloads are
+    made as the workbooks are written (core.workers.chunked_map). `previous`: the previous
+    run's folder, whose workbooks made from the same are copied, not written again."""
     progress = progress or Progress()
     issues = sorted_issues(batch.issues)
     count = len({s.unit_code for s in batch.submissions} & {u.code for u in batch.registry.units})
-    jobs = ((payload, out_dir / "phan-hoi" / f"{payload.unit_code}.xlsx") for payload in feedback_payloads(batch, issues))
+    made_from = MadeFrom()
+    earlier = _earlier_index(previous)
+    index: dict[str, tuple[str, str]] = {}
+    made: dict[str, str] = {}
     progress.phase(FEEDBACK, count)
+
+    def jobs() -> Iterator[tuple[Feedback, Path]]:
+        for payload in feedback_payloads(batch, issues):
+            name = f"{payload.unit_code}.xlsx"
+            target = out_dir / FEEDBACK_FOLDER / name
+            digest = made_from(payload)
+            kept = earlier.get(payload.unit_code)
+            if kept is not None and kept[0] == digest and _copy_if_same(previous / FEEDBACK_FOLDER / name, kept[1],
+                                                                         target):
+                index[payload.unit_code] = (digest, kept[1])
+                progress.advance()
+                continue
+            made[payload.unit_code] = digest
+            yield payload, target
+
     if workers <= 1 or count < 50:
-        return list(progress.counted(write_feedback_workbook(*job) for job in jobs))
-    return list(progress.counted(chunked_map(_write_feedback_chunk, jobs, workers, FEEDBACK_CHUNK)))
+        results = (_written(*job) for job in jobs())
+    else:
+        results = chunked_map(_write_feedback_chunk, jobs(), workers, FEEDBACK_CHUNK)
+    for path, sha in progress.counted(results):
+        index[path.stem] = (made[path.stem], sha)
+    rows = [(unit, f"{FEEDBACK_FOLDER}/{unit}.xlsx", *index[unit]) for unit in sorted(index)]
+    written = [out_dir / FEEDBACK_FOLDER / f"{unit}.xlsx" for unit in sorted(index)]
+    return written + [write_csv(pd.DataFrame(rows, columns=FEEDBACK_INDEX_COLUMNS), out_dir / FEEDBACK_INDEX)]
