@@ -2,6 +2,8 @@ import datetime as dt
 import random
 
 from babel.numbers import parse_pattern
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dti_report.core import formatting as f
 from dti_report.core.formatting import _LOCALE, _PLAIN, _plain
@@ -22,6 +24,19 @@ def test_date_line_leading_zeros_per_decree_30():
     assert f.date_line("Thành phố Hồ Chí Minh", dt.date(2024, 1, 9)) == "Thành phố Hồ Chí Minh, ngày 09 tháng 01 năm 2024"
 
 
+PLAIN_PATTERNS = ("#,##0", "#,##0.##", "#,##0.00", "#,##0.0", "#,##0.0%", "#,##0%", "#,##0.00%", "#,##0.####")
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e17, max_value=1e17)
+       | st.decimals(min_value=-10**6, max_value=10**6, places=4, allow_nan=False).map(float),
+       st.sampled_from(PLAIN_PATTERNS))
+def test_any_float_is_written_as_babel_writes_it(value, pattern):
+    """Rounding on repr's digits gives Babel's text for every finite float: ties to even,
+    long fractions, exponents (1e-09, 1e+16), the sign of a value that rounds to zero."""
+    assert _plain(value, _PLAIN.fullmatch(pattern)) == parse_pattern(pattern).apply(value, _LOCALE)
+
+
 def test_plain_patterns_write_what_babel_writes():
     """The fast path for "#,##0.00"-like patterns gives Babel's text, ties and signs included."""
     rng = random.Random(7)
@@ -29,7 +44,7 @@ def test_plain_patterns_write_what_babel_writes():
               123456789012.345, -0.0005]
     values += [rng.uniform(-1e6, 1e6) for _ in range(2000)] + [round(rng.uniform(-100, 100), rng.randint(0, 4))
                                                                 for _ in range(2000)] + [k / 1000 for k in range(-2000, 2000)]
-    for pattern in ("#,##0", "#,##0.##", "#,##0.00", "#,##0.0", "#,##0.0%", "#,##0%", "#,##0.00%"):
+    for pattern in PLAIN_PATTERNS:
         babel = parse_pattern(pattern)
         plain = _PLAIN.fullmatch(pattern)
         assert [_plain(v, plain) for v in values] == [babel.apply(v, _LOCALE) for v in values], pattern
