@@ -64,34 +64,18 @@ class _Body:
         rows = len(self.columns[0]) if self.columns else 0
         lines_of = [_Lines(width) for width in self.wraps]
         made = [{} for _ in self.columns]  # per column: style -> _Cells
+        numbers = {c for c, column in enumerate(self.columns) if column.dtype != object and self.row_styles is None}
         blanks = self.blanks
-        numbers = {c: _number_cells(column, column_letter(c), self.styles[c], blanks)
-                   for c, column in enumerate(self.columns) if column.dtype != object and self.row_styles is None}
         for start in range(0, rows, BATCH_ROWS):
             stop = min(start + BATCH_ROWS, rows)
             row_styles = self.row_styles[start:stop] if self.row_styles is not None else None
             cells, heights = [], []
             for c, column in enumerate(self.columns):
                 if c in numbers:
-                    xml, codes = numbers[c]
-                    cells.append(xml[codes[start:stop]].tolist())
+                    cells.append(_number_cells(column[start:stop], column_letter(c), self.styles[c], blanks))
                     continue
                 values = column[start:stop].tolist()
-                of_style = made[c]
-                letter = column_letter(c)
-                if row_styles is None:
-                    style = self.styles[c]
-                    xml = of_style.get(style) or of_style.setdefault(style, _Cells(letter, style, blanks))
-                    blank = xml.blank
-                    cells.append([xml[v] if type(v) is str
-                                  else blank if v is None or (type(v) is float and v != v)  # noqa: PLR0124
-                                  else _other_cell(f"{letter}{_ROW}", style, v, blanks)
-                                  for v in values])
-                else:
-                    cells.append([(of_style.get(s) or of_style.setdefault(s, _Cells(letter, s, blanks)))[v]
-                                  if type(v) is str or type(v) is float
-                                  else _other_cell(f"{letter}{_ROW}", s, v, blanks)
-                                  for v, s in zip(values, row_styles)])
+                cells.append(self._cells(column_letter(c), values, made[c], row_styles or self.styles[c]))
                 if self.wraps[c]:
                     known = lines_of[c]
                     heights.append([known[v] for v in values])
@@ -108,6 +92,23 @@ class _Body:
             yield "".join(out)
 
 
+    def _cells(self, letter: str, values: list, made: dict, styles: str | list[str]) -> list[str]:
+        """A column's cells in a batch ("" where there is no cell): one style for the column,
+        or one per row."""
+        blanks = self.blanks
+        if isinstance(styles, str):
+            xml = made.get(styles) or made.setdefault(styles, _Cells(letter, styles, blanks))
+            blank = xml.blank
+            return [xml[v] if type(v) is str
+                    else blank if v is None or (type(v) is float and v != v)  # noqa: PLR0124
+                    else _other_cell(f"{letter}{_ROW}", styles, v, blanks)
+                    for v in values]
+        return [(made.get(s) or made.setdefault(s, _Cells(letter, s, blanks)))[v]
+                if type(v) is str or type(v) is float
+                else _other_cell(f"{letter}{_ROW}", s, v, blanks)
+                for v, s in zip(values, styles)]
+
+
 # Where a cell's row number goes in its XML made once for every row: a control character,
 # which no text keeps (sheet_xml.text_xml strips them).
 _ROW = "\x00"
@@ -115,9 +116,9 @@ _ROW_HEAD = f'<row r="{_ROW}">'
 
 
 class _Cells(dict):
-    """A column's cell XML by value (one style), made once per distinct value: a column's
-    points take a few values over thousands of rows. Bounded: a column of ratios has as many
-    values as rows."""
+    """A column's cell XML by value (one style), made once per distinct value: a criterion's
+    name or a status comes back in every unit's rows. Bounded: a column of notes has nearly
+    as many values as rows."""
 
     def __init__(self, letter: str, style: str, blanks: bool):
         super().__init__()
@@ -140,14 +141,14 @@ class _Cells(dict):
         return xml
 
 
-def _number_cells(column, letter: str, style: str, blanks: bool) -> tuple:
-    """A column of numbers' cell XML: each distinct value's (by its bits: -0.0 stays itself)
-    made once, and each row's position among them."""
-    bits, codes = np.unique(column.astype(float).view(np.int64), return_inverse=True)
+def _number_cells(values: np.ndarray, letter: str, style: str, blanks: bool) -> list[str]:
+    """A batch of a column of numbers as cell XML, each distinct value (by its bits: -0.0
+    stays itself) made once."""
+    bits, codes = np.unique(values.view(np.int64), return_inverse=True)
     ref = f"{letter}{_ROW}"
     xml = np.array([f'<c r="{ref}"{style}><v>{v:.16G}</v></c>' if v == v and v not in _INFINITE  # noqa: PLR0124
                     else _other_cell(ref, style, v, blanks) for v in bits.view(float).tolist()], dtype=object)
-    return xml, codes
+    return xml[codes].tolist()
 
 
 class _Lines(dict):
