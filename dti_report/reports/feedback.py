@@ -48,6 +48,7 @@ class FeedbackPart:
     packed_rows: bytes             # its input rows as read (workbook.packed_rows), unpacked where written
     scores: pd.DataFrame | None    # this unit's rows of scores.csv, by criterion
     total: dict | None             # this unit's total and self-assessed total (totals.csv)
+    sha256: str = ""               # the file's content, which its rows are read from
 
     @cached_property
     def _rows(self) -> list[tuple]:
@@ -328,7 +329,7 @@ def feedback_payloads(batch: BatchResult, issues: list[Issue]) -> Iterator[Feedb
                 sub.path, sub.status, sub.set_id, form,
                 sub.packed_rows,
                 scores_of(key, unit_code) if used else None,
-                totals_by_unit.get((key, unit_code)) if used else None))
+                totals_by_unit.get((key, unit_code)) if used else None, sub.sha256))
         unit_issues = [i for sub in subs for i in issues_by_file.get(sub.path, [])]
         yield Feedback(unit_code, names[unit_code], batch.period, parts, unit_issues)
 
@@ -370,10 +371,11 @@ class MadeFrom:
         return known[1]
 
     def __call__(self, feedback: Feedback) -> str:
-        """The digest of the payload as the store keeps it (the rows as JSON, an issue without
-        its technical text): a unit's files taken back from the store give what reading them
-        again gives, so a rerun's index is a cold run's."""
-        parts = [[p.path, p.status, p.set_id, self._form(p.form).hex(), rows_json(p.packed_rows),
+        """The digest of the payload as the store keeps it: a file's rows by the file's content
+        (what the store keys a reading by; the rows as JSON when there is no content), an issue
+        without its technical text. A unit's files taken back from the store give what reading
+        them again gives, so a rerun's index is a cold run's."""
+        parts = [[p.path, p.status, p.set_id, self._form(p.form).hex(), p.sha256 or rows_json(p.packed_rows),
                   None if p.scores is None else [[c, *v] for c, v in p.scores.items()], p.total]
                  for p in feedback.parts]
         issues = [[i.code, i.file, i.sheet, i.cell, i.unit, i.field, i.criterion, i.value, i.detail]
