@@ -129,3 +129,10 @@ def test_units_of_one_form_each_see_their_own_values(tmp_path):
     heights = [(sheet.row_dimensions[6].height or 15, sheet.row_dimensions[7].height or 15) for sheet in sheets]
     assert heights[0] == heights[2]
     assert heights[1][0] > heights[0][0] and heights[1][1] > heights[0][1]
+
+
+def test_a_huge_number_a_unit_typed_is_shown_whole(tmp_path):
+    """1e30 in a field (an error the unit is told about) is written back as typed; formatting
+    it once failed the whole run (Babel keeps 28 digits)."""
+    sheet = openpyxl.load_workbook(scored_feedback(tmp_path, "don-vi-a", 1e30)).worksheets[0]
+    assert sheet["F7"].value == "1" + ".000" * 10

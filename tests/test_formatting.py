@@ -1,4 +1,5 @@
 import datetime as dt
+import decimal
 import random
 
 from babel.numbers import parse_pattern
@@ -48,3 +49,24 @@ def test_plain_patterns_write_what_babel_writes():
         babel = parse_pattern(pattern)
         plain = _PLAIN.fullmatch(pattern)
         assert [_plain(v, plain) for v in values] == [babel.apply(v, _LOCALE) for v in values], pattern
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([0.0, -0.0, 7.5, 10.0, float("nan"), 1 / 3]) | st.floats(allow_infinity=False),
+                max_size=60))
+def test_a_column_formatted_once_per_distinct_value_reads_as_each_value_formatted(values):
+    assert f.each_distinct(values, lambda v: f.points(v, blank="–")) == [f.points(v, blank="–") for v in values]
+
+
+def test_numbers_too_long_for_babel_are_still_written():
+    """A unit may type 1e30: Babel (28 digits) refuses it; the number is written whole."""
+    assert f.number(1e30) == "1" + ".000" * 10
+    assert f.points(1e24) == "1" + ".000" * 8 + ",00"
+    assert f.percent(1e30) == "100" + ".000" * 10 + ",0%"
+    assert f.number(-1.5e300).startswith("-1.500.000") and f.number(-1.5e300).count(".") == 100
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats(min_value=1e17, max_value=1.7e308))
+def test_any_large_float_is_its_shortest_decimal_grouped(value):
+    assert f.number(value, 4) == f"{int(decimal.Decimal(repr(value))):,}".replace(",", ".")
