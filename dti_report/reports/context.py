@@ -9,6 +9,7 @@ re-renders without rereading the inputs.
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -271,8 +272,8 @@ def scorecard_contexts(results: RunResults, set_id: str, settings: ReportSetting
     reasons = ([r if isinstance(r, str) else "" for r in scores["reason"].tolist()] if "reason" in scores.columns
                else [""] * len(scores))
     columns = {
-        "self": [fmt.points(v, blank="–") for v in self_score],
-        "verified": [fmt.points(v, blank="–") for v in verified],
+        "self": fmt.each_distinct(self_score, partial(fmt.points, blank="–")),
+        "verified": fmt.each_distinct(verified, partial(fmt.points, blank="–")),
         "status": [STATUS_LABELS.get(v, v) for v in scores["status"].tolist()],
         "differs": (np.abs(np.nan_to_num(self_score) - np.nan_to_num(verified)) > SAME).tolist(),
         "reason": reasons,
