@@ -10,6 +10,7 @@ get the file rejected, any other code leaves it accepted with that issue.
 from __future__ import annotations
 
 import csv
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -18,7 +19,8 @@ import pytest
 
 from dti_report.kinds import catalog as forms_catalog
 from dti_report.checking import check_file
-from dti_report.pipeline import run_batch
+from dti_report.pipeline import run_batch, run_period
+from dti_report.reports.settings import load_settings
 from dti_report.kinds import get_form
 from dti_report.workbook.layout import INPUT_SHEET
 from dti_report.evaluation.scoring import score_rows
@@ -178,3 +180,21 @@ def test_batch_over_the_corpus():
                if set_id == "hcm-dti-so") == 1
     assert "hcm-dti-so" in batch.results
     assert all(i.file in status or i.file == "expected.csv" or not i.file for i in batch.issues)
+
+
+@pytest.mark.parametrize("name, shown", [
+    ("58-implausible-number.xlsx", "100" + ".000" * 102),   # 1e308: 309 digits
+    ("68-huge-number-libreoffice.xlsx", "1" + ".000" * 10),  # 1e30, saved by LibreOffice
+])
+def test_a_run_writes_a_huge_number_back_to_the_unit_whole(tmp_path, name, shown):
+    """An implausible number is an error in that cell, and the run still writes every
+    output: the unit's feedback shows the number as typed (formatting it once failed the run)."""
+    inbox = tmp_path / "hop-thu"
+    inbox.mkdir()
+    shutil.copy(CORPUS / name, inbox / name)
+    outcome = run_period(inbox, tmp_path / "ket-qua", PERIOD, builtin_registry(), forms_catalog(), load_settings(),
+                         workers=1)
+    found = [(i.code, i.sheet, i.cell, i.field) for i in outcome.batch.issues if i.code == "implausible-number"]
+    assert found == [("implausible-number", INPUT_SHEET, "E100", "6.4.a")]
+    sheet = openpyxl.load_workbook(tmp_path / "ket-qua" / "phan-hoi" / "so-tttt.xlsx").worksheets[0]
+    assert shown in {c.value for row in sheet.iter_rows() for c in row}

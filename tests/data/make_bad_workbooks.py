@@ -174,6 +174,12 @@ def input_row_of(sheet, field_id: str) -> int:
 
 
 def soffice_convert(src: Path, fmt: str, outdir: Path) -> Path:
+    """`src` saved by LibreOffice as `fmt` into `outdir`, a folder of its own: asked to write
+    over its source (xlsx to xlsx in the same folder) LibreOffice writes nothing, and the
+    source would pass for its output."""
+    outdir.mkdir(parents=True, exist_ok=True)
+    if outdir.resolve() == src.parent.resolve():
+        raise SystemExit(f"soffice would write over {src}: give it another folder")
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
         raise SystemExit("LibreOffice (soffice) is needed for the .ods and .xls cases")
@@ -624,7 +630,7 @@ def libreoffice_copy(work: Path, src: Path, fmt: str, dst: Path) -> None:
     staged = work / "lo" / dst.with_suffix(".xlsx").name
     staged.parent.mkdir(exist_ok=True)
     shutil.copy(src, staged)
-    fresh = soffice_convert(staged, fmt, staged.parent)
+    fresh = soffice_convert(staged, fmt, staged.parent / "saved")
     if zipfile.is_zipfile(fresh):
         normalize(fresh)
     if existing.exists() and cell_values(existing) == cell_values(fresh):
@@ -1084,6 +1090,16 @@ def _control_chars(work, dst):
     return expect("not-a-number", sheet=INPUT_SHEET, cell=cell, field="1.2.b")
 
 
+@case("68-huge-number-libreoffice.xlsx")
+def _huge_number_libreoffice(work, dst):
+    """1e30 in 6.4.a, saved by LibreOffice Calc: an implausible number with more digits than
+    Babel formats; the run must still write it back whole in the unit's feedback."""
+    src = work / "huge-number.xlsx"
+    edit(filled(work), src, _set_cell("6.4.a", 1e30))
+    libreoffice_copy(work, src, "xlsx", dst)
+    return expect("implausible-number", sheet=INPUT_SHEET, cell=field_cell(dst, "6.4.a"), field="6.4.a")
+
+
 def keep_or_convert(work: Path, src: Path, fmt: str, dst: Path) -> None:
     """`src` saved by LibreOffice as `fmt`, unless the corpus already has this file: the
     file is compared by what the reader says of it, not by its bytes (LibreOffice
@@ -1095,7 +1111,7 @@ def keep_or_convert(work: Path, src: Path, fmt: str, dst: Path) -> None:
     staged = work / "lo" / dst.with_suffix(".xlsx").name
     staged.parent.mkdir(exist_ok=True)
     shutil.copy(src, staged)
-    shutil.copy(soffice_convert(staged, fmt, staged.parent), dst)
+    shutil.copy(soffice_convert(staged, fmt, staged.parent / "saved"), dst)
 
 
 PASSWORD_MACRO = """<?xml version="1.0" encoding="UTF-8"?>
