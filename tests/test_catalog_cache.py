@@ -25,18 +25,23 @@ def _own_form(folder: Path, title: str) -> Path:
     return path
 
 
-@pytest.fixture
-def parses(monkeypatch):
-    """How many form files were parsed (not taken from the cache)."""
+def counted_calls(monkeypatch, module, name: str) -> dict:
+    """How many times module.name is called from now on (count["n"])."""
     count = {"n": 0}
-    real = catalog_module.read_form_file
+    real = getattr(module, name)
 
     def counting(*args, **kwargs):
         count["n"] += 1
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(catalog_module, "read_form_file", counting)
+    monkeypatch.setattr(module, name, counting)
     return count
+
+
+@pytest.fixture
+def parses(monkeypatch):
+    """How many form files were parsed (not taken from the cache)."""
+    return counted_calls(monkeypatch, catalog_module, "read_form_file")
 
 
 def test_second_load_comes_from_the_cache(tmp_path, parses):
@@ -123,15 +128,7 @@ UNITS = Path(__file__).resolve().parents[1] / "dti_report" / "data" / "units" / 
 def registry_parses(monkeypatch, tmp_path):
     """How many registry files were parsed (not taken from the cache), with a cache of the test's own."""
     monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "cache"))
-    count = {"n": 0}
-    real = units_module._parse_registry
-
-    def counting(*args, **kwargs):
-        count["n"] += 1
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(units_module, "_parse_registry", counting)
-    return count
+    return counted_calls(monkeypatch, units_module, "_parse_registry")
 
 
 def test_a_registry_is_parsed_once_per_content(tmp_path, registry_parses):

@@ -13,6 +13,7 @@ import pickle
 import sys
 import tempfile
 from pathlib import Path
+from typing import Iterable
 
 CACHE_ENV = "DTI_REPORT_CACHE"
 APP = "dti-report"
@@ -66,6 +67,18 @@ def code_digest(*folders: Path) -> bytes:
     for code in sorted(path for folder in folders for path in Path(folder).glob("*.py")):
         digest.update(f"{code.parent.name}/{code.name}".encode() + b"\0" + code.read_bytes() + b"\0")
     return digest.digest()
+
+
+def value_key(parts: Iterable[str], folders: Iterable[Path], contents: Iterable[bytes]) -> str:
+    """Everything a kept value depends on: named parts (a format, library versions, file
+    names), the package's code in these folders, Python's version, the bytes it was made from."""
+    digest = hashlib.sha256()
+    for part in (*parts, sys.version):
+        digest.update(part.encode() + b"\0")
+    digest.update(code_digest(*folders))
+    for data in contents:
+        digest.update(hashlib.sha256(data).digest())
+    return digest.hexdigest()
 
 
 def cached_value(path: Path, key: str) -> object | None:

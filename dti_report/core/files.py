@@ -21,6 +21,8 @@ from typing import Iterator
 import numpy as np
 import pandas as pd
 
+from dti_report.core.formatting import each_distinct
+
 
 def _file_mode() -> int:
     """What a new file gets under the user's umask (mkstemp alone gives 0600, which
@@ -149,6 +151,10 @@ def _csv_field(text: str) -> str:
     return _QUOTED.getvalue()[:-2]  # less the empty field's comma and the line's end
 
 
+def _float_text(value: float) -> str:
+    return repr(value) if value == value else ""  # noqa: PLR0124 (NaN: empty)
+
+
 def _csv_columns(frame: pd.DataFrame) -> list[list[str]] | None:
     """Each column's cells as pandas' to_csv writes them (numbers as numpy prints them, text
     neutralised and quoted where needed, missing values empty), made a column and a distinct
@@ -169,9 +175,7 @@ def _csv_columns(frame: pd.DataFrame) -> list[list[str]] | None:
             # repr: the shortest text that reads back as the same float, as numpy prints it;
             # once per distinct value (points take a few values over thousands of rows)
             # distinct by their bits: -0.0 is not 0.0 in the text
-            bits, at = np.unique(series.to_numpy().view(np.int64), return_inverse=True)
-            texts = np.array([repr(v) if v == v else "" for v in bits.view(np.float64).tolist()], dtype=object)
-            columns.append(texts[at.reshape(-1)].tolist())
+            columns.append(each_distinct(series.to_numpy(), _float_text))
         elif dtype == object or pd.api.types.is_string_dtype(dtype):
             at, distinct = pd.factorize(series, use_na_sentinel=True)
             if not all(type(v) is str for v in distinct):

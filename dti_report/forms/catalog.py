@@ -19,7 +19,6 @@ reads, validates and indexes.
 from __future__ import annotations
 
 import hashlib
-import sys
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -29,7 +28,7 @@ import pydantic
 import yaml
 from pydantic import ValidationError
 
-from dti_report.core.cache import cached_value, code_digest, keep_value
+from dti_report.core.cache import cached_value, keep_value, value_key
 from dti_report.core.errors import DtiError
 from dti_report.core.text import nfc_tree
 from dti_report.forms.base import Form
@@ -252,19 +251,14 @@ def _form_files(extra_dirs: Iterable[Path]) -> tuple[list[tuple[Path, str]], lis
 def cache_key(models: Mapping[str, type[Form]], files: list[tuple[str, bytes]]) -> str:
     """Everything the validated forms depend on: the files' names and bytes, the code that
     validates them (this package's forms and core modules), and the versions of pydantic and Python."""
-    digest = hashlib.sha256()
-    parts = [CACHE_FORMAT, pydantic.VERSION, sys.version,
-             *(f"{name}={model.__module__}.{model.__qualname__}" for name, model in models.items())]
-    for part in parts:
-        digest.update(part.encode() + b"\0")
     package = Path(__file__).parent.parent
-    digest.update(code_digest(package / "forms", package / "core"))
-    for source, data in files:
-        digest.update(source.encode() + b"\0" + hashlib.sha256(data).digest())
-    return digest.hexdigest()
+    return value_key([CACHE_FORMAT, pydantic.VERSION,
+                      *(f"{name}={model.__module__}.{model.__qualname__}" for name, model in models.items()),
+                      *(source for source, _ in files)],
+                     [package / "forms", package / "core"], [data for _, data in files])
 
 
-CACHE_FORMAT = "catalog-2"
+CACHE_FORMAT = "catalog-3"
 
 
 def _cache_file(cache_dir: Path, sources: list[str]) -> Path:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import sys
 from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
@@ -17,7 +16,7 @@ import pydantic
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
-from dti_report.core.cache import cache_dir, cached_value, code_digest, keep_value
+from dti_report.core.cache import cache_dir, cached_value, keep_value, value_key
 from dti_report.core.text import fold, nfc_tree
 from dti_report.forms.catalog import CatalogError, Problem, schema_message
 
@@ -141,12 +140,8 @@ def load_registry(path: Path | str) -> Registry:
     folder = cache_dir()
     if folder is None:
         return _parse_registry(path, data)
-    digest = hashlib.sha256()
-    for part in (REGISTRY_CACHE_FORMAT, pydantic.VERSION, sys.version):
-        digest.update(part.encode() + b"\0")
     package = Path(__file__).parent.parent
-    digest.update(code_digest(package / "forms", package / "core") + hashlib.sha256(data).digest())
-    key = digest.hexdigest()
+    key = value_key([REGISTRY_CACHE_FORMAT, pydantic.VERSION], [package / "forms", package / "core"], [data])
     target = folder / f"registry-{hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]}.pickle"
     registry = cached_value(target, key)
     if not isinstance(registry, Registry):
@@ -155,7 +150,7 @@ def load_registry(path: Path | str) -> Registry:
     return registry
 
 
-REGISTRY_CACHE_FORMAT = "registry-1"
+REGISTRY_CACHE_FORMAT = "registry-2"
 
 
 def _parse_registry(path: Path, data: bytes) -> Registry:

@@ -24,6 +24,7 @@ import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from itertools import chain
 from pathlib import Path
 
@@ -31,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from dti_report.core.files import atomic_path
+from dti_report.core.formatting import each_distinct
 from dti_report.workbook.layout import column_letter
 from dti_report.workbook.sheet_xml import text_xml
 from dti_report.workbook.xlsx import LINE_HEIGHT, lines_needed, workbook, write_table
@@ -142,13 +144,14 @@ class _Cells(dict):
 
 
 def _number_cells(values: np.ndarray, letter: str, style: str, blanks: bool) -> list[str]:
-    """A batch of a column of numbers as cell XML, each distinct value (by its bits: -0.0
-    stays itself) made once."""
-    bits, codes = np.unique(values.view(np.int64), return_inverse=True)
-    ref = f"{letter}{_ROW}"
-    xml = np.array([f'<c r="{ref}"{style}><v>{v:.16G}</v></c>' if v == v and v not in _INFINITE  # noqa: PLR0124
-                    else _other_cell(ref, style, v, blanks) for v in bits.view(float).tolist()], dtype=object)
-    return xml[codes].tolist()
+    """A batch of a column of numbers as cell XML, each distinct value made once."""
+    return each_distinct(values, partial(_number_xml, f"{letter}{_ROW}", style, blanks))
+
+
+def _number_xml(ref: str, style: str, blanks: bool, v: float) -> str:
+    if v == v and v not in _INFINITE:  # noqa: PLR0124 (not NaN)
+        return f'<c r="{ref}"{style}><v>{v:.16G}</v></c>'
+    return _other_cell(ref, style, v, blanks)
 
 
 class _Lines(dict):
