@@ -12,7 +12,7 @@ import pytest
 
 from dti_report import pipeline
 from dti_report.batch.staging import RunFolderError
-from dti_report.batch.store import SCHEMA_VERSION, Store, StoreError
+from dti_report.batch.store import FIRST_SEEN_SQL, SAME_CONTENT_SQL, SCHEMA_VERSION, Store, StoreError
 from dti_report.in_force import workspace_catalog, workspace_settings
 from dti_report.core.numbers import parse_number_text
 
@@ -76,7 +76,7 @@ def test_a_store_of_the_first_schema_is_backed_up_and_migrated(tmp_path):
     path = tmp_path / "kho.sqlite"
     _version_1(path)
     with Store.open(path, tmp_path / "sao-luu") as store:
-        assert store.version == SCHEMA_VERSION == 5
+        assert store.version == SCHEMA_VERSION == 6
         # Its submission's arrival is its file's first sighting.
         assert store.frame("SELECT arrived FROM submissions")["arrived"][0] == "2024-01-04T16:30:00+07:00"
         assert store.adjustments().empty and store.deadlines("2023") == {}
@@ -99,6 +99,19 @@ def test_a_store_of_the_first_schema_is_backed_up_and_migrated(tmp_path):
     assert old.execute("PRAGMA user_version").fetchone()[0] == 1
     assert old.execute("SELECT unit_code FROM submissions").fetchall() == [("so-tttt",)]
     old.close()
+
+
+def test_a_file_is_found_by_its_content_through_an_index(tmp_path):
+    """A new file's earlier sightings are looked up by period and hash for every new file: without
+    an index each lookup reads every file of the period (a migrated store gets it too)."""
+    path = tmp_path / "kho.sqlite"
+    _version_1(path)
+    with Store.open(path, tmp_path / "sao-luu") as store:
+        for sql, params in ((FIRST_SEEN_SQL, ("2023", "ab")), (SAME_CONTENT_SQL, ("2023", "ab", "x"))):
+            plan = " ".join(row[-1] for row in store.conn.execute(f"EXPLAIN QUERY PLAN {sql}", params))
+            assert "USING INDEX files_content (period=? AND sha256=?)" in plan
+        assert store.first_seen("2023", "ab") == "2024-01-04T16:30:00+07:00"
+        assert store.first_seen("2023", "cd") is None and store.first_seen("2024", "ab") is None
 
 
 def test_a_store_of_a_newer_tool_is_refused(tmp_path):

@@ -22,8 +22,7 @@ def arrivals(batch: BatchResult, store: Store, reading: StoredReading, period: s
         if seen is not None and seen.first_seen:
             out[sub.path] = seen.first_seen
             continue
-        earlier = store.conn.execute("SELECT MIN(first_seen) FROM files WHERE period = ? AND sha256 = ?",
-                                     (period, sub.sha256)).fetchone()[0] if sub.sha256 else None
+        earlier = store.first_seen(period, sub.sha256) if sub.sha256 else None
         if earlier:
             out[sub.path] = earlier
         elif first_run and seen is not None:
