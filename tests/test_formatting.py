@@ -58,6 +58,34 @@ def test_a_column_formatted_once_per_distinct_value_reads_as_each_value_formatte
     assert f.each_distinct(values, lambda v: f.points(v, blank="–")) == [f.points(v, blank="–") for v in values]
 
 
+# Ties at two decimals and at a percent's one ("0,125", "2,675", "0,0005"), their neighbours, and
+# values beyond what is rounded in numpy.
+NEAR_TIES = (st.integers(-10**7, 10**7).map(lambda k: k / 1000 + 0.0005)
+             | st.integers(-10**6, 10**6).map(lambda k: k / 1000)
+             | st.floats(min_value=5e8, max_value=1e12) | st.floats(min_value=-1e-3, max_value=1e-3))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.floats() | NEAR_TIES | st.sampled_from([0.0, -0.0, 2.675, 0.125, 999.995, -0.004]), max_size=40),
+       st.sampled_from([(0, False), (1, False), (2, False), (1, True), (2, True), (0, True)]))
+def test_a_column_rounded_in_numpy_reads_as_each_value_formatted(values, shape):
+    digits, percent = shape
+    pattern = "#,##0" + ("." + "0" * digits if digits else "") + ("%" if percent else "")
+    expected = ["–" if v != v else parse_pattern(pattern).apply(v, _LOCALE) if abs(v) < 1e17 else
+                f.format_decimal(v, pattern) for v in values]
+    assert f.fixed_column(values, digits, percent=percent, blank="–") == expected
+    if (digits, percent) == (2, False):
+        assert f.fixed_column(values, 2, blank="–") == [f.points(v, blank="–") for v in values]
+    elif (digits, percent) == (1, True):
+        assert f.fixed_column(values, 1, percent=True) == [f.percent(v) for v in values]
+
+
+def test_minus_zero_is_written_the_same_whichever_zero_came_first():
+    """-0.0 == 0.0: a cache keyed by the value alone gave "0,00" or "-0,00" for both by order."""
+    assert (f.points(0.0), f.points(-0.0), f.points(0.0)) == ("0,00", "-0,00", "0,00")
+    assert (f.percent(-0.0), f.percent(0.0)) == ("-0,0%", "0,0%")
+
+
 def test_numbers_too_long_for_babel_are_still_written():
     """A unit may type 1e30: Babel (28 digits) refuses it; the number is written whole."""
     assert f.number(1e30) == "1" + ".000" * 10

@@ -9,7 +9,6 @@ re-renders without rereading the inputs.
 from __future__ import annotations
 
 import datetime as dt
-from functools import partial
 from typing import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -272,8 +271,8 @@ def scorecard_contexts(results: RunResults, set_id: str, settings: ReportSetting
     reasons = ([r if isinstance(r, str) else "" for r in scores["reason"].tolist()] if "reason" in scores.columns
                else [""] * len(scores))
     columns = {
-        "self": fmt.each_distinct(self_score, partial(fmt.points, blank="–")),
-        "verified": fmt.each_distinct(verified, partial(fmt.points, blank="–")),
+        "self": fmt.fixed_column(self_score, 2, blank="–"),
+        "verified": fmt.fixed_column(verified, 2, blank="–"),
         "status": [STATUS_LABELS.get(v, v) for v in scores["status"].tolist()],
         "differs": (np.abs(np.nan_to_num(self_score) - np.nan_to_num(verified)) > SAME).tolist(),
         "reason": reasons,
@@ -290,7 +289,12 @@ def scorecard_contexts(results: RunResults, set_id: str, settings: ReportSetting
     label = {i.id: f"chỉ số {i.id} – {i.name}" for i in s.indices}
     shares = view.shares()
     share_values = {i.id: shares[i.id].tolist() for i in s.indices}
-    share_text = {i.id: [fmt.percent(v) for v in share_values[i.id]] for i in s.indices}
+    share_text = {i.id: fmt.fixed_column(share_values[i.id], 1, percent=True) for i in s.indices}
+    # Each points column formatted in one pass: ten thousand units hold few distinct texts.
+    points_text = {column: fmt.fixed_column(totals[column], 2)
+                   for column in [*(i.id for i in s.indices), "total", "self_total"]}
+    shares_of_total = totals["total"] / s.total_points if s.total_points else np.zeros(len(totals))
+    percent_text = fmt.fixed_column(shares_of_total, 1, percent=True)
     for pos, record in enumerate(totals.to_dict("records")):
         code = record["unit_code"]
         indices, no_data, invalid, adjusted = [], [], [], []
@@ -318,17 +322,17 @@ def scorecard_contexts(results: RunResults, set_id: str, settings: ReportSetting
                 elif statuses[i] == "invalid":
                     invalid.append(f"{c.id}. {c.name}")
             indices.append({"id": index.id, "name": index.name, "max": index_max[index.id],
-                            "points": fmt.points(record[index.id]), "self_points": fmt.points(self_points),
+                            "points": points_text[index.id][pos], "self_points": fmt.points(self_points),
                             "percent": share_text[index.id][pos], "criteria": criteria})
         unit_shares = {i.id: share_values[i.id][pos] for i in s.indices}
         top, bottom = max(unit_shares.values()), min(unit_shares.values())
         yield {
             **common,
             "unit_code": code, "unit_name": names.get(code, code),
-            "total": fmt.points(record["total"]),
-            "percent": fmt.percent(record["total"] / s.total_points if s.total_points else 0),
+            "total": points_text["total"][pos],
+            "percent": percent_text[pos],
             "rank": str(int(record["rank"])),
-            "self_total": fmt.points(record["self_total"]), "self_rank": str(int(record["self_rank"])),
+            "self_total": points_text["self_total"][pos], "self_rank": str(int(record["self_rank"])),
             "self_differs": abs(record["self_total"] - record["total"]) > SAME,
             "even": top - bottom <= 1e-9,
             "strongest": [f"{label[i]} ({share_text[i][pos]})" for i, v in unit_shares.items() if abs(v - top) <= 1e-9],
