@@ -160,7 +160,8 @@ _ATTR_RE = re.compile(rb'([\w:.-]+)\s*=\s*"([^"]*)"')
 _V_RE = re.compile(rb"<(?:[\w.-]+:)?v>([^<]*)</(?:[\w.-]+:)?v>")
 _F_RE = re.compile(rb"<(?:[\w.-]+:)?f\b[^>]*>([^<]*)</(?:[\w.-]+:)?f>")
 _IS_RE = re.compile(rb"<(?:[\w.-]+:)?is\b")
-_CELL_REF = re.compile(rb'<c r="[A-Z]{1,3}[0-9]{1,7}"')
+# A cell not opened as `<c r="B7"` (no reference, another attribute first): found in one pass, no list made.
+_CELL_WITHOUT_REF = re.compile(rb'<c(?:>|/>| (?!r="[A-Z]{1,3}[0-9]{1,7}"))')
 _PREFIXED_CELL_PART = re.compile(rb"<[\w.-]+:(?:c|f|v|is)[\s/>]")
 _FAR_CELLS: dict[tuple[int, int], re.Pattern] = {}
 _BOOLEAN_F = re.compile(rb'<f(?:\s[^>]*)?>\s*(?i:TRUE|FALSE)(?:\(\))?\s*</f>')
@@ -178,8 +179,7 @@ def _far_cell_re(max_rows: int, max_cols: int) -> re.Pattern:
 def _scan_xlsx_fast(data: bytes, name: str, max_rows: int, max_cols: int) -> SheetScan | None:
     # Every writer seen puts the reference first: `<c r="B7" …`. A cell written otherwise (no
     # reference, another order, a namespace prefix) is left to the walk.
-    cells = data.count(b"<c ") + data.count(b"<c>") + data.count(b"<c/>")
-    if cells != len(_CELL_REF.findall(data)) or _PREFIXED_CELL_PART.search(data):
+    if _CELL_WITHOUT_REF.search(data) or _PREFIXED_CELL_PART.search(data):
         return None
     starts = {m.start() for m in _far_cell_re(max_rows, max_cols).finditer(data)}
     for marker in (b' t="e"', b' t="b"'):

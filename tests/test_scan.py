@@ -1,0 +1,78 @@
+"""The sheet scan's fast path (regular expressions over the part) finds what the element walk
+finds, or declines and leaves the sheet to the walk."""
+
+import io
+import zipfile
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dti_report.workbook import scan
+from dti_report.workbook.scan import ERROR_TEXT, SheetScan, cell_ref
+
+PART = "xl/worksheets/sheet1.xml"
+# What a cell may hold, as spreadsheet programs write it.
+BODIES = {
+    "number": ('', "<v>12.5</v>"),
+    "empty value": ('', "<v></v>"),
+    "nothing": ('', ""),
+    "error": (' t="e"', "<v>#DIV/0!</v>"),
+    "error without text": (' t="e"', "<f>1/0</f><v></v>"),
+    "true": (' t="b"', "<v>1</v>"),
+    "false": (' t="b"', "<v>0</v>"),
+    "formula TRUE()": ('', "<f>TRUE()</f><v>1</v>"),
+    "formula false": ('', "<f> false </f>"),
+    "formula": ('', "<f>SUM(A1:A2)</f><v>3</v>"),
+    "inline string": (' t="inlineStr"', "<is><t>có</t></is>"),
+    "shared string": (' t="s"', "<v>0</v>"),
+}
+
+
+def _sheet_xml(cells: list[tuple[int, int, str, str]]) -> bytes:
+    """cells: (row, column, body kind, how the cell opens: "ref", "ref later", "no ref")."""
+    rows: dict[int, list[str]] = {}
+    for row, col, kind, opening in sorted(cells, key=lambda c: (c[0], c[1])):
+        attrs, body = BODIES[kind]
+        ref = f'r="{cell_ref(row, col)}"'
+        head = {"ref": f"<c {ref}{attrs} s=\"1\"", "ref later": f'<c s="1"{attrs} {ref}', "no ref": f"<c{attrs}"}[opening]
+        rows.setdefault(row, []).append(f"{head}/>" if not body else f"{head}>{body}</c>")
+    data = "".join(f'<row r="{r}">{"".join(c)}</row>' for r, c in sorted(rows.items()))
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            f"<cols><col min=\"1\" max=\"2\" width=\"9\"/></cols><sheetData>{data}</sheetData></worksheet>").encode()
+
+
+def _walked(data: bytes, max_rows: int, max_cols: int) -> SheetScan:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr(PART, data)
+    kept, scan.FAST_PART_BYTES = scan.FAST_PART_BYTES, -1  # every part takes the walk
+    try:
+        with zipfile.ZipFile(buffer) as z:
+            return scan.scan_xlsx_sheet(z, PART, "Nhập liệu", max_rows, max_cols)
+    finally:
+        scan.FAST_PART_BYTES = kept
+
+
+CELLS = st.lists(st.tuples(st.integers(1, 1300), st.integers(1, 40), st.sampled_from(sorted(BODIES)),
+                           st.sampled_from(["ref", "ref", "ref", "ref later", "no ref"])),
+                 max_size=25, unique_by=lambda c: (c[0], c[1]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(CELLS, st.sampled_from([(20, 8), (120, 26), (999, 27), (1000, 30)]))
+def test_the_fast_path_finds_what_the_walk_finds_or_declines(cells, limits):
+    data = _sheet_xml(cells)
+    fast = scan._scan_xlsx_fast(data, "Nhập liệu", *limits)
+    if any(opening != "ref" for *_, opening in cells):
+        assert fast is None
+    else:
+        assert fast == _walked(data, *limits)
+
+
+def test_far_cells_errors_and_booleans_by_reference():
+    data = _sheet_xml([(3, 2, "error", "ref"), (4, 2, "true", "ref"), (5, 2, "formula TRUE()", "ref"),
+                       (6, 2, "error without text", "ref"), (7, 2, "nothing", "ref"), (30, 2, "number", "ref"),
+                       (31, 2, "number", "ref")])
+    assert scan._scan_xlsx_fast(data, "Nhập liệu", 20, 8) == SheetScan(
+        "Nhập liệu", far_cell="B30", errors={"B3": "#DIV/0!", "B6": ERROR_TEXT}, booleans={"B4": True, "B5": True})
