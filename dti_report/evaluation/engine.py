@@ -63,15 +63,23 @@ class Context:
         return status, partial
 
     def incomplete(self, mask: np.ndarray, field_ids: tuple[str, ...]) -> list[Problem]:
+        positions = np.flatnonzero(mask & ~self.skip)
         problems = []
-        for pos in np.flatnonzero(mask & ~self.skip):
-            missing = self.blank_fields(int(pos), field_ids)
-            problems.append((int(pos), "incomplete-criterion", ", ".join(missing), missing[0] if missing else ""))
+        for pos, missing in zip(positions.tolist(), self._blank_fields(positions, field_ids)):
+            problems.append((pos, "incomplete-criterion", ", ".join(missing), missing[0] if missing else ""))
         return problems
 
     def blank_fields(self, pos: int, field_ids) -> list[str]:
-        return [f for f in field_ids if np.isnan(self.data.values.iat[pos, self.data.values.columns.get_loc(f)])
-                and not self.data.invalid.iat[pos, self.data.invalid.columns.get_loc(f)]]
+        return self._blank_fields(np.array([pos]), field_ids)[0]
+
+    def _blank_fields(self, positions: np.ndarray, field_ids) -> list[list[str]]:
+        """The fields each unit at `positions` left blank (not invalid), in the fields' order."""
+        if not len(positions):
+            return []
+        values = np.column_stack([self.data.column(f)[positions] for f in field_ids])
+        invalid = np.column_stack([self.data.invalid_column(f)[positions] for f in field_ids])
+        blank = (np.isnan(values) & ~invalid).tolist()
+        return [[f for f, b in zip(field_ids, row) if b] for row in blank]
 
 
 SCORE_COLUMNS = ["unit_code", "index", "criterion", "max_points", "ratio", "points", "status"]

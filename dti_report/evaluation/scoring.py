@@ -50,8 +50,11 @@ def score_typed(indicator_set: IndicatorSet, self_data, rows: pd.DataFrame | Non
     result = score_self_and_verified(indicator_set, self_data, verified_data)
     # Why Sở TTTT changed what a unit reported, beside the criterion it changed: the scorecard
     # and the unit's feedback print it (QĐ 79 II.3: the verified result replaces the self-assessment).
-    keys = zip(result.scores["unit_code"], result.scores["criterion"])
-    result.scores["reason"] = ["; ".join(reasons.get(key, [])) for key in keys]
+    if reasons:
+        keys = zip(result.scores["unit_code"].tolist(), result.scores["criterion"].tolist())
+        result.scores["reason"] = ["; ".join(reasons.get(key, [])) for key in keys]
+    else:  # no adjustment gave a reason: half a million rows need no lookup
+        result.scores["reason"] = ""
     return result
 
 
