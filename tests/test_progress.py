@@ -115,6 +115,18 @@ def test_pdf_shares_the_documents_among_processes_with_their_own_profiles(tmp_pa
     assert progress.phases[0].total == progress.steps[phases.PDF] == 5
 
 
+def test_a_rerun_counts_the_readings_it_takes_back_from_the_store(tmp_path):
+    ws = make_workspace(tmp_path)
+    drop(ws, "2023", [sample("so-tttt"), sample("so-gtvt")])
+    pipeline.run_in_workspace(ws, "2023", catalog(), load_settings(), workers=1)
+    drop(ws, "2023", [sample("hepza")])
+    progress = Recording()
+    outcome = pipeline.run_in_workspace(ws, "2023", catalog(), load_settings(), workers=1, progress=progress)
+    assert len(outcome.batch.stored) == 2
+    reading = progress.phases[0]
+    assert reading.name == phases.READING and reading.total == reading.done == 3
+
+
 def test_a_workspace_run_keeps_its_phase_times_in_the_store(tmp_path):
     ws = make_workspace(tmp_path)
     drop(ws, "2023", [sample("so-tttt"), sample("so-gtvt")])

@@ -15,6 +15,7 @@ from dti_report.batch.staging import RunFolderError
 from dti_report.batch.store import FIRST_SEEN_SQL, SAME_CONTENT_SQL, SCHEMA_VERSION, Store, StoreError
 from dti_report.in_force import workspace_catalog, workspace_settings
 from dti_report.core.numbers import parse_number_text
+from dti_report.workbook import packed_rows
 
 from workspace_helpers import at, drop, files_of, make_workspace, run, sample, workbook_values
 
@@ -76,7 +77,7 @@ def test_a_store_of_the_first_schema_is_backed_up_and_migrated(tmp_path):
     path = tmp_path / "kho.sqlite"
     _version_1(path)
     with Store.open(path, tmp_path / "sao-luu") as store:
-        assert store.version == SCHEMA_VERSION == 6
+        assert store.version == SCHEMA_VERSION == 7
         # Its submission's arrival is its file's first sighting.
         assert store.frame("SELECT arrived FROM submissions")["arrived"][0] == "2024-01-04T16:30:00+07:00"
         assert store.adjustments().empty and store.deadlines("2023") == {}
@@ -229,11 +230,41 @@ def test_a_file_moved_to_another_folder_is_not_read_again(tmp_path):
     issues = pd.read_csv(ws.results("2023") / "issues.csv", dtype=str, keep_default_na=False)
     hepza = set(issues.loc[issues["unit"] == "hepza", "file"])
     assert hepza == {"da-xem/hepza_hcm-dti-so_2023.xlsx"}  # every issue under the new path
+    (sub,) = [s for s in again.batch.submissions if s.unit_code == "hepza"]
+    assert {record[4] for record in sub.records} == {"da-xem/hepza_hcm-dti-so_2023.xlsx"}  # and every row
     with Store.open(ws.store_path) as store:
         arrived = store.frame("SELECT path, first_seen, present FROM files WHERE unit_code = 'hepza' ORDER BY id")
     assert list(arrived["present"]) == [0, 1] and set(arrived["first_seen"]) == {"2024-01-05T08:00:00+07:00"}
     third = run(ws, "2023", at("2024-01-12 09:00"))
     assert len(third.batch.stored) == 2
+
+
+def test_a_rerun_takes_back_the_rows_as_the_reader_packed_them(tmp_path, monkeypatch):
+    """The store keeps a file's packed rows beside their JSON: a rerun by the same Python gives the
+    reader's own bytes back without packing the JSON again; rows packed in another format are
+    packed again from the JSON, the same rows."""
+    ws = make_workspace(tmp_path)
+    drop(ws, "2023", [sample(u) for u in UNITS[:2]], at("2024-01-05 08:00"))
+    first = run(ws, "2023", at("2024-01-10 09:00"))
+    read = {s.path: s.packed_rows for s in first.batch.submissions}
+    assert all(read.values())
+
+    def no_json(text, path):
+        raise AssertionError("packed again from JSON")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(packed_rows, "packed_from_json", no_json)
+        again = run(ws, "2023", at("2024-01-10 10:00"))
+    assert again.batch.stored == set(read)
+    assert {s.path: s.packed_rows for s in again.batch.submissions} == read
+
+    with Store.open(ws.store_path) as store:
+        store.conn.execute("UPDATE files SET packed_format = 'marshal 3, Python 3.8'")
+    third = run(ws, "2023", at("2024-01-10 11:00"))
+    assert third.batch.stored == set(read)
+    assert {s.path: s.records for s in third.batch.submissions} == {s.path: s.records for s in first.batch.submissions}
+    with Store.open(ws.store_path) as store:  # kept again in this Python's format
+        assert set(store.frame("SELECT packed_format FROM files")["packed_format"]) == {packed_rows.PACKED_FORMAT}
 
 
 def test_typed_values_go_into_their_submissions_row_even_when_a_units_values_come_apart(tmp_path):

@@ -410,9 +410,14 @@ def read_batch(inputs: Path, period: str, registry: Registry, catalog: Catalog, 
     pins = read_decisions(decisions) if decisions is not None else {}
     entries = discover_entries(inputs)
     readable = [e for e in entries if e.kind == FILE and e.problem is None]
-    known = {e.path: sub for e in readable if (sub := reuse(e.path)) is not None} if reuse else {}
+    # Every entry counts: a rerun taking ten thousand readings back from the store spends seconds there.
+    progress.phase(READING, len(entries))
+    known: dict[Path, Submission] = {}
+    for entry in readable if reuse else ():
+        if (sub := reuse(entry.path)) is not None:
+            known[entry.path] = sub
+            progress.advance()
     fresh = [e.path for e in readable if e.path not in known]
-    progress.phase(READING, len(entries) - len(known))
     workers = workers if workers is not None else available_cores()
     read = iter(_read_all(fresh, inputs, registry, catalog, period, limits, workers, progress.advance, timezone,
                           now))

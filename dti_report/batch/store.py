@@ -35,7 +35,7 @@ from dti_report.core.issues import Issue
 from dti_report.forms.catalog import Catalog
 from dti_report.forms.units import Registry
 from dti_report.workbook.layout import template_hash
-from dti_report.workbook.packed_rows import packed_from_json, rows_json
+from dti_report.workbook.packed_rows import PACKED_FORMAT, rows_json, stored_packed
 from dti_report.workbook.reader import ACCEPTED, REJECTED, SUPERSEDED, Limits, Submission
 
 # Each step takes the store from version n to n + 1; a store is created by running them all.
@@ -132,6 +132,12 @@ MIGRATIONS: list[list[str]] = [
     # files, twice per new file)
     [
         "CREATE INDEX files_content ON files (period, sha256)",
+    ],
+    # 7: beside a file's rows as JSON, the same rows as the reader packed them and the format they
+    # are in (workbook/packed_rows.py): a rerun by the same Python takes them back as they are
+    [
+        "ALTER TABLE files ADD COLUMN packed BLOB",
+        "ALTER TABLE files ADD COLUMN packed_format TEXT NOT NULL DEFAULT ''",
     ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -409,11 +415,11 @@ class Store:
     def stored_submission(self, file_id: int, path: str | None = None) -> Submission:
         """A file's stored reading, as read_submission gave it (under `path` when it moved)."""
         row = self.conn.execute(
-            "SELECT path, sha256, size, read_status, unit_code, set_id, set_version, file_period, saved, rows "
-            "FROM files WHERE id = ?", (file_id,)).fetchone()
+            "SELECT path, sha256, size, read_status, unit_code, set_id, set_version, file_period, saved, rows, packed, "
+            "packed_format FROM files WHERE id = ?", (file_id,)).fetchone()
         sub = Submission(path=path or row[0], sha256=row[1], size=row[2], status=row[3], unit_code=row[4], set_id=row[5],
                          set_version=row[6], period=row[7], modified=row[8])
-        sub.packed_rows = packed_from_json(row[9], sub.path)
+        sub.packed_rows = stored_packed(row[10], row[11], row[9], row[0], sub.path)
         sub.issues = [Issue(code, file=sub.path, sheet=sheet or "", cell=cell or "", unit=unit or "", field=fld or "",
                             criterion=criterion or "", value=value or "", detail=detail or "")
                       for code, sheet, cell, unit, fld, criterion, value, detail in self.conn.execute(
@@ -462,27 +468,32 @@ class Store:
                                  (record.period, sub.path, sub.sha256)).fetchone()
             if existing is not None:
                 file_id = existing[0]
+                # Rows packed in another format (another Python) are kept again as this one packs them.
                 c.execute("UPDATE files SET last_seen = ?, last_run = ?, status = ?, why = ?, present = 1, "
-                          "mtime_ns = ?, saved = ? WHERE id = ?",
-                          (record.started, run_id, sub.status, why, mtime_ns, sub.modified, file_id))
+                          "mtime_ns = ?, saved = ?, packed = CASE WHEN packed_format = ? THEN packed ELSE ? END, "
+                          "packed_format = ? WHERE id = ?",
+                          (record.started, run_id, sub.status, why, mtime_ns, sub.modified, PACKED_FORMAT,
+                           sub.packed_rows, PACKED_FORMAT, file_id))
                 if sub.path in record.reused:
                     ids[sub.path] = file_id
                     continue
                 # Read again (the reader changed): its stored reading is replaced.
                 c.execute("DELETE FROM file_issues WHERE file_id = ?", (file_id,))
                 c.execute("UPDATE files SET reader = ?, read_status = ?, saved = ?, unit_code = ?, set_id = ?, "
-                          "set_version = ?, file_period = ?, rows = ? WHERE id = ?",
+                          "set_version = ?, file_period = ?, rows = ?, packed = ?, packed_format = ? WHERE id = ?",
                           (record.reader, read_status, sub.modified, sub.unit_code, sub.set_id, sub.set_version,
-                           sub.period, rows_json(sub.packed_rows), file_id))
+                           sub.period, rows_json(sub.packed_rows), sub.packed_rows, PACKED_FORMAT, file_id))
             else:
                 first_seen = record.arrivals.get(sub.path, record.started)
                 file_id = c.execute(
                     "INSERT INTO files (period, path, sha256, size, mtime_ns, first_seen, last_seen, saved, "
                     "read_status, status, why, unit_code, set_id, set_version, file_period, reader, present, "
-                    "first_run, last_run, rows) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
+                    "first_run, last_run, rows, packed, packed_format) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)",
                     (record.period, sub.path, sub.sha256, sub.size, mtime_ns, first_seen, record.started, sub.modified,
                      read_status, sub.status, why, sub.unit_code, sub.set_id, sub.set_version, sub.period,
-                     record.reader, run_id, run_id, rows_json(sub.packed_rows))).lastrowid
+                     record.reader, run_id, run_id, rows_json(sub.packed_rows), sub.packed_rows,
+                     PACKED_FORMAT)).lastrowid
             ids[sub.path] = file_id
             # What reading found, without what the batch added after (a newer copy superseding it).
             c.executemany("INSERT INTO file_issues (file_id, seq, code, sheet, cell, unit, field, criterion, value, "

@@ -9,7 +9,9 @@ microseconds. marshal is for data this program made itself, in this run; what
 is kept is JSON: the store holds a file's rows as one JSON array (`files.rows`,
 [unit_code, field, value, note, sheet, cell] each; the file column is the
 submission's path), so a rerun takes a stored reading back without a row-by-row
-query.
+query. Beside it the store keeps the packed bytes themselves, marked with
+PACKED_FORMAT: a rerun by the same Python takes them as they are (0.5 ms a file
+less than packing the JSON again); any other reads the JSON.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ import zlib
 from typing import Iterable
 
 _FILE = 4  # the position of the file column in reader.ROW_COLUMNS
+# What packed bytes can be read back by: marshal's format is not promised beyond one Python version.
+PACKED_FORMAT = f"marshal {marshal.version}, Python {sys.version_info[0]}.{sys.version_info[1]}"
 
 
 def pack_rows(records: Iterable[tuple]) -> bytes:
@@ -46,3 +50,11 @@ def packed_from_json(text: str | None, path: str) -> bytes:
     rows = json.loads(text) if text else []
     return pack_rows((unit, field_id, value, note, path, sheet, cell)
                      for unit, field_id, value, note, sheet, cell in rows)
+
+
+def stored_packed(packed: bytes | None, packed_format: str, text: str | None, stored_path: str, path: str) -> bytes:
+    """A stored reading's packed rows under `path`: the stored bytes when this Python packed
+    them under the same path, else packed again from the JSON."""
+    if packed is not None and packed_format == PACKED_FORMAT and stored_path == path:
+        return packed
+    return packed_from_json(text, path)
