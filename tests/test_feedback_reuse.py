@@ -72,6 +72,23 @@ def test_a_rerun_over_the_same_files_writes_no_feedback_workbook(tmp_path, writt
     assert {p.name: p.read_bytes() for p in (out / "phan-hoi").iterdir()} == first
 
 
+def test_a_workbook_is_copied_where_the_file_system_cannot_link(tmp_path, written, monkeypatch):
+    folder, out = inbox(tmp_path, UNITS), tmp_path / "ket-qua"
+    run(folder, out)
+    first = {p.name: p.read_bytes() for p in (out / "phan-hoi").iterdir()}
+    written.clear()
+
+    def refuse(source, target):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(feedback.os, "link", refuse)
+    run(folder, out)
+    assert written == set()
+    kept = {p.name: p for p in (out / "phan-hoi").iterdir()}
+    assert {name: p.read_bytes() for name, p in kept.items()} == first
+    assert all(p.stat().st_nlink == 1 for p in kept.values())
+
+
 def test_a_new_unit_rewrites_only_the_workbooks_whose_points_moved(tmp_path, written):
     """A new unit can move the others' min-max points (hcm-dti-so scores three criteria across
     units): exactly those units' workbooks are written again, with the new unit's; the rest are

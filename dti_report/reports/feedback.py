@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import json
 import math
+import os
 import re
 import sys
 from collections import defaultdict
@@ -399,16 +400,19 @@ def _earlier_index(previous: Path | None) -> dict[str, tuple[str, str]]:
 
 
 def _copy_if_same(source: Path, sha256: str, target: Path) -> bool:
-    """The previous run's workbook copied into this run's folder, if its bytes are still
-    those it was written with."""
+    """The previous run's workbook taken into this run's folder (the staging folder, swapped in
+    whole), if its bytes are still those it was written with: linked (the previous folder is
+    removed once this run is in place), or copied where the file system cannot link."""
     try:
         data = source.read_bytes()
     except OSError:
         return False
     if hashlib.sha256(data).hexdigest() != sha256:
         return False
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)  # into the run's staging folder, swapped in whole
+    try:
+        os.link(source, target)
+    except OSError:
+        target.write_bytes(data)
     return True
 
 
@@ -422,6 +426,8 @@ def write_feedback(batch: BatchResult, out_dir: Path, workers: int = 1, progress
     count = len({s.unit_code for s in batch.submissions} & {u.code for u in batch.registry.units})
     made_from = MadeFrom()
     earlier = _earlier_index(previous)
+    if earlier:
+        (out_dir / FEEDBACK_FOLDER).mkdir(parents=True, exist_ok=True)
     index: dict[str, tuple[str, str]] = {}
     made: dict[str, str] = {}
     progress.phase(FEEDBACK, count)
