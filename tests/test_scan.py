@@ -76,3 +76,28 @@ def test_far_cells_errors_and_booleans_by_reference():
                        (31, 2, "number", "ref")])
     assert scan._scan_xlsx_fast(data, "Nhập liệu", 20, 8) == SheetScan(
         "Nhập liệu", far_cell="B30", errors={"B3": "#DIV/0!", "B6": ERROR_TEXT}, booleans={"B4": True, "B5": True})
+
+
+def _package(sheets: list[tuple[str, str]]) -> zipfile.ZipFile:
+    """A package naming its sheets (name, target) in workbook.xml and its relationships."""
+    main, rel = ("http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+                 "http://schemas.openxmlformats.org/officeDocument/2006/relationships")
+    listed = "".join(f'<sheet name="{name}" sheetId="{i}" r:id="rId{i}"/>' for i, (name, _) in enumerate(sheets, 1))
+    targets = "".join(f'<Relationship Id="rId{i}" Target="{target}"/>' for i, (_, target) in enumerate(sheets, 1))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        z.writestr("xl/workbook.xml", f'<workbook xmlns="{main}" xmlns:r="{rel}"><sheets>{listed}</sheets></workbook>')
+        z.writestr("xl/_rels/workbook.xml.rels", f'<Relationships xmlns="{rel}">{targets}</Relationships>')
+    return zipfile.ZipFile(buffer)
+
+
+def test_sheet_parts_follow_each_packages_own_names_and_relationships():
+    """Parsed once per content: a package naming the same sheets with other targets, or other
+    sheets, gets its own; what one caller changes in the answer is not what the next gets."""
+    first = scan.xlsx_sheet_parts(_package([("_meta", "worksheets/sheet1.xml"), ("Nhập liệu", "worksheets/sheet2.xml")]))
+    assert first == {"_meta": "xl/worksheets/sheet1.xml", "Nhập liệu": "xl/worksheets/sheet2.xml"}
+    first["_meta"] = "changed"
+    again = scan.xlsx_sheet_parts(_package([("_meta", "worksheets/sheet1.xml"), ("Nhập liệu", "worksheets/sheet2.xml")]))
+    assert again["_meta"] == "xl/worksheets/sheet1.xml"
+    moved = scan.xlsx_sheet_parts(_package([("_meta", "/xl/worksheets/b.xml"), ("Nhập liệu", "worksheets/a.xml")]))
+    assert moved == {"_meta": "xl/worksheets/b.xml", "Nhập liệu": "xl/worksheets/a.xml"}

@@ -25,6 +25,7 @@ import struct
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from xml.etree.ElementTree import XMLPullParser, fromstring
 
 import olefile
@@ -133,6 +134,13 @@ def xlsx_sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
         rels = archive.read("xl/_rels/workbook.xml.rels")
     except KeyError:
         return {}
+    return dict(_sheet_parts(workbook, rels))
+
+
+@lru_cache(maxsize=64)
+def _sheet_parts(workbook: bytes, rels: bytes) -> tuple[tuple[str, str], ...]:
+    # Parsed once per content: the workbooks made from one template, and saved by one program,
+    # mostly hold the same two parts.
     targets = {}
     for rel in fromstring(rels).iter():
         if _local(rel.tag) == "Relationship":
@@ -146,7 +154,7 @@ def xlsx_sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
             continue
         part = target.lstrip("/") if target.startswith("/") else "xl/" + target
         parts[unicodedata.normalize("NFC", sheet.get("name", ""))] = part
-    return parts
+    return tuple(parts.items())
 
 
 # The fast path: a sheet as a template's writers and spreadsheet programs save it (every cell
@@ -163,6 +171,7 @@ _IS_RE = re.compile(rb"<(?:[\w.-]+:)?is\b")
 # A cell not opened as `<c r="B7"` (no reference, another attribute first): found in one pass, no list made.
 _CELL_WITHOUT_REF = re.compile(rb'<c(?:>|/>| (?!r="[A-Z]{1,3}[0-9]{1,7}"))')
 _PREFIXED_CELL_PART = re.compile(rb"<[\w.-]+:(?:c|f|v|is)[\s/>]")
+_ERROR_OR_BOOLEAN = re.compile(rb' t="[eb]"')
 _FAR_CELLS: dict[tuple[int, int], re.Pattern] = {}
 _BOOLEAN_F = re.compile(rb'<f(?:\s[^>]*)?>\s*(?i:TRUE|FALSE)(?:\(\))?\s*</f>')
 
@@ -182,11 +191,7 @@ def _scan_xlsx_fast(data: bytes, name: str, max_rows: int, max_cols: int) -> She
     if _CELL_WITHOUT_REF.search(data) or _PREFIXED_CELL_PART.search(data):
         return None
     starts = {m.start() for m in _far_cell_re(max_rows, max_cols).finditer(data)}
-    for marker in (b' t="e"', b' t="b"'):
-        at = data.find(marker)
-        while at >= 0:
-            starts.add(data.rfind(b"<c ", 0, at))
-            at = data.find(marker, at + 1)
+    starts.update(data.rfind(b"<c ", 0, m.start()) for m in _ERROR_OR_BOOLEAN.finditer(data))
     starts.update(data.rfind(b"<c ", 0, m.start()) for m in _BOOLEAN_F.finditer(data))
     sheet = _Sheet(name, max_rows, max_cols, wanted=True)
     for start in sorted(starts):
