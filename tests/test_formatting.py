@@ -62,6 +62,8 @@ def test_a_column_formatted_once_per_distinct_value_reads_as_each_value_formatte
 # values beyond what is rounded in numpy.
 NEAR_TIES = (st.integers(-10**7, 10**7).map(lambda k: k / 1000 + 0.0005)
              | st.integers(-10**6, 10**6).map(lambda k: k / 1000)
+             | st.integers(10**8, 10**13).map(lambda k: k / 100 + 0.005)
+             | st.integers(10**6, 10**12).map(lambda k: k / 10000 + 0.00005)
              | st.floats(min_value=5e8, max_value=1e12) | st.floats(min_value=-1e-3, max_value=1e-3))
 
 

@@ -93,8 +93,9 @@ def each_distinct(values, formatter) -> list[str]:
     return texts[positions].tolist()
 
 
-# Below this a value times 10^(digits + 2) is within 2e-5 of its exact product, so a value
-# further than TIE_MARGIN from a tie rounds the same by float as by its decimal digits.
+# A value scaled to its last digit (× 10^digits, × 100 more for a percent) below _EXACT_BELOW is
+# within 1e-6 of its decimal digits scaled: further than _TIE_MARGIN from a tie, it rounds the
+# same by float as by those digits.
 _EXACT_BELOW, _TIE_MARGIN = 1e9, 1e-4
 
 
@@ -102,14 +103,13 @@ def fixed_column(values, digits: int, *, percent: bool = False, blank: str = "")
     """points / fixed / percent over an array, the same texts (ties to even on repr's
     digits, the sign of a value that rounds to zero kept), rounded in numpy: a column of
     500,000 points has as many distinct floats but few distinct texts. A value within
-    _TIE_MARGIN of a tie, beyond _EXACT_BELOW or not finite is formatted alone."""
+    _TIE_MARGIN of a tie, scaled beyond _EXACT_BELOW or not finite is formatted alone."""
     array = np.ascontiguousarray(values, dtype=float)
     pattern = "#,##0" + ("." + "0" * digits if digits else "") + ("%" if percent else "")
     with np.errstate(invalid="ignore", over="ignore"):
         scaled = array * 10.0 ** (digits + 2 * percent)
         near_tie = np.abs(scaled - np.floor(scaled) - 0.5) < _TIE_MARGIN
-        rounded = np.abs(array) < _EXACT_BELOW
-        rounded &= ~near_tie
+        rounded = (np.abs(scaled) < _EXACT_BELOW) & ~near_tie
         units = np.where(rounded, np.abs(np.rint(scaled)), 0).astype(np.int64)
     # One key per text: the rounded units and the sign; the rest by their bits.
     keys = np.where(rounded, units * 2 + np.signbit(array), -1)

@@ -5,13 +5,13 @@ the rows of one file take about 70 KB, packed (marshal, deflated) about 2 KB. A
 reading process packs what it read and the batch unpacks a submission's rows
 when it types them: marshal gives the tuples back as they were, names and cells
 shared between files (interned where they were read), in a few tens of
-microseconds. marshal is for data this program made itself, in this run; what
-is kept is JSON: the store holds a file's rows as one JSON array (`files.rows`,
-[unit_code, field, value, note, sheet, cell] each; the file column is the
-submission's path), so a rerun takes a stored reading back without a row-by-row
-query. Beside it the store keeps the packed bytes themselves, marked with
-PACKED_FORMAT: a rerun by the same Python takes them as they are (0.5 ms a file
-less than packing the JSON again); any other reads the JSON.
+microseconds. marshal is for data this program made itself, read back by the
+same Python; the record is JSON: the store holds a file's rows as one JSON array
+(`files.rows`, [unit_code, field, value, note, sheet, cell] each; the file
+column is the submission's path), so a rerun takes a stored reading back without
+a row-by-row query. Beside it the store keeps the packed bytes themselves,
+marked with PACKED_FORMAT: a rerun by the same Python takes them as they are
+(0.5 ms a file less than packing the JSON again); any other packs the JSON.
 """
 
 from __future__ import annotations
