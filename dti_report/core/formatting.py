@@ -84,12 +84,19 @@ def number(value, digits: int = 2, blank: str = "") -> str:
     return format_decimal(value, format=pattern, locale=LOCALE)
 
 
-def each_distinct(values, formatter) -> list[str]:
-    """formatter over an array of numbers, called once per distinct value (by its bits: -0.0
-    stays itself, every NaN is one value): a column of 500,000 points holds far fewer."""
+def distinct_floats(values) -> tuple[np.ndarray, np.ndarray]:
+    """An array of numbers as its distinct values (by their bits: -0.0 stays itself, every NaN
+    is one value) and where each value is among them."""
     array = np.ascontiguousarray(values, dtype=float)
     bits, positions = np.unique(array.view(np.int64), return_inverse=True)
-    texts = np.array([formatter(v) for v in bits.view(float).tolist()], dtype=object)
+    return bits.view(float), positions
+
+
+def each_distinct(values, formatter) -> list[str]:
+    """formatter over an array of numbers, called once per distinct value: a column of 500,000
+    points holds far fewer."""
+    distinct, positions = distinct_floats(values)
+    texts = np.array([formatter(v) for v in distinct.tolist()], dtype=object)
     return texts[positions].tolist()
 
 

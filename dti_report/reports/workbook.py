@@ -93,10 +93,10 @@ def ranking_headers(s: IndicatorSet) -> dict[str, str]:
     return headers
 
 
-def matrix_frame(results: RunResults, set_id: str, column: str, criteria: list[str] | None = None) -> pd.DataFrame:
+def matrix_frame(results: RunResults, set_id: str, column: str) -> pd.DataFrame:
     """Units (ranked) × criteria, the points in `column` (self_score or verified_score)."""
     sr = results.sets[set_id]
-    criteria = criteria or [c.id for c in sr.indicator_set.criteria]
+    criteria = [c.id for c in sr.indicator_set.criteria]
     wide = sr.scores.pivot(index="unit_code", columns="criterion", values=column)
     wide = wide.reindex(columns=criteria).reindex(list(sr.totals["unit_code"])).reset_index()
     wide.insert(0, "unit_name", _names_of(results, wide["unit_code"]))
@@ -155,13 +155,16 @@ def _matrix_sheets(book, formats, streams: Streams, names, results: RunResults, 
 def _index_sheets(book, formats, streams: Streams, names, results: RunResults, set_id: str) -> None:
     sr = results.sets[set_id]
     s = sr.indicator_set
+    # Each index's columns taken from the two whole matrices: pivoting half a million scores
+    # once per index and column took 2.5 s at 10,000 units.
+    verified, self_scored = (matrix_frame(results, set_id, column) for column in ("verified_score", "self_score"))
     for index in s.indices:
         ids = [c.id for c in index.items]
-        frame = matrix_frame(results, set_id, "verified_score", ids)
+        frame = verified[["unit_name", "unit_code", *ids]].copy()
         frame["points"] = sr.totals[index.id].to_numpy()
         frame["share"] = frame["points"] / index.max_points if index.max_points else 0.0
         frame.insert(0, "rank", frame["points"].rank(method="min", ascending=False).astype(int))
-        self_points = matrix_frame(results, set_id, "self_score", ids)[ids].sum(axis=1, min_count=1)
+        self_points = self_scored[ids].sum(axis=1, min_count=1)
         frame["self_points"] = self_points.to_numpy()
         sheet = book.add_worksheet(names(f"{short_name(s)} {index.id}. {index.name}"))
         sheet.write_string(0, 0, f"Chỉ số {index.id}. {index.name} — tối đa {index.max_points:g} điểm — "

@@ -24,7 +24,6 @@ import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import partial
 from itertools import chain
 from pathlib import Path
 
@@ -32,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from dti_report.core.files import atomic_path
-from dti_report.core.formatting import each_distinct
+from dti_report.core.formatting import distinct_floats
 from dti_report.workbook.layout import column_letter
 from dti_report.workbook.sheet_xml import text_xml
 from dti_report.workbook.xlsx import LINE_HEIGHT, lines_needed, workbook, write_table
@@ -144,14 +143,17 @@ class _Cells(dict):
 
 
 def _number_cells(values: np.ndarray, letter: str, style: str, blanks: bool) -> list[str]:
-    """A batch of a column of numbers as cell XML, each distinct value made once."""
-    return each_distinct(values, partial(_number_xml, f"{letter}{_ROW}", style, blanks))
-
-
-def _number_xml(ref: str, style: str, blanks: bool, v: float) -> str:
-    if v == v and v not in _INFINITE:  # noqa: PLR0124 (not NaN)
-        return f'<c r="{ref}"{style}><v>{v:.16G}</v></c>'
-    return _other_cell(ref, style, v, blanks)
+    """A batch of a column of numbers as cell XML, each distinct value made once: the finite
+    ones by one format call each, with no call of ours around it (the matrices of points hold
+    two million distinct values at 10,000 units)."""
+    distinct, positions = distinct_floats(values)
+    finite = np.isfinite(distinct)
+    ref = f"{letter}{_ROW}"
+    head, tail = f'<c r="{ref}"{style}><v>', "</v></c>"
+    cells = np.empty(len(distinct), dtype=object)
+    cells[finite] = [head + text + tail for text in map("{:.16G}".format, distinct[finite].tolist())]
+    cells[~finite] = [_other_cell(ref, style, v, blanks) for v in distinct[~finite].tolist()]
+    return cells[positions].tolist()
 
 
 class _Lines(dict):
