@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import namedtuple
 from dataclasses import dataclass, field
 from types import SimpleNamespace
+from typing import Iterator
 
 import numpy as np
 import pandas as pd
@@ -135,7 +137,7 @@ def _fast_numbers(form: Form, rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarra
     raw = rows["value"]
     numeric_field = np.isin(field_type, ["integer", "decimal", "percent"])
     digits = _digit_strings(raw)
-    stored = raw.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)).to_numpy(dtype=bool)
+    stored = np.array([isinstance(v, (int, float)) and not isinstance(v, bool) for v in _objects(raw)], dtype=bool)
     candidate = numeric_field & (digits | stored)
     numbers = np.full(len(rows), np.nan)
     numbers[candidate] = pd.to_numeric(raw[candidate], errors="coerce").to_numpy(dtype=float)
@@ -148,12 +150,25 @@ def _fast_numbers(form: Form, rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarra
     return numbers, ok
 
 
+_DIGITS = re.compile(r"\d{1,15}")
+
+
 def _digit_strings(raw: pd.Series) -> np.ndarray:
     """Which values are plain digit strings; a column may hold numbers only (a workbook's cells)."""
-    try:
-        return raw.str.fullmatch(r"\d{1,15}").fillna(False).to_numpy(dtype=bool)
-    except AttributeError:  # no strings at all
-        return np.zeros(len(raw), dtype=bool)
+    fullmatch = _DIGITS.fullmatch
+    return np.array([type(v) is str and fullmatch(v) is not None for v in _objects(raw)], dtype=bool)
+
+
+def _objects(column: pd.Series) -> np.ndarray:
+    """A column's values as a plain object array: iterating pandas' string arrays (or tolist)
+    costs a call per value."""
+    return column.to_numpy(dtype=object)
+
+
+def _records(frame: pd.DataFrame) -> Iterator[tuple]:
+    """A frame's rows as itertuples(index=False) gives them, made from plain object arrays."""
+    record = namedtuple("Pandas", frame.columns, rename=True)
+    return map(record._make, zip(*(_objects(frame[c]) for c in frame.columns)))
 
 
 def _is_yes(raw) -> bool:
@@ -377,8 +392,8 @@ def _missing_fields(form: Form, rows: pd.DataFrame, expected: dict[str, frozense
                     invalid_grid: np.ndarray) -> list[Issue]:
     """Fields a unit's workbook should hold a row for and does not: an error, and the
     value is unusable (a deleted row is not "no data")."""
-    units = rows["unit_code"].tolist()
-    present = set(zip(units, rows["field"].tolist()))
+    units = _objects(rows["unit_code"])
+    present = set(zip(units, _objects(rows["field"])))
     field_pos = {f: k for k, f in enumerate(form.fields)}
     position = {unit: u for u, unit in enumerate(unit_index)}
     where: dict[str, tuple[str, str]] | None = None
@@ -390,7 +405,7 @@ def _missing_fields(form: Form, rows: pd.DataFrame, expected: dict[str, frozense
         lacking = {f for f in wanted if (unit, f) not in present}
         if where is None:  # the first unit's file and sheet that each unit's rows name
             where = {}
-            for row_unit, file, sheet in zip(units, rows["file"].tolist(), rows["sheet"].tolist()):
+            for row_unit, file, sheet in zip(units, _objects(rows["file"]), _objects(rows["sheet"])):
                 where.setdefault(row_unit, (file, sheet))
         file, sheet = where.get(unit, ("", ""))
         for field_id in form.fields:
@@ -438,7 +453,7 @@ def _type_info(form: Form, rows: pd.DataFrame) -> tuple[dict[str, dict[str, str]
     mine = rows[rows["field"].isin(info_fields) & (rows["unit_code"] != "")]
     values: dict[str, dict[str, str]] = {}
     issues = []
-    for row in mine.itertuples(index=False):
+    for row in _records(mine):
         if is_blank(row.value):
             continue
         f = info_fields[row.field]
@@ -465,15 +480,15 @@ def _blank_issues(form: Form, rows: pd.DataFrame, not_applicable: pd.DataFrame) 
     fields = form.fields
     # Plain lists: iterating pandas' string arrays element by element is many times slower.
     asked = {field_id for field_id in item_of if fields[field_id].type != "text"}
-    blank = [field_id in asked and is_blank(v) for field_id, v in zip(rows["field"].tolist(), rows["value"].tolist())]
+    blank = [field_id in asked and is_blank(v) for field_id, v in zip(_objects(rows["field"]), _objects(rows["value"]))]
     if not any(blank):
         return []
     blank_rows = rows[blank]
     # The answers of only the units with a blank cell (a moot test reads the item's other fields).
     with_blank = rows[rows["unit_code"].isin(set(blank_rows["unit_code"]))]
     by_unit: dict[str, dict[str, object]] = {}
-    for unit, field_id, value in zip(with_blank["unit_code"].tolist(), with_blank["field"].tolist(),
-                                     with_blank["value"].tolist()):
+    for unit, field_id, value in zip(_objects(with_blank["unit_code"]), _objects(with_blank["field"]),
+                                     _objects(with_blank["value"])):
         by_unit.setdefault(unit, {})[field_id] = value
     at_unit, at_item = np.nonzero(not_applicable.to_numpy())
     marked = set(zip(not_applicable.index[at_unit], not_applicable.columns[at_item]))
