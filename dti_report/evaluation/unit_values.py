@@ -478,7 +478,7 @@ def _blank_issues(form: Form, rows: pd.DataFrame, not_applicable: pd.DataFrame) 
     answered "no")."""
     item_of = form.item_of_field
     fields = form.fields
-    # Plain lists: iterating pandas' string arrays element by element is many times slower.
+    # Plain object arrays: iterating pandas' string arrays element by element is many times slower.
     asked = {field_id for field_id in item_of if fields[field_id].type != "text"}
     blank = [field_id in asked and is_blank(v) for field_id, v in zip(_objects(rows["field"]), _objects(rows["value"]))]
     if not any(blank):
