@@ -112,7 +112,7 @@ def fixed_column(values, digits: int, *, percent: bool = False, blank: str = "")
     500,000 points has as many distinct floats but few distinct texts. A value within
     _TIE_MARGIN of a tie, scaled beyond _EXACT_BELOW or not finite is formatted alone."""
     array = np.ascontiguousarray(values, dtype=float)
-    pattern = "#,##0" + ("." + "0" * digits if digits else "") + ("%" if percent else "")
+    pattern = _fixed_pattern(digits, percent)
     with np.errstate(invalid="ignore", over="ignore"):
         scaled = array * 10.0 ** (digits + 2 * percent)
         near_tie = np.abs(scaled - np.floor(scaled) - 0.5) < _TIE_MARGIN
@@ -127,6 +127,11 @@ def fixed_column(values, digits: int, *, percent: bool = False, blank: str = "")
     if len(alone):
         out[alone] = each_distinct(array[alone], lambda v: blank if math.isnan(v) else format_decimal(v, pattern))
     return out.tolist()
+
+
+def _fixed_pattern(digits: int, percent: bool = False) -> str:
+    """Always `digits` decimals: "#,##0.00", "#,##0.0%"."""
+    return "#,##0" + ("." + "0" * digits if digits else "") + ("%" if percent else "")
 
 
 def _units_text(units: int, negative: bool, digits: int, percent: bool) -> str:
@@ -146,15 +151,14 @@ def fixed(value, digits: int = 1, blank: str = "") -> str:
     """Always `digits` decimals: 151 -> "151,0" (labels that line up in a chart)."""
     if _missing(value):
         return blank
-    return format_decimal(value, format="#,##0" + ("." + "0" * digits if digits else ""), locale=LOCALE)
+    return format_decimal(value, format=_fixed_pattern(digits), locale=LOCALE)
 
 
 def percent(fraction, digits: int = 1, blank: str = "") -> str:
     """0.853 -> "85,3%"."""
     if _missing(fraction):
         return blank
-    pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
-    return format_percent(fraction, format=pattern, locale=LOCALE)
+    return format_percent(fraction, format=_fixed_pattern(digits, percent=True), locale=LOCALE)
 
 
 def date_line(place: str, day: dt.date) -> str:

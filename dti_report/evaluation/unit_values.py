@@ -70,7 +70,7 @@ class UnitValues:
         """Where a unit's value of a field came from; the unit's file when it gave none."""
         if self._locations is None:  # built on first need: most batches raise few rule problems
             s = self.sources
-            cols = [] if s is None else [s[c].to_numpy(dtype=object) for c in ("unit_code", "field", "file", "sheet", "cell")]
+            cols = [] if s is None else [_objects(s[c]) for c in ("unit_code", "field", "file", "sheet", "cell")]
             self._locations = dict(zip(zip(cols[0], cols[1]), zip(*cols[2:]))) if cols else {}
         return self._locations.get((unit, field_id), (self.files.get(unit, ""), "", ""))
 
@@ -257,7 +257,7 @@ def type_values(form: Form, rows: pd.DataFrame, units: list[str] | None = None,
     last_day = period_end(period).toordinal() if period else None
     today = dt.date.today().toordinal()
     # Plain object arrays: iterating pandas' string arrays row by row is many times slower.
-    field_arr, value_arr, unit_arr = (rows[c].to_numpy(dtype=object) for c in ("field", "value", "unit_code"))
+    field_arr, value_arr, unit_arr = (_objects(rows[c]) for c in ("field", "value", "unit_code"))
     row_at = lambda i: SimpleNamespace(**{c: rows[c].iat[i] for c in ("unit_code", "field", "value", "file", "sheet", "cell")})  # noqa: E731
     slow = np.flatnonzero(~fast)
     # What a value means is decided once per distinct (field, value) and spread to every row
@@ -309,7 +309,7 @@ def type_values(form: Form, rows: pd.DataFrame, units: list[str] | None = None,
         issues += _blank_issues(form, rows, not_applicable)
     notes: dict[str, dict[str, str]] = {}
     if "note" in rows.columns:
-        for unit, field_id, note in zip(unit_arr, field_arr, rows["note"].to_numpy(dtype=object)):
+        for unit, field_id, note in zip(unit_arr, field_arr, _objects(rows["note"])):
             if isinstance(note, str) and note:
                 notes.setdefault(field_id, {})[unit] = note
     return UnitValues(list(units), values, invalid, not_applicable, issues, sources, files, texts, unreadable,
@@ -359,14 +359,14 @@ def _contradicted_not_applicable(rows: pd.DataFrame, item_col: np.ndarray, marke
     reported at once. Neither is believed: the item's fields are invalid and the item
     is not N/A. N/A beside blanks alone stays N/A; the item's own "không áp dụng"
     cell is the unit's explicit choice and stands."""
-    unit_arr = rows["unit_code"].to_numpy(dtype=object)
+    unit_arr = _objects(rows["unit_code"])
     keys = {(unit_arr[i], item_col[i]) for i in np.flatnonzero(na)}
     members: dict[tuple, list[int]] = {}
     for i, key in enumerate(zip(unit_arr, item_col)):
         if key in keys:
             members.setdefault(key, []).append(i)
     issues = []
-    cells = rows["cell"].to_numpy(dtype=object)
+    cells = _objects(rows["cell"])
     for key, idx in members.items():
         with_figure = [i for i in idx if figure[i] and not markers[i]]
         if not with_figure or any(markers[i] and na[i] for i in idx):

@@ -140,11 +140,15 @@ def _ranking_sheet(book, formats, streams: Streams, names, results: RunResults, 
     charts.set_landscape()
 
 
-def _matrix_sheets(book, formats, streams: Streams, names, results: RunResults, set_id: str) -> None:
+MATRIX_COLUMNS = ("verified_score", "self_score")
+
+
+def _matrix_sheets(book, formats, streams: Streams, names, results: RunResults, set_id: str,
+                   matrices: dict[str, pd.DataFrame]) -> None:
     s = results.sets[set_id].indicator_set
     short = short_name(s)
-    for column, label in (("verified_score", "Kết quả"), ("self_score", "Tự chấm")):
-        matrix = matrix_frame(results, set_id, column)
+    for column, label in zip(MATRIX_COLUMNS, ("Kết quả", "Tự chấm")):
+        matrix = matrices[column]
         sheet = book.add_worksheet(names(f"{label} {short} theo tiêu chí"))
         headers = {"unit_code": "Mã đơn vị", "unit_name": "Đơn vị",
                    **{c.id: f"{c.id} ({c.max_points:g})" for c in s.criteria}}
@@ -152,12 +156,11 @@ def _matrix_sheets(book, formats, streams: Streams, names, results: RunResults, 
                       widths={"unit_name": 36, "unit_code": 16}, title_columns=2)
 
 
-def _index_sheets(book, formats, streams: Streams, names, results: RunResults, set_id: str) -> None:
+def _index_sheets(book, formats, streams: Streams, names, results: RunResults, set_id: str,
+                  matrices: dict[str, pd.DataFrame]) -> None:
     sr = results.sets[set_id]
     s = sr.indicator_set
-    # Each index's columns taken from the two whole matrices: pivoting half a million scores
-    # once per index and column took 2.5 s at 10,000 units.
-    verified, self_scored = (matrix_frame(results, set_id, column) for column in ("verified_score", "self_score"))
+    verified, self_scored = matrices["verified_score"], matrices["self_score"]
     for index in s.indices:
         ids = [c.id for c in index.items]
         frame = verified[["unit_name", "unit_code", *ids]].copy()
@@ -348,8 +351,11 @@ def write_results_workbook(results: RunResults, target: Path | str | None = None
         for set_id in scored:
             _ranking_sheet(book, formats, streams, names, results, set_id)
         for set_id in scored:
-            _matrix_sheets(book, formats, streams, names, results, set_id)
-            _index_sheets(book, formats, streams, names, results, set_id)
+            # The two matrices of points, made once for the set's matrix and index sheets: pivoting
+            # half a million scores once per sheet took 2.5 s at 10,000 units.
+            matrices = {column: matrix_frame(results, set_id, column) for column in MATRIX_COLUMNS}
+            _matrix_sheets(book, formats, streams, names, results, set_id, matrices)
+            _index_sheets(book, formats, streams, names, results, set_id, matrices)
             _long_sheet(book, formats, streams, names, results, set_id)
         write_history_sheets(book, formats, streams, names, results,
                              {set_id: short_name(sr.indicator_set) for set_id, sr in results.sets.items()})
