@@ -18,7 +18,7 @@ run: $(STAMP)
 	$(BIN)/dti-report run --period 2023 \
 		--inputs input_samples/bieu-mau-2023 \
 		--verified input_samples/hcm-dti-so-2023-dieu-chinh.csv \
-		--out $(OUT)/hcm-2023
+		--out $(OUT)/hcm-2023 --final
 	$(BIN)/dti-report run --period 2021-Q2 \
 		--inputs input_samples/kh68-2021-Q2 \
 		--out $(OUT)/kh68-2021-Q2
@@ -31,7 +31,7 @@ run: $(STAMP)
 		--inputs input_samples/ninhthuan-dti-huyen-2022 \
 		--units dti_report/data/units/ninhthuan-2022.yaml \
 		--settings dti_report/data/settings/ninhthuan-stttt.yaml \
-		--out $(OUT)/ninhthuan-dti-huyen-2022
+		--out $(OUT)/ninhthuan-dti-huyen-2022 --final
 	# Không gian làm việc mẫu: hai năm DTI, hai tháng bảng chỉ tiêu, so sánh, thời hạn, thư nhắc, điều chỉnh.
 	$(BIN)/python scripts/build_sample_workspace.py --out $(OUT)/khong-gian-mau
 

@@ -160,7 +160,7 @@ def write_outputs(batch: BatchResult, out_dir: Path, catalog: Catalog, settings:
     written += write_feedback(batch, out_dir, workers, progress=progress, previous=previous)
     release_freed_memory()
     written += render_reports(results, settings, pdf=pdf, workbook=False, workers=workers, progress=progress,
-                              background=background)
+                              background=background, previous=previous)
     progress.finish()
     return written, findings
 
@@ -177,10 +177,11 @@ def run_period(inputs: Path, out_dir: Path, period: str, registry: Registry, cat
                settings: ReportSettings, *, overrides_path: Path | None = None, expect_forms: list[str] = (),
                workers: int | None = None, pdf: bool = False, strict: bool = False, limits: Limits = Limits(),
                progress: Progress | None = None, decisions: Path | None = None,
-               timezone: str = DEFAULT_TIMEZONE) -> RunOutcome:
+               timezone: str = DEFAULT_TIMEZONE, final: bool = False) -> RunOutcome:
     """One period, from the inbox to every report. The output folder ends holding this run
     whole, or, if anything fails (or --strict finds a placeholder problem), the previous
-    run as it was. `progress` hears of each phase (core.progress)."""
+    run as it was. `progress` hears of each phase (core.progress). `final`: the period's
+    official results (BatchResult.final)."""
     inputs, out_dir = Path(inputs), Path(out_dir)
     if inputs.resolve() == out_dir.resolve() or out_dir.resolve().is_relative_to(inputs.resolve()):
         raise PipelineError("thư mục kết quả không được nằm trong thư mục đầu vào")
@@ -193,6 +194,7 @@ def run_period(inputs: Path, out_dir: Path, period: str, registry: Registry, cat
     with folder.writing() as staging, Background(enabled=workers > 1) as background:
         batch = read_batch(inputs, period, registry, catalog, expect_forms=list(expect_forms), limits=limits,
                            workers=workers, progress=progress, decisions=decisions, timezone=timezone)
+        batch.final = final
         evaluate_batch(batch, overrides=overrides, progress=progress)
         written, findings = write_outputs(
             batch, staging, catalog, settings, pdf=pdf, workers=workers,
@@ -274,7 +276,7 @@ def init_workspace(root: Path, name: str | None = None, *, units: Path | None = 
 def run_in_workspace(ws: Workspace, period: str, catalog: Catalog, settings: ReportSettings, *,
                      expect_forms: list[str] = (), workers: int | None = None, pdf: bool = False,
                      strict: bool = False, limits: Limits = Limits(), now: dt.datetime | None = None,
-                     decisions: Path | None = None,
+                     decisions: Path | None = None, final: bool = False,
                      options: dict | None = None, progress: Progress | None = None) -> RunOutcome:
     """A period of the workspace: its inbox read (only the files whose content the store has
     not seen), evaluated with Sở TTTT's adjustments in force, compared with the stored
@@ -302,6 +304,7 @@ def run_in_workspace(ws: Workspace, period: str, catalog: Catalog, settings: Rep
             batch = read_batch(inputs, period, registry, catalog, expect_forms=expect, limits=limits,
                                workers=workers, progress=progress, reuse=reading, decisions=decisions,
                                timezone=ws.settings.time_zone)
+            batch.final = final
             adjustments = store.adjustments_in_force(period)
             evaluate_batch(batch, overrides=adjustments if len(adjustments) else None, progress=progress)
             arrived = arrivals(batch, store, reading, period, started, first_run)
@@ -312,7 +315,7 @@ def run_in_workspace(ws: Workspace, period: str, catalog: Catalog, settings: Rep
                          for key, values in batch.plans.items()
                          if (kind := kind_of(batch.forms[key].form)).standings is not None}
             record = run_record(batch, reading, started=started, finished=started, arrived=arrived,
-                                standings=standings, options={"workers": workers, "pdf": pdf, "strict": strict,
+                                standings=standings, options={"workers": workers, "pdf": pdf, "strict": strict, "final": final,
                                                               "sets": expect, **(options or {})})
             if recorder.enabled:
                 # Recorded by a process of its own while the files are written; committed only once

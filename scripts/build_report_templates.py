@@ -670,10 +670,18 @@ def build_scorecard() -> Path:
     rule(doc, 40, TEXT_WIDTH_MM, before=2, after=12)
     body = "Body Text DTI"
     para(doc, "Theo {{ set_title }}, tổng điểm tối đa {{ max_total }} điểm.", style=body)
+    # Ranks only on official results (ranked); a provisional scorecard says when they come. Whole
+    # paragraphs as the alternatives: a tag inside one run's text keeps the part safe for any value.
+    tag(doc, "{%p if ranked %}")
     para(doc, [("1. Tổng điểm: ", {}), ("{{ total }}/{{ max_total }} điểm", {"bold": True}),
                (" ({{ percent }} điểm tối đa); xếp hạng ", {}), ("{{ rank }}/{{ unit_count }}", {"bold": True}),
                (" đơn vị.", {})], style=body)
-    para(doc, "2. Điểm tự đánh giá: {{ self_total }} điểm (hạng {{ self_rank }})"
+    tag(doc, "{%p else %}")
+    para(doc, [("1. Tổng điểm: ", {}), ("{{ total }}/{{ max_total }} điểm", {"bold": True}),
+               (" ({{ percent }} điểm tối đa). Đây là kết quả tạm tính; thứ hạng được công bố cùng kết quả chính "
+                "thức.", {})], style=body)
+    tag(doc, "{%p endif %}")
+    para(doc, "2. Điểm tự đánh giá: {{ self_total }} điểm{% if ranked %} (hạng {{ self_rank }}){% endif %}"
               "{% if self_differs %}; kết quả đánh giá sau thẩm định khác điểm tự đánh giá ở các tiêu chí "
               "đánh dấu (*) trong bảng dưới{% endif %}.", style=body)
     tag(doc, "{%p if even %}")
@@ -700,8 +708,9 @@ def build_scorecard() -> Path:
     tag(doc, "{%p endif %}")
     tag(doc, "{%p if previous %}")
     para(doc, "{{ previous_no }}. So với {{ previous.period_text }}: {% if previous.is_new %}kỳ trước đơn vị chưa được đánh giá"
-              "{% else %}tổng điểm {{ previous.total }} → {{ total }} ({{ previous.delta }} điểm), hạng "
-              "{{ previous.rank }} → {{ rank }} ({{ previous.change }}); theo chỉ số chính: {{ previous.indices }}"
+              "{% else %}tổng điểm {{ previous.total }} → {{ total }} ({{ previous.delta }} điểm)"
+              "{% if ranked %}, hạng {{ previous.rank }} → {{ rank }} ({{ previous.change }}){% endif %}; theo chỉ "
+              "số chính: {{ previous.indices }}"
               "{% endif %}.{% if previous.note %} {{ previous.note }}{% endif %}", style=body)
     tag(doc, "{%p endif %}")
     para(doc, "Bảng. Điểm từng tiêu chí", style="Caption", keep_next=True)

@@ -103,8 +103,9 @@ def build(out: Path) -> None:
     found, settings = workspace_catalog(ws), workspace_settings(ws)
     units = ws.registry().by_code()
 
-    def run(period: str, moment: str) -> None:
-        outcome = run_in_workspace(ws, period, found, settings, workers=2, now=at(moment))
+    def run(period: str, moment: str, final: bool = False) -> None:
+        """final: the period's official results, once every file is in (run --final)."""
+        outcome = run_in_workspace(ws, period, found, settings, workers=2, now=at(moment), final=final)
         read = len(outcome.batch.submissions) - len(outcome.batch.stored)
         print(f"{period} ({moment}): {read} tệp đọc mới, {len(outcome.batch.stored)} tệp đã có trong kho")
 
@@ -124,7 +125,7 @@ def build(out: Path) -> None:
     drop(ws, "2022", on_time, at("2023-01-10 15:00"))
     run("2022", "2023-01-17 08:00")
     drop(ws, "2022", [f for f in made if f not in on_time], at("2023-01-18 09:00"))
-    run("2022", "2023-01-19 08:00")
+    run("2022", "2023-01-19 08:00", final=True)
 
     # --- 2023: the sample inbox itself, the draft included -------------------------------------
     folder = SAMPLES / "bieu-mau-2023"
@@ -139,7 +140,7 @@ def build(out: Path) -> None:
     added = record_adjustments(ws, "2023", SAMPLES / "hcm-dti-so-2023-dieu-chinh.csv", found,
                                by="Phòng Chuyển đổi số", now=at("2024-01-19 08:30"))
     print(f"2023: {added} điều chỉnh của Sở ghi vào kho dữ liệu")
-    run("2023", "2024-01-19 09:00")
+    run("2023", "2024-01-19 09:00", final=True)
 
     # --- the monitoring table, November and December 2023 ------------------------------------
     targets = found.get("hcm-chi-tieu-2023")

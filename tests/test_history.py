@@ -29,8 +29,8 @@ from dti_report import kinds
 from dti_report.batch.results import load_results
 from dti_report.batch.workspace import load_workspace
 from dti_report.evaluation.history import rank_change_text
-from dti_report.in_force import workspace_catalog
-from dti_report.pipeline import init_workspace, write_unit_templates
+from dti_report.in_force import workspace_catalog, workspace_settings
+from dti_report.pipeline import init_workspace, report, write_unit_templates
 from dti_report.workbook.fill import fill_workbook
 
 from workbook_helpers import assert_reads_as_per_cell
@@ -80,7 +80,7 @@ def three_periods(tmp_path_factory):
     ws = example_workspace(tmp_path_factory.mktemp("lich-su"))
     for n, (period, by_unit) in enumerate(PERIODS.items()):
         fill_period(ws, period, by_unit)
-        run(ws, period, at(f"{int(period) + 1}-01-20 09:00"))
+        run(ws, period, at(f"{int(period) + 1}-01-20 09:00"), final=True)
     return ws
 
 
@@ -151,6 +151,21 @@ def test_the_report_and_the_scorecards_show_the_change(three_periods):
     # Re-rendered from the folder alone, the comparison is still there.
     results = load_results(out, workspace_catalog(ws))
     assert results.history.sets[SET].previous == "2025"
+
+
+def test_a_provisional_scorecard_compares_points_without_ranks(three_periods, tmp_path):
+    """Re-rendered (report) from a copy of the folder whose run.json says the results are not
+    final: the comparison keeps the points and each main index, without the ranks."""
+    out = tmp_path / "tam-tinh"
+    shutil.copytree(three_periods.results("2026"), out)
+    info = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert info["final"] is True
+    (out / "run.json").write_text(json.dumps({**info, "final": False}), encoding="utf-8")
+    report(out, workspace_catalog(three_periods), workspace_settings(three_periods), workers=1)
+    card_text = "\n".join(p.text for p in docx.Document(out / "phieu-ket-qua" / f"p-an-phu-{SET}.docx").paragraphs)
+    assert "So với năm 2025: tổng điểm 98,00 → 90,25 (−7,75 điểm); theo chỉ số chính: 1: −3,75; 2: −4,00." in card_text
+    assert "1. Tổng điểm: 90,25/" in card_text and "Đây là kết quả tạm tính" in card_text
+    assert "hạng" not in card_text.replace("thứ hạng được công bố", "")
 
 
 def test_a_set_whose_version_changed_is_compared_on_the_criteria_that_kept_id_and_maximum(tmp_path):

@@ -92,7 +92,7 @@ def build_results(out: Path) -> Path:
     ], columns=ISSUE_COLUMNS)
     write_csv(pd.DataFrame(manifest, columns=MANIFEST_COLUMNS), out / "manifest.csv")
     write_csv(pd.concat([*issues, extra], ignore_index=True), out / "issues.csv")
-    write_run_info(out, "2023", registry, {s: get_form(s).version for s in sets}, missing)
+    write_run_info(out, "2023", registry, {s: get_form(s).version for s in sets}, missing, final=True)
     return out
 
 

@@ -63,6 +63,9 @@ class RunResults:
     info: pd.DataFrame = field(default_factory=pd.DataFrame)
     # A workspace's run: comparisons with stored periods, timeliness, adjustments (history_files).
     history: PeriodHistory = field(default_factory=PeriodHistory)
+    # Official results (run --final): the scorecards give each unit's rank. A folder written
+    # before runs said so had ranks on every scorecard.
+    final: bool = True
 
     def unit_name(self, code: str) -> str:
         if not hasattr(self, "_names"):  # one index, not one per call: reports ask for thousands of names
@@ -72,12 +75,13 @@ class RunResults:
 
 def write_run_info(out_dir: Path, period: str, registry: Registry, set_versions: dict[str, str],
                    missing: dict[str, list[str]], form_ids: dict[str, str] | None = None,
-                   background: Background | None = None) -> list[Path]:
-    """run.json: per scored set (by its key: the id, or "id@version" when a period held
-    several versions) its form id, version and the units that sent nothing; and the registry's
-    copy (in `background` when given: the run's own reports take the registry at hand)."""
+                   background: Background | None = None, *, final: bool = False) -> list[Path]:
+    """run.json: whether the results are final (run --final), and per scored set (by its key:
+    the id, or "id@version" when a period held several versions) its form id, version and the
+    units that sent nothing; and the registry's copy (in `background` when given: the run's
+    own reports take the registry at hand)."""
     form_ids = form_ids or {}
-    info = {"period": period, "registry": registry.id,
+    info = {"period": period, "registry": registry.id, "final": final,
             "sets": {key: {"form": form_ids.get(key, key), "version": version, "missing": missing.get(key, [])}
                      for key, version in set_versions.items()}}
     with atomic_path(out_dir / RUN_INFO) as tmp:
@@ -167,4 +171,5 @@ def load_results(out_dir: Path | str, catalog: Catalog, registry: Registry | Non
                       for name in ("ghi-chu.csv", "thong-tin-chung.csv")}
     return RunResults(out_dir, info["period"], registry, catalog, sets, _csv(out_dir / "manifest.csv"),
                       _text_csv(out_dir / "issues.csv"), plans, plan_missing,
-                      written_beside["ghi-chu.csv"], written_beside["thong-tin-chung.csv"], load_history(out_dir, sets))
+                      written_beside["ghi-chu.csv"], written_beside["thong-tin-chung.csv"], load_history(out_dir, sets),
+                      final=bool(info.get("final", True)))

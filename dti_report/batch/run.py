@@ -90,6 +90,9 @@ class BatchResult:
     stored: set[str] = field(default_factory=set)
     # The previous period's figures per target set, from the store: [[kytruoc.Key]].
     previous_targets: dict[str, TargetData] = field(default_factory=dict)
+    # The official results of the period (run --final): the scorecards give each unit's rank.
+    # Until then results are provisional: a rank moves with every file that arrives.
+    final: bool = False
 
     @property
     def missing(self) -> dict[str, list[Unit]]:

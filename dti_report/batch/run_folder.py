@@ -121,5 +121,6 @@ def write_run_files(batch: BatchResult, out_dir: Path, background: Background | 
     written += write_run_info(out_dir, batch.period, batch.registry,
                               {form_id: r.indicator_set.version for form_id, r in batch.results.items()},
                               {form_id: [u.code for u in units] for form_id, units in batch.missing.items()},
-                              {key: r.indicator_set.id for key, r in batch.results.items()}, background)
+                              {key: r.indicator_set.id for key, r in batch.results.items()}, background,
+                              final=batch.final)
     return written

@@ -83,9 +83,13 @@ def init_command(root: Path, name: str | None, units_path: Path | None, settings
 @pdf_option
 @click.option("--strict", is_flag=True,
               help="Không ghi kết quả nếu placeholder của bảng theo dõi chỉ tiêu khớp gần đúng hoặc không xác định.")
+@click.option("--final", is_flag=True,
+              help="Kết quả chính thức của kỳ: phiếu kết quả đơn vị ghi thứ hạng. Không có --final, kết quả là tạm "
+                   "tính: phiếu không ghi thứ hạng, vì thứ hạng đổi mỗi khi có thêm đơn vị gửi.")
 def run_command(period_arg: str | None, period: str | None, inputs: Path | None, out_dir: Path | None,
                 verified_path: Path | None, units_path: Path | None, workers: int | None,
-                expect_sets: tuple[str, ...], decisions: Path | None, settings, pdf: bool, strict: bool) -> None:
+                expect_sets: tuple[str, ...], decisions: Path | None, settings, pdf: bool, strict: bool,
+                final: bool) -> None:
     """Tổng hợp hằng kỳ: đọc mọi biểu mẫu, kiểm tra, chấm điểm, ghi kết quả và báo cáo. Trong không gian
     làm việc chỉ cần kỳ (dti-report run 2026-11): đọc hop-thu/<kỳ>/, ghi ket-qua/<kỳ>/ và kho dữ liệu."""
     period = period_arg or period
@@ -106,12 +110,12 @@ def run_command(period_arg: str | None, period: str | None, inputs: Path | None,
             out_dir = ws.results(period)
             outcome = pipeline.run_in_workspace(ws, period, found, settings, expect_forms=list(expect_sets),
                                                 workers=workers, pdf=pdf, strict=strict, decisions=decisions,
-                                                progress=progress)
+                                                final=final, progress=progress)
         else:
             outcome = pipeline.run_period(inputs, out_dir, period, load_units(units_path), forms_catalog(), settings,
                                           overrides_path=verified_path, expect_forms=list(expect_sets),
                                           workers=workers, pdf=pdf, strict=strict, decisions=decisions,
-                                          progress=progress)
+                                          final=final, progress=progress)
     print_batch_summary(outcome.batch, out_dir, outcome.counts)
     if ws is not None:
         known = len(outcome.batch.stored)

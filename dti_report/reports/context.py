@@ -262,7 +262,10 @@ def scorecard_contexts(results: RunResults, set_id: str, settings: ReportSetting
     common = {
         **header_context(settings, day), "set_id": set_id, "set_title": s.title, "scope": scope_of(s),
         "period": results.period, "period_text": fmt.period_words(results.period),
-        "max_total": fmt.number(s.total_points), "unit_count": len(totals),
+        "max_total": fmt.number(s.total_points),
+        # Ranks only on official results: while files arrive every new unit moves them, and a
+        # provisional scorecard stays the same until its own unit's points change.
+        "ranked": results.final, "unit_count": len(totals) if results.final else "",
     }
     scores = view.sr.scores
     self_score = scores["self_score"].to_numpy(dtype=float)
@@ -331,8 +334,9 @@ def scorecard_contexts(results: RunResults, set_id: str, settings: ReportSetting
             "unit_code": code, "unit_name": names.get(code, code),
             "total": points_text["total"][pos],
             "percent": percent_text[pos],
-            "rank": str(int(record["rank"])),
-            "self_total": points_text["self_total"][pos], "self_rank": str(int(record["self_rank"])),
+            "rank": str(int(record["rank"])) if results.final else "",
+            "self_total": points_text["self_total"][pos],
+            "self_rank": str(int(record["self_rank"])) if results.final else "",
             "self_differs": abs(record["self_total"] - record["total"]) > SAME,
             "even": top - bottom <= 1e-9,
             "strongest": [f"{label[i]} ({share_text[i][pos]})" for i, v in unit_shares.items() if abs(v - top) <= 1e-9],

@@ -7,9 +7,7 @@ import datetime as dt
 import hashlib
 import json
 import math
-import os
 import re
-import sys
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
@@ -21,8 +19,8 @@ import xlsxwriter
 
 from dti_report.batch.run import BatchResult
 from dti_report.core import formatting as fmt
-from dti_report.core.cache import code_digest
-from dti_report.core.files import read_csv, write_csv
+from dti_report.core.files import write_csv
+from dti_report.core.kept_outputs import earlier_index, file_sha256, package_code, take_if_same
 from dti_report.core.numbers import parse_date
 from dti_report.forms.base import Form
 from dti_report.forms.indicators import IndicatorSet
@@ -337,7 +335,7 @@ def feedback_payloads(batch: BatchResult, issues: list[Issue]) -> Iterator[Feedb
 
 def _written(feedback: Feedback, target: Path) -> tuple[Path, str]:
     write_feedback_workbook(feedback, target)
-    return target, hashlib.sha256(target.read_bytes()).hexdigest()
+    return target, file_sha256(target)
 
 
 def _write_feedback_chunk(jobs: list[tuple[Feedback, Path]]) -> list[tuple[Path, str]]:
@@ -358,9 +356,7 @@ class MadeFrom:
     validated, and the code and libraries that write it."""
 
     def __init__(self):
-        package = Path(__file__).resolve().parent.parent
-        self.code = (code_digest(package, *(p for p in package.iterdir() if p.is_dir()))
-                     + f"{xlsxwriter.__version__}\0{sys.version}".encode())
+        self.code = package_code() + xlsxwriter.__version__.encode()
         self.forms: dict[int, tuple[Form, bytes]] = {}
 
     def _form(self, form: Form | None) -> bytes:
@@ -386,36 +382,6 @@ class MadeFrom:
         return hashlib.sha256(self.code + payload.encode("utf-8")).hexdigest()
 
 
-def _earlier_index(previous: Path | None) -> dict[str, tuple[str, str]]:
-    """The previous run's workbooks by unit: (made from, sha256); nothing when it has no index."""
-    if previous is None:
-        return {}
-    try:
-        frame = read_csv(previous / FEEDBACK_INDEX, dtype=str, keep_default_na=False)
-    except (OSError, ValueError):
-        return {}
-    if list(frame.columns) != FEEDBACK_INDEX_COLUMNS:
-        return {}
-    return {unit: (made, sha) for unit, made, sha in zip(frame["unit_code"], frame["made_from"], frame["sha256"])}
-
-
-def _copy_if_same(source: Path, sha256: str, target: Path) -> bool:
-    """The previous run's workbook taken into this run's folder (the staging folder, swapped in
-    whole), if its bytes are still those it was written with: linked (the previous folder is
-    removed once this run is in place), or copied where the file system cannot link."""
-    try:
-        data = source.read_bytes()
-    except OSError:
-        return False
-    if hashlib.sha256(data).hexdigest() != sha256:
-        return False
-    try:
-        os.link(source, target)
-    except OSError:
-        target.write_bytes(data)
-    return True
-
-
 def write_feedback(batch: BatchResult, out_dir: Path, workers: int = 1, progress: Progress | None = None,
                    previous: Path | None = None) -> list[Path]:
     """One workbook per unit that sent anything, in phan-hoi/, and their index. Payloads are
@@ -425,7 +391,7 @@ def write_feedback(batch: BatchResult, out_dir: Path, workers: int = 1, progress
     issues = sorted_issues(batch.issues)
     count = len({s.unit_code for s in batch.submissions} & {u.code for u in batch.registry.units})
     made_from = MadeFrom()
-    earlier = _earlier_index(previous)
+    earlier = earlier_index(previous, FEEDBACK_INDEX, FEEDBACK_INDEX_COLUMNS)
     if earlier:
         (out_dir / FEEDBACK_FOLDER).mkdir(parents=True, exist_ok=True)
     index: dict[str, tuple[str, str]] = {}
@@ -438,7 +404,7 @@ def write_feedback(batch: BatchResult, out_dir: Path, workers: int = 1, progress
             target = out_dir / FEEDBACK_FOLDER / name
             digest = made_from(payload)
             kept = earlier.get(payload.unit_code)
-            if kept is not None and kept[0] == digest and _copy_if_same(previous / FEEDBACK_FOLDER / name, kept[1],
+            if kept is not None and kept[0] == digest and take_if_same(previous / FEEDBACK_FOLDER / name, kept[1],
                                                                          target):
                 index[payload.unit_code] = (digest, kept[1])
                 progress.advance()

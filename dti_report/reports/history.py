@@ -143,7 +143,9 @@ def add_scorecard_history(results: RunResults, set_id: str, contexts: Iterable[d
                                                     u["change"].tolist()):
             previous_of[code] = {"period_text": period_text, "total": fmt.points(total, blank="–"),
                                  "rank": "–" if pd.isna(rank) else str(int(rank)), "delta": signed(delta),
-                                 "change": change, "is_new": change == "mới", "note": note}
+                                 # The change of rank, on official results only (scorecard_contexts).
+                                 "change": change if results.final or change == "mới" else "",
+                                 "is_new": change == "mới", "note": note}
     for context in contexts:
         code = context["unit_code"]
         previous = None

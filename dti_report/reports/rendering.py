@@ -8,10 +8,18 @@ Same results + settings + date give the same files.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import marshal
 from functools import partial
 from pathlib import Path
+from typing import Iterator
+
+import pandas as pd
 
 from dti_report.batch.results import RunResults
+from dti_report.core.files import write_csv
+from dti_report.core.kept_outputs import earlier_index, file_sha256, package_code, take_if_same
 from dti_report.core.memory import release_freed_memory
 from dti_report.core.workers import Background, chunked_map
 from dti_report.core.progress import PLAN_REPORTS, REPORTS, SCORECARDS, Progress
@@ -25,6 +33,10 @@ from dti_report.reports.plans import render_plan_reports
 from dti_report.reports.workbook import write_results_workbook
 
 SCORECARD_DIR = "phieu-ket-qua"
+# Each scorecard with what it was made from and its bytes' digest: a rerun takes the previous
+# run's scorecard of a unit whose points did not change instead of rendering it.
+SCORECARD_INDEX = "phieu-ket-qua.csv"
+SCORECARD_INDEX_COLUMNS = ["file", "made_from", "sha256"]
 TEXT_WIDTH_MM = 160  # the charts' width: A4 less 30 + 15 mm margins, a little air
 # Below this many scorecards a process pool costs more than it saves.
 POOL_THRESHOLD = 40
@@ -67,37 +79,91 @@ def render_set_report(results: RunResults, set_id: str, settings: ReportSettings
     return render_docx(template, context, target, day=day, title=title, author=_author(settings), images=images)
 
 
-def _render_scorecards(template_path: Path, day: dt.date, author: str, items: list[tuple[dict, Path]]) -> list[Path]:
+def _render_scorecards(template_path: Path, day: dt.date, author: str,
+                       items: list[tuple[dict, Path]]) -> list[tuple[Path, str]]:
+    """Each scorecard written, with its SHA-256 for the index."""
     template = compiled_template(template_path)
-    return [template.render(context, target, day=day, author=author,
-                            title=f"Phiếu kết quả đánh giá chuyển đổi số — {context['unit_name']}")
-            for context, target in items]
+    return [(path, file_sha256(path))
+            for path in (template.render(context, target, day=day, author=author,
+                                         title=f"Phiếu kết quả đánh giá chuyển đổi số — {context['unit_name']}")
+                         for context, target in items)]
+
+
+class ScorecardMadeFrom:
+    """What a scorecard is made from, as one digest: the template's bytes, the date and author
+    it carries, the package's code, and its context (a scorecard shows nothing else)."""
+
+    def __init__(self, template: Path, day: dt.date, author: str):
+        self.prefix = b"\0".join([package_code(), Path(template).read_bytes(), day.isoformat().encode(),
+                                  author.encode("utf-8")])
+
+    def __call__(self, context: dict) -> str:
+        try:
+            # Version 2: no references between equal objects, so equal contexts give equal bytes.
+            data = marshal.dumps(context, 2)
+        except ValueError:  # a value marshal does not know: its text
+            data = json.dumps(context, ensure_ascii=False, default=str).encode("utf-8")
+        return hashlib.sha256(self.prefix + data).hexdigest()
 
 
 def render_scorecards(results: RunResults, set_id: str, settings: ReportSettings, day: dt.date,
-                      workers: int = 1, progress: Progress | None = None) -> list[Path]:
-    """One scorecard per scored unit, in ranked order. Contexts are made as the documents
-    are written, a chunk at a time (core.workers.chunked_map): memory stays the same for
-    ten units or ten thousand."""
+                      workers: int = 1, progress: Progress | None = None,
+                      previous: Path | None = None) -> list[tuple[Path, str, str]]:
+    """One scorecard per scored unit, in ranked order: each document, what it was made from
+    and its SHA-256 (the index a rerun reads). Contexts are made as the documents are written,
+    a chunk at a time (core.workers.chunked_map): memory stays the same for ten units or ten
+    thousand. `previous`: the previous run's folder, whose scorecards made from the same are
+    taken (core.kept_outputs), not rendered again."""
     template = find_template(settings.templates.scorecard, SCORECARD_TEMPLATE)
     folder = results.out_dir / SCORECARD_DIR
-    contexts = add_scorecard_history(results, set_id, scorecard_contexts(results, set_id, settings, day))
-    items = ((context, folder / scorecard_file_name(context["unit_code"], set_id)) for context in contexts)
-    render = partial(_render_scorecards, template, day, _author(settings))
+    author = _author(settings)
+    made_from = ScorecardMadeFrom(template, day, author)
+    earlier = earlier_index(previous, SCORECARD_INDEX, SCORECARD_INDEX_COLUMNS)
+    if earlier:
+        folder.mkdir(parents=True, exist_ok=True)
     progress = progress or Progress()
+    order: list[Path] = []
+    made: dict[Path, str] = {}
+    kept: dict[Path, str] = {}
+
+    def items() -> Iterator[tuple[dict, Path]]:
+        for context in add_scorecard_history(results, set_id, scorecard_contexts(results, set_id, settings, day)):
+            name = scorecard_file_name(context["unit_code"], set_id)
+            target = folder / name
+            order.append(target)
+            made[target] = made_from(context)
+            before = earlier.get(f"{SCORECARD_DIR}/{name}")
+            if before is not None and before[0] == made[target] and take_if_same(previous / SCORECARD_DIR / name,
+                                                                                before[1], target):
+                kept[target] = before[1]
+                progress.advance()
+                continue
+            yield context, target
+
+    render = partial(_render_scorecards, template, day, author)
     count = len(results.sets[set_id].totals)
     if workers <= 1 or count < POOL_THRESHOLD:
-        return list(progress.counted(path for item in items for path in render([item])))
-    size = min(SCORECARD_CHUNK, max(1, -(-count // (workers * 4))))
-    return list(progress.counted(chunked_map(render, items, workers, size)))
+        rendered = (done for item in items() for done in render([item]))
+    else:
+        size = min(SCORECARD_CHUNK, max(1, -(-count // (workers * 4))))
+        rendered = chunked_map(render, items(), workers, size)
+    kept.update(progress.counted(rendered))
+    return [(path, made[path], kept[path]) for path in order]
+
+
+def write_scorecard_index(out_dir: Path, scorecards: list[tuple[Path, str, str]]) -> Path:
+    rows = [(f"{SCORECARD_DIR}/{path.name}", made, sha) for path, made, sha in scorecards]
+    return write_csv(pd.DataFrame(rows, columns=SCORECARD_INDEX_COLUMNS), out_dir / SCORECARD_INDEX)
 
 
 def render_reports(results: RunResults, settings: ReportSettings, *, day: dt.date | None = None, pdf: bool = False,
                    workbook: bool = True, scorecards: bool = True, workers: int = 1,
-                   progress: Progress | None = None, background: Background | None = None) -> list[Path]:
+                   progress: Progress | None = None, background: Background | None = None,
+                   previous: Path | None = None) -> list[Path]:
     """Every report of the run into its output folder. Returns the files written. The set
     reports are rendered in `background` when given (beside the scorecards; the PDFs wait for
-    them)."""
+    them). `previous`: the previous run's folder, whose scorecards made from the same are
+    taken, not rendered again."""
     progress = progress or Progress()
     day = settings.date(day)
     written: list[Path] = []
@@ -113,8 +179,10 @@ def render_reports(results: RunResults, settings: ReportSettings, *, day: dt.dat
     release_freed_memory()  # a report's document tree
     if scorecards:
         progress.phase(SCORECARDS, sum(len(results.sets[set_id].totals) for set_id in scored))
-        for set_id in scored:
-            documents += render_scorecards(results, set_id, settings, day, workers, progress)
+        made = [card for set_id in scored
+                for card in render_scorecards(results, set_id, settings, day, workers, progress, previous)]
+        documents += [path for path, _, _ in made]
+        written.append(write_scorecard_index(results.out_dir, made))
     progress.phase(PLAN_REPORTS)
     for path in progress.counted(render_plan_reports(results, settings, day)):
         (documents if path.suffix == ".docx" else written).append(path)
