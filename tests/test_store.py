@@ -10,12 +10,13 @@ import sys
 import pandas as pd
 import pytest
 
-from dti_report import pipeline
+from dti_report import kinds, pipeline
 from dti_report.batch.staging import RunFolderError
 from dti_report.batch.store import FIRST_SEEN_SQL, SAME_CONTENT_SQL, SCHEMA_VERSION, Store, StoreError
 from dti_report.in_force import workspace_catalog, workspace_settings
 from dti_report.core.numbers import parse_number_text
 from dti_report.workbook import packed_rows
+from dti_report.workbook.fill import fill_workbook
 
 from workspace_helpers import at, drop, files_of, make_workspace, run, sample, workbook_values
 
@@ -338,3 +339,66 @@ def test_a_run_whose_background_recording_fails_keeps_nothing(tmp_path, monkeypa
         pipeline.run_in_workspace(ws, "2023", workspace_catalog(ws), workspace_settings(ws), workers=2,
                                   now=at("2024-01-11 09:00"))
     assert _as_kept(ws) == kept
+
+
+def _submissions(store: Store) -> dict[str, tuple]:
+    """Each used submission by its file: its row's id, unit, status, arrival and typed values."""
+    rows = store.conn.execute("SELECT f.path, s.id, s.unit_code, s.status, s.arrived, s.field_values FROM submissions s "
+                              "JOIN files f ON f.id = s.file_id WHERE s.period = '2023'").fetchall()
+    return {path: tuple(rest) for path, *rest in rows}
+
+
+def test_a_rerun_keeps_the_stored_values_of_units_whose_files_did_not_change(tmp_path):
+    """Only a unit with a new or changed file has its submission rows and typed values written
+    again; the others' rows stay as they were, and the store holds what a cold run records."""
+    ws = make_workspace(tmp_path, "am")
+    drop(ws, "2023", [sample(u) for u in UNITS], at("2024-01-05 08:00"))
+    run(ws, "2023", at("2024-01-10 09:00"))
+    with Store.open(ws.store_path) as store:
+        first = _submissions(store)
+    assert all(json.loads(values) for *_, values in first.values())
+    arrived = at("2024-01-12 14:00")
+    drop(ws, "2023", [sample("so-tttt")], arrived)
+    # so-gtvt sends a corrected workbook: its first one is superseded
+    corrected = fill_workbook(kinds.catalog().get("hcm-dti-so"), sample("so-gtvt"), {"1.1": "3"},
+                              tmp_path / "sua" / "so-gtvt-ban-sua.xlsx")
+    drop(ws, "2023", [corrected], arrived)
+    run(ws, "2023", at("2024-01-12 15:00"))
+    with Store.open(ws.store_path) as store:
+        second = _submissions(store)
+    kept = [f"{u}_hcm-dti-so_2023.xlsx" for u in UNITS if u != "so-gtvt"]
+    assert {path: second[path] for path in kept} == {path: first[path] for path in kept}  # the same rows, ids and all
+    gtvt = "so-gtvt_hcm-dti-so_2023.xlsx"
+    assert second[gtvt][2] == "superseded" and second["so-gtvt-ban-sua.xlsx"][2] == "accepted"
+
+    def field_1_1(values: str) -> list:
+        return [row for row in json.loads(values) if row[0] == "1.1"]
+
+    assert field_1_1(second["so-gtvt-ban-sua.xlsx"][4]) != field_1_1(first[gtvt][4])  # the corrected values
+    assert json.loads(second["so-tttt_hcm-dti-so_2023.xlsx"][4])
+
+    cold = make_workspace(tmp_path, "lanh")
+    drop(cold, "2023", [sample(u) for u in UNITS], at("2024-01-05 08:00"))
+    drop(cold, "2023", [sample("so-tttt"), corrected], arrived)
+    run(cold, "2023", at("2024-01-12 15:00"))
+    with Store.open(cold.store_path) as store:
+        # (Arrivals aside: a cold run takes a file's own time, a rerun the moment it first saw it.)
+        assert {path: (unit, status, values) for path, (_, unit, status, _, values) in _submissions(store).items()} \
+            == {path: (unit, status, values) for path, (_, unit, status, _, values) in second.items()}
+
+    # What the store holds for a unit whose file did not change is not made again (a marker put
+    # in its place stays), until its file is read again by another reader (a new version).
+    hepza = "hepza_hcm-dti-so_2023.xlsx"
+
+    def hepza_values() -> str:
+        with Store.open(ws.store_path) as store:
+            return _submissions(store)[hepza][4]
+
+    with Store.open(ws.store_path) as store:
+        store.conn.execute("UPDATE submissions SET field_values = '[]' WHERE id = ?", (second[hepza][0],))
+    run(ws, "2023", at("2024-01-12 16:00"))
+    assert hepza_values() == "[]"
+    with Store.open(ws.store_path) as store:
+        store.conn.execute("UPDATE files SET reader = 'an earlier reader'")
+    run(ws, "2023", at("2024-01-12 17:00"))
+    assert hepza_values() == second[hepza][4]

@@ -3,6 +3,7 @@ store's one transaction: arrivals, typed values, scores, figures, standings."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Callable, Iterator
 
 from dti_report.batch.run import BatchResult
@@ -32,12 +33,13 @@ def arrivals(batch: BatchResult, store: Store, reading: StoredReading, period: s
     return out
 
 
-def typed_values(batch: BatchResult) -> Iterator[tuple[str, str, list[list]]]:
+def typed_values(batch: BatchResult, kept: set[tuple[str, str]] = frozenset()) -> Iterator[tuple[str, str, list[list]]]:
     """Each used submission's values, a unit at a time: (key, unit, [[field, raw, number,
     text, note, cell], …]), as written, typed (a number, and the text a report shows), with
     the unit's note (evidence) and cell. A generator over the submissions' packed rows: the
     store takes them as they come, so a national batch's million values are never all held
-    at once."""
+    at once. `kept`: the (key, unit) pairs whose stored values stand (every row of a workbook
+    is its unit's), left out."""
     for key, fb in batch.forms.items():
         plain = plain_values(fb.form, fb.data)
         values = fb.data.values
@@ -45,6 +47,8 @@ def typed_values(batch: BatchResult) -> Iterator[tuple[str, str, list[list]]]:
         unit_at = {unit: i for i, unit in enumerate(values.index)}
         field_at = {field_id: j for j, field_id in enumerate(values.columns)}
         for sub in fb.accepted:
+            if (key, sub.unit_code) in kept:
+                continue
             unit, rows, numbers, shown = None, [], [], {}
             for row_unit, field_id, raw, note, _file, _sheet, cell in sub.records:
                 if row_unit != unit:
@@ -88,7 +92,7 @@ def run_record(batch: BatchResult, reading: StoredReading, *, started: str, fini
         submissions=batch.submissions, sightings=reading.sightings, reused=set(reading.reused),
         arrivals=arrived,
         set_rows=[{"key": key, "id": fb.form.id, "version": fb.form.version} for key, fb in batch.forms.items()],
-        values=typed_values(batch), issues=batch.issues,
+        values=partial(typed_values, batch), issues=batch.issues,
         scores={key: r.scores for key, r in results.items()}, totals={key: r.totals for key, r in results.items()},
         index_ids=index_ids, targets=target_figures(batch), standings=standings,
         expected={key: (fb.form.id, [u.code for u in fb.expected]) for key, fb in batch.forms.items()},

@@ -313,8 +313,9 @@ class RunRecord:
     arrivals: dict[str, str]                      # path -> first seen
     set_rows: list[dict]                          # one per form key: key, id, version
     # Typed values of the winning submissions, a unit at a time: (key, unit, [[field, raw, number,
-    # text, note, cell], …]) (recording.typed_values), read once as they are written.
-    values: Iterable[tuple[str, str, list[list]]]
+    # text, note, cell], …]) (recording.typed_values), read once as they are written; given the
+    # (key, unit) pairs whose stored values stand, without them.
+    values: Callable[[set[tuple[str, str]]], Iterable[tuple[str, str, list[list]]]]
     issues: list[Issue]
     scores: dict[str, pd.DataFrame]               # set key -> scores.csv
     totals: dict[str, pd.DataFrame]               # set key -> totals.csv
@@ -503,25 +504,14 @@ class Store:
         return ids
 
     def _record_period(self, c: sqlite3.Connection, record: RunRecord, file_ids: dict[str, int]) -> None:
-        """The period's current state, replaced whole: what this run made of its inbox."""
+        """The period's current state, replaced whole (what this run made of its inbox), except
+        the submissions of units whose files did not change (_record_submissions)."""
         p = record.period
-        for table in ("submissions", "issues", "scores", "totals", "index_totals", "target_data", "target_figures",
+        for table in ("issues", "scores", "totals", "index_totals", "target_data", "target_figures",
                       "task_standings", "expected_units"):
             c.execute(f"DELETE FROM {table} WHERE period = ?", (p,))
-        keys = {(row["id"], row["version"]): row["key"] for row in record.set_rows}
-        by_unit: dict[tuple[str, str], int] = {}
-        for sub in record.submissions:
-            if sub.status not in (ACCEPTED, SUPERSEDED):
-                continue
-            key = keys.get((sub.set_id, sub.set_version), sub.set_id)
-            sub_id = c.execute(
-                "INSERT INTO submissions (period, set_key, set_id, set_version, unit_code, file_id, status, arrived) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT first_seen FROM files WHERE id = ?))",
-                (p, key, sub.set_id, sub.set_version, sub.unit_code, file_ids[sub.path], sub.status,
-                 file_ids[sub.path])).lastrowid
-            if sub.status == ACCEPTED:
-                by_unit[(key, sub.unit_code)] = sub_id
-        self._record_values(c, record.values, by_unit)
+        by_unit, kept = self._record_submissions(c, record, file_ids)
+        self._record_values(c, record.values(kept), by_unit)
         c.executemany("INSERT INTO issues (period, seq, severity, code, file, sheet, cell, unit, field, criterion, "
                       "value, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                       [(p, n, i.severity, i.code, i.file, i.sheet, i.cell, i.unit, i.field, i.criterion, i.value,
@@ -559,6 +549,49 @@ class Store:
         for key, (set_id, units) in record.expected.items():
             c.executemany("INSERT INTO expected_units (period, set_key, set_id, unit_code) VALUES (?, ?, ?, ?)",
                           [(p, key, set_id, u) for u in units])
+
+    @staticmethod
+    def _record_submissions(c: sqlite3.Connection, record: RunRecord,
+                            file_ids: dict[str, int]) -> tuple[dict[tuple[str, str], int], set[tuple[str, str]]]:
+        """The period's used submissions (accepted and superseded) per form and unit. A unit whose
+        submissions are the files already stored for it, each read before (its reading taken
+        back from the store), keeps its rows and typed values; the others' rows are written
+        again. Returns, for the units written again, each one's accepted row by (set key, unit),
+        and the (set key, unit) pairs kept: their values are not made again."""
+        keys = {(row["id"], row["version"]): row["key"] for row in record.set_rows}
+        wanted: dict[tuple[str, str], list[tuple]] = {}
+        for sub in record.submissions:
+            if sub.status not in (ACCEPTED, SUPERSEDED):
+                continue
+            key = keys.get((sub.set_id, sub.set_version), sub.set_id)
+            wanted.setdefault((key, sub.unit_code), []).append(
+                (key, sub.set_id, sub.set_version, sub.unit_code, file_ids[sub.path], sub.status, sub.path))
+        stored: dict[tuple[str, str], list[tuple]] = {}
+        for row in c.execute("SELECT id, set_key, set_id, set_version, unit_code, file_id, status FROM submissions "
+                             "WHERE period = ?", (record.period,)):
+            stored.setdefault((row[1], row[4]), []).append(row)
+        kept: set[tuple[str, str]] = set()
+        gone: list[tuple[int]] = []
+        for pair, rows in stored.items():
+            subs = wanted.get(pair, [])
+            if (subs and all(s[6] in record.reused for s in subs)
+                    and sorted(r[1:] for r in rows) == sorted(s[:6] for s in subs)):
+                kept.add(pair)
+            else:
+                gone += [(r[0],) for r in rows]
+        c.executemany("DELETE FROM submissions WHERE id = ?", gone)
+        by_unit: dict[tuple[str, str], int] = {}
+        for pair, subs in wanted.items():
+            if pair in kept:
+                continue
+            for key, set_id, version, unit, file_id, status, _ in subs:
+                sub_id = c.execute(
+                    "INSERT INTO submissions (period, set_key, set_id, set_version, unit_code, file_id, status, "
+                    "arrived) VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT first_seen FROM files WHERE id = ?))",
+                    (record.period, key, set_id, version, unit, file_id, status, file_id)).lastrowid
+                if status == ACCEPTED:
+                    by_unit[pair] = sub_id
+        return by_unit, kept
 
     @staticmethod
     def _record_values(c: sqlite3.Connection, values: Iterable[tuple[str, str, list[list]]],
