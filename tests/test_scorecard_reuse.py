@@ -42,7 +42,7 @@ def rendered(monkeypatch) -> set[str]:
     real = rendering._render_scorecards
 
     def counting(template, day, author, items):
-        units.update(context["unit_code"] for context, _ in items)
+        units.update(context["unit_code"] for context, *_ in items)
         return real(template, day, author, items)
 
     monkeypatch.setattr(rendering, "_render_scorecards", counting)

@@ -1,20 +1,36 @@
 """Per-unit documents a rerun takes from the previous run's folder instead of writing them
 again: each kind keeps an index (a CSV beside the documents) of what each document was made
-from, as one digest, and its bytes' SHA-256. A document whose digest is the same and whose
-bytes are still those written is linked into the new run's folder."""
+from, as one digest, and its bytes' SHA-256 and size. A document whose digest is the same and
+whose bytes are still those written is linked into the new run's folder.
+
+Whether the bytes are still those written is told, as git tells an unchanged file, without
+reading them: the same size, and a modification time older than the index's, which is written
+after every document; a file saved over since is as new as the index or newer. Any other file
+is read and hashed."""
 
 from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import sys
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from dti_report.core.cache import code_digest
 from dti_report.core.files import read_csv
 
 PACKAGE = Path(__file__).resolve().parent.parent
+# An index's columns after each kind's own (what names the document).
+RECORD_COLUMNS = ["made_from", "sha256", "size"]
+
+
+class Record(NamedTuple):
+    """A document as its index holds it."""
+    made_from: str
+    sha256: str
+    size: int
 
 
 @lru_cache(maxsize=1)
@@ -23,36 +39,53 @@ def package_code() -> bytes:
     return code_digest(PACKAGE, *(p for p in PACKAGE.iterdir() if p.is_dir())) + sys.version.encode()
 
 
-def earlier_index(previous: Path | None, index_name: str, columns: list[str]) -> dict[str, tuple[str, str]]:
-    """The previous run's documents of one kind by key (the index's first column): (made from,
-    sha256). Nothing when there is no previous run or its index is missing or of another shape."""
-    if previous is None:
-        return {}
-    try:
-        frame = read_csv(previous / index_name, dtype=str, keep_default_na=False)
-    except (OSError, ValueError):
-        return {}
-    if list(frame.columns) != columns:
-        return {}
-    return dict(zip(frame[columns[0]], zip(frame["made_from"], frame["sha256"])))
+def record_of(path: Path, made_from: str) -> Record:
+    """A document just written, for the index."""
+    data = Path(path).read_bytes()
+    return Record(made_from, hashlib.sha256(data).hexdigest(), len(data))
 
 
-def file_sha256(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+class EarlierIndex:
+    """The previous run's documents of one kind, by key (the index's first column). Empty when
+    there is no previous run or its index is missing or of another shape."""
 
+    def __init__(self, previous: Path | None, index_name: str, columns: list[str]):
+        self.records: dict[str, Record] = {}
+        self.index_mtime_ns = 0
+        if previous is None:
+            return
+        try:
+            frame = read_csv(previous / index_name, dtype=str, keep_default_na=False)
+            self.index_mtime_ns = (previous / index_name).stat().st_mtime_ns
+            if list(frame.columns) != columns:
+                return
+            self.records = {key: Record(made, sha, int(size)) for key, made, sha, size in
+                            zip(frame[columns[0]], *(frame[c] for c in RECORD_COLUMNS))}
+        except (OSError, ValueError):
+            self.records = {}
 
-def take_if_same(source: Path, sha256: str, target: Path) -> bool:
-    """The previous run's document taken into this run's folder (the staging folder, swapped in
-    whole), if its bytes are still those it was written with: linked (the previous folder is
-    removed once this run is in place), or copied where the file system cannot link."""
-    try:
-        data = source.read_bytes()
-    except OSError:
-        return False
-    if hashlib.sha256(data).hexdigest() != sha256:
-        return False
-    try:
-        os.link(source, target)
-    except OSError:
-        target.write_bytes(data)
-    return True
+    def __bool__(self) -> bool:
+        return bool(self.records)
+
+    def take(self, key: str, made_from: str, source: Path, target: Path) -> Record | None:
+        """The previous run's document taken into this run's folder (the staging folder, swapped
+        in whole) when it was made from the same and its bytes are still those written: linked
+        (the previous folder is removed once this run is in place), or copied where the file
+        system cannot link. Its record in the new index; None when it must be written again."""
+        before = self.records.get(key)
+        if before is None or before.made_from != made_from:
+            return None
+        try:
+            stat = os.stat(source)
+            if stat.st_size != before.size:
+                return None
+            if stat.st_mtime_ns >= self.index_mtime_ns:
+                if hashlib.sha256(Path(source).read_bytes()).hexdigest() != before.sha256:
+                    return None
+        except OSError:
+            return None
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copyfile(source, target)
+        return before

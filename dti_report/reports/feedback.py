@@ -20,7 +20,7 @@ import xlsxwriter
 from dti_report.batch.run import BatchResult
 from dti_report.core import formatting as fmt
 from dti_report.core.files import write_csv
-from dti_report.core.kept_outputs import earlier_index, file_sha256, package_code, take_if_same
+from dti_report.core.kept_outputs import RECORD_COLUMNS, EarlierIndex, Record, package_code, record_of
 from dti_report.core.numbers import parse_date
 from dti_report.forms.base import Form
 from dti_report.forms.indicators import IndicatorSet
@@ -333,12 +333,12 @@ def feedback_payloads(batch: BatchResult, issues: list[Issue]) -> Iterator[Feedb
         yield Feedback(unit_code, names[unit_code], batch.period, parts, unit_issues)
 
 
-def _written(feedback: Feedback, target: Path) -> tuple[Path, str]:
+def _written(feedback: Feedback, target: Path, made_from: str) -> tuple[Path, Record]:
     write_feedback_workbook(feedback, target)
-    return target, file_sha256(target)
+    return target, record_of(target, made_from)
 
 
-def _write_feedback_chunk(jobs: list[tuple[Feedback, Path]]) -> list[tuple[Path, str]]:
+def _write_feedback_chunk(jobs: list[tuple[Feedback, Path, str]]) -> list[tuple[Path, Record]]:
     return [_written(*job) for job in jobs]
 
 
@@ -348,7 +348,7 @@ FEEDBACK_FOLDER = "phan-hoi"
 # Each workbook with what it was made from and its bytes' digest: a rerun copies the previous
 # run's workbook of a unit whose files, points and issues did not change instead of writing it.
 FEEDBACK_INDEX = "phan-hoi.csv"
-FEEDBACK_INDEX_COLUMNS = ["unit_code", "file", "made_from", "sha256"]
+FEEDBACK_INDEX_COLUMNS = ["unit_code", "file", *RECORD_COLUMNS]
 
 
 class MadeFrom:
@@ -391,33 +391,31 @@ def write_feedback(batch: BatchResult, out_dir: Path, workers: int = 1, progress
     issues = sorted_issues(batch.issues)
     count = len({s.unit_code for s in batch.submissions} & {u.code for u in batch.registry.units})
     made_from = MadeFrom()
-    earlier = earlier_index(previous, FEEDBACK_INDEX, FEEDBACK_INDEX_COLUMNS)
+    earlier = EarlierIndex(previous, FEEDBACK_INDEX, FEEDBACK_INDEX_COLUMNS)
     if earlier:
         (out_dir / FEEDBACK_FOLDER).mkdir(parents=True, exist_ok=True)
-    index: dict[str, tuple[str, str]] = {}
-    made: dict[str, str] = {}
+    index: dict[str, Record] = {}
     progress.phase(FEEDBACK, count)
 
-    def jobs() -> Iterator[tuple[Feedback, Path]]:
+    def jobs() -> Iterator[tuple[Feedback, Path, str]]:
         for payload in feedback_payloads(batch, issues):
             name = f"{payload.unit_code}.xlsx"
             target = out_dir / FEEDBACK_FOLDER / name
             digest = made_from(payload)
-            kept = earlier.get(payload.unit_code)
-            if kept is not None and kept[0] == digest and take_if_same(previous / FEEDBACK_FOLDER / name, kept[1],
-                                                                         target):
-                index[payload.unit_code] = (digest, kept[1])
+            kept = earlier.take(payload.unit_code, digest, previous / FEEDBACK_FOLDER / name, target) \
+                if earlier else None
+            if kept is not None:
+                index[payload.unit_code] = kept
                 progress.advance()
                 continue
-            made[payload.unit_code] = digest
-            yield payload, target
+            yield payload, target, digest
 
     if workers <= 1 or count < 50:
         results = (_written(*job) for job in jobs())
     else:
         results = chunked_map(_write_feedback_chunk, jobs(), workers, FEEDBACK_CHUNK)
-    for path, sha in progress.counted(results):
-        index[path.stem] = (made[path.stem], sha)
+    for path, record in progress.counted(results):
+        index[path.stem] = record
     rows = [(unit, f"{FEEDBACK_FOLDER}/{unit}.xlsx", *index[unit]) for unit in sorted(index)]
     written = [out_dir / FEEDBACK_FOLDER / f"{unit}.xlsx" for unit in sorted(index)]
     return written + [write_csv(pd.DataFrame(rows, columns=FEEDBACK_INDEX_COLUMNS), out_dir / FEEDBACK_INDEX)]

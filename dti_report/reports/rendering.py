@@ -19,7 +19,7 @@ import pandas as pd
 
 from dti_report.batch.results import RunResults
 from dti_report.core.files import write_csv
-from dti_report.core.kept_outputs import earlier_index, file_sha256, package_code, take_if_same
+from dti_report.core.kept_outputs import RECORD_COLUMNS, EarlierIndex, Record, package_code, record_of
 from dti_report.core.memory import release_freed_memory
 from dti_report.core.workers import Background, chunked_map
 from dti_report.core.progress import PLAN_REPORTS, REPORTS, SCORECARDS, Progress
@@ -36,7 +36,7 @@ SCORECARD_DIR = "phieu-ket-qua"
 # Each scorecard with what it was made from and its bytes' digest: a rerun takes the previous
 # run's scorecard of a unit whose points did not change instead of rendering it.
 SCORECARD_INDEX = "phieu-ket-qua.csv"
-SCORECARD_INDEX_COLUMNS = ["file", "made_from", "sha256"]
+SCORECARD_INDEX_COLUMNS = ["file", *RECORD_COLUMNS]
 TEXT_WIDTH_MM = 160  # the charts' width: A4 less 30 + 15 mm margins, a little air
 # Below this many scorecards a process pool costs more than it saves.
 POOL_THRESHOLD = 40
@@ -80,13 +80,13 @@ def render_set_report(results: RunResults, set_id: str, settings: ReportSettings
 
 
 def _render_scorecards(template_path: Path, day: dt.date, author: str,
-                       items: list[tuple[dict, Path]]) -> list[tuple[Path, str]]:
-    """Each scorecard written, with its SHA-256 for the index."""
+                       items: list[tuple[dict, Path, str]]) -> list[tuple[Path, Record]]:
+    """Each scorecard written (with what it was made from), and its record for the index."""
     template = compiled_template(template_path)
-    return [(path, file_sha256(path))
-            for path in (template.render(context, target, day=day, author=author,
-                                         title=f"Phiếu kết quả đánh giá chuyển đổi số — {context['unit_name']}")
-                         for context, target in items)]
+    return [(target, record_of(template.render(context, target, day=day, author=author,
+                                               title=f"Phiếu kết quả đánh giá chuyển đổi số — {context['unit_name']}"),
+                               made_from))
+            for context, target, made_from in items]
 
 
 class ScorecardMadeFrom:
@@ -108,9 +108,9 @@ class ScorecardMadeFrom:
 
 def render_scorecards(results: RunResults, set_id: str, settings: ReportSettings, day: dt.date,
                       workers: int = 1, progress: Progress | None = None,
-                      previous: Path | None = None) -> list[tuple[Path, str, str]]:
-    """One scorecard per scored unit, in ranked order: each document, what it was made from
-    and its SHA-256 (the index a rerun reads). Contexts are made as the documents are written,
+                      previous: Path | None = None) -> list[tuple[Path, Record]]:
+    """One scorecard per scored unit, in ranked order: each document and its record (the index
+    a rerun reads). Contexts are made as the documents are written,
     a chunk at a time (core.workers.chunked_map): memory stays the same for ten units or ten
     thousand. `previous`: the previous run's folder, whose scorecards made from the same are
     taken (core.kept_outputs), not rendered again."""
@@ -118,27 +118,26 @@ def render_scorecards(results: RunResults, set_id: str, settings: ReportSettings
     folder = results.out_dir / SCORECARD_DIR
     author = _author(settings)
     made_from = ScorecardMadeFrom(template, day, author)
-    earlier = earlier_index(previous, SCORECARD_INDEX, SCORECARD_INDEX_COLUMNS)
+    earlier = EarlierIndex(previous, SCORECARD_INDEX, SCORECARD_INDEX_COLUMNS)
     if earlier:
         folder.mkdir(parents=True, exist_ok=True)
     progress = progress or Progress()
     order: list[Path] = []
-    made: dict[Path, str] = {}
-    kept: dict[Path, str] = {}
+    records: dict[Path, Record] = {}
 
-    def items() -> Iterator[tuple[dict, Path]]:
+    def items() -> Iterator[tuple[dict, Path, str]]:
         for context in add_scorecard_history(results, set_id, scorecard_contexts(results, set_id, settings, day)):
             name = scorecard_file_name(context["unit_code"], set_id)
             target = folder / name
             order.append(target)
-            made[target] = made_from(context)
-            before = earlier.get(f"{SCORECARD_DIR}/{name}")
-            if before is not None and before[0] == made[target] and take_if_same(previous / SCORECARD_DIR / name,
-                                                                                before[1], target):
-                kept[target] = before[1]
+            digest = made_from(context)
+            kept = earlier.take(f"{SCORECARD_DIR}/{name}", digest, previous / SCORECARD_DIR / name, target) \
+                if earlier else None
+            if kept is not None:
+                records[target] = kept
                 progress.advance()
                 continue
-            yield context, target
+            yield context, target, digest
 
     render = partial(_render_scorecards, template, day, author)
     count = len(results.sets[set_id].totals)
@@ -147,12 +146,12 @@ def render_scorecards(results: RunResults, set_id: str, settings: ReportSettings
     else:
         size = min(SCORECARD_CHUNK, max(1, -(-count // (workers * 4))))
         rendered = chunked_map(render, items(), workers, size)
-    kept.update(progress.counted(rendered))
-    return [(path, made[path], kept[path]) for path in order]
+    records.update(progress.counted(rendered))
+    return [(path, records[path]) for path in order]
 
 
-def write_scorecard_index(out_dir: Path, scorecards: list[tuple[Path, str, str]]) -> Path:
-    rows = [(f"{SCORECARD_DIR}/{path.name}", made, sha) for path, made, sha in scorecards]
+def write_scorecard_index(out_dir: Path, scorecards: list[tuple[Path, Record]]) -> Path:
+    rows = [(f"{SCORECARD_DIR}/{path.name}", *record) for path, record in scorecards]
     return write_csv(pd.DataFrame(rows, columns=SCORECARD_INDEX_COLUMNS), out_dir / SCORECARD_INDEX)
 
 
@@ -181,7 +180,7 @@ def render_reports(results: RunResults, settings: ReportSettings, *, day: dt.dat
         progress.phase(SCORECARDS, sum(len(results.sets[set_id].totals) for set_id in scored))
         made = [card for set_id in scored
                 for card in render_scorecards(results, set_id, settings, day, workers, progress, previous)]
-        documents += [path for path, _, _ in made]
+        documents += [path for path, _ in made]
         written.append(write_scorecard_index(results.out_dir, made))
     progress.phase(PLAN_REPORTS)
     for path in progress.counted(render_plan_reports(results, settings, day)):
