@@ -559,37 +559,39 @@ class Store:
         again. Returns, for the units written again, each one's accepted row by (set key, unit),
         and the (set key, unit) pairs kept: their values are not made again."""
         keys = {(row["id"], row["version"]): row["key"] for row in record.set_rows}
-        wanted: dict[tuple[str, str], list[tuple]] = {}
+        # Per (set key, unit): each submission as its row holds it (set key, set id, version, unit,
+        # file id, status), with its file's path.
+        wanted: dict[tuple[str, str], list[tuple[tuple, str]]] = {}
         for sub in record.submissions:
             if sub.status not in (ACCEPTED, SUPERSEDED):
                 continue
             key = keys.get((sub.set_id, sub.set_version), sub.set_id)
-            wanted.setdefault((key, sub.unit_code), []).append(
-                (key, sub.set_id, sub.set_version, sub.unit_code, file_ids[sub.path], sub.status, sub.path))
+            row = (key, sub.set_id, sub.set_version, sub.unit_code, file_ids[sub.path], sub.status)
+            wanted.setdefault((key, sub.unit_code), []).append((row, sub.path))
         stored: dict[tuple[str, str], list[tuple]] = {}
-        for row in c.execute("SELECT id, set_key, set_id, set_version, unit_code, file_id, status FROM submissions "
-                             "WHERE period = ?", (record.period,)):
-            stored.setdefault((row[1], row[4]), []).append(row)
+        for sub_id, *row in c.execute("SELECT id, set_key, set_id, set_version, unit_code, file_id, status "
+                                      "FROM submissions WHERE period = ?", (record.period,)):
+            stored.setdefault((row[0], row[3]), []).append((sub_id, tuple(row)))
         kept: set[tuple[str, str]] = set()
         gone: list[tuple[int]] = []
         for pair, rows in stored.items():
             subs = wanted.get(pair, [])
-            if (subs and all(s[6] in record.reused for s in subs)
-                    and sorted(r[1:] for r in rows) == sorted(s[:6] for s in subs)):
+            if (subs and all(path in record.reused for _, path in subs)
+                    and sorted(row for _, row in rows) == sorted(row for row, _ in subs)):
                 kept.add(pair)
             else:
-                gone += [(r[0],) for r in rows]
+                gone += [(sub_id,) for sub_id, _ in rows]
         c.executemany("DELETE FROM submissions WHERE id = ?", gone)
         by_unit: dict[tuple[str, str], int] = {}
         for pair, subs in wanted.items():
             if pair in kept:
                 continue
-            for key, set_id, version, unit, file_id, status, _ in subs:
+            for row, _ in subs:
                 sub_id = c.execute(
                     "INSERT INTO submissions (period, set_key, set_id, set_version, unit_code, file_id, status, "
                     "arrived) VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT first_seen FROM files WHERE id = ?))",
-                    (record.period, key, set_id, version, unit, file_id, status, file_id)).lastrowid
-                if status == ACCEPTED:
+                    (record.period, *row, row[4])).lastrowid
+                if row[5] == ACCEPTED:
                     by_unit[pair] = sub_id
         return by_unit, kept
 
