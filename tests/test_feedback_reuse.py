@@ -1,39 +1,14 @@
 """A rerun copies each unit's feedback workbook made from the same files, points and issues
 from the previous run instead of writing it again: byte for byte what writing it again gives."""
 
-import shutil
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from dti_report.core import kept_outputs
-from dti_report.forms.units import builtin_registry
-from dti_report.kinds import catalog
-from dti_report.pipeline import run_period
 from dti_report.reports import feedback
-from dti_report.reports.settings import load_settings
 
-SAMPLES = Path(__file__).resolve().parents[1] / "input_samples" / "bieu-mau-2023" / "so-nganh"
-# The last unit's 5.1.a (38 systems) is the highest: it moves the Min-Max points of the units
-# before it, except the lowest's (so-gtvt, 1 system: 0 points either way).
-UNITS = ["so-gtvt", "bql-attp", "so-tttt", "hepza"]
-
-
-def sample(code: str) -> Path:
-    return SAMPLES / f"{code}_hcm-dti-so_2023.xlsx"
-
-
-def inbox(tmp_path: Path, units: list[str], name: str = "inbox") -> Path:
-    folder = tmp_path / name
-    folder.mkdir(exist_ok=True)
-    for code in units:
-        shutil.copy(sample(code), folder)
-    return folder
-
-
-def run(inputs: Path, out: Path):
-    return run_period(inputs, out, "2023", builtin_registry(), catalog(), load_settings(), workers=1)
+from reuse_helpers import UNITS, a_new_unit_moving_min_max, inbox, run
 
 
 @pytest.fixture
@@ -56,12 +31,6 @@ def same_feedback(a: Path, b: Path) -> None:
     for name in names:
         assert (a / "phan-hoi" / name).read_bytes() == (b / "phan-hoi" / name).read_bytes(), name
     assert (a / feedback.FEEDBACK_INDEX).read_bytes() == (b / feedback.FEEDBACK_INDEX).read_bytes()
-
-
-def scores_by_unit(out: Path) -> dict[str, list]:
-    scores = pd.read_csv(out / "hcm-dti-so" / "scores.csv", dtype=str, keep_default_na=False).sort_values(
-        ["unit_code", "criterion"])
-    return {u: rows.drop(columns="unit_code").values.tolist() for u, rows in scores.groupby("unit_code")}
 
 
 def test_a_rerun_over_the_same_files_writes_no_feedback_workbook(tmp_path, written):
@@ -96,18 +65,7 @@ def test_a_new_unit_rewrites_only_the_workbooks_whose_points_moved(tmp_path, wri
     """A new unit can move the others' min-max points (hcm-dti-so scores three criteria across
     units): exactly those units' workbooks are written again, with the new unit's; the rest are
     copied, and the folder holds what a first run over the same files writes."""
-    folder, out = inbox(tmp_path, UNITS[:3]), tmp_path / "ket-qua"
-    run(folder, out)
-    before = scores_by_unit(out)
-    written.clear()
-    inbox(tmp_path, UNITS[3:])
-    run(folder, out)
-    after = scores_by_unit(out)
-    moved = {u for u in UNITS[:3] if after[u] != before[u]}
-    assert moved == {"bql-attp", "so-tttt"}
-    assert written == {UNITS[3]} | moved
-    cold = tmp_path / "lan-dau"
-    run(folder, cold)
+    out, cold = a_new_unit_moving_min_max(tmp_path, written)
     same_feedback(out, cold)
 
 

@@ -34,7 +34,7 @@ def previous_run(tmp_path: Path, document_age_s: int) -> Path:
 def take(folder: Path, tmp_path: Path, made_from: str = "made") -> Record | None:
     target = tmp_path / "moi.docx"
     target.unlink(missing_ok=True)
-    return EarlierIndex(folder, "index.csv", COLUMNS).take("a.docx", made_from, folder / "a.docx", target)
+    return EarlierIndex(folder, "index.csv", COLUMNS).take("a.docx", made_from, "a.docx", target)
 
 
 @pytest.fixture

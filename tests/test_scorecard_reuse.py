@@ -2,7 +2,6 @@
 rank), so a rerun takes the previous run's scorecard of each unit whose own points did not
 change; official results (run --final) give each unit's rank."""
 
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -10,29 +9,9 @@ import pytest
 from docx import Document
 
 from dti_report.core import kept_outputs
-from dti_report.forms.units import builtin_registry
-from dti_report.kinds import catalog
-from dti_report.pipeline import run_period
 from dti_report.reports import rendering
-from dti_report.reports.settings import load_settings
 
-SAMPLES = Path(__file__).resolve().parents[1] / "input_samples" / "bieu-mau-2023" / "so-nganh"
-# The last unit's 5.1.a (38 systems) is the highest: it moves the Min-Max points of the units
-# before it, except the lowest's (so-gtvt, 1 system: 0 points either way).
-UNITS = ["so-gtvt", "bql-attp", "so-tttt", "hepza"]
-SET = "hcm-dti-so"
-
-
-def inbox(tmp_path: Path, units: list[str]) -> Path:
-    folder = tmp_path / "inbox"
-    folder.mkdir(exist_ok=True)
-    for code in units:
-        shutil.copy(SAMPLES / f"{code}_{SET}_2023.xlsx", folder)
-    return folder
-
-
-def run(inputs: Path, out: Path, final: bool = False):
-    return run_period(inputs, out, "2023", builtin_registry(), catalog(), load_settings(), workers=1, final=final)
+from reuse_helpers import SET, UNITS, a_new_unit_moving_min_max, inbox, run
 
 
 @pytest.fixture
@@ -56,12 +35,6 @@ def scorecards(out: Path) -> dict[str, bytes]:
 def text_of(out: Path, unit: str) -> str:
     doc = Document(out / rendering.SCORECARD_DIR / rendering.scorecard_file_name(unit, SET))
     return "\n".join(p.text for p in doc.paragraphs)
-
-
-def scores_by_unit(out: Path) -> dict[str, list]:
-    scores = pd.read_csv(out / SET / "scores.csv", dtype=str, keep_default_na=False)
-    return {u: rows.sort_values("criterion").drop(columns="unit_code").values.tolist()
-            for u, rows in scores.groupby("unit_code")}
 
 
 def test_provisional_scorecards_give_no_rank_and_official_ones_do(tmp_path):
@@ -96,17 +69,7 @@ def test_a_new_unit_renders_again_only_the_scorecards_whose_points_moved(tmp_pat
     """hcm-dti-so scores three criteria across units (Min-Max): a new unit can move the others'
     points. Exactly those scorecards are rendered again, with the new unit's, and the folder
     holds what a first run over the same files writes."""
-    folder, out = inbox(tmp_path, UNITS[:3]), tmp_path / "ket-qua"
-    run(folder, out)
-    before = scores_by_unit(out)
-    rendered.clear()
-    inbox(tmp_path, UNITS[3:])
-    run(folder, out)
-    moved = {u for u in UNITS[:3] if scores_by_unit(out)[u] != before[u]}
-    assert moved == {"bql-attp", "so-tttt"}
-    assert rendered == {UNITS[3]} | moved
-    cold = tmp_path / "lan-dau"
-    run(folder, cold)
+    out, cold = a_new_unit_moving_min_max(tmp_path, rendered)
     assert scorecards(out) == scorecards(cold)
     assert (out / rendering.SCORECARD_INDEX).read_bytes() == (cold / rendering.SCORECARD_INDEX).read_bytes()
 

@@ -41,7 +41,10 @@ def typed_values(batch: BatchResult, kept: set[tuple[str, str]] = frozenset()) -
     at once. `kept`: the (key, unit) pairs whose stored values stand (every row of a workbook
     is its unit's), left out."""
     for key, fb in batch.forms.items():
-        plain = plain_values(fb.form, fb.data)
+        written = {sub.unit_code for sub in fb.accepted if (key, sub.unit_code) not in kept}
+        if not written:
+            continue
+        plain = plain_values(fb.form, fb.data, written)
         values = fb.data.values
         grid = values.to_numpy()
         unit_at = {unit: i for i, unit in enumerate(values.index)}

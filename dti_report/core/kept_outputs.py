@@ -11,6 +11,8 @@ is read and hashed."""
 from __future__ import annotations
 
 import hashlib
+import json
+import marshal
 import os
 import shutil
 import sys
@@ -39,6 +41,17 @@ def package_code() -> bytes:
     return code_digest(PACKAGE, *(p for p in PACKAGE.iterdir() if p.is_dir())) + sys.version.encode()
 
 
+def digest(prefix: bytes, value) -> str:
+    """What a document is made from, as one digest: `prefix` (code, template…) and a value of
+    plain types (marshal version 2 keeps no references between equal objects, so equal values
+    give equal bytes; a value marshal does not know is taken as JSON text)."""
+    try:
+        data = marshal.dumps(value, 2)
+    except ValueError:
+        data = json.dumps(value, ensure_ascii=False, default=str).encode("utf-8")
+    return hashlib.sha256(prefix + data).hexdigest()
+
+
 def record_of(path: Path, made_from: str) -> Record:
     """A document just written, for the index."""
     data = Path(path).read_bytes()
@@ -50,6 +63,7 @@ class EarlierIndex:
     there is no previous run or its index is missing or of another shape."""
 
     def __init__(self, previous: Path | None, index_name: str, columns: list[str]):
+        self.folder = previous
         self.records: dict[str, Record] = {}
         self.index_mtime_ns = 0
         if previous is None:
@@ -67,14 +81,16 @@ class EarlierIndex:
     def __bool__(self) -> bool:
         return bool(self.records)
 
-    def take(self, key: str, made_from: str, source: Path, target: Path) -> Record | None:
-        """The previous run's document taken into this run's folder (the staging folder, swapped
-        in whole) when it was made from the same and its bytes are still those written: linked
-        (the previous folder is removed once this run is in place), or copied where the file
-        system cannot link. Its record in the new index; None when it must be written again."""
+    def take(self, key: str, made_from: str, name: str, target: Path) -> Record | None:
+        """The previous run's document `name` (in its folder) taken into this run's folder (the
+        staging folder, swapped in whole) when it was made from the same and its bytes are still
+        those written: linked (the previous folder is removed once this run is in place), or
+        copied where the file system cannot link. Its record in the new index; None when it must
+        be written again."""
         before = self.records.get(key)
         if before is None or before.made_from != made_from:
             return None
+        source = self.folder / name
         try:
             stat = os.stat(source)
             if stat.st_size != before.size:

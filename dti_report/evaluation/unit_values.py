@@ -507,20 +507,23 @@ def _blank_issues(form: Form, rows: pd.DataFrame, not_applicable: pd.DataFrame) 
     return issues
 
 
-def plain_values(form: Form, data: UnitValues) -> dict[str, dict[str, object]]:
+def plain_values(form: Form, data: UnitValues, units: set[str] | None = None) -> dict[str, dict[str, object]]:
     """unit -> field -> typed value as a report shows it: a choice by its label, a date
     as dd/mm/yyyy, a count as an integer, text as written. Blank values are left out; an
     unreadable one is kept as written (it has its issue), so a report can say the unit
-    did report, wrongly, rather than not at all."""
+    did report, wrongly, rather than not at all. `units`: only these (default: every unit)."""
     out: dict[str, dict[str, object]] = {}
+    values = data.values if units is None else data.values[data.values.index.isin(units)]
     for (unit, field_id), raw in data.unreadable.items():
-        out.setdefault(unit, {})[field_id] = raw
+        if units is None or unit in units:
+            out.setdefault(unit, {})[field_id] = raw
     for field_id, f in form.fields.items():
         if f.type == "text":
             for unit, text in data.texts.get(field_id, {}).items():
-                out.setdefault(unit, {})[field_id] = text
+                if units is None or unit in units:
+                    out.setdefault(unit, {})[field_id] = text
             continue
-        column = data.values[field_id]
+        column = values[field_id]
         given = column.notna()
         # As lists: iterating a pandas column costs a call per value, a million at national scale.
         for unit, value in zip(column.index[given].tolist(), column[given].tolist()):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import math
 import re
 from collections import defaultdict
@@ -20,7 +19,7 @@ import xlsxwriter
 from dti_report.batch.run import BatchResult
 from dti_report.core import formatting as fmt
 from dti_report.core.files import write_csv
-from dti_report.core.kept_outputs import RECORD_COLUMNS, EarlierIndex, Record, package_code, record_of
+from dti_report.core.kept_outputs import RECORD_COLUMNS, EarlierIndex, Record, digest, package_code, record_of
 from dti_report.core.numbers import parse_date
 from dti_report.forms.base import Form
 from dti_report.forms.indicators import IndicatorSet
@@ -377,9 +376,7 @@ class MadeFrom:
                  for p in feedback.parts]
         issues = [[i.code, i.file, i.sheet, i.cell, i.unit, i.field, i.criterion, i.value, i.detail]
                   for i in feedback.issues]
-        payload = json.dumps([feedback.unit_code, feedback.unit_name, feedback.period, parts, issues],
-                             ensure_ascii=False, separators=(",", ":"), default=str)
-        return hashlib.sha256(self.code + payload.encode("utf-8")).hexdigest()
+        return digest(self.code, [feedback.unit_code, feedback.unit_name, feedback.period, parts, issues])
 
 
 def write_feedback(batch: BatchResult, out_dir: Path, workers: int = 1, progress: Progress | None = None,
@@ -401,14 +398,13 @@ def write_feedback(batch: BatchResult, out_dir: Path, workers: int = 1, progress
         for payload in feedback_payloads(batch, issues):
             name = f"{payload.unit_code}.xlsx"
             target = out_dir / FEEDBACK_FOLDER / name
-            digest = made_from(payload)
-            kept = earlier.take(payload.unit_code, digest, previous / FEEDBACK_FOLDER / name, target) \
-                if earlier else None
+            made = made_from(payload)
+            kept = earlier.take(payload.unit_code, made, f"{FEEDBACK_FOLDER}/{name}", target)
             if kept is not None:
                 index[payload.unit_code] = kept
                 progress.advance()
                 continue
-            yield payload, target, digest
+            yield payload, target, made
 
     if workers <= 1 or count < 50:
         results = (_written(*job) for job in jobs())

@@ -8,9 +8,6 @@ Same results + settings + date give the same files.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
-import marshal
 from functools import partial
 from pathlib import Path
 from typing import Iterator
@@ -19,7 +16,7 @@ import pandas as pd
 
 from dti_report.batch.results import RunResults
 from dti_report.core.files import write_csv
-from dti_report.core.kept_outputs import RECORD_COLUMNS, EarlierIndex, Record, package_code, record_of
+from dti_report.core.kept_outputs import RECORD_COLUMNS, EarlierIndex, Record, digest, package_code, record_of
 from dti_report.core.memory import release_freed_memory
 from dti_report.core.workers import Background, chunked_map
 from dti_report.core.progress import PLAN_REPORTS, REPORTS, SCORECARDS, Progress
@@ -89,35 +86,20 @@ def _render_scorecards(template_path: Path, day: dt.date, author: str,
             for context, target, made_from in items]
 
 
-class ScorecardMadeFrom:
-    """What a scorecard is made from, as one digest: the template's bytes, the date and author
-    it carries, the package's code, and its context (a scorecard shows nothing else)."""
-
-    def __init__(self, template: Path, day: dt.date, author: str):
-        self.prefix = b"\0".join([package_code(), Path(template).read_bytes(), day.isoformat().encode(),
-                                  author.encode("utf-8")])
-
-    def __call__(self, context: dict) -> str:
-        try:
-            # Version 2: no references between equal objects, so equal contexts give equal bytes.
-            data = marshal.dumps(context, 2)
-        except ValueError:  # a value marshal does not know: its text
-            data = json.dumps(context, ensure_ascii=False, default=str).encode("utf-8")
-        return hashlib.sha256(self.prefix + data).hexdigest()
-
-
 def render_scorecards(results: RunResults, set_id: str, settings: ReportSettings, day: dt.date,
                       workers: int = 1, progress: Progress | None = None,
                       previous: Path | None = None) -> list[tuple[Path, Record]]:
     """One scorecard per scored unit, in ranked order: each document and its record (the index
-    a rerun reads). Contexts are made as the documents are written,
-    a chunk at a time (core.workers.chunked_map): memory stays the same for ten units or ten
-    thousand. `previous`: the previous run's folder, whose scorecards made from the same are
-    taken (core.kept_outputs), not rendered again."""
+    a rerun reads). Contexts are made as the documents are written, a chunk at a time
+    (core.workers.chunked_map): memory stays the same for ten units or ten thousand.
+    `previous`: the previous run's folder, whose scorecards made from the same (template, date,
+    author, code and the context: a scorecard shows nothing else) are taken
+    (core.kept_outputs), not rendered again."""
     template = find_template(settings.templates.scorecard, SCORECARD_TEMPLATE)
     folder = results.out_dir / SCORECARD_DIR
     author = _author(settings)
-    made_from = ScorecardMadeFrom(template, day, author)
+    made_from = partial(digest, b"\0".join([package_code(), Path(template).read_bytes(), day.isoformat().encode(),
+                                            author.encode("utf-8")]))
     earlier = EarlierIndex(previous, SCORECARD_INDEX, SCORECARD_INDEX_COLUMNS)
     if earlier:
         folder.mkdir(parents=True, exist_ok=True)
@@ -130,14 +112,13 @@ def render_scorecards(results: RunResults, set_id: str, settings: ReportSettings
             name = scorecard_file_name(context["unit_code"], set_id)
             target = folder / name
             order.append(target)
-            digest = made_from(context)
-            kept = earlier.take(f"{SCORECARD_DIR}/{name}", digest, previous / SCORECARD_DIR / name, target) \
-                if earlier else None
+            made = made_from(context)
+            kept = earlier.take(f"{SCORECARD_DIR}/{name}", made, f"{SCORECARD_DIR}/{name}", target)
             if kept is not None:
                 records[target] = kept
                 progress.advance()
                 continue
-            yield context, target, digest
+            yield context, target, made
 
     render = partial(_render_scorecards, template, day, author)
     count = len(results.sets[set_id].totals)
