@@ -18,8 +18,7 @@ from dti_report.core.files import write_csv
 from dti_report.core.workers import Background
 from dti_report.core.issues import SEVERITY_LABELS, Issue, issues_frame
 from dti_report.workbook.reader import ACCEPTED, ENTRY_LABELS
-from dti_report.workbook.house_package import house_workbook
-from dti_report.workbook.xlsx import write_table
+from dti_report.workbook.streamed import stream_table, streamed_workbook
 
 MANIFEST_COLUMNS = ["path", "sha256", "size", "unit_code", "set_id", "set_version", "period", "modified",
                     "status", "errors", "warnings", "issue_count", "entry", "target", "path_bytes", "reason", "origin"]
@@ -70,18 +69,13 @@ def _first_reason(issues: list[Issue]) -> str:
     return ranked[0].message if ranked else ""
 
 
-def write_issues_sheet(book, formats, issues: list[Issue]) -> None:
-    sheet = book.add_worksheet("Lỗi và cảnh báo")
-    frame = issues_frame(issues, technical=True)
-    frame["severity"] = frame["severity"].map(SEVERITY_LABELS)
-    write_table(sheet, frame, formats, headers=ISSUE_HEADERS,
-                widths={"file": 40, "message": 80, "code": 26, "technical": 40})
-
-
 def write_issues_workbook(issues: list[Issue], target: Path) -> Path:
-    # The house-style writer: a national batch lists tens of thousands of issues.
-    with house_workbook(target, "Lỗi và cảnh báo") as (book, formats):
-        write_issues_sheet(book, formats, issues)
+    # A national batch lists tens of thousands of issues: the rows are streamed (workbook.streamed).
+    with streamed_workbook(target, "Lỗi và cảnh báo") as (book, formats, streams):
+        frame = issues_frame(issues, technical=True)
+        frame["severity"] = frame["severity"].map(SEVERITY_LABELS)
+        stream_table(book.add_worksheet("Lỗi và cảnh báo"), frame, formats, streams, headers=ISSUE_HEADERS,
+                     widths={"file": 40, "message": 80, "code": 26, "technical": 40})
     return target
 
 
