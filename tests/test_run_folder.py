@@ -12,10 +12,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import openpyxl
 import pytest
 from click.testing import CliRunner
 
 from dti_report.batch.results import REGISTRY_COPY, load_results
+from dti_report.batch.run_folder import write_issues_workbook
 from dti_report.batch.staging import RunFolder, RunFolderError
 from dti_report.cli import main
 from dti_report.core.issues import Issue
@@ -180,3 +182,20 @@ def test_an_issues_row_is_its_fields_in_order_with_severity_and_message():
                   technical="ValueError")
     expected = {**dataclasses.asdict(issue), "severity": issue.severity, "message": issue.message}
     assert issue.as_row() == expected and list(issue.as_row()) == list(expected)
+
+
+def test_the_issues_workbook_lists_each_issue_under_the_vietnamese_headers(tmp_path):
+    issues = [Issue("negative-number", file="a.xlsx", sheet="Nhập liệu", cell="D4", unit="q1", field="1.1", value="-3",
+                    technical="ValueError"),
+              Issue("blank-field", file="b.xlsx", sheet="Nhập liệu", cell="E7", unit="q2", field="2.1.a", criterion="2.1")]
+    target = write_issues_workbook(issues, tmp_path / "issues.xlsx")
+    sheet = openpyxl.load_workbook(target).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert sheet.title == "Lỗi và cảnh báo" and sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:K3"
+    assert rows[0] == ("Mức độ", "Mã lỗi", "Tệp", "Trang", "Ô/dòng", "Đơn vị", "Mã trường", "Tiêu chí", "Giá trị",
+                       "Nội dung", "Chi tiết kỹ thuật")
+    assert rows[1][:9] == ("Lỗi", "negative-number", "a.xlsx", "Nhập liệu", "D4", "q1", "1.1", None, "-3")
+    assert rows[1][9] == issues[0].message and rows[1][10] == "ValueError"
+    # A blank is no cell, never an empty text or a zero.
+    assert rows[2][:9] == ("Cảnh báo", "blank-field", "b.xlsx", "Nhập liệu", "E7", "q2", "2.1.a", "2.1", None)
+    assert rows[2][10] is None
