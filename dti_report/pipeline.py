@@ -22,6 +22,7 @@ from typing import Callable
 import pandas as pd
 
 from dti_report.batch.history_files import write_history_files
+from dti_report.batch.kept_typing import KeptTyping
 from dti_report.batch import reminders
 from dti_report.batch.recording import arrivals, previous_targets, run_record
 from dti_report.batch.results import load_results, write_plan_values
@@ -303,7 +304,7 @@ def run_in_workspace(ws: Workspace, period: str, catalog: Catalog, settings: Rep
                 Background(enabled=workers > 1) as recorder:
             batch = read_batch(inputs, period, registry, catalog, expect_forms=expect, limits=limits,
                                workers=workers, progress=progress, reuse=reading, decisions=decisions,
-                               timezone=ws.settings.time_zone)
+                               timezone=ws.settings.time_zone, kept=KeptTyping.for_period(ws.store_path, period))
             batch.final = final
             adjustments = store.adjustments_in_force(period)
             evaluate_batch(batch, overrides=adjustments if len(adjustments) else None, progress=progress)

@@ -31,6 +31,7 @@ from typing import Callable
 import pandas as pd
 
 from dti_report.batch.inbox import Entry, discover_entries, is_too_long, read_decisions
+from dti_report.batch.kept_typing import KeptTyping, unit_groups
 from dti_report.core.files import display_path, escaped_path
 from dti_report.core.issues import Issue
 from dti_report.core.progress import READING, Progress
@@ -203,9 +204,6 @@ def _pool(workers: int, catalog: Catalog, limits: Limits, shared: tuple = ()) ->
                                initargs=(catalog, limits.worker_memory_bytes, shared))
 
 
-# Units whose rows are typed together: enough for the typing's vectorised passes, few enough
-# that the rows of a national batch are never all unpacked at once.
-TYPING_GROUP = 1000
 CHUNK = 8  # files per task: few enough that a pool that breaks leaves few suspects
 
 
@@ -355,16 +353,23 @@ def _unpacked_frame(packed: list[bytes]) -> pd.DataFrame:
 
 
 def _type_groups(groups: list[tuple]) -> list[UnitValues]:
-    return [type_rows(form, _unpacked_frame(packed), units, period, expected=expected)
-            for form, packed, units, period, expected in groups]
+    """Each group typed, and kept under its key when a KeptTyping is given."""
+    typed = []
+    for form, packed, units, period, expected, kept, key in groups:
+        data = type_rows(form, _unpacked_frame([p for rows in packed for p in rows]), units, period, expected=expected)
+        if kept is not None:
+            kept.keep(key, data)
+        typed.append(data)
+    return typed
 
 
 def form_batch(form: Form, submissions: list[Submission], registry: Registry, period: str | None,
-               sent: set[str] | None = None, workers: int = 1) -> FormBatch:
+               sent: set[str] | None = None, workers: int = 1, kept: KeptTyping | None = None) -> FormBatch:
     """The accepted submissions of one form version, typed together with that version: the
     same typing `check` gives a single file, so both name the same issues at the same cells.
     Every accepted submission is a workbook, so a field row missing from it is its own issue.
-    `sent`: units that sent this form in any version (none of them is missing)."""
+    `sent`: units that sent this form in any version (none of them is missing). `kept`: the
+    workspace period's typed groups, taken back where their rows are the same."""
     accepted = [s for s in submissions if s.status == ACCEPTED and s.set_id == form.id and s.set_version == form.version]
     units = sorted({s.unit_code for s in accepted})
     shared: dict[tuple[str, ...], frozenset[str]] = {}
@@ -374,13 +379,20 @@ def form_batch(form: Form, submissions: list[Submission], registry: Registry, pe
         of_unit[sub.unit_code].append(sub)
     # A group of units at a time: the rows of ten thousand workbooks are never all unpacked at
     # once, and the groups of a large batch are typed in as many processes as it has.
-    groups = [(form, [s.packed_rows for unit in group for s in of_unit[unit]], group, period,
-               {u: sheet_fields[u] for u in group})
-              for group in (units[start:start + TYPING_GROUP] for start in range(0, len(units), TYPING_GROUP))]
+    today = dt.date.today().toordinal()
+    groups, found = [], []
+    for group in unit_groups(units):
+        packed = [[s.packed_rows for s in of_unit[unit]] for unit in group]
+        expected = {u: sheet_fields[u] for u in group}
+        key = kept.key(form, period, today, group, expected, packed) if kept is not None else ""
+        found.append(kept.get(key) if kept is not None else None)
+        if found[-1] is None:
+            groups.append((form, packed, group, period, expected, kept, key))
     if workers > 1 and len(groups) > 1:
-        parts = list(chunked_map(_type_groups, groups, min(workers, len(groups)), 1))
+        typed = iter(list(chunked_map(_type_groups, groups, min(workers, len(groups)), 1)))
     else:
-        parts = _type_groups(groups)
+        typed = iter(_type_groups(groups))
+    parts = [data if data is not None else next(typed) for data in found]
     data = combined(parts) if parts else type_rows(form, rows_frame([]), [], period, expected={})
     expected = form.expected_units(registry)
     sent = set(units) if sent is None else sent
@@ -402,12 +414,14 @@ def read_batch(inputs: Path, period: str, registry: Registry, catalog: Catalog, 
                expect_forms: list[str] | None = None, limits: Limits = Limits(), workers: int | None = None,
                progress: Progress | None = None, decisions: Path | None = None,
                timezone: str = DEFAULT_TIMEZONE, now: dt.datetime | None = None,
-               reuse: Callable[[Path], Submission | None] | None = None) -> BatchResult:
+               reuse: Callable[[Path], Submission | None] | None = None,
+               kept: KeptTyping | None = None) -> BatchResult:
     """Discover, read, supersede and type: everything before the kinds evaluate.
     `decisions`: the clerk's file of pinned returns (batch.inbox.read_decisions);
     `timezone`: the workspace's, for save stamps that carry none; `reuse` gives a file's
     stored reading when its content was read before (the workspace's store): only the
-    other files are read. `progress` counts the inbox's entries as they are read."""
+    other files are read; `kept`, the period's typed groups (the groups typed now replace
+    them). `progress` counts the inbox's entries as they are read."""
     progress = progress or Progress()
     inputs = Path(inputs)
     pins = read_decisions(decisions) if decisions is not None else {}
@@ -453,7 +467,7 @@ def read_batch(inputs: Path, period: str, registry: Registry, catalog: Catalog, 
             # Who has not sent is said once, beside the newest version.
             newest = n == len(versions) - 1
             fb = form_batch(catalog.get(form_id, version), submissions, registry, period,
-                            sent if newest else {u.code for u in registry.units}, workers)
+                            sent if newest else {u.code for u in registry.units}, workers, kept)
             fb.unusable = {u.code: unusable[(form_id, u.code)] for u in fb.missing if (form_id, u.code) in unusable}
             key = form_id if len(versions) == 1 else f"{form_id}@{version}"
             forms[key] = fb
@@ -461,6 +475,8 @@ def read_batch(inputs: Path, period: str, registry: Registry, catalog: Catalog, 
             issues += [Issue("submission-unusable", file=fb.unusable[u.code][0], unit=u.code, detail=form_id)
                        for u in fb.missing if u.code in fb.unusable]
             issues += [Issue("missing-submission", unit=u.code, detail=form_id) for u in fb.unsent]
+    if kept is not None:
+        kept.settle()
     return BatchResult(period, registry, submissions, forms, issues, stored={s.path for s in known.values()})
 
 
