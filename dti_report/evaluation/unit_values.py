@@ -64,21 +64,38 @@ class UnitValues:
     info: dict[str, dict[str, str]] = field(default_factory=dict)   # general information field -> unit -> value
     notes: dict[str, dict[str, str]] = field(default_factory=dict)  # field -> unit -> the note beside it
     expected: dict[str, frozenset[str]] | None = None  # unit -> the field rows its workbook holds (None: long format)
-    _locations: dict | None = field(default=None, repr=False)
+    _locations: dict | None = field(default=None, repr=False)  # field -> unit -> (file, sheet, cell)
+    _source_rows: dict | None = field(default=None, repr=False)  # field -> its rows in sources
 
     def location(self, unit: str, field_id: str) -> tuple[str, str, str]:
         """Where a unit's value of a field came from; the unit's file when it gave none."""
-        if self._locations is None:  # built on first need: most batches raise few rule problems
+        if self._locations is None:
             s = self.sources
-            cols = [] if s is None else [_objects(s[c]) for c in ("unit_code", "field", "file", "sheet", "cell")]
-            self._locations = dict(zip(zip(cols[0], cols[1]), zip(*cols[2:]))) if cols else {}
-        return self._locations.get((unit, field_id), (self.files.get(unit, ""), "", ""))
+            self._locations = {}
+            self._source_rows = _positions_by_value(s["field"]) if s is not None else {}
+        at = self._locations.get(field_id)
+        if at is None:
+            # Built for a field on its first need: a national batch's problems name a few
+            # fields, and its sources hold a million rows.
+            s = self.sources
+            rows = s.iloc[self._source_rows.get(field_id, [])] if s is not None else None
+            cols = [] if rows is None else [_objects(rows[c]) for c in ("unit_code", "file", "sheet", "cell")]
+            at = self._locations[field_id] = dict(zip(cols[0], zip(*cols[1:]))) if cols else {}
+        return at.get(unit, (self.files.get(unit, ""), "", ""))
 
     def column(self, field_id: str) -> np.ndarray:
         return self.values[field_id].to_numpy(dtype=float)
 
     def invalid_column(self, field_id: str) -> np.ndarray:
         return self.invalid[field_id].to_numpy(dtype=bool)
+
+
+def _positions_by_value(column: pd.Series) -> dict[object, np.ndarray]:
+    """Each distinct value of a column -> the positions holding it, in order."""
+    codes, distinct = pd.factorize(column)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(distinct) + 1))
+    return {value: order[bounds[i]:bounds[i + 1]] for i, value in enumerate(distinct)}
 
 
 def _shown(value) -> str:
