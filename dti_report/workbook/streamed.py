@@ -7,10 +7,12 @@ charts), while the data rows are only described (stream_table). When the workboo
 package is copied entry by entry into the target, each described sheet with its rows spliced
 in, made from the table's columns a batch at a time and compressed as they come: the whole
 sheet is never in memory. The cells are those xlsxwriter writes in constant-memory mode
-(inline strings, the same style indexes, the same numbers), with three differences: an empty
-text is a blank cell in its format, not an empty string; a text loses its control characters
-instead of having them escaped; and a text looking like xlsxwriter's rich-string markup
-("<r>…</r>") stays the text it is.
+(the same style indexes, the same numbers), with four differences: a text is an entry of the
+package's shared strings, not an inline string (a unit's name and a criterion's come back in
+every row: the long sheet of 10,000 units is half the size so, and as much faster to write and
+to open); an empty text is a blank cell in its format, not an empty string; a text loses its
+control characters instead of having them escaped; and a text looking like xlsxwriter's
+rich-string markup ("<r>…</r>") stays the text it is.
 """
 
 from __future__ import annotations
@@ -58,7 +60,7 @@ class _Body:
     last_row: int              # the last row holding a cell (0-based)
     last_col: int
 
-    def chunks(self) -> Iterator[str]:
+    def chunks(self, strings: SharedStrings) -> Iterator[str]:
         """The rows' XML, a batch at a time. A cell's XML is made once per distinct value of its
         column (its row number left as a mark) and a row is its cells joined, the mark replaced:
         a criterion's name or a status comes back in every unit's rows."""
@@ -76,7 +78,7 @@ class _Body:
                     cells.append(_number_cells(column[start:stop], column_letter(c), self.styles[c], blanks))
                     continue
                 values = column[start:stop].tolist()
-                cells.append(self._cells(column_letter(c), values, made[c], row_styles or self.styles[c]))
+                cells.append(self._cells(column_letter(c), values, made[c], row_styles or self.styles[c], strings))
                 if self.wraps[c]:
                     known = lines_of[c]
                     heights.append([known[v] for v in values])
@@ -93,18 +95,19 @@ class _Body:
             yield "".join(out)
 
 
-    def _cells(self, letter: str, values: list, made: dict, styles: str | list[str]) -> list[str]:
+    def _cells(self, letter: str, values: list, made: dict, styles: str | list[str],
+               strings: SharedStrings) -> list[str]:
         """A column's cells in a batch ("" where there is no cell): one style for the column,
         or one per row."""
         blanks = self.blanks
         if isinstance(styles, str):
-            xml = made.get(styles) or made.setdefault(styles, _Cells(letter, styles, blanks))
+            xml = made.get(styles) or made.setdefault(styles, _Cells(letter, styles, blanks, strings))
             blank = xml.blank
             return [xml[v] if type(v) is str
                     else blank if v is None or (type(v) is float and v != v)  # noqa: PLR0124
                     else _other_cell(f"{letter}{_ROW}", styles, v, blanks)
                     for v in values]
-        return [(made.get(s) or made.setdefault(s, _Cells(letter, s, blanks)))[v]
+        return [(made.get(s) or made.setdefault(s, _Cells(letter, s, blanks, strings)))[v]
                 if type(v) is str or type(v) is float
                 else _other_cell(f"{letter}{_ROW}", s, v, blanks)
                 for v, s in zip(values, styles)]
@@ -116,14 +119,52 @@ _ROW = "\x00"
 _ROW_HEAD = f'<row r="{_ROW}">'
 
 
+class SharedStrings(dict):
+    """The package's shared strings: each distinct text -> its index, in the order first met."""
+
+    def __missing__(self, text: str) -> int:
+        index = self[text] = len(self)
+        return index
+
+    def xml(self) -> Iterator[str]:
+        yield (f'{_XML_HEAD}<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+               f'uniqueCount="{len(self)}">')
+        batch = []
+        for text in self:
+            batch.append(f"<si>{text_xml(text)}</si>")
+            if len(batch) >= BATCH_ROWS:
+                yield "".join(batch)
+                batch = []
+        yield "".join(batch) + "</sst>"
+
+
+_XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_SST_PART = "xl/sharedStrings.xml"
+_SST_TYPE = ('<Override PartName="/xl/sharedStrings.xml" '
+             'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>')
+_SST_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+
+
+def _with_shared_strings(name: str, xml: str) -> str:
+    """The package's content types and the workbook's relationships naming the shared strings."""
+    if name == "[Content_Types].xml" and "/xl/sharedStrings.xml" not in xml:
+        return xml.replace("</Types>", _SST_TYPE + "</Types>")
+    if name == "xl/_rels/workbook.xml.rels" and _SST_REL not in xml:
+        taken = {int(n) for n in re.findall(r'Id="rId([0-9]+)"', xml)}
+        free = max(taken, default=0) + 1
+        return xml.replace("</Relationships>",
+                           f'<Relationship Id="rId{free}" Type="{_SST_REL}" Target="sharedStrings.xml"/></Relationships>')
+    return xml
+
+
 class _Cells(dict):
     """A column's cell XML by value (one style), made once per distinct value: a criterion's
     name or a status comes back in every unit's rows. Bounded: a column of notes has nearly
     as many values as rows."""
 
-    def __init__(self, letter: str, style: str, blanks: bool):
+    def __init__(self, letter: str, style: str, blanks: bool, strings: SharedStrings):
         super().__init__()
-        self.ref, self.style, self.blanks = f"{letter}{_ROW}", style, blanks
+        self.ref, self.style, self.blanks, self.strings = f"{letter}{_ROW}", style, blanks, strings
         self.blank = f'<c r="{self.ref}"{style}/>' if blanks else ""
 
     def __missing__(self, value) -> str:
@@ -131,7 +172,7 @@ class _Cells(dict):
             self.clear()
         if type(value) is str:
             if value:
-                xml = f'<c r="{self.ref}"{self.style} t="inlineStr"><is>{text_xml(value)}</is></c>'
+                xml = f'<c r="{self.ref}"{self.style} t="s"><v>{self.strings[value]}</v></c>'
             else:
                 xml = self.blank
         elif type(value) is float and value == value and value not in _INFINITE:  # noqa: PLR0124
@@ -296,17 +337,24 @@ def _copied(raw, info: zipfile.ZipInfo, source: zipfile.ZipFile) -> Entry:
 
 
 def splice(draft: Path, target: Path, bodies: dict[str, _Body]) -> None:
-    """The draft package copied into target, the described sheets' rows spliced in."""
+    """The draft package copied into target, the described sheets' rows spliced in, their texts
+    in the shared strings (a part the draft, written in constant-memory mode, does not have)."""
+    strings = SharedStrings()
     with zipfile.ZipFile(draft) as source, open(draft, "rb") as raw, open(target, "wb") as out:
         writer = ZipWriter(out)
         for info in source.infolist():
             body = bodies.get(info.filename)
-            if body is None:
+            if info.filename in ("[Content_Types].xml", "xl/_rels/workbook.xml.rels") and bodies:
+                xml = _with_shared_strings(info.filename, source.read(info).decode("utf-8"))
+                writer.add(Entry.deflated(info.filename, xml.encode("utf-8")))
+            elif body is None:
                 writer.add(_copied(raw, info, source))
-                continue
-            head, tail = _spliced(source.read(info).decode("utf-8"), body)
-            chunks = chain([head], body.chunks(), [tail])
-            writer.add_stream(info.filename, (chunk.encode("utf-8") for chunk in chunks), STREAM_LEVEL)
+            else:
+                head, tail = _spliced(source.read(info).decode("utf-8"), body)
+                chunks = chain([head], body.chunks(strings), [tail])
+                writer.add_stream(info.filename, (chunk.encode("utf-8") for chunk in chunks), STREAM_LEVEL)
+        if bodies:
+            writer.add_stream(_SST_PART, (chunk.encode("utf-8") for chunk in strings.xml()), STREAM_LEVEL)
         writer.close()
 
 
