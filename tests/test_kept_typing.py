@@ -1,6 +1,8 @@
 """A workspace rerun types again only the groups of units whose rows changed; the rest come
 back from the user's cache, and the results are those of typing everything."""
 
+import os
+import time
 import zlib
 
 import openpyxl
@@ -133,3 +135,17 @@ def test_kept_groups_damaged_or_gone_are_typed_again_and_the_folder_keeps_only_t
     assert 0 < len(typed_units) < len(UNITS)
     assert results(ws) == first
     assert sorted(p.name for p in folder.iterdir()) == sorted(p.name for p in kept)
+
+
+def test_a_run_removes_the_folders_of_periods_not_run_for_long(tmp_path, typed_units):
+    ws = make_workspace(tmp_path)
+    drop(ws, PERIOD, [sample(u) for u in UNITS[:2]])
+    folder = KeptTyping.for_period(ws.store_path, PERIOD).folder
+    old, recent = folder.parent / "old", folder.parent / "recent"
+    for other, age in ((old, kept_typing.STALE_SECONDS + 3600), (recent, kept_typing.STALE_SECONDS - 3600)):
+        (other / "group").parent.mkdir(parents=True)
+        (other / "group").write_bytes(b"")
+        moment = time.time() - age
+        os.utime(other, (moment, moment))
+    run(ws, PERIOD)
+    assert not old.exists() and recent.exists() and folder.exists()

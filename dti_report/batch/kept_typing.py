@@ -15,6 +15,9 @@ unit changes the group it falls in, not every group after it.
 from __future__ import annotations
 
 import hashlib
+import os
+import shutil
+import time
 import zlib
 from pathlib import Path
 
@@ -25,6 +28,8 @@ from dti_report.forms.base import Form
 from dti_report.workbook.layout import template_hash
 
 GROUP_SIZE = 1000  # units typed together, on average: a group's rows are unpacked at once
+# A period not run for this long (or a workspace gone) has its folder removed by the next run of any.
+STALE_SECONDS = 90 * 24 * 3600
 
 
 def unit_groups(units: list[str], size: int | None = None) -> list[list[str]]:
@@ -86,15 +91,36 @@ class KeptTyping:
             keep_value(self.folder / key, key, value)
 
     def settle(self) -> None:
-        """The groups this run did not use removed: the folder does not grow run after run."""
+        """The groups this run did not use removed: the folder does not grow run after run; and
+        the folders of periods not run for STALE_SECONDS (a workspace deleted leaves its own)."""
         if self.folder is None:
             return
         try:
             stale = [p for p in self.folder.iterdir() if p.name not in self.used]
+            others = [p for p in self.folder.parent.iterdir() if p != self.folder]
         except OSError:
             return
+        now = time.time()
         for path in stale:
+            _remove(path)
+        for folder in others:
             try:
-                path.unlink()
+                old = now - folder.stat().st_mtime > STALE_SECONDS
             except OSError:
-                pass
+                continue
+            if old:
+                _remove(folder)
+        try:
+            os.utime(self.folder)  # used now, though nothing in it changed
+        except OSError:
+            pass
+
+
+def _remove(path: Path) -> None:
+    try:
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+    except OSError:
+        pass
