@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from dti_report.batch import run as batch_run
+from dti_report.batch import kept_typing
 from dti_report.batch.run_folder import sorted_issues
 from dti_report.pipeline import run_batch
 from dti_report.pipeline import write_outputs
@@ -109,7 +109,9 @@ def test_rerun_gives_same_results(inbox, batch):
 def test_typing_a_few_units_at_a_time_changes_nothing(inbox, batch, monkeypatch):
     """A national batch types its units a group at a time: the same values, scores and
     issues (in each file's order) as typing them all together."""
-    monkeypatch.setattr(batch_run, "TYPING_GROUP", 3)
+    monkeypatch.setattr(kept_typing, "GROUP_SIZE", 3)
+    for set_id in SAMPLE_FILES:
+        assert len(kept_typing.unit_groups(batch.forms[set_id].data.units)) > 1
     for workers in (1, 2):  # the groups typed here, or in two processes
         grouped = run_batch(inbox, "2023", builtin_registry(), workers=workers)
         for set_id in SAMPLE_FILES:
