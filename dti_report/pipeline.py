@@ -514,7 +514,7 @@ def export_table(ws: Workspace) -> pd.DataFrame:
     frame["rank"] = frame["rank"].astype("Int64")
     order = ["criterion", "index", "total", "target", "task"]
     frame["_m"] = frame["measure"].map(order.index)
-    frame = frame.sort_values(["period", "set_id", "_m", "unit_code", "item"], kind="stable").drop(columns="_m")
+    frame = frame.sort_values(["period", "set_id", "set_version", "_m", "unit_code", "item"], kind="stable").drop(columns="_m")
     return frame[EXPORT_COLUMNS].reset_index(drop=True)
 
 

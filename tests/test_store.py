@@ -402,3 +402,41 @@ def test_a_rerun_keeps_the_stored_values_of_units_whose_files_did_not_change(tmp
         store.conn.execute("UPDATE files SET reader = 'an earlier reader'")
     run(ws, "2023", at("2024-01-12 17:00"))
     assert hepza_values() == second[hepza][4]
+
+
+def _scores(ws) -> list[tuple]:
+    with Store.open(ws.store_path) as store:
+        return store.conn.execute("SELECT * FROM scores ORDER BY period, set_key, unit_code, rowid").fetchall()
+
+
+def test_a_rerun_writes_again_the_scores_of_only_the_units_whose_rows_changed(tmp_path):
+    """hepza's 38 systems, the most, move the Min-Max points of bql-attp and so-tttt (not those
+    of so-gtvt, the fewest, 0 points either way): only those units' rows and hepza's are
+    written; a marker in so-gtvt's rows stays. A unit gone has its rows removed, and the store
+    holds what a cold run records."""
+    units = ["so-gtvt", "bql-attp", "so-tttt", "hepza"]
+    ws = make_workspace(tmp_path, "am")
+    drop(ws, "2023", [sample(u) for u in units[:3]], at("2024-01-05 08:00"))
+    run(ws, "2023", at("2024-01-10 09:00"))
+    with Store.open(ws.store_path) as store:
+        store.conn.execute("UPDATE scores SET status = status || ' dấu' "
+                           "WHERE unit_code IN ('so-gtvt', 'bql-attp', 'so-tttt')")
+        store.conn.commit()
+    drop(ws, "2023", [sample("hepza")], at("2024-01-12 14:00"))
+    run(ws, "2023", at("2024-01-12 15:00"))
+    marked = {row[4] for row in _scores(ws) if row[13].endswith(" dấu")}
+    assert marked == {"so-gtvt"}
+    with Store.open(ws.store_path) as store:
+        store.conn.execute("UPDATE scores SET status = replace(status, ' dấu', '')")  # as it was
+        store.conn.commit()
+    (ws.inbox("2023") / sample("so-tttt").name).unlink()
+    run(ws, "2023", at("2024-01-12 16:00"))
+
+    cold = make_workspace(tmp_path, "lanh")
+    drop(cold, "2023", [sample(u) for u in units if u != "so-tttt"], at("2024-01-05 08:00"))
+    run(cold, "2023", at("2024-01-12 16:00"))
+    assert _scores(ws) == _scores(cold)
+    assert {row[4] for row in _scores(ws)} == {"so-gtvt", "bql-attp", "hepza"}
+    with Store.open(ws.store_path) as store:
+        kept = store.conn.execute("SELECT set_key, unit_code FROM score_digests ORDER BY unit_code").fetchall()
+    assert kept == [("hcm-dti-so", "bql-attp"), ("hcm-dti-so", "hepza"), ("hcm-dti-so", "so-gtvt")]

@@ -28,6 +28,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+import numpy as np
 import pandas as pd
 
 from dti_report.core.errors import DtiError
@@ -139,6 +140,14 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE files ADD COLUMN packed BLOB",
         "ALTER TABLE files ADD COLUMN packed_format TEXT NOT NULL DEFAULT ''",
     ],
+    # 8: a period's scores written again only for the units whose rows changed (score_digests):
+    # a rerun after a hundred new workbooks rewrote the half million rows of ten thousand units
+    [
+        """CREATE TABLE score_digests (period TEXT NOT NULL, set_key TEXT NOT NULL, unit_code TEXT NOT NULL,
+            digest INTEGER NOT NULL, PRIMARY KEY (period, set_key, unit_code))""",
+        "DROP INDEX scores_period",
+        "CREATE INDEX scores_unit ON scores (period, set_key, unit_code)",
+    ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 # A file's content looked up in its period (both use the files_content index).
@@ -200,6 +209,27 @@ def _rows(frame: pd.DataFrame, columns: list[str]) -> Iterator[tuple]:
         values = frame[column].tolist()
         cols.append([None if v is None or v is pd.NA or (isinstance(v, float) and v != v) else v for v in values])
     return zip(*cols)
+
+
+# A unit's score rows as the store keeps them, beside its code.
+SCORE_COLUMNS = ["index", "criterion", "max_points", "self_ratio", "self_score", "self_status", "ratio",
+                 "verified_score", "status"]
+
+
+def unit_digests(frame: pd.DataFrame, salt: str) -> dict[str, int]:
+    """Per unit (the first column), a 64-bit digest of its rows in order, and of `salt`:
+    pandas' hash of each row, weighted by the row's place among the unit's and summed."""
+    if not len(frame):
+        return {}
+    rows = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    codes, units = pd.factorize(frame.iloc[:, 0])
+    place = frame.groupby(codes).cumcount().to_numpy(dtype=np.uint64)
+    salted = int.from_bytes(hashlib.blake2b(salt.encode("utf-8", "surrogateescape"), digest_size=8).digest(), "little")
+    sums = np.full(len(units), salted, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        np.add.at(sums, codes, rows * (place * np.uint64(2) + np.uint64(1)))
+    # SQLite's integers are signed: the same 64 bits, read as such.
+    return dict(zip(units.tolist(), sums.view(np.int64).tolist()))
 
 
 def _json_rows(rows: list[list]) -> str:
@@ -507,7 +537,7 @@ class Store:
         """The period's current state, replaced whole (what this run made of its inbox), except
         the submissions of units whose files did not change (_record_submissions)."""
         p = record.period
-        for table in ("issues", "scores", "totals", "index_totals", "target_data", "target_figures",
+        for table in ("issues", "totals", "index_totals", "target_data", "target_figures",
                       "task_standings", "expected_units"):
             c.execute(f"DELETE FROM {table} WHERE period = ?", (p,))
         by_unit, kept = self._record_submissions(c, record, file_ids)
@@ -517,15 +547,7 @@ class Store:
                       [(p, n, i.severity, i.code, i.file, i.sheet, i.cell, i.unit, i.field, i.criterion, i.value,
                         i.message) for n, i in enumerate(record.issues)])
         versions = {row["key"]: (row["id"], row["version"]) for row in record.set_rows}
-        for key, scores in record.scores.items():
-            set_id, version = versions[key]
-            c.executemany(
-                "INSERT INTO scores (period, set_key, set_id, set_version, unit_code, idx, criterion, max_points, "
-                "self_ratio, self_score, self_status, ratio, verified_score, status) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                ((p, key, set_id, version, *row) for row in _rows(scores, [
-                    "unit_code", "index", "criterion", "max_points", "self_ratio", "self_score", "self_status",
-                    "ratio", "verified_score", "status"])))
+        self._record_scores(c, p, record.scores, versions)
         for key, totals in record.totals.items():
             set_id, version = versions[key]
             c.executemany(
@@ -549,6 +571,37 @@ class Store:
         for key, (set_id, units) in record.expected.items():
             c.executemany("INSERT INTO expected_units (period, set_key, set_id, unit_code) VALUES (?, ?, ?, ?)",
                           [(p, key, set_id, u) for u in units])
+
+    @staticmethod
+    def _record_scores(c: sqlite3.Connection, p: str, scores_by_key: dict[str, pd.DataFrame],
+                       versions: dict[str, tuple[str, str]]) -> None:
+        """The period's scores, each unit's rows written again only when they changed: a digest of
+        each unit's rows as written is kept beside them (score_digests). A period recorded
+        before the digests existed has its rows replaced whole."""
+        stored = {(key, unit): digest for key, unit, digest in c.execute(
+            "SELECT set_key, unit_code, digest FROM score_digests WHERE period = ?", (p,))}
+        if not stored:
+            c.execute("DELETE FROM scores WHERE period = ?", (p,))
+        digests: dict[tuple[str, str], int] = {}
+        for key, scores in scores_by_key.items():
+            set_id, version = versions[key]
+            columns = ["unit_code", *SCORE_COLUMNS]
+            mine = unit_digests(scores[columns], f"{set_id}\0{version}")
+            digests.update(((key, unit), digest) for unit, digest in mine.items())
+            changed = [unit for unit, digest in mine.items() if stored.get((key, unit)) != digest]
+            c.executemany("DELETE FROM scores WHERE period = ? AND set_key = ? AND unit_code = ?",
+                          [(p, key, unit) for unit in changed if (key, unit) in stored])
+            rows = scores[scores["unit_code"].isin(changed)] if len(changed) < len(mine) else scores
+            c.executemany(
+                "INSERT INTO scores (period, set_key, set_id, set_version, unit_code, idx, criterion, max_points, "
+                "self_ratio, self_score, self_status, ratio, verified_score, status) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                ((p, key, set_id, version, *row) for row in _rows(rows, columns)))
+        c.executemany("DELETE FROM scores WHERE period = ? AND set_key = ? AND unit_code = ?",
+                      [(p, *pair) for pair in stored if pair not in digests])
+        c.execute("DELETE FROM score_digests WHERE period = ?", (p,))
+        c.executemany("INSERT INTO score_digests (period, set_key, unit_code, digest) VALUES (?, ?, ?, ?)",
+                      [(p, key, unit, digest) for (key, unit), digest in digests.items()])
 
     @staticmethod
     def _record_submissions(c: sqlite3.Connection, record: RunRecord,
@@ -648,8 +701,10 @@ class Store:
         return frame if periods is None else frame[frame["period"].isin(periods)].reset_index(drop=True)
 
     def scores_of(self, set_id: str, period: str) -> pd.DataFrame:
+        # In the order a period's rows were made (each unit's rows are written together).
         return self.frame("SELECT set_key, set_version, unit_code, idx AS 'index', criterion, max_points, "
-                          "verified_score FROM scores WHERE set_id = ? AND period = ?", (set_id, period))
+                          "verified_score FROM scores WHERE set_id = ? AND period = ? "
+                          "ORDER BY set_key, unit_code, rowid", (set_id, period))
 
     def target_data(self, set_id: str, period: str) -> dict | None:
         row = self.conn.execute("SELECT data FROM target_data WHERE set_id = ? AND period = ? LIMIT 1",
