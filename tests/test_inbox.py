@@ -222,7 +222,7 @@ def _unreadable(locked: Path):
     real = os.scandir
 
     def scandir(path="."):
-        if Path(os.fsdecode(path)) == locked:
+        if not isinstance(path, int) and Path(os.fsdecode(path)) == locked:  # (a descriptor: shutil.rmtree's)
             raise PermissionError(13, "Permission denied", str(path))
         return real(path)
     return scandir
