@@ -33,9 +33,8 @@ from dti_report.forms.units import load_registry
 from dti_report.kinds import catalog as default_catalog
 from dti_report.kinds import kind_of
 from dti_report.pipeline import run_batch
-from dti_report.reports.context import scorecard_contexts
+from dti_report.reports.scorecard_context import ScorecardFacts
 from dti_report.reports.rendering import SCORECARD_DIR, render_scorecards, render_set_report
-from dti_report.reports.history import add_scorecard_history
 from dti_report.reports.settings import load_settings
 from dti_report.reports.workbook import write_results_workbook
 
@@ -115,10 +114,12 @@ def main() -> None:
         phases = []
 
         def contexts():
-            ctx = list(scorecard_contexts(results, set_id, settings, DAY))
+            maker = ScorecardFacts(results, set_id, settings, DAY)
+            facts = [f for _, f in maker.units()]
             start = time.process_time()
-            list(add_scorecard_history(results, set_id, ctx))
-            return f"trong đó add_scorecard_history {1000 * (time.process_time() - start):.0f} ms"
+            for f in facts:
+                maker.context(f)
+            return f"trong đó dựng ngữ cảnh từ dữ kiện {1000 * (time.process_time() - start):.0f} ms"
 
         def scorecards():
             shutil.rmtree(out / SCORECARD_DIR, ignore_errors=True)  # a run writes into a new folder
@@ -133,7 +134,7 @@ def main() -> None:
             return len(render_scorecards(results, set_id, settings, DAY, workers=args.workers))
 
         if "contexts" not in skip:
-            phases.append(("ngữ cảnh phiếu (scorecard_contexts + lịch sử)", contexts))
+            phases.append(("ngữ cảnh phiếu (dữ kiện từng đơn vị + ngữ cảnh)", contexts))
         if "scorecards" not in skip:
             phases.append(("phiếu kết quả, workers=1", scorecards))
         if "pool" not in skip:

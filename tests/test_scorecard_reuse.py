@@ -9,7 +9,11 @@ import pytest
 from docx import Document
 
 from dti_report.core import kept_outputs
+from dti_report.forms.units import builtin_registry
+from dti_report.kinds import catalog
+from dti_report.pipeline import run_period
 from dti_report.reports import rendering
+from dti_report.reports.settings import load_settings
 
 from reuse_helpers import SET, UNITS, a_new_unit_moving_min_max, inbox, run
 
@@ -108,3 +112,17 @@ def test_an_unreadable_index_only_means_rendering_every_scorecard(tmp_path, rend
     run(folder, out)
     assert rendered == set(UNITS[:2])
     assert scorecards(out) == first
+
+
+def test_what_every_scorecard_shares_changed_renders_every_scorecard(tmp_path, rendered):
+    """The parent agency renamed in the report settings: no unit's points moved, yet every
+    scorecard's header did."""
+    folder, out = inbox(tmp_path, UNITS), tmp_path / "ket-qua"
+    run(folder, out)
+    rendered.clear()
+    renamed = load_settings().model_copy(update={"parent_agency": ("ỦY BAN NHÂN DÂN TỈNH THỬ",)})
+    run_period(folder, out, "2023", builtin_registry(), catalog(), renamed, workers=1)
+    assert rendered == set(UNITS)
+    assert "ỦY BAN NHÂN DÂN TỈNH THỬ" in "\n".join(
+        p.text for t in Document(out / rendering.SCORECARD_DIR / rendering.scorecard_file_name(UNITS[0], SET)).tables
+        for row in t.rows for cell in row.cells for p in cell.paragraphs)

@@ -9,17 +9,14 @@ re-renders without rereading the inputs.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-import numpy as np
 import pandas as pd
 
 from dti_report.core import formatting as fmt
 from dti_report.core.text import curly_quotes
 from dti_report.forms.indicators import IndicatorSet
-from dti_report.evaluation.engine import STATUS_LABELS
 from dti_report.batch.results import RunResults, SetResults
 from dti_report.reports.settings import SIGNER_PLACEHOLDER, ReportSettings
 
@@ -237,116 +234,3 @@ def report_context(results: RunResults, set_id: str, settings: ReportSettings, d
     }
 
 
-# Why a verified score differs when no adjustment names the criterion: a Min-Max criterion moves
-# with the other units' verified figures.
-ACROSS_UNITS_REASON = ("điểm theo phương pháp Min-Max được tính lại theo số liệu đã thẩm định của các đơn vị cùng bộ "
-                       "chỉ số")
-ADJUSTED_REASON = "Sở Thông tin và Truyền thông điều chỉnh khi thẩm định"
-
-
-def sentence(text: str) -> str:
-    text = " ".join(str(text).split())
-    text = text[:1].upper() + text[1:]
-    return text if text.endswith((".", "!", "?", "…")) else text + "."
-
-
-def scorecard_contexts(results: RunResults, set_id: str, settings: ReportSettings, day: dt.date) -> Iterator[dict]:
-    """One context per scored unit, in ranked order, given as they are made: ten thousand
-    scorecards' contexts are never all held at once. Each column is formatted in one pass
-    for all units first: at 1000 units × 51 criteria this is the part that must stay cheap."""
-    view = SetView(results, set_id)
-    s, totals = view.iset, view.totals
-    names = unit_names(results)
-    registry = results.registry
-    by_code = registry.by_code()
-    common = {
-        **header_context(settings, day), "set_id": set_id, "set_title": s.title, "scope": scope_of(s),
-        "period": results.period, "period_text": fmt.period_words(results.period),
-        "max_total": fmt.number(s.total_points),
-        # Ranks only on official results: while files arrive every new unit moves them, and a
-        # provisional scorecard stays the same until its own unit's points change.
-        "ranked": results.final, "unit_count": len(totals) if results.final else "",
-    }
-    scores = view.sr.scores
-    self_score = scores["self_score"].to_numpy(dtype=float)
-    verified = scores["verified_score"].to_numpy(dtype=float)
-    # Read back from scores.csv, a column of blanks is a float column of NaN.
-    reasons = ([r if isinstance(r, str) else "" for r in scores["reason"].tolist()] if "reason" in scores.columns
-               else [""] * len(scores))
-    columns = {
-        "self": fmt.fixed_column(self_score, 2, blank="–"),
-        "verified": fmt.fixed_column(verified, 2, blank="–"),
-        "status": [STATUS_LABELS.get(v, v) for v in scores["status"].tolist()],
-        "differs": (np.abs(np.nan_to_num(self_score) - np.nan_to_num(verified)) > SAME).tolist(),
-        "reason": reasons,
-    }
-    across = {c.id for c in s.criteria if getattr(c.rule, "scored_across_units", False)}
-    # Columns as lists: iterating a pandas column costs a call per value.
-    rows_of: dict[tuple[str, str], int] = {key: i for i, key in enumerate(zip(scores["unit_code"].tolist(),
-                                                                              scores["criterion"].tolist()))}
-    statuses = scores["status"].tolist()
-    self_score = self_score.tolist()
-    static = {c.id: {"id": c.id, "name": c.name, "max": fmt.number(c.max_points)} for c in s.criteria}
-    missing_row = {"self": "–", "verified": "–", "status": STATUS_LABELS["no-data"], "differs": False}
-    index_max = {i.id: fmt.number(i.max_points) for i in s.indices}
-    label = {i.id: f"chỉ số {i.id} – {i.name}" for i in s.indices}
-    shares = view.shares()
-    share_values = {i.id: shares[i.id].tolist() for i in s.indices}
-    share_text = {i.id: fmt.fixed_column(share_values[i.id], 1, percent=True) for i in s.indices}
-    # Each points column formatted in one pass: ten thousand units hold few distinct texts.
-    points_text = {column: fmt.fixed_column(totals[column], 2)
-                   for column in [*(i.id for i in s.indices), "total", "self_total"]}
-    shares_of_total = totals["total"] / s.total_points if s.total_points else np.zeros(len(totals))
-    percent_text = fmt.fixed_column(shares_of_total, 1, percent=True)
-    for pos, record in enumerate(totals.to_dict("records")):
-        code = record["unit_code"]
-        indices, no_data, invalid, adjusted = [], [], [], []
-        for index in s.indices:
-            criteria = []
-            self_points = 0.0
-            for c in index.items:
-                i = rows_of.get((code, c.id))
-                if i is None:
-                    criteria.append({**static[c.id], **missing_row})
-                    no_data.append(f"{c.id}. {c.name}")
-                    continue
-                differs, reason = bool(columns["differs"][i]), columns["reason"][i]
-                criteria.append({**static[c.id], "self": columns["self"][i], "verified": columns["verified"][i],
-                                 "status": columns["status"][i], "differs": differs})
-                if differs or reason:
-                    adjusted.append({"id": c.id, "name": c.name, "self": columns["self"][i],
-                                     "verified": columns["verified"][i],
-                                     "reason": sentence(reason or (ACROSS_UNITS_REASON if c.id in across
-                                                                   else ADJUSTED_REASON))})
-                if self_score[i] == self_score[i]:  # not NaN
-                    self_points += self_score[i]
-                if statuses[i] == "no-data":
-                    no_data.append(f"{c.id}. {c.name}")
-                elif statuses[i] == "invalid":
-                    invalid.append(f"{c.id}. {c.name}")
-            indices.append({"id": index.id, "name": index.name, "max": index_max[index.id],
-                            "points": points_text[index.id][pos], "self_points": fmt.points(self_points),
-                            "percent": share_text[index.id][pos], "criteria": criteria})
-        unit_shares = {i.id: share_values[i.id][pos] for i in s.indices}
-        top, bottom = max(unit_shares.values()), min(unit_shares.values())
-        yield {
-            **common,
-            "unit_code": code, "unit_name": names.get(code, code),
-            "total": points_text["total"][pos],
-            "percent": percent_text[pos],
-            "rank": str(int(record["rank"])) if results.final else "",
-            "self_total": points_text["self_total"][pos],
-            "self_rank": str(int(record["self_rank"])) if results.final else "",
-            "self_differs": abs(record["self_total"] - record["total"]) > SAME,
-            "even": top - bottom <= 1e-9,
-            "strongest": [f"{label[i]} ({share_text[i][pos]})" for i, v in unit_shares.items() if abs(v - top) <= 1e-9],
-            "weakest": [f"{label[i]} ({share_text[i][pos]})" for i, v in unit_shares.items() if abs(v - bottom) <= 1e-9],
-            "indices": indices,
-            "no_data": no_data,
-            "invalid": invalid,
-            "adjusted": adjusted,
-            # The summary's points are numbered as they appear: 5 and 6 only when there is something to say.
-            "invalid_no": 5,
-            "adjusted_no": 5 + bool(invalid),
-            "recipients": [f"{registry.recipient_of(by_code[code])};" if code in by_code else f"{names.get(code, code)};"],
-        }

@@ -8,7 +8,6 @@ there, empty, so the templates need no other test.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterable, Iterator
 
 import pandas as pd
 
@@ -115,53 +114,6 @@ def report_history(results: RunResults, set_id: str, first: int, rows_limit: int
         part["no"] = n
         n += bool(shown)
     return {"comparison": comparison, "timeliness": timeliness, "adjustments": adjustments, "adjustments_no": n}
-
-
-def add_scorecard_history(results: RunResults, set_id: str, contexts: Iterable[dict]) -> Iterator[dict]:
-    """Per scorecard, as the contexts come: the previous period's total and rank and the
-    change, per main index; and beside each adjusted criterion, Sở TTTT's reason."""
-    h = results.history.sets.get(set_id)
-    indices = h.indices if h is not None and h.indices is not None else None
-    reasons: dict[tuple[str, str], list[str]] = {}
-    frame = results.history.adjustments
-    if frame is not None:
-        for unit, criterion, reason in zip(frame["unit_code"], frame["criterion"], frame["reason"]):
-            if reason not in reasons.setdefault((unit, criterion), []):
-                reasons[(unit, criterion)].append(reason)
-    by_unit_index = {}
-    if indices is not None:
-        by_unit_index = {(u, i): d for u, i, d in zip(indices["unit_code"], indices["index"], indices["delta"])}
-    # Each unit's comparison made once from the columns as lists, the note once for all: a row
-    # looked up in pandas (and the note made again) per scorecard cost more than the scorecard.
-    previous_of: dict[str, dict] = {}
-    if h is not None and h.units is not None and len(h.units):
-        period_text = fmt.period_words(h.previous)
-        note = comparison_context(results, set_id)["note"] if h.meta.get("not_compared") else ""
-        u = h.units
-        for code, total, rank, delta, change in zip(u["unit_code"].tolist(), u["previous_total"].tolist(),
-                                                    u["previous_rank"].tolist(), u["delta"].tolist(),
-                                                    u["change"].tolist()):
-            previous_of[code] = {"period_text": period_text, "total": fmt.points(total, blank="–"),
-                                 "rank": "–" if pd.isna(rank) else str(int(rank)), "delta": signed(delta),
-                                 # The change of rank, on official results only (scorecard_contexts).
-                                 "change": change if results.final or change == "mới" else "",
-                                 "is_new": change == "mới", "note": note}
-    for context in contexts:
-        code = context["unit_code"]
-        previous = None
-        if code in previous_of:
-            previous = {**previous_of[code],
-                        "indices": "; ".join(f"{index['id']}: {signed(by_unit_index.get((code, index['id'])))}"
-                                             for index in context["indices"])}
-        context["previous"] = previous
-        # The scorecard already lists each adjusted criterion with its reason (from scores.csv);
-        # the comparison comes after that list.
-        context["previous_no"] = context.get("adjusted_no", 5) + bool(context.get("adjusted"))
-        for index in context["indices"]:
-            for c in index["criteria"]:
-                if not c.get("reason"):
-                    c["reason"] = "; ".join(reasons.get((code, c["id"]), []))
-        yield context
 
 
 # --- the trend chart (Word report) ----------------------------------------------------------

@@ -22,8 +22,9 @@ from dti_report.core.workers import Background, chunked_map
 from dti_report.core.progress import PLAN_REPORTS, REPORTS, SCORECARDS, Progress
 from dti_report.reports.settings import ReportSettings
 from dti_report.reports import charts
-from dti_report.reports.context import SetView, report_context, scorecard_contexts
-from dti_report.reports.history import add_scorecard_history, report_history, trend_chart
+from dti_report.reports.context import SetView, report_context
+from dti_report.reports.history import report_history, trend_chart
+from dti_report.reports.scorecard_context import ScorecardFacts
 from dti_report.renderers.documents import REPORT_TEMPLATE, SCORECARD_TEMPLATE, compiled_template, find_template, render_docx
 from dti_report.renderers.pdf import convert_to_pdf
 from dti_report.reports.plans import render_plan_reports
@@ -98,8 +99,9 @@ def render_scorecards(results: RunResults, set_id: str, settings: ReportSettings
     template = find_template(settings.templates.scorecard, SCORECARD_TEMPLATE)
     folder = results.out_dir / SCORECARD_DIR
     author = _author(settings)
+    maker = ScorecardFacts(results, set_id, settings, day)
     made_from = partial(digest, b"\0".join([package_code(), Path(template).read_bytes(), day.isoformat().encode(),
-                                            author.encode("utf-8")]))
+                                            author.encode("utf-8"), digest(b"", maker.shared).encode()]))
     earlier = EarlierIndex(previous, SCORECARD_INDEX, SCORECARD_INDEX_COLUMNS)
     if earlier:
         folder.mkdir(parents=True, exist_ok=True)
@@ -108,17 +110,17 @@ def render_scorecards(results: RunResults, set_id: str, settings: ReportSettings
     records: dict[Path, Record] = {}
 
     def items() -> Iterator[tuple[dict, Path, str]]:
-        for context in add_scorecard_history(results, set_id, scorecard_contexts(results, set_id, settings, day)):
-            name = scorecard_file_name(context["unit_code"], set_id)
+        for code, facts in maker.units():
+            name = scorecard_file_name(code, set_id)
             target = folder / name
             order.append(target)
-            made = made_from(context)
+            made = made_from(facts)
             kept = earlier.take(f"{SCORECARD_DIR}/{name}", made, f"{SCORECARD_DIR}/{name}", target)
             if kept is not None:
                 records[target] = kept
                 progress.advance()
                 continue
-            yield context, target, made
+            yield maker.context(facts), target, made
 
     render = partial(_render_scorecards, template, day, author)
     count = len(results.sets[set_id].totals)
