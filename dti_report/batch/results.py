@@ -73,6 +73,16 @@ class RunResults:
         return self._names.get(code, code)
 
 
+def unit_rows(units: list[str]) -> dict[str, range | list[int]]:
+    """Each unit's row positions in a table of scores (a range when its rows are together, as
+    the engine writes them and scores.csv keeps them)."""
+    positions: dict[str, list[int]] = {}
+    for i, unit in enumerate(units):
+        positions.setdefault(unit, []).append(i)
+    return {unit: range(rows[0], rows[-1] + 1) if rows[-1] - rows[0] + 1 == len(rows) else rows
+            for unit, rows in positions.items()}
+
+
 def write_run_info(out_dir: Path, period: str, registry: Registry, set_versions: dict[str, str],
                    missing: dict[str, list[str]], form_ids: dict[str, str] | None = None,
                    background: Background | None = None, *, final: bool = False) -> list[Path]:

@@ -16,6 +16,7 @@ from typing import Iterator
 import pandas as pd
 import xlsxwriter
 
+from dti_report.batch.results import unit_rows
 from dti_report.batch.run import BatchResult
 from dti_report.core import formatting as fmt
 from dti_report.core.files import write_csv
@@ -275,16 +276,6 @@ def write_unit_scores(sheet, formats, s: IndicatorSet, part: FeedbackPart, sever
                 sheet.set_row(row, LINE_HEIGHT * lines_needed([(f.label, NAME_WIDTH), (value, VALUE_WIDTH)]))
 
 
-def _rows_by_unit(units: list[str]) -> dict[str, range | list[int]]:
-    """Each unit's row positions in a table (a range when its rows are together, as the
-    engine writes them)."""
-    positions: dict[str, list[int]] = {}
-    for i, unit in enumerate(units):
-        positions.setdefault(unit, []).append(i)
-    return {unit: range(rows[0], rows[-1] + 1) if rows[-1] - rows[0] + 1 == len(rows) else rows
-            for unit, rows in positions.items()}
-
-
 def feedback_payloads(batch: BatchResult, issues: list[Issue]) -> Iterator[Feedback]:
     """One payload per unit that sent anything, in unit order, made as it is asked for: the
     tables are grouped once, each unit's part of them taken when its turn comes, so ten
@@ -298,7 +289,7 @@ def feedback_payloads(batch: BatchResult, issues: list[Issue]) -> Iterator[Feedb
         reasons = table["reason"].tolist() if "reason" in table.columns else [""] * len(table)
         columns[set_id] = (table["criterion"].tolist(), table["self_score"].tolist(),
                            table["verified_score"].tolist(), table["status"].tolist(), reasons)
-        rows_of[set_id] = _rows_by_unit(table["unit_code"].tolist())
+        rows_of[set_id] = unit_rows(table["unit_code"].tolist())
         for code, total, self_total in zip(result.totals["unit_code"].tolist(), result.totals["total"].tolist(),
                                            result.totals["self_total"].tolist()):
             totals_by_unit[(set_id, code)] = {"total": total, "self_total": self_total}

@@ -18,7 +18,7 @@ from typing import Iterator
 import numpy as np
 import pandas as pd
 
-from dti_report.batch.results import RunResults
+from dti_report.batch.results import RunResults, unit_rows
 from dti_report.core import formatting as fmt
 from dti_report.evaluation.engine import STATUS_LABELS
 from dti_report.reports.context import SAME, SetView, header_context, scope_of, unit_names
@@ -38,18 +38,8 @@ def sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?", "…")) else text + "."
 
 
-def _unit_rows(codes: list[str]) -> dict[str, slice | list[int]]:
-    """Each unit's rows: a slice where they are together (scores.csv is sorted by unit), else
-    their positions."""
-    where: dict[str, list[int]] = {}
-    for i, code in enumerate(codes):
-        where.setdefault(code, []).append(i)
-    return {code: slice(rows[0], rows[-1] + 1) if rows[-1] - rows[0] + 1 == len(rows) else rows
-            for code, rows in where.items()}
-
-
-def _taken(column: list, rows: slice | list[int]) -> list:
-    return column[rows] if isinstance(rows, slice) else [column[i] for i in rows]
+def _taken(column: list, rows: range | list[int]) -> list:
+    return column[rows.start:rows.stop] if isinstance(rows, range) else [column[i] for i in rows]
 
 
 class ScorecardFacts:
@@ -100,7 +90,7 @@ class ScorecardFacts:
             self_score.tolist(),
             scores["status"].tolist(),
         ]
-        rows_of = _unit_rows(scores["unit_code"].tolist())
+        rows_of = unit_rows(scores["unit_code"].tolist())
         shares = view.shares()
         share_values = [shares[i.id].tolist() for i in s.indices]
         share_text = [fmt.fixed_column(values, 1, percent=True) for values in share_values]
