@@ -136,23 +136,27 @@ def write_outputs(batch: BatchResult, out_dir: Path, catalog: Catalog, settings:
     background = background or Background(enabled=False)
     release_freed_memory()  # what typing the rows used
     progress.phase(RUN_FILES)
-    written = write_run_files(batch, out_dir, background)
     findings: list[Finding] = []
     by_kind: dict[str, list[str]] = defaultdict(list)
     for form_id, fb in batch.forms.items():
         by_kind[fb.form.kind].append(form_id)
-    for form_ids in by_kind.values():
-        paths, found = kind_of(batch.forms[form_ids[0]].form).write_outputs(batch, form_ids, out_dir)
-        written += paths
-        findings += found
-    if findings:
-        written.append(write_csv(findings_frame(findings), out_dir / FINDINGS_CSV))
-    # What the plan reports need, beside run.json: `report --results` rebuilds them from it.
-    written += write_plan_values(out_dir, batch.period, batch.plans,
-                                 {p: [u.code for u in batch.missing.get(p, [])] for p in batch.plans},
-                                 {p: batch.forms[p].form.version for p in batch.plans})
-    if extra is not None:
-        written += extra(out_dir)
+    # The kinds' long files (scores.csv) are written in processes of their own while the rest
+    # is, and waited for before the reports read the folder.
+    with Background(enabled=background.enabled) as read_back:
+        kinds_written = []
+        for form_ids in by_kind.values():
+            paths, found = kind_of(batch.forms[form_ids[0]].form).write_outputs(batch, form_ids, out_dir, read_back)
+            kinds_written += paths
+            findings += found
+        written = write_run_files(batch, out_dir, background) + kinds_written
+        if findings:
+            written.append(write_csv(findings_frame(findings), out_dir / FINDINGS_CSV))
+        # What the plan reports need, beside run.json: `report --results` rebuilds them from it.
+        written += write_plan_values(out_dir, batch.period, batch.plans,
+                                     {p: [u.code for u in batch.missing.get(p, [])] for p in batch.plans},
+                                     {p: batch.forms[p].form.version for p in batch.plans})
+        if extra is not None:
+            written += extra(out_dir)
     results = load_results(out_dir, catalog, registry=batch.registry)
     progress.phase(WORKBOOK)
     background.start(write_results_workbook, results, out_dir / WORKBOOK_NAME)
