@@ -78,7 +78,9 @@ def test_a_store_of_the_first_schema_is_backed_up_and_migrated(tmp_path):
     path = tmp_path / "kho.sqlite"
     _version_1(path)
     with Store.open(path, tmp_path / "sao-luu") as store:
-        assert store.version == SCHEMA_VERSION == 7
+        assert store.version == SCHEMA_VERSION == 8
+        schema = set(store.frame("SELECT name FROM sqlite_master")["name"])
+        assert {"score_digests", "scores_unit"} <= schema and "scores_period" not in schema
         # Its submission's arrival is its file's first sighting.
         assert store.frame("SELECT arrived FROM submissions")["arrived"][0] == "2024-01-04T16:30:00+07:00"
         assert store.adjustments().empty and store.deadlines("2023") == {}
