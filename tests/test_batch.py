@@ -2,6 +2,7 @@
 filled by field id with openpyxl, read back, scored — and the points equal
 those of `score` on the same values in long format."""
 
+import copy
 import shutil
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from dti_report.cli import main
 from dti_report.workbook.fill import fill_workbook
 from dti_report.workbook.layout import template_file_name
 from dti_report.workbook.longfile import read_long_file
+from dti_report.evaluation.engine import score_self_and_verified
 from dti_report.evaluation.scoring import score_long_files
 from dti_report.workbook.templates import write_templates
 from dti_report.forms.units import builtin_registry
@@ -163,3 +165,15 @@ def test_cli_run_newest_wins_and_junk_is_listed(inbox, tmp_path):
     assert {p: p.read_bytes() for p in small.rglob("*") if p.is_file()} == before  # inputs untouched
     feedback = openpyxl.load_workbook(out / "phan-hoi" / "so-tttt.xlsx", read_only=True)
     assert len(feedback.sheetnames) == 3  # two files and the issues
+
+
+def test_one_scoring_side_by_side_with_itself_is_what_two_scorings_merged_give(batch):
+    """Without adjustments the self-assessed and verified scorings are one, put side by side
+    without merging: the same rows, in the same order, as merging two equal scorings."""
+    for set_id, result in batch.results.items():
+        data = batch.forms[set_id].data
+        once = score_self_and_verified(result.indicator_set, data, data)
+        merged = score_self_and_verified(result.indicator_set, data, copy.copy(data))
+        pd.testing.assert_frame_equal(once.scores, merged.scores)
+        pd.testing.assert_frame_equal(once.totals, merged.totals)
+        assert len(once.scores) > 100

@@ -175,8 +175,15 @@ def score_self_and_verified(indicator_set: IndicatorSet, self_data: UnitValues, 
     same = verified_data is self_data
     verified_scores, verified_issues = (self_scores, self_issues) if same else score(indicator_set, verified_data)
     key = ["unit_code", "index", "criterion", "max_points"]
-    merged = self_scores.rename(columns={"ratio": "self_ratio", "points": "self_score", "status": "self_status"}).merge(
-        verified_scores.rename(columns={"points": "verified_score"}), on=key, how="outer", validate="one_to_one")
+    mine = self_scores.rename(columns={"ratio": "self_ratio", "points": "self_score", "status": "self_status"})
+    if same:
+        # The one scoring side by side with itself, its rows in the order the outer merge below
+        # gives them (its keys sorted): a merge of half a million rows with itself took a second.
+        merged = mine.assign(ratio=self_scores["ratio"], verified_score=self_scores["points"],
+                             status=self_scores["status"]).sort_values(key, kind="stable", ignore_index=True)
+    else:
+        merged = mine.merge(verified_scores.rename(columns={"points": "verified_score"}), on=key, how="outer",
+                            validate="one_to_one")
     merged = merged[key + ["self_ratio", "self_score", "self_status", "ratio", "verified_score", "status"]]
     verified_totals = totals(indicator_set, verified_scores)
     self_totals = verified_totals if same else totals(indicator_set, self_scores)
