@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Iterable
 
+from isal import isal_zlib
+
 from dti_report.core.files import write_bytes_atomic
 
 # 1980-01-01 00:00:00 in MS-DOS form: zipfile's ZipInfo(date_time=(1980, 1, 1, 0, 0, 0)).
@@ -28,6 +30,16 @@ MADE_BY = (3 << 8) | VERSION  # Unix, so the permission bits below are read
 FILE_ATTRIBUTES = 0o100644 << 16
 UTF8_NAMES = 0x800
 LIMIT = 0xFFFFFFFF  # beyond this, zip64 would be needed
+
+
+def compressor(level: int):
+    """A raw deflate stream at `level`: the fast levels (0–3, what the parts made per package
+    use) by ISA-L, which deflates four times as fast as zlib's level 1 for the same size and
+    starts a stream in a tenth of the time (a feedback workbook compresses five small parts);
+    the higher ones, for the parts compressed once, by zlib."""
+    if level <= isal_zlib.ISAL_BEST_COMPRESSION:
+        return isal_zlib.compressobj(level, isal_zlib.DEFLATED, -15)
+    return zlib.compressobj(level, zlib.DEFLATED, -15)
 
 
 @dataclass(frozen=True)
@@ -41,7 +53,7 @@ class Entry:
     def deflated(cls, name: str, content: bytes, level: int = 6) -> Entry:
         if len(content) >= LIMIT:
             raise ValueError(f"{name}: too large for a zip without zip64")
-        packer = zlib.compressobj(level, zlib.DEFLATED, -15)
+        packer = compressor(level)
         return cls(name, zlib.crc32(content), len(content), packer.compress(content) + packer.flush())
 
 
@@ -83,7 +95,7 @@ class ZipWriter:
         flags = 0 if raw.isascii() else UTF8_NAMES
         offset = self.out.tell() - self.start
         self.out.write(_local_header(raw, flags, 0, 0, 0))
-        packer = zlib.compressobj(level, zlib.DEFLATED, -15)
+        packer = compressor(level)
         crc = size = deflated = 0
         for chunk in chunks:
             crc = zlib.crc32(chunk, crc)
