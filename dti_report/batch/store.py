@@ -212,7 +212,7 @@ def _rows(frame: pd.DataFrame, columns: list[str]) -> Iterator[tuple]:
 
 
 # A unit's score rows as the store keeps them, beside its code.
-SCORE_COLUMNS = ["index", "criterion", "max_points", "self_ratio", "self_score", "self_status", "ratio",
+STORED_SCORE_COLUMNS = ["index", "criterion", "max_points", "self_ratio", "self_score", "self_status", "ratio",
                  "verified_score", "status"]
 
 
@@ -278,6 +278,7 @@ class Sighting:
 
 
 class _KnownFile(NamedTuple):
+    """A stored file of the period, as a rerun looks it up by path."""
     id: int
     sha256: str
     size: int
@@ -622,7 +623,7 @@ class Store:
         digests: dict[tuple[str, str], int] = {}
         for key, scores in scores_by_key.items():
             set_id, version = versions[key]
-            columns = ["unit_code", *SCORE_COLUMNS]
+            columns = ["unit_code", *STORED_SCORE_COLUMNS]
             mine = unit_digests(scores[columns], f"{set_id}\0{version}")
             digests.update(((key, unit), digest) for unit, digest in mine.items())
             changed = [unit for unit, digest in mine.items() if stored.get((key, unit)) != digest]
