@@ -21,7 +21,7 @@ import time
 import zlib
 from pathlib import Path
 
-from dti_report.core.cache import cache_dir, cached_value, keep_value
+from dti_report.core.cache import cache_dir, cached_value, keep_value, value_key
 from dti_report.core.kept_outputs import package_code
 from dti_report.evaluation.unit_values import UnitValues
 from dti_report.forms.base import Form
@@ -71,13 +71,9 @@ class KeptTyping:
     def key(form: Form, period: str | None, today: int, units: list[str], expected: dict[str, frozenset[str]],
             packed: list[list[bytes]]) -> str:
         """Everything typing a group reads (packed: each unit's submissions' packed rows)."""
-        digest = hashlib.sha256(package_code())
-        digest.update(f"{form.id}\0{form.version}\0{template_hash(form)}\0{period}\0{today}\0".encode())
-        for unit, rows in zip(units, packed):
-            digest.update(f"{unit}\0{sorted(expected.get(unit, ()))}\0{len(rows)}\0".encode("utf-8", "surrogateescape"))
-            for data in rows:
-                digest.update(hashlib.sha256(data).digest())
-        return digest.hexdigest()
+        parts = [package_code().hex(), form.id, form.version, template_hash(form), str(period), str(today),
+                 *(f"{unit}\0{sorted(expected.get(unit, ()))}\0{len(rows)}" for unit, rows in zip(units, packed))]
+        return value_key(parts, (), (data for rows in packed for data in rows))
 
     def get(self, key: str) -> UnitValues | None:
         if self.folder is None:

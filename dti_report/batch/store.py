@@ -277,15 +277,31 @@ class Sighting:
     first_seen: str = ""
 
 
+# What a stored reading is made from (Store.stored_submission), the rows as JSON aside.
+_SUBMISSION_COLUMNS = ("path, sha256, size, read_status, unit_code, set_id, set_version, file_period, saved, packed, "
+                       "packed_format")
+
+
 class _KnownFile(NamedTuple):
-    """A stored file of the period, as a rerun looks it up by path."""
+    """A stored file of the period, as a rerun looks it up by path, with the columns its stored
+    reading is made from."""
     id: int
-    sha256: str
-    size: int
     mtime_ns: int
     reader: str
     first_seen: str
-    saved: str
+    stored: tuple  # _SUBMISSION_COLUMNS
+
+    @property
+    def sha256(self) -> str:
+        return self.stored[1]
+
+    @property
+    def size(self) -> int:
+        return self.stored[2]
+
+    @property
+    def saved(self) -> str:
+        return self.stored[8]
 
 
 @dataclass
@@ -300,18 +316,19 @@ class StoredReading:
     zone: object
     sightings: dict[str, Sighting] = field(default_factory=dict)
     reused: set[str] = field(default_factory=set)
-    # The period's stored files by path, and their issues by file: two queries for the whole
-    # inbox, not four per file (40,000 at 10,000 files).
+    # The period's stored files by path (with what their readings are made from), and their
+    # issues by file: two queries for the whole inbox, not four per file (40,000 at 10,000 files).
     _files: dict[str, list[_KnownFile]] | None = None
     _file_issues: dict[int, list[tuple]] | None = None
 
     def _known(self) -> dict[str, list[_KnownFile]]:
         if self._files is None:
             self._files = {}
-            for row in self.store.conn.execute(
-                    "SELECT path, id, sha256, size, mtime_ns, reader, first_seen, saved FROM files "
+            for file_id, mtime_ns, reader, first_seen, *stored in self.store.conn.execute(
+                    f"SELECT id, mtime_ns, reader, first_seen, {_SUBMISSION_COLUMNS} FROM files "
                     "WHERE period = ? ORDER BY id", (self.period,)):
-                self._files.setdefault(row[0], []).append(_KnownFile(*row[1:]))
+                self._files.setdefault(stored[0], []).append(_KnownFile(file_id, mtime_ns, reader, first_seen,
+                                                                        tuple(stored)))
         return self._files
 
     def _issues(self) -> dict[int, list[tuple]]:
@@ -338,7 +355,8 @@ class StoredReading:
             return None
         sighting = Sighting(rel, sha, stat.st_size, stat.st_mtime_ns, _iso_mtime(stat, self.zone))
         self.sightings[rel] = sighting
-        row = next(((r.id, r.first_seen, r.reader, r.saved, r.mtime_ns) for r in known if r.sha256 == sha), None)
+        hit = next((r for r in known if r.sha256 == sha), None)
+        row = (hit.id, hit.first_seen, hit.reader, hit.saved, hit.mtime_ns) if hit is not None else None
         if row is None:
             # The same content moved to another folder: read the same (only the file's name is read
             # for what it says), so its reading is reused under its new path.
@@ -351,7 +369,7 @@ class StoredReading:
         sighting.first_seen = row[1]
         if row[2] != self.reader:
             return None
-        sub = self.store.stored_submission(row[0], rel, self._issues())
+        sub = self.store.stored_submission(row[0], rel, self._issues(), hit.stored if hit is not None else None)
         if row[4] is not None and row[3] == _utc_iso(row[4]):
             # Dated by its file time when read (no save stamp inside): a fresh reading takes today's.
             sub.modified = _utc_iso(stat.st_mtime_ns)
@@ -475,12 +493,12 @@ class Store:
         return StoredReading(self, Path(inputs), period, reader, zone)
 
     def stored_submission(self, file_id: int, path: str | None = None,
-                          issues: dict[int, list[tuple]] | None = None) -> Submission:
+                          issues: dict[int, list[tuple]] | None = None, stored: tuple | None = None) -> Submission:
         """A file's stored reading, as read_submission gave it (under `path` when it moved).
-        `issues`: the file issues of its period by file, when they were read at once."""
-        row = self.conn.execute(
-            "SELECT path, sha256, size, read_status, unit_code, set_id, set_version, file_period, saved, packed, "
-            "packed_format FROM files WHERE id = ?", (file_id,)).fetchone()
+        `issues`: the file issues of its period by file, and `stored`, its row's
+        _SUBMISSION_COLUMNS, when they were read at once for a whole inbox."""
+        row = stored or self.conn.execute(f"SELECT {_SUBMISSION_COLUMNS} FROM files WHERE id = ?",
+                                          (file_id,)).fetchone()
         sub = Submission(path=path or row[0], sha256=row[1], size=row[2], status=row[3], unit_code=row[4], set_id=row[5],
                          set_version=row[6], period=row[7], modified=row[8])
         packed, packed_format = row[9], row[10]

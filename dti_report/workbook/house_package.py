@@ -21,14 +21,13 @@ from xml.sax.saxutils import escape
 
 from dti_report.core.files import write_bytes_atomic
 from dti_report.core.text import strip_control
-from dti_report.workbook.sheet_xml import Sheet
+from dti_report.workbook.sheet_xml import XML_DECLARATION, Sheet
 from dti_report.core.zipped import Entry, zip_bytes
 from dti_report.workbook.xlsx import FIXED_CREATED, HOUSE_FORMATS
 
 # The parts made anew for each workbook are compressed fast: level 1 takes less than half the
 # time of the default for a file about a fifth larger.
 SHEET_LEVEL = 1
-_XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _SHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 
@@ -66,7 +65,7 @@ def _fixed_parts(count: int) -> tuple[Entry, Entry, Entry]:
                         for i in range(1, count + 1))
     relations = "".join(f'<Relationship Id="rId{i}" Type="{_DOC_REL}/worksheet" Target="worksheets/sheet{i}.xml"/>'
                         for i in range(1, count + 1))
-    workbook_rels = (f'{_XML}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    workbook_rels = (f'{XML_DECLARATION}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
                      f'{relations}<Relationship Id="rId{count + 1}" Type="{_DOC_REL}/theme" Target="theme/theme1.xml"/>'
                      f'<Relationship Id="rId{count + 2}" Type="{_DOC_REL}/styles" Target="styles.xml"/>'
                      "</Relationships>")
@@ -117,7 +116,7 @@ class Book:
         names, titles = self._defined_names()
         sheets = "".join(f'<sheet name="{_attr(s.name)}" sheetId="{i}" r:id="rId{i}"/>'
                          for i, s in enumerate(self.sheets, start=1))
-        workbook = (f'{_XML}<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        workbook = (f'{XML_DECLARATION}<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
                     f'xmlns:r="{_DOC_REL}"><fileVersion appName="xl" lastEdited="4" lowestEdited="4" rupBuild="4505"/>'
                     '<workbookPr defaultThemeVersion="124226"/><bookViews><workbookView xWindow="240" yWindow="15" '
                     f'windowWidth="16095" windowHeight="9660"/></bookViews><sheets>{sheets}</sheets>'
@@ -135,7 +134,7 @@ class Book:
         pairs = f'<vt:variant><vt:lpstr>Worksheets</vt:lpstr></vt:variant><vt:variant><vt:i4>{len(self.sheets)}</vt:i4></vt:variant>'
         if titles:
             pairs += f'<vt:variant><vt:lpstr>Named Ranges</vt:lpstr></vt:variant><vt:variant><vt:i4>{len(titles)}</vt:i4></vt:variant>'
-        return (f'{_XML}<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
+        return (f'{XML_DECLARATION}<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
                 'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"><Application>Microsoft Excel'
                 '</Application><DocSecurity>0</DocSecurity><ScaleCrop>false</ScaleCrop><HeadingPairs>'
                 f'<vt:vector size="{2 if not titles else 4}" baseType="variant">{pairs}</vt:vector></HeadingPairs>'
@@ -158,7 +157,7 @@ def house_workbook(target: Path | str, title: str) -> Iterator[tuple[Book, dict[
 
 
 _CONTENT_TYPES = (
-    f'{_XML}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    f'{XML_DECLARATION}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
     '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
     '<Default Extension="xml" ContentType="application/xml"/>'
     '<Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>'
@@ -168,14 +167,14 @@ _CONTENT_TYPES = (
     '<Override PartName="/xl/workbook.xml" '
     'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><!--sheets--></Types>')
 _ROOT_RELS = (
-    f'{_XML}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    f'{XML_DECLARATION}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
     f'<Relationship Id="rId1" Type="{_DOC_REL}/officeDocument" Target="xl/workbook.xml"/>'
     '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" '
     'Target="docProps/core.xml"/>'
     f'<Relationship Id="rId3" Type="{_DOC_REL}/extended-properties" Target="docProps/app.xml"/></Relationships>')
 _STAMP = FIXED_CREATED.strftime("%Y-%m-%dT%H:%M:%SZ")
 _CORE = (
-    f'{_XML}<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+    f'{XML_DECLARATION}<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
     'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
     'xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
     '<dc:title><!--title--></dc:title><dc:creator></dc:creator><cp:lastModifiedBy></cp:lastModifiedBy>'

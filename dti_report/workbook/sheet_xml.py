@@ -21,6 +21,8 @@ import re
 from dti_report.workbook.layout import column_letter
 from dti_report.workbook.xlsx import CELL_LIMIT, cell_text, write_cell
 
+XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'  # every part's first line
+
 DEFAULT_HEIGHT = 15  # points; rows without set_row keep it
 _EPOCH = dt.datetime(1899, 12, 30)
 _INFINITE = (math.inf, -math.inf)
@@ -268,7 +270,7 @@ class Sheet:
 
     def xml(self, selected: bool = False) -> str:
         rows = self.rows
-        out = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        out = [XML_DECLARATION +
                '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
                'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">']
         if self.fit:

@@ -35,7 +35,7 @@ import pandas as pd
 from dti_report.core.files import atomic_path
 from dti_report.core.formatting import distinct_floats
 from dti_report.workbook.layout import column_letter
-from dti_report.workbook.sheet_xml import text_xml
+from dti_report.workbook.sheet_xml import XML_DECLARATION, text_xml
 from dti_report.workbook.xlsx import LINE_HEIGHT, lines_needed, workbook, write_table
 from dti_report.core.zipped import Entry, ZipWriter
 
@@ -127,7 +127,7 @@ class SharedStrings(dict):
         return index
 
     def xml(self) -> Iterator[str]:
-        yield (f'{_XML_HEAD}<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        yield (f'{XML_DECLARATION}<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
                f'uniqueCount="{len(self)}">')
         batch = []
         for text in self:
@@ -138,7 +138,6 @@ class SharedStrings(dict):
         yield "".join(batch) + "</sst>"
 
 
-_XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _SST_PART = "xl/sharedStrings.xml"
 _SST_TYPE = ('<Override PartName="/xl/sharedStrings.xml" '
              'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>')
