@@ -14,6 +14,7 @@ import re
 from functools import lru_cache
 
 import numpy as np
+import pandas as pd
 from babel import Locale
 from babel.numbers import parse_pattern
 
@@ -90,6 +91,15 @@ def distinct_floats(values) -> tuple[np.ndarray, np.ndarray]:
     array = np.ascontiguousarray(values, dtype=float)
     bits, positions = np.unique(array.view(np.int64), return_inverse=True)
     return bits.view(float), positions
+
+
+def relabelled(values, labels: dict) -> np.ndarray:
+    """Each value as `labels` names it, itself where it names none (a missing value stays
+    missing), looked up once per distinct value: a status or a unit's name comes back in
+    thousands of rows."""
+    codes, distinct = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+    named = np.array([labels.get(v, v) for v in distinct] + [np.nan], dtype=object)
+    return named[codes]
 
 
 def each_distinct(values, formatter) -> list[str]:

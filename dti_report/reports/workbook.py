@@ -9,7 +9,9 @@ stays text. The tables' rows are streamed into the package (workbook.streamed).
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
@@ -28,6 +30,7 @@ from dti_report.reports.history import write_history_sheets
 
 # The chart draws one bar per unit; past this many it shows the first ones only.
 CHART_MAX_UNITS = 60
+_SHOWN_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")  # the times a sheet shows
 LEVEL_SHORT = {"so-nganh": "Sở", "quan-huyen": "Huyện", "cap-huyen": "Huyện"}
 
 
@@ -62,7 +65,7 @@ class _Names:
 
 def _names_of(results: RunResults, codes: pd.Series) -> pd.Series:
     names = unit_names(results)
-    return codes.map(lambda code: names.get(code, code))
+    return pd.Series(fmt.relabelled(codes, names), index=codes.index)
 
 
 def ranking_frame(results: RunResults, set_id: str) -> pd.DataFrame:
@@ -197,9 +200,9 @@ def _long_sheet(book, formats, streams: Streams, names, results: RunResults, set
         "index": scores["index"], "criterion": scores["criterion"],
         "criterion_name": scores["criterion"].map(criterion_names), "max_points": scores["max_points"],
         "self_ratio": scores["self_ratio"], "self_score": scores["self_score"],
-        "self_status": scores["self_status"].map(lambda v: STATUS_LABELS.get(v, v)),
+        "self_status": fmt.relabelled(scores["self_status"], STATUS_LABELS),
         "ratio": scores["ratio"], "verified_score": scores["verified_score"],
-        "status": scores["status"].map(lambda v: STATUS_LABELS.get(v, v)),
+        "status": fmt.relabelled(scores["status"], STATUS_LABELS),
     }).reset_index(drop=True)
     if "reason" in scores.columns:
         frame["reason"] = [r if isinstance(r, str) else "" for r in scores["reason"]]
@@ -264,12 +267,15 @@ def _saved_at(value):
     if not isinstance(value, str) or not value:
         return None
     try:
-        stamp = pd.Timestamp(value)
+        stamp = dt.datetime.fromisoformat(value)  # what the run writes; a tenth of pd.Timestamp's time
     except ValueError:
-        return None
+        try:
+            stamp = pd.Timestamp(value).to_pydatetime()
+        except ValueError:
+            return None
     if stamp.tzinfo is not None:
-        stamp = stamp.tz_convert("Asia/Ho_Chi_Minh").tz_localize(None)
-    return stamp.to_pydatetime()
+        stamp = stamp.astimezone(_SHOWN_ZONE).replace(tzinfo=None)
+    return stamp
 
 
 def _manifest_sheet(book, formats, streams: Streams, names, results: RunResults) -> None:
@@ -285,7 +291,7 @@ def _manifest_sheet(book, formats, streams: Streams, names, results: RunResults)
         "period": [fmt.period_words(str(p)) if isinstance(p, (str, int)) and str(p) else "" for p in
                    manifest["period"].astype(object).where(manifest["period"].notna(), "")],
         "modified": [_saved_at(v) for v in manifest["modified"]],
-        "status": manifest["status"].map(lambda v: FILE_STATUS_LABELS.get(v, v)),
+        "status": fmt.relabelled(manifest["status"], FILE_STATUS_LABELS),
         "errors": manifest["errors"], "warnings": manifest["warnings"], "issue_count": manifest["issue_count"],
         "size": manifest["size"], "sha256": manifest["sha256"],
     })
@@ -295,7 +301,7 @@ def _manifest_sheet(book, formats, streams: Streams, names, results: RunResults)
         if column in manifest.columns:
             frame[column] = manifest[column].astype(object).where(manifest[column].notna(), "")
     if "origin" in manifest.columns:
-        frame["origin"] = manifest["origin"].map(lambda v: ORIGIN_LABELS.get(v, v))
+        frame["origin"] = fmt.relabelled(manifest["origin"], ORIGIN_LABELS)
     stream_table(sheet, frame, formats, streams, headers={**MANIFEST_HEADERS, "unit": "Đơn vị", "set": "Biểu mẫu",
                                                 "version": "Phiên bản"},
                 column_formats={"size": "bytes", "errors": "integer", "warnings": "integer", "issue_count": "integer",
@@ -308,7 +314,7 @@ def _issues_sheet(book, formats, streams: Streams, names, results: RunResults) -
     issues = results.issues
     sheet = book.add_worksheet(names("Lỗi và cảnh báo"))
     unit_name = unit_names(results)
-    frame = issues.assign(severity=issues["severity"].map(lambda v: SEVERITY_LABELS.get(v, v)),
+    frame = issues.assign(severity=fmt.relabelled(issues["severity"], SEVERITY_LABELS),
                           unit=[f"{unit_name[c]} ({c})" if c in unit_name else c for c in issues["unit"]])
     # What a reader reads first: the severity and the message; the codes after them.
     frame = frame[["severity", "message", "file", "sheet", "cell", "unit", "field", "criterion", "value", "code"]]
