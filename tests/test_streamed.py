@@ -15,9 +15,13 @@ from dti_report.workbook import streamed
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.floats() | st.sampled_from([0.0, -0.0, 7.5, 1 / 3, 1e-300, 1.7e308]), max_size=60), st.booleans())
-def test_a_batch_of_numbers_is_each_number_as_write_cell_writes_it(values, blanks):
+def test_numbers_are_each_number_as_write_cell_writes_it(values, blanks):
     expected = [streamed._other_cell(' s="3"', v, blanks) for v in values]
-    assert streamed._number_cells(np.array(values, dtype=float), ' s="3"', blanks) == expected
+    array = np.array(values, dtype=float)
+    # made from the numbers of several columns, read for one
+    made = streamed._NumberCells([np.array([2.5, -0.0, math.inf]), array], ' s="3"', blanks)
+    assert made.rows(array, 0, len(array)) == expected
+    assert made.rows(array, 1, 3) == expected[1:3]
 
 
 _TEXT = st.none() | st.sampled_from(["", "a", "Đạt", "x y"])

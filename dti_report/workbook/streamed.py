@@ -36,7 +36,6 @@ import numpy as np
 import pandas as pd
 
 from dti_report.core.files import atomic_path
-from dti_report.core.formatting import distinct_floats
 from dti_report.workbook.layout import column_letter
 from dti_report.workbook.sheet_xml import XML_DECLARATION, text_xml
 from dti_report.workbook.xlsx import LINE_HEIGHT, lines_needed, workbook, write_table
@@ -46,6 +45,7 @@ from dti_report.core.zipped import Entry, ZipWriter
 # for a file about a fifth larger.
 STREAM_LEVEL = 1
 BATCH_ROWS = 2000  # rows made into one string before it goes to the compressor
+_MADE_LIMIT = 200_000  # cells (or line counts) kept per style; a column of notes is nearly all distinct
 _INFINITE = (math.inf, -math.inf)
 _EPOCH = dt.datetime(1899, 12, 31)
 _DIMENSION = re.compile(r'<dimension ref="([A-Z]+[0-9]+)(?::([A-Z]+)([0-9]+))?"/>')
@@ -63,7 +63,7 @@ class _Body:
     last_row: int              # the last row holding a cell (0-based)
     last_col: int
 
-    def chunks(self, strings: SharedStrings) -> Iterator[str]:
+    def chunks(self, made: _Made) -> Iterator[str]:
         """The rows' XML, a batch at a time. A cell's XML is made once per distinct value of its
         column (a criterion's name or a status comes back in every unit's rows) and carries no
         reference: its place is the column after the cell before it, as the standard reads a
@@ -71,52 +71,83 @@ class _Body:
         missing one is given its reference. A batch is then joined at once, its rows' tags
         between the cells."""
         rows = len(self.columns[0]) if self.columns else 0
-        lines_of = [_Lines(width) for width in self.wraps]
-        made = [{} for _ in self.columns]  # per column: style -> _Cells
-        numbers = {c for c, column in enumerate(self.columns) if column.dtype != object and self.row_styles is None}
+        lines_of = [made.lines(width) for width in self.wraps]
+        numbers = self.numbers()
+        texts: dict[int, tuple | None] = {}  # a column of texts, made at its first batch (_text_column)
         for start in range(0, rows, BATCH_ROWS):
             stop = min(start + BATCH_ROWS, rows)
             row_styles = self.row_styles[start:stop] if self.row_styles is not None else None
             cells, heights = [], []
             for c, column in enumerate(self.columns):
                 if c in numbers:
-                    cells.append(_number_cells(column[start:stop], self.styles[c], self.blanks))
+                    cells.append(made.numbers(self.styles[c], self.blanks).rows(column, start, stop))
                     continue
+                if row_styles is None:
+                    if c not in texts:
+                        texts[c] = _text_column(column, made.cells(self.styles[c], self.blanks),
+                                                lines_of[c] if self.wraps[c] else None)
+                    if texts[c] is not None:
+                        codes, distinct_cells, distinct_lines = texts[c]
+                        at = codes[start:stop]
+                        cells.append(distinct_cells[at].tolist())
+                        if distinct_lines is not None:
+                            heights.append(distinct_lines[at])
+                        continue
                 values = column[start:stop].tolist()
-                cells.append(self._cells(values, made[c], row_styles or self.styles[c], strings))
+                cells.append(self._cells(values, made, row_styles or self.styles[c]))
                 if self.wraps[c]:
                     known = lines_of[c]
-                    heights.append([known[v] for v in values])
+                    heights.append(np.array([known[v] for v in values]))
             numbered = range(self.first_row + start + 1, self.first_row + stop + 1)
-            lines = [max(h) for h in zip(*heights)] if heights else None
-            heads = [f'<row r="{n}">' if lines is None or lines[i] <= 1
-                     else f'<row r="{n}" ht="{LINE_HEIGHT * lines[i]:g}" customHeight="1">'
-                     for i, n in enumerate(numbered)]
+            heads = [f'<row r="{n}">' for n in numbered]
+            if heights:
+                for i in np.flatnonzero(np.maximum.reduce(heights) > 1).tolist():
+                    lines = max(int(h[i]) for h in heights)
+                    heads[i] = f'<row r="{numbered[i]}" ht="{LINE_HEIGHT * lines:g}" customHeight="1">'
             if not self.blanks:
                 heads, cells = _placed(heads, cells, numbered)
             yield "".join(chain.from_iterable(zip(heads, *cells, repeat("</row>"))))
 
-    def _cells(self, values: list, made: dict, styles: str | list[str], strings: SharedStrings) -> list[str]:
+    def numbers(self) -> set[int]:
+        """The columns written as numbers (a style per row makes every column a column of cells)."""
+        return {c for c, column in enumerate(self.columns) if column.dtype != object and self.row_styles is None}
+
+    def _cells(self, values: list, made: _Made, styles: str | list[str]) -> list[str]:
         """A column's cells in a batch ("" where there is no cell): one style for the column,
         or one per row."""
         blanks = self.blanks
         if isinstance(styles, str):
-            xml = made.get(styles) or made.setdefault(styles, _Cells(styles, blanks, strings))
+            xml = made.cells(styles, blanks)
             blank = xml.blank
             return [xml[v] if type(v) is str
                     else blank if v is None or (type(v) is float and v != v)  # noqa: PLR0124
                     else _other_cell(styles, v, blanks)
                     for v in values]
-        return [(made.get(s) or made.setdefault(s, _Cells(s, blanks, strings)))[v]
+        return [made.cells(s, blanks)[v]
                 if type(v) is str or type(v) is float
                 else _other_cell(s, v, blanks)
                 for v, s in zip(values, styles)]
 
 
+def _text_column(column: np.ndarray, cells: _Cells, lines: _Lines | None) -> tuple | None:
+    """A column holding only texts and missing values as its distinct texts' cells (and line
+    counts, if it wraps) and where each row's is among them, the missing last: its batches
+    are then looked up, with no call per row. None for a column holding anything else."""
+    codes, distinct = pd.factorize(column, use_na_sentinel=True)
+    distinct = list(distinct)
+    if not all(type(v) is str for v in distinct):
+        return None
+    made = np.array([cells[v] for v in distinct] + [cells.blank], dtype=object)
+    counts = np.array([lines[v] for v in distinct] + [1]) if lines is not None else None
+    if counts is not None and counts.max() <= 1:  # every text fits its width
+        counts = None
+    return codes, made, counts
+
+
 def _placed(heads: list[str], cells: list[list[str]], numbered: range) -> tuple[list[str], list[list[str]]]:
     """A batch where a missing value is no cell: the cell after one given its reference, and
     the rows with no cell at all left out."""
-    present = [np.array(column, dtype=object) != "" for column in cells]
+    present = [np.fromiter(map(bool, column), dtype=bool, count=len(column)) for column in cells]
     for c in range(1, len(cells)):
         after_gap = np.flatnonzero(present[c] & ~present[c - 1])
         if len(after_gap):
@@ -168,6 +199,37 @@ def _with_shared_strings(name: str, xml: str) -> str:
     return xml
 
 
+class _Made:
+    """What every sheet of the package shares, made once for all: the shared strings, each
+    style's cells by value and each wrapped width's line counts (a unit's name comes back in a
+    dozen sheets)."""
+
+    def __init__(self, bodies: list[_Body]):
+        self.strings = SharedStrings()
+        self._cells: dict[tuple[str, bool], _Cells] = {}
+        self._lines: dict[float, _Lines] = {}
+        numbers: dict[tuple[str, bool], list[np.ndarray]] = {}
+        for body in bodies:
+            for c in body.numbers():
+                numbers.setdefault((body.styles[c], body.blanks), []).append(body.columns[c])
+        self._numbers = {key: _NumberCells(columns, *key) for key, columns in numbers.items()}
+
+    def numbers(self, style: str, blanks: bool) -> _NumberCells:
+        return self._numbers[(style, blanks)]
+
+    def cells(self, style: str, blanks: bool) -> _Cells:
+        made = self._cells.get((style, blanks))
+        if made is None:
+            made = self._cells[(style, blanks)] = _Cells(style, blanks, self.strings)
+        return made
+
+    def lines(self, width: float) -> _Lines:
+        made = self._lines.get(width)
+        if made is None:
+            made = self._lines[width] = _Lines(width)
+        return made
+
+
 class _Cells(dict):
     """A column's cell XML by value (one style), made once per distinct value: a criterion's
     name or a status comes back in every unit's rows. Bounded: a column of notes has nearly
@@ -179,7 +241,7 @@ class _Cells(dict):
         self.blank = f"<c{style}/>" if blanks else ""
 
     def __missing__(self, value) -> str:
-        if len(self) >= 50_000:
+        if len(self) >= _MADE_LIMIT:
             self.clear()
         if type(value) is str:
             if value:
@@ -194,18 +256,29 @@ class _Cells(dict):
         return xml
 
 
-def _number_cells(values: np.ndarray, style: str, blanks: bool) -> list[str]:
-    """A batch of a column of numbers as cell XML, each distinct value made once: the finite
-    ones by one format call each, with no call of ours around it (the matrices of points hold
-    two million distinct values at 10,000 units)."""
-    distinct, positions = distinct_floats(values)
-    finite = np.isfinite(distinct)
-    head, tail = f"<c{style}><v>", "</v></c>"
-    cells = np.empty(len(distinct), dtype=object)
-    # "%" formats as "{:.16G}".format does (the same C routine), a fifth faster per value.
-    cells[finite] = [f"{head}{'%.16G' % value}{tail}" for value in distinct[finite].tolist()]
-    cells[~finite] = [_other_cell(style, v, blanks) for v in distinct[~finite].tolist()]
-    return cells[positions].tolist()
+class _NumberCells:
+    """The cells of every number the package's tables hold in one style, each distinct value
+    made once, by one format call (a unit's points come back in its matrix, its index sheet and
+    the long data: at 10,000 units 4.7 million numbers are 0.7 million values). Values are
+    told apart by their bits: -0.0 stays itself, every NaN is one value."""
+
+    def __init__(self, columns: list[np.ndarray], style: str, blanks: bool):
+        bits = [np.ascontiguousarray(column, dtype=float).view(np.int64) for column in columns]
+        codes, distinct = pd.factorize(np.concatenate(bits))
+        self._codes, at = {}, 0  # by column: where each of its values is among the distinct ones
+        for column in columns:
+            self._codes[id(column)] = codes[at:at + len(column)]
+            at += len(column)
+        values = np.asarray(distinct, dtype=np.int64).view(float)
+        finite = np.isfinite(values)
+        self._cells = np.empty(len(values), dtype=object)
+        template = f"<c{style}><v>%.16G</v></c>"  # "%" formats as "{:.16G}".format does
+        self._cells[finite] = [template % value for value in values[finite].tolist()]
+        self._cells[~finite] = [_other_cell(style, v, blanks) for v in values[~finite].tolist()]
+
+    def rows(self, column: np.ndarray, start: int, stop: int) -> list[str]:
+        """The cells of rows start:stop of one of the columns it was made from."""
+        return self._cells[self._codes[id(column)][start:stop]].tolist()
 
 
 class _Lines(dict):
@@ -219,7 +292,7 @@ class _Lines(dict):
     def __missing__(self, value) -> int:
         if type(value) is not str:
             return 1
-        if len(self) >= 50_000:
+        if len(self) >= _MADE_LIMIT:
             self.clear()
         lines = self[value] = (1 if len(value) <= self.per_line and "\n" not in value
                                else lines_needed([(value, self.width)]))
@@ -350,7 +423,7 @@ def _copied(raw, info: zipfile.ZipInfo, source: zipfile.ZipFile) -> Entry:
 def splice(draft: Path, target: Path, bodies: dict[str, _Body]) -> None:
     """The draft package copied into target, the described sheets' rows spliced in, their texts
     in the shared strings (a part the draft, written in constant-memory mode, does not have)."""
-    strings = SharedStrings()
+    made = _Made(list(bodies.values()))
     with zipfile.ZipFile(draft) as source, open(draft, "rb") as raw, open(target, "wb") as out:
         writer = ZipWriter(out)
         for info in source.infolist():
@@ -362,10 +435,10 @@ def splice(draft: Path, target: Path, bodies: dict[str, _Body]) -> None:
                 writer.add(_copied(raw, info, source))
             else:
                 head, tail = _spliced(source.read(info).decode("utf-8"), body)
-                chunks = chain([head], body.chunks(strings), [tail])
+                chunks = chain([head], body.chunks(made), [tail])
                 writer.add_stream(info.filename, (chunk.encode("utf-8") for chunk in chunks), STREAM_LEVEL)
         if bodies:
-            writer.add_stream(_SST_PART, (chunk.encode("utf-8") for chunk in strings.xml()), STREAM_LEVEL)
+            writer.add_stream(_SST_PART, (chunk.encode("utf-8") for chunk in made.strings.xml()), STREAM_LEVEL)
         writer.close()
 
 
