@@ -15,8 +15,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from dti_report.batch.results import REGISTRY_COPY, load_results
+from dti_report.batch.results import REGISTRY_COPY, load_results, unit_rows
 from dti_report.batch.run_folder import write_issues_workbook
 from dti_report.batch.staging import RunFolder, RunFolderError
 from dti_report.cli import main
@@ -199,3 +201,15 @@ def test_the_issues_workbook_lists_each_issue_under_the_vietnamese_headers(tmp_p
     # A blank is no cell, never an empty text or a zero.
     assert rows[2][:9] == ("Cảnh báo", "blank-field", "b.xlsx", "Nhập liệu", "E7", "q2", "2.1.a", "2.1", None)
     assert rows[2][10] is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["u1", "u2", "u10", "x"]), max_size=40))
+def test_unit_rows_are_each_units_positions(units):
+    """Each unit's rows where they are, in order; a range exactly when they are together."""
+    rows_of = unit_rows(units)
+    assert set(rows_of) == set(units)
+    for unit, rows in rows_of.items():
+        expected = [i for i, u in enumerate(units) if u == unit]
+        assert list(rows) == expected
+        assert isinstance(rows, range) == (expected[-1] - expected[0] + 1 == len(expected))

@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -75,12 +76,16 @@ class RunResults:
 
 def unit_rows(units: list[str]) -> dict[str, range | list[int]]:
     """Each unit's row positions in a table of scores (a range when its rows are together, as
-    the engine writes them and scores.csv keeps them)."""
-    positions: dict[str, list[int]] = {}
-    for i, unit in enumerate(units):
-        positions.setdefault(unit, []).append(i)
-    return {unit: range(rows[0], rows[-1] + 1) if rows[-1] - rows[0] + 1 == len(rows) else rows
-            for unit, rows in positions.items()}
+    the engine writes them and scores.csv keeps them), found by sorting the units' codes once:
+    half a million rows at 10,000 units."""
+    codes, distinct = pd.factorize(pd.Series(units, dtype=object), use_na_sentinel=False)
+    order = np.argsort(codes, kind="stable")
+    ends = np.cumsum(np.bincount(codes, minlength=len(distinct)))
+    rows_of = {}
+    for unit, start, end in zip(distinct, [0, *ends[:-1].tolist()], ends.tolist()):
+        first, last = int(order[start]), int(order[end - 1])
+        rows_of[unit] = range(first, last + 1) if last - first + 1 == end - start else order[start:end].tolist()
+    return rows_of
 
 
 def write_run_info(out_dir: Path, period: str, registry: Registry, set_versions: dict[str, str],

@@ -152,4 +152,7 @@ class RunFolder:
 
     def final(self, path: Path, staging: Path) -> Path:
         """Where a file written in staging is once the run is swapped in."""
+        text, root = os.fspath(path), os.fspath(staging) + os.sep
+        if text.startswith(root):  # relative_to by text: a national run has twenty thousand files
+            return Path(os.fspath(self.out_dir), text[len(root):])
         return self.out_dir / Path(path).relative_to(staging)

@@ -90,7 +90,7 @@ class EarlierIndex:
         before = self.records.get(key)
         if before is None or before.made_from != made_from:
             return None
-        source = self.folder / name
+        source = os.path.join(self.folder, name)  # a string, not a Path: this runs for every unit
         try:
             stat = os.stat(source)
             if stat.st_size != before.size:
