@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from dti_report.batch import results as results_module
+from dti_report.batch.results import REGISTRY_YAML_CACHE, registry_yaml
 from dti_report.core import cache
 from dti_report.forms import catalog as catalog_module
 from dti_report.forms.catalog import CatalogError, load_catalog
@@ -175,3 +177,27 @@ def test_a_registry_without_a_cache_folder(tmp_path, registry_parses, monkeypatc
     path.write_bytes(UNITS.read_bytes())
     assert load_registry(path) == load_registry(path)
     assert registry_parses["n"] == 2 and not (tmp_path / "cache").exists()
+
+
+def test_the_registry_copy_is_written_out_once_per_content(tmp_path, registry_parses, monkeypatch):
+    """A run's copy of the registry is the YAML written out the first time, while the registry
+    is the same; another registry, or a kept copy damaged, is written out again."""
+    registry = load_registry(UNITS)
+    monkeypatch.setenv(cache.CACHE_ENV, "")
+    plain = registry_yaml(registry)
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "cache"))
+    dumps = counted_calls(monkeypatch, results_module.yaml, "dump")
+    assert registry_yaml(registry) == plain and registry_yaml(registry) == plain
+    assert dumps["n"] == 1
+    renamed = registry.model_copy(update={"units": (registry.units[0].model_copy(update={"name": "Đơn vị đổi tên"}),
+                                                    *registry.units[1:])})
+    assert load_registry_text(registry_yaml(renamed), tmp_path).units[0].name == "Đơn vị đổi tên"
+    assert dumps["n"] == 2
+    (tmp_path / "cache" / REGISTRY_YAML_CACHE).write_bytes(b"not a pickle")
+    assert registry_yaml(registry) == plain and dumps["n"] == 3
+
+
+def load_registry_text(text: str, folder: Path):
+    path = folder / "ban-sao.yaml"
+    path.write_text(text, encoding="utf-8")
+    return load_registry(path)

@@ -18,6 +18,7 @@ import pandas as pd
 import yaml
 
 from dti_report.batch.history_files import PeriodHistory, load_history
+from dti_report.core.cache import cache_dir, cached_value, keep_value, value_key
 from dti_report.core.errors import DtiError
 from dti_report.core.workers import Background
 from dti_report.core.files import atomic_path, read_csv
@@ -30,6 +31,7 @@ PLANS_JSON = "ke-hoach.json"
 REGISTRY_COPY = "danh-muc-don-vi.yaml"
 # LibYAML's emitter where PyYAML has it: the same text, a third of the time for 10,000 units.
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+REGISTRY_YAML_FORMAT, REGISTRY_YAML_CACHE = "registry-yaml-1", "registry_yaml.pickle"
 TEXT_COLUMNS = {"unit_code": str, "criterion": str, "index": str, "status": str, "self_status": str}
 
 
@@ -107,9 +109,28 @@ def write_run_info(out_dir: Path, period: str, registry: Registry, set_versions:
 
 def write_registry_copy(registry: Registry, target: Path) -> Path:
     with atomic_path(target) as tmp:
-        tmp.write_text(yaml.dump(registry.model_dump(mode="json", exclude_none=True), Dumper=_DUMPER,
-                                 allow_unicode=True, sort_keys=False), encoding="utf-8")
+        tmp.write_text(registry_yaml(registry), encoding="utf-8")
     return target
+
+
+def registry_yaml(registry: Registry) -> str:
+    """The registry as YAML. The last one made is kept in the user's cache folder (core.cache)
+    by the registry's content: a national registry takes a second to write out, every run, and
+    a workspace runs with one registry."""
+    def made() -> str:
+        return yaml.dump(registry.model_dump(mode="json", exclude_none=True), Dumper=_DUMPER, allow_unicode=True,
+                         sort_keys=False)
+
+    folder = cache_dir()
+    if folder is None:
+        return made()
+    key = value_key([REGISTRY_YAML_FORMAT, yaml.__version__], [Path(__file__).parent],
+                    [registry.model_dump_json(exclude_none=True).encode()])
+    kept = cached_value(folder / REGISTRY_YAML_CACHE, key)
+    if not isinstance(kept, str):
+        kept = made()
+        keep_value(folder / REGISTRY_YAML_CACHE, key, kept)
+    return kept
 
 
 def write_plan_values(out_dir: Path, period: str, plans: dict[str, dict], missing: dict[str, list[str]],

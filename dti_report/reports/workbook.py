@@ -3,7 +3,7 @@
 Per scored set: the ranking (with a native bar chart of the totals), the unit ×
 criterion matrices (verified and self-assessed), one sheet per main index and
 the long data; then the units not assessed, the files and every issue. Every
-text is an inline string, never a formula: what a unit typed, even "=1+1",
+text is a text cell (a shared string), never a formula: what a unit typed, even "=1+1",
 stays text. The tables' rows are streamed into the package (workbook.streamed).
 """
 
