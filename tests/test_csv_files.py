@@ -3,13 +3,14 @@ neutralised frame (the format every earlier run folder has), and read back as th
 
 import datetime as dt
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dti_report.core.files import _csv_columns, read_csv, safe_frame, write_csv
+from dti_report.core.files import _csv_columns, read_csv, relative_text, safe_frame, write_csv
 
 TEXTS = st.one_of(st.none(), st.sampled_from(["", "a,b", 'có "dấu"', "hai\ndòng", "=1+1", "-3", " @x", "'x", "\r",
                                                "Đã chấm điểm", "nan", "1.0"]),
@@ -55,3 +56,16 @@ def test_texts_and_numbers_read_back_as_written(tmp_path):
     assert back["unit_code"].tolist()[:2] == ["so-tttt", "=HYPERLINK(1)"] and pd.isna(back["unit_code"][2])
     assert back["note"].tolist() == ['có "dấu", phẩy', "'trích", "hai\ndòng"]
     np.testing.assert_array_equal(back["total"].to_numpy(), [12.5, math.nan, 1e-7])
+
+
+_PART = st.text(alphabet="aĐơ .-_\udcff", min_size=1, max_size=6).filter(lambda p: p not in (".", ".."))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_PART, min_size=1, max_size=3), st.lists(_PART, max_size=3))
+def test_relative_text_is_what_pathlib_gives(root_parts, rest):
+    """A path below its root as pathlib gives it, the root itself too."""
+    root = Path("/hộp-thư", *root_parts)
+    path = root.joinpath(*rest)
+    assert relative_text(path, root) == path.relative_to(root).as_posix()
+    assert relative_text(str(path), str(root)) == path.relative_to(root).as_posix()

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Iterator
 
 from dti_report.core.errors import DtiError
+from dti_report.core.files import relative_text
 
 STAGING, OLD, LOCK = ".dang-ghi", ".cu", ".khoa"
 
@@ -152,7 +153,4 @@ class RunFolder:
 
     def final(self, path: Path, staging: Path) -> Path:
         """Where a file written in staging is once the run is swapped in."""
-        text, root = os.fspath(path), os.fspath(staging) + os.sep
-        if text.startswith(root):  # relative_to by text: a national run has twenty thousand files
-            return Path(os.fspath(self.out_dir), text[len(root):])
-        return self.out_dir / Path(path).relative_to(staging)
+        return Path(os.fspath(self.out_dir), relative_text(path, staging))  # twenty thousand at national scale

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from dti_report.core.errors import DtiError
+from dti_report.core.files import relative_text
 from dti_report.core.issues import Issue
 from dti_report.forms.catalog import Catalog
 from dti_report.forms.units import Registry
@@ -341,7 +342,7 @@ class StoredReading:
         return self._file_issues
 
     def __call__(self, path: Path) -> Submission | None:
-        rel = path.relative_to(self.inputs).as_posix()
+        rel = relative_text(path, self.inputs)
         try:
             stat = path.stat()
         except OSError:

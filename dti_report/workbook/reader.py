@@ -40,7 +40,7 @@ import python_calamine
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
-from dti_report.core.files import display_path, escaped_path
+from dti_report.core.files import display_path, escaped_path, relative_text
 from dti_report.core.issues import Issue
 from dti_report.forms.base import Form
 from dti_report.forms.catalog import Catalog
@@ -663,7 +663,7 @@ def read_submission(path: Path, root: Path, registry: Registry, period: str | No
     """Everything the batch needs to know about one file; never raises for a bad file.
     Save stamps are read in `timezone` when they carry none (or lie about it);
     `now` is when a stamp starts being "in the future"."""
-    relative = path.relative_to(root).as_posix()
+    relative = relative_text(path, root)
     sub = Submission(path=display_path(relative))
     if sub.path != relative:
         sub.path_bytes = escaped_path(relative)
