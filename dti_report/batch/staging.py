@@ -153,4 +153,4 @@ class RunFolder:
 
     def final(self, path: Path, staging: Path) -> Path:
         """Where a file written in staging is once the run is swapped in."""
-        return Path(os.fspath(self.out_dir), relative_text(path, staging))  # twenty thousand at national scale
+        return self.out_dir / relative_text(path, staging)  # twenty thousand at national scale

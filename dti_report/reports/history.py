@@ -203,7 +203,7 @@ def _index_change_sheet(book, formats, streams: Streams, names, results: RunResu
     unit_names = _names(results)
     iset = results.sets[set_id].indicator_set
     index_names = {i.id: i.name for i in iset.indices}
-    frame = h.indices.assign(unit_name=h.indices["unit_code"].map(lambda c: unit_names.get(c, c)),
+    frame = h.indices.assign(unit_name=fmt.relabelled(h.indices["unit_code"], unit_names),
                              index_name=h.indices["index"].map(lambda i: index_names.get(i, "")))
     frame = frame[["unit_code", "unit_name", "index", "index_name", "points", "previous_points", "delta"]]
     sheet = book.add_worksheet(names(f"Chỉ số chính so kỳ trước {short}"))

@@ -84,7 +84,7 @@ class ScorecardFacts:
             scores["criterion"].tolist(),
             fmt.fixed_column(self_score, 2, blank="–"),
             fmt.fixed_column(verified, 2, blank="–"),
-            [STATUS_LABELS.get(v, v) for v in scores["status"].tolist()],
+            fmt.relabelled(scores["status"], STATUS_LABELS).tolist(),
             (np.abs(np.nan_to_num(self_score) - np.nan_to_num(verified)) > SAME).tolist(),
             reasons,
             self_score.tolist(),
