@@ -28,12 +28,12 @@ from importlib import metadata
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, NamedTuple
 
-import numpy as np
 import pandas as pd
 
 from dti_report.core.errors import DtiError
 from dti_report.core.files import relative_text
 from dti_report.core.issues import Issue
+from dti_report.core.kept_outputs import unit_digests
 from dti_report.forms.catalog import Catalog
 from dti_report.forms.units import Registry
 from dti_report.workbook.layout import template_hash
@@ -215,22 +215,6 @@ def _rows(frame: pd.DataFrame, columns: list[str]) -> Iterator[tuple]:
 # A unit's score rows as the store keeps them, beside its code.
 STORED_SCORE_COLUMNS = ["index", "criterion", "max_points", "self_ratio", "self_score", "self_status", "ratio",
                  "verified_score", "status"]
-
-
-def unit_digests(frame: pd.DataFrame, salt: str) -> dict[str, int]:
-    """Per unit (the first column), a 64-bit digest of its rows in order, and of `salt`:
-    pandas' hash of each row, weighted by the row's place among the unit's and summed."""
-    if not len(frame):
-        return {}
-    rows = pd.util.hash_pandas_object(frame, index=False).to_numpy()
-    codes, units = pd.factorize(frame.iloc[:, 0])
-    place = frame.groupby(codes).cumcount().to_numpy(dtype=np.uint64)
-    salted = int.from_bytes(hashlib.blake2b(salt.encode("utf-8", "surrogateescape"), digest_size=8).digest(), "little")
-    sums = np.full(len(units), salted, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        np.add.at(sums, codes, rows * (place * np.uint64(2) + np.uint64(1)))
-    # SQLite's integers are signed: the same 64 bits, read as such.
-    return dict(zip(units.tolist(), sums.view(np.int64).tolist()))
 
 
 def _json_rows(rows: list[list]) -> str:

@@ -18,7 +18,10 @@ import shutil
 import sys
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
+from typing import Iterable, NamedTuple
+
+import numpy as np
+import pandas as pd
 
 from dti_report.core.cache import code_digest
 from dti_report.core.files import read_csv
@@ -50,6 +53,30 @@ def digest(prefix: bytes, value) -> str:
     except ValueError:
         data = json.dumps(value, ensure_ascii=False, default=str).encode("utf-8")
     return hashlib.sha256(prefix + data).hexdigest()
+
+
+def unit_digests(frame: pd.DataFrame, salt: str) -> dict[str, int]:
+    """Per unit (the first column), a 64-bit digest of its rows in order, and of `salt`:
+    pandas' hash of each row, weighted by the row's place among the unit's and summed."""
+    if not len(frame):
+        return {}
+    rows = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    codes, units = pd.factorize(frame.iloc[:, 0])
+    place = frame.groupby(codes).cumcount().to_numpy(dtype=np.uint64)
+    salted = int.from_bytes(hashlib.blake2b(salt.encode("utf-8", "surrogateescape"), digest_size=8).digest(), "little")
+    sums = np.full(len(units), salted, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        np.add.at(sums, codes, rows * (place * np.uint64(2) + np.uint64(1)))
+    # SQLite's integers are signed: the same 64 bits, read as such.
+    return dict(zip(units.tolist(), sums.view(np.int64).tolist()))
+
+
+def unit_fingerprints(prefix: bytes, units: Iterable[str], frames: dict[str, pd.DataFrame]) -> dict[str, str]:
+    """Per unit, what its document is made from as one digest, without making it: `prefix`
+    (the code, the template and what every document of the kind shares) and the unit's
+    rows of each frame (unit code first), each frame's rows digested at once (unit_digests)."""
+    parts = [unit_digests(frame, name) for name, frame in frames.items()]
+    return {unit: digest(prefix, [unit, *(part.get(unit) for part in parts)]) for unit in units}
 
 
 def record_of(path: Path, made_from: str) -> Record:

@@ -32,6 +32,17 @@ def unit_names(results: RunResults) -> dict[str, str]:
     return {u.code: u.name for u in results.registry.units}
 
 
+def registry_entries(registry) -> pd.DataFrame:
+    """Each unit's entry in the registry and its level's, as text beside its code: what a
+    unit's documents take from the registry (its name, how it is addressed), for digests
+    (core.kept_outputs.unit_fingerprints)."""
+    levels: dict[str, str] = {}
+    for level in registry.levels:
+        levels.setdefault(level.id, repr(tuple(level)))
+    return pd.DataFrame([(u.code, repr(tuple(u)), levels.get(u.level, "")) for u in registry.units],
+                        columns=["unit_code", "unit", "level"])
+
+
 def names_list(names: list[str], limit: int = 3) -> str:
     """'A, B, C và 4 đơn vị khác': ties can be many, a sentence should not be."""
     if len(names) <= limit:

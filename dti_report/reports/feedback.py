@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Iterator
+from typing import Collection, Iterator
 
 import pandas as pd
 import xlsxwriter
@@ -20,12 +20,13 @@ from dti_report.batch.results import unit_rows
 from dti_report.batch.run import BatchResult
 from dti_report.core import formatting as fmt
 from dti_report.core.files import write_csv
-from dti_report.core.kept_outputs import RECORD_COLUMNS, EarlierIndex, Record, digest, package_code, record_of
+from dti_report.core.kept_outputs import RECORD_COLUMNS, EarlierIndex, Record, package_code, record_of, unit_fingerprints
 from dti_report.core.numbers import parse_date
 from dti_report.forms.base import Form
 from dti_report.forms.indicators import IndicatorSet
 from dti_report.evaluation.engine import STATUS_LABELS
 from dti_report.batch.run_folder import ISSUE_HEADERS, sorted_issues
+from dti_report.reports.context import registry_entries
 from dti_report.core.issues import ISSUE_COLUMNS, SEVERITY_LABELS, Issue
 from dti_report.core.progress import FEEDBACK, Progress
 from dti_report.core.workers import chunked_map
@@ -276,10 +277,10 @@ def write_unit_scores(sheet, formats, s: IndicatorSet, part: FeedbackPart, sever
                 sheet.set_row(row, LINE_HEIGHT * lines_needed([(f.label, NAME_WIDTH), (value, VALUE_WIDTH)]))
 
 
-def feedback_payloads(batch: BatchResult, issues: list[Issue]) -> Iterator[Feedback]:
-    """One payload per unit that sent anything, in unit order, made as it is asked for: the
-    tables are grouped once, each unit's part of them taken when its turn comes, so ten
-    thousand payloads are never all held at once."""
+def feedback_payloads(batch: BatchResult, issues: list[Issue], only: Collection[str] | None = None) -> Iterator[Feedback]:
+    """One payload per unit that sent anything (of those in `only`, when given), in unit order,
+    made as it is asked for: the tables are grouped once, each unit's part of them taken when
+    its turn comes, so ten thousand payloads are never all held at once."""
     names = {u.code: u.name for u in batch.registry.units}
     columns: dict[str, tuple] = {}
     rows_of: dict[str, dict] = {}
@@ -309,6 +310,8 @@ def feedback_payloads(batch: BatchResult, issues: list[Issue]) -> Iterator[Feedb
         if sub.unit_code in names:
             by_unit[sub.unit_code].append(sub)
     for unit_code, subs in sorted(by_unit.items()):
+        if only is not None and unit_code not in only:
+            continue
         parts = []
         for sub in subs:
             key = batch.key_of(sub)
@@ -341,33 +344,46 @@ FEEDBACK_INDEX = "phan-hoi.csv"
 FEEDBACK_INDEX_COLUMNS = ["unit_code", "file", *RECORD_COLUMNS]
 
 
-class MadeFrom:
-    """What a feedback workbook is made from, as one digest: the payload, each form as
-    validated, and the code and libraries that write it."""
+def feedback_fingerprints(batch: BatchResult, issues: list[Issue]) -> dict[str, str]:
+    """Per unit that sent anything, in code order, one digest of every row its payload is
+    read from (feedback_payloads): each of its files as the store keys a reading (path,
+    status, set, the form as validated, the content; the rows as JSON when there is no
+    content), its rows of points and its totals in each set, its files' issues without their
+    technical text, its entry in the registry; and the period, the code and the libraries
+    that write it. Made for every unit at once, without making a payload. A unit's files taken
+    back from the store give what reading them again gives, so a rerun's index is a cold run's."""
+    known = {u.code for u in batch.registry.units}
+    forms: dict[str, str] = {}
+    for key, fb in batch.forms.items():
+        forms[key] = hashlib.sha256(fb.form.model_dump_json().encode()).hexdigest()
+    issues_by_file: dict[str, list[Issue]] = defaultdict(list)
+    for issue in issues:
+        issues_by_file[issue.file].append(issue)
+    files, issue_rows = [], []
+    for sub in batch.submissions:
+        if sub.unit_code not in known:
+            continue
+        key = batch.key_of(sub)
+        files.append((sub.unit_code, sub.path, sub.status, sub.set_id, key,
+                      forms.get(key, ""), sub.sha256 or rows_json(sub.packed_rows)))
+        issue_rows += [(sub.unit_code, i.code, i.file, i.sheet, i.cell, i.unit, i.field, i.criterion, i.value, i.detail)
+                       for i in issues_by_file.get(sub.path, ())]
+    frames = {
+        "files": pd.DataFrame(files, columns=["unit_code", "path", "status", "set_id", "key", "form", "content"]),
+        "issues": pd.DataFrame(issue_rows, columns=["unit_code", *ISSUE_FIELDS]),
+        "registry": registry_entries(batch.registry),
+    }
+    for key, result in batch.results.items():
+        scores = result.scores
+        frames[f"scores {key}"] = scores[["unit_code", *(c for c in SCORE_FIELDS if c in scores.columns)]]
+        frames[f"totals {key}"] = result.totals[["unit_code", "total", "self_total"]]
+    prefix = b"\0".join([package_code(), xlsxwriter.__version__.encode(), batch.period.encode()])
+    return unit_fingerprints(prefix, sorted(dict.fromkeys(row[0] for row in files)), frames)
 
-    def __init__(self):
-        self.code = package_code() + xlsxwriter.__version__.encode()
-        self.forms: dict[int, tuple[Form, bytes]] = {}
 
-    def _form(self, form: Form | None) -> bytes:
-        if form is None:
-            return b""
-        known = self.forms.get(id(form))
-        if known is None or known[0] is not form:
-            known = self.forms[id(form)] = (form, hashlib.sha256(form.model_dump_json().encode()).digest())
-        return known[1]
-
-    def __call__(self, feedback: Feedback) -> str:
-        """The digest of the payload as the store keeps it: a file's rows by the file's content
-        (what the store keys a reading by; the rows as JSON when there is no content), an issue
-        without its technical text. A unit's files taken back from the store give what reading
-        them again gives, so a rerun's index is a cold run's."""
-        parts = [[p.path, p.status, p.set_id, self._form(p.form).hex(), p.sha256 or rows_json(p.packed_rows),
-                  None if p.scores is None else [[c, *v] for c, v in p.scores.items()], p.total]
-                 for p in feedback.parts]
-        issues = [[i.code, i.file, i.sheet, i.cell, i.unit, i.field, i.criterion, i.value, i.detail]
-                  for i in feedback.issues]
-        return digest(self.code, [feedback.unit_code, feedback.unit_name, feedback.period, parts, issues])
+# What a unit's feedback shows of an issue and of its rows of points.
+ISSUE_FIELDS = ["code", "file", "sheet", "cell", "unit", "field", "criterion", "value", "detail"]
+SCORE_FIELDS = ["criterion", "self_score", "verified_score", "status", "reason"]
 
 
 def write_feedback(batch: BatchResult, out_dir: Path, workers: int = 1, progress: Progress | None = None,
@@ -377,30 +393,25 @@ def write_feedback(batch: BatchResult, out_dir: Path, workers: int = 1, progress
     run's folder, whose workbooks made from the same are copied, not written again."""
     progress = progress or Progress()
     issues = sorted_issues(batch.issues)
-    count = len({s.unit_code for s in batch.submissions} & {u.code for u in batch.registry.units})
-    made_from = MadeFrom()
+    made_from = feedback_fingerprints(batch, issues)
     earlier = EarlierIndex(previous, FEEDBACK_INDEX, FEEDBACK_INDEX_COLUMNS)
     if earlier:
         (out_dir / FEEDBACK_FOLDER).mkdir(parents=True, exist_ok=True)
     index: dict[str, Record] = {}
-    progress.phase(FEEDBACK, count)
-
-    def jobs() -> Iterator[tuple[Feedback, Path, str]]:
-        for payload in feedback_payloads(batch, issues):
-            name = f"{payload.unit_code}.xlsx"
-            target = out_dir / FEEDBACK_FOLDER / name
-            made = made_from(payload)
-            kept = earlier.take(payload.unit_code, made, f"{FEEDBACK_FOLDER}/{name}", target)
-            if kept is not None:
-                index[payload.unit_code] = kept
-                progress.advance()
-                continue
-            yield payload, target, made
-
-    if workers <= 1 or count < 50:
-        results = (_written(*job) for job in jobs())
+    progress.phase(FEEDBACK, len(made_from))
+    for unit, made in made_from.items():
+        name = f"{FEEDBACK_FOLDER}/{unit}.xlsx"
+        kept = earlier.take(unit, made, name, out_dir / name)
+        if kept is not None:
+            index[unit] = kept
+            progress.advance()
+    again = {unit for unit in made_from if unit not in index}
+    jobs = ((payload, out_dir / FEEDBACK_FOLDER / f"{payload.unit_code}.xlsx", made_from[payload.unit_code])
+            for payload in (feedback_payloads(batch, issues, only=again) if again else ()))
+    if workers <= 1 or len(again) < 50:
+        results = (_written(*job) for job in jobs)
     else:
-        results = chunked_map(_write_feedback_chunk, jobs(), workers, FEEDBACK_CHUNK)
+        results = chunked_map(_write_feedback_chunk, jobs, workers, FEEDBACK_CHUNK)
     for path, record in progress.counted(results):
         index[path.stem] = record
     rows = [(unit, f"{FEEDBACK_FOLDER}/{unit}.xlsx", *index[unit]) for unit in sorted(index)]

@@ -94,43 +94,42 @@ def render_scorecards(results: RunResults, set_id: str, settings: ReportSettings
     a rerun reads). Contexts are made as the documents are written, a chunk at a time
     (core.workers.chunked_map): memory stays the same for ten units or ten thousand.
     `previous`: the previous run's folder, whose scorecards made from the same (template, date,
-    author, code and the context: a scorecard shows nothing else) are taken
-    (core.kept_outputs), not rendered again."""
+    author, code, `shared` and the unit's rows: ScorecardFacts.fingerprints) are taken
+    (core.kept_outputs), not rendered again; only the others get facts and a context."""
     template = find_template(settings.templates.scorecard, SCORECARD_TEMPLATE)
     folder = results.out_dir / SCORECARD_DIR
     author = _author(settings)
     maker = ScorecardFacts(results, set_id, settings, day)
-    made_from = partial(digest, b"\0".join([package_code(), Path(template).read_bytes(), day.isoformat().encode(),
-                                            author.encode("utf-8"), digest(b"", maker.shared).encode()]))
+    made_from = maker.fingerprints(b"\0".join([package_code(), Path(template).read_bytes(), day.isoformat().encode(),
+                                               author.encode("utf-8"), digest(b"", maker.shared).encode()]))
     earlier = EarlierIndex(previous, SCORECARD_INDEX, SCORECARD_INDEX_COLUMNS)
     if earlier:
         folder.mkdir(parents=True, exist_ok=True)
     progress = progress or Progress()
-    order: list[Path] = []
+    order = {code: folder / scorecard_file_name(code, set_id) for code in made_from}  # ranked
     records: dict[Path, Record] = {}
+    for code, target in order.items():
+        name = f"{SCORECARD_DIR}/{target.name}"
+        kept = earlier.take(name, made_from[code], name, target)
+        if kept is not None:
+            records[target] = kept
+            progress.advance()
+    again = {code for code, target in order.items() if target not in records}
 
     def items() -> Iterator[tuple[dict, Path, str]]:
-        for code, facts in maker.units():
-            name = scorecard_file_name(code, set_id)
-            target = folder / name
-            order.append(target)
-            made = made_from(facts)
-            kept = earlier.take(f"{SCORECARD_DIR}/{name}", made, f"{SCORECARD_DIR}/{name}", target)
-            if kept is not None:
-                records[target] = kept
-                progress.advance()
-                continue
-            yield maker.context(facts), target, made
+        if again:
+            for code, facts in maker.units(only=again):
+                yield maker.context(facts), order[code], made_from[code]
 
     render = partial(_render_scorecards, template, day, author)
-    count = len(results.sets[set_id].totals)
+    count = len(again)
     if workers <= 1 or count < POOL_THRESHOLD:
         rendered = (done for item in items() for done in render([item]))
     else:
         size = min(SCORECARD_CHUNK, max(1, -(-count // (workers * 4))))
         rendered = chunked_map(render, items(), workers, size)
     records.update(progress.counted(rendered))
-    return [(path, records[path]) for path in order]
+    return [(path, records[path]) for path in order.values()]
 
 
 def write_scorecard_index(out_dir: Path, scorecards: list[tuple[Path, Record]]) -> Path:

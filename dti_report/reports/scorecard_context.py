@@ -5,23 +5,26 @@ from what every scorecard shares (`shared`: the header, the set's criteria, whet
 results are official).
 
 A context is made only from its facts and `shared`, so the two say everything a scorecard
-shows: a rerun digests them to know a scorecard unchanged (reports.rendering) and makes the
-context of only the scorecards it renders. Ten thousand contexts cost seconds; their facts,
-a fraction of one.
+shows. A rerun knows a scorecard unchanged without making its facts: `fingerprints` digests,
+for every unit at once, the rows its facts are read from (reports.rendering), and only the
+scorecards to render again get facts and a context. Ten thousand contexts cost seconds;
+their facts, about one; their fingerprints, a fraction of one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterator
+from functools import cached_property
+from typing import Collection, Iterator
 
 import numpy as np
 import pandas as pd
 
 from dti_report.batch.results import RunResults, unit_rows
 from dti_report.core import formatting as fmt
+from dti_report.core.kept_outputs import digest, unit_fingerprints
 from dti_report.evaluation.engine import STATUS_LABELS
-from dti_report.reports.context import SAME, SetView, header_context, scope_of, unit_names
+from dti_report.reports.context import SAME, SetView, header_context, registry_entries, scope_of, unit_names
 from dti_report.reports.history import comparison_context, signed
 from dti_report.reports.settings import ReportSettings
 
@@ -36,6 +39,10 @@ def sentence(text: str) -> str:
     text = " ".join(str(text).split())
     text = text[:1].upper() + text[1:]
     return text if text.endswith((".", "!", "?", "…")) else text + "."
+
+
+# The columns of scores.csv a unit's facts are read from.
+FACT_COLUMNS = ["criterion", "self_score", "verified_score", "status", "reason"]
 
 
 def _taken(column: list, rows: range | list[int]) -> list:
@@ -67,8 +74,31 @@ class ScorecardFacts:
         }
         self._results, self._set_id, self._view = results, set_id, view
 
-    def units(self) -> Iterator[tuple[str, tuple]]:
-        """(unit code, facts) of each scored unit, in ranked order, as they are asked for."""
+    @cached_property
+    def _history(self) -> _History:
+        return _History(self._results, self._set_id)
+
+    def fingerprints(self, prefix: bytes) -> dict[str, str]:
+        """Per scored unit, in ranked order, one digest of every row its facts are read from
+        (units(): its totals, its rows of points, its entry in the registry, its history) and of
+        `prefix` (the code, the template, `shared`): what a rerun compares, made for every unit
+        at once without making the facts. A rank counts only where it is shown."""
+        results, view = self._results, self._view
+        s, totals, scores = view.iset, view.totals, view.sr.scores
+        ranks = ["rank", "self_rank"] if self.final else []
+        history = self._history
+        frames = {
+            "totals": totals[["unit_code", "total", "self_total", *(i.id for i in s.indices), *ranks]],
+            "scores": scores[["unit_code", *(c for c in FACT_COLUMNS if c in scores.columns)]],
+            "registry": registry_entries(results.registry),
+            **history.frames,
+        }
+        set_prefix = digest(prefix, [self._set_id, s.model_dump_json(), *history.shared]).encode()
+        return unit_fingerprints(set_prefix, totals["unit_code"].tolist(), frames)
+
+    def units(self, only: Collection[str] | None = None) -> Iterator[tuple[str, tuple]]:
+        """(unit code, facts) of each scored unit (of those in `only`, when given), in ranked
+        order, as they are asked for."""
         results, view = self._results, self._view
         s, totals = view.iset, view.totals
         names = unit_names(results)
@@ -99,11 +129,13 @@ class ScorecardFacts:
         total_text, self_total_text = fmt.fixed_column(totals["total"], 2), fmt.fixed_column(totals["self_total"], 2)
         shares_of_total = totals["total"] / s.total_points if s.total_points else np.zeros(len(totals))
         percent_text = fmt.fixed_column(shares_of_total, 1, percent=True)
-        history = _History(results, self._set_id)
+        history = self._history
         final = self.final
         for pos, (code, rank, self_rank, total, self_total) in enumerate(zip(
                 totals["unit_code"].tolist(), totals["rank"].tolist(), totals["self_rank"].tolist(),
                 totals["total"].tolist(), totals["self_total"].tolist())):
+            if only is not None and code not in only:
+                continue
             rows = rows_of.get(code, [])
             yield code, (
                 code, names.get(code, code),
@@ -189,14 +221,19 @@ class _History:
         h = results.history.sets.get(set_id)
         indices = h.indices if h is not None and h.indices is not None else None
         self.reasons: dict[str, dict[str, list[str]]] = {}
+        # What `of` reads, per unit (frames, unit code first) and for every unit (`shared`).
+        self.frames: dict[str, pd.DataFrame] = {}
+        self.shared: list = []
         frame = results.history.adjustments
         if frame is not None:
+            self.frames["adjustments"] = frame[["unit_code", "criterion", "reason"]]
             for unit, criterion, reason in zip(frame["unit_code"], frame["criterion"], frame["reason"]):
                 known = self.reasons.setdefault(unit, {}).setdefault(criterion, [])
                 if reason not in known:
                     known.append(reason)
         self.by_unit_index = {}
         if indices is not None:
+            self.frames["index changes"] = indices[["unit_code", "index", "delta"]]
             self.by_unit_index = {(u, i): d for u, i, d in zip(indices["unit_code"], indices["index"], indices["delta"])}
         # Each unit's comparison made once from the columns as lists, the note once for all.
         self.previous_of: dict[str, dict] = {}
@@ -204,15 +241,17 @@ class _History:
             period_text = fmt.period_words(h.previous)
             note = comparison_context(results, set_id)["note"] if h.meta.get("not_compared") else ""
             u = h.units
+            # The change of rank, on official results only; a unit new since then, always.
+            shown = u["change"] if results.final else u["change"].where(u["change"] == "mới", "")
+            self.frames["previous"] = u[["unit_code", "previous_total", "previous_rank", "delta"]].assign(change=shown)
+            self.shared = [h.previous, note]
             for code, total, rank, delta, change in zip(u["unit_code"].tolist(), u["previous_total"].tolist(),
                                                         u["previous_rank"].tolist(), u["delta"].tolist(),
-                                                        u["change"].tolist()):
+                                                        shown.tolist()):
                 self.previous_of[code] = {
                     "period_text": period_text, "total": fmt.points(total, blank="–"),
                     "rank": "–" if pd.isna(rank) else str(int(rank)), "delta": signed(delta),
-                    # The change of rank, on official results only.
-                    "change": change if results.final or change == "mới" else "",
-                    "is_new": change == "mới", "note": note}
+                    "change": change, "is_new": change == "mới", "note": note}
 
     def of(self, code: str, indices) -> tuple[dict | None, dict[str, list[str]]]:
         previous = None
