@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from dti_report.core import kept_outputs
 from dti_report.core.kept_outputs import RECORD_COLUMNS, EarlierIndex, Record
@@ -91,3 +93,60 @@ def test_a_document_gone_is_written_again(tmp_path):
     folder = previous_run(tmp_path, 5)
     (folder / "a.docx").unlink()
     assert take(folder, tmp_path) is None
+
+
+# --- per-unit digests of a table's rows ----------------------------------------------------
+
+CELLS = st.one_of(st.none(), st.sampled_from(["", "a", "1", "b c"]), st.integers(0, 3),
+                  st.floats(allow_nan=True, allow_infinity=False), st.booleans())
+ROWS = st.lists(st.tuples(st.sampled_from(["u1", "u2", "u3"]), st.sampled_from(["", "x", "y"]),
+                          st.floats(allow_nan=True, allow_infinity=False), CELLS), min_size=1, max_size=12)
+
+
+def framed(rows) -> pd.DataFrame:
+    """The rows as a table, the mixed column's values as they are (not made floats)."""
+    columns = list(zip(*rows))
+    return pd.DataFrame({"unit_code": list(columns[0]), "text": list(columns[1]),
+                         "number": pd.Series(columns[2], dtype=float), "mixed": pd.Series(columns[3], dtype=object)})
+
+
+@settings(max_examples=200, deadline=None)
+@given(ROWS)
+def test_a_units_digest_is_of_its_own_rows_alone(rows):
+    """Other units' rows, before, between or after, change nothing."""
+    digests = kept_outputs.unit_digests(framed(rows), "salt")
+    for unit, digest in digests.items():
+        alone = kept_outputs.unit_digests(framed([r for r in rows if r[0] == unit]), "salt")
+        assert alone == {unit: digest}
+
+
+def same_cell(a, b) -> bool:
+    """The same value of the same type (NaN the same as NaN)."""
+    return type(a) is type(b) and (a == b or (a != a and b != b))
+
+
+@settings(max_examples=300, deadline=None)
+@given(ROWS, st.data())
+def test_any_cell_changed_changes_its_units_digest_alone(rows, data):
+    """A text, a number or a value of a column of mixed values (1, "1", True and 1.0 are four
+    values), a missing value or NaN: any other value in a cell is another digest for its unit."""
+    at = data.draw(st.integers(0, len(rows) - 1))
+    column = data.draw(st.integers(1, 3))
+    value = data.draw([None, st.sampled_from(["", "x", "y", "z"]), st.floats(allow_infinity=False), CELLS][column])
+    if column == 2 and value is None:
+        value = float("nan")
+    assume(not same_cell(value, rows[at][column]))
+    changed = [list(r) for r in rows]
+    changed[at][column] = value
+    before = kept_outputs.unit_digests(framed(rows), "salt")
+    after = kept_outputs.unit_digests(framed([tuple(r) for r in changed]), "salt")
+    unit = rows[at][0]
+    assert after[unit] != before[unit]
+    assert {u: d for u, d in after.items() if u != unit} == {u: d for u, d in before.items() if u != unit}
+
+
+def test_a_units_rows_in_another_order_or_salt_give_another_digest():
+    rows = [("u1", "x", 1.0, "a"), ("u1", "y", 2.0, "b")]
+    digest = kept_outputs.unit_digests(framed(rows), "salt")["u1"]
+    assert kept_outputs.unit_digests(framed(rows[::-1]), "salt")["u1"] != digest
+    assert kept_outputs.unit_digests(framed(rows), "other")["u1"] != digest

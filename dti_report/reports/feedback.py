@@ -287,6 +287,8 @@ def feedback_payloads(batch: BatchResult, issues: list[Issue], only: Collection[
     totals_by_unit: dict[tuple[str, str], dict] = {}
     for set_id, result in batch.results.items():
         table = result.scores
+        if only is not None:  # a rerun's few: their rows alone taken apart
+            table = table[table["unit_code"].isin(list(only))]
         reasons = table["reason"].tolist() if "reason" in table.columns else [""] * len(table)
         columns[set_id] = (table["criterion"].tolist(), table["self_score"].tolist(),
                            table["verified_score"].tolist(), table["status"].tolist(), reasons)

@@ -104,6 +104,8 @@ class ScorecardFacts:
         names = unit_names(results)
         by_code = results.registry.by_code()
         scores = view.sr.scores
+        if only is not None:  # a rerun's few: their rows alone formatted
+            scores = scores[scores["unit_code"].isin(list(only))]
         self_score = scores["self_score"].to_numpy(dtype=float)
         verified = scores["verified_score"].to_numpy(dtype=float)
         # Read back from scores.csv, a column of blanks is a float column of NaN.
