@@ -34,7 +34,7 @@ from dti_report.batch.workspace import Workspace, load_workspace
 from dti_report.batch.workspace import init_workspace as create_workspace
 from dti_report.core.files import write_csv
 from dti_report.core.errors import DtiError
-from dti_report.core.memory import release_freed_memory
+from dti_report.core.memory import frozen_heap, release_freed_memory
 from dti_report.core.progress import EVALUATING, RECORDING, RUN_FILES, WORKBOOK, WORKBOOK_DONE, Progress
 from dti_report.core.workers import Background, available_cores
 from dti_report.core.numbers import parse_date
@@ -135,6 +135,13 @@ def write_outputs(batch: BatchResult, out_dir: Path, catalog: Catalog, settings:
     progress = progress or Progress()
     background = background or Background(enabled=False)
     release_freed_memory()  # what typing the rows used
+    with frozen_heap():  # the batch, read and evaluated, from here on
+        return _write_outputs(batch, out_dir, catalog, settings, pdf, workers, extra, progress, background, previous)
+
+
+def _write_outputs(batch: BatchResult, out_dir: Path, catalog: Catalog, settings: ReportSettings, pdf: bool,
+                   workers: int, extra: Callable[[Path], list[Path]] | None, progress: Progress,
+                   background: Background, previous: Path | None) -> tuple[list[Path], list[Finding]]:
     progress.phase(RUN_FILES)
     findings: list[Finding] = []
     by_kind: dict[str, list[str]] = defaultdict(list)
@@ -326,7 +333,7 @@ def run_in_workspace(ws: Workspace, period: str, catalog: Catalog, settings: Rep
                 # Recorded by a process of its own while the files are written; committed only once
                 # they all are (record_when_released). No SQLite connection crosses the fork.
                 store.close()
-                recorder.start(record_when_released, ws.store_path, record, held=True)
+                recorder.start(record_when_released, ws.store_path, record, held=True, aside=True)
                 store.reopen()
             written, findings = write_outputs(
                 batch, staging, catalog, settings, pdf=pdf, workers=workers,

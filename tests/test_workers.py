@@ -9,7 +9,7 @@ import time
 import pytest
 
 from dti_report.core.errors import DtiError
-from dti_report.core.workers import Background, BackgroundError, NotReleased
+from dti_report.core.workers import ASIDE_NICENESS, Background, BackgroundError, NotReleased
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pieces run in forked processes on Linux only")
 
@@ -101,3 +101,16 @@ def test_a_held_piece_never_released_keeps_nothing_and_says_so(tmp_path):
 def test_a_held_piece_needs_a_process_of_its_own(tmp_path):
     with pytest.raises(ValueError):
         Background(enabled=False).start(_held, tmp_path / "a", held=True)
+
+
+def _write_niceness(target):
+    target.write_text(str(os.nice(0)))
+
+
+def test_a_piece_set_aside_runs_at_a_lower_priority_and_the_others_as_the_run(tmp_path):
+    with Background() as background:
+        background.start(_write_niceness, tmp_path / "aside", aside=True)
+        background.start(_write_niceness, tmp_path / "waited")
+    own = os.nice(0)
+    assert int((tmp_path / "aside").read_text()) == min(own + ASIDE_NICENESS, 19)
+    assert int((tmp_path / "waited").read_text()) == own

@@ -103,7 +103,7 @@ def write_run_info(out_dir: Path, period: str, registry: Registry, set_versions:
                      for key, version in set_versions.items()}}
     with atomic_path(out_dir / RUN_INFO) as tmp:
         tmp.write_text(json.dumps(info, ensure_ascii=False, indent=2), encoding="utf-8")
-    (background or Background(enabled=False)).start(write_registry_copy, registry, out_dir / REGISTRY_COPY)
+    (background or Background(enabled=False)).start(write_registry_copy, registry, out_dir / REGISTRY_COPY, aside=True)
     return [out_dir / RUN_INFO, out_dir / REGISTRY_COPY]
 
 

@@ -103,7 +103,7 @@ def write_run_files(batch: BatchResult, out_dir: Path, background: Background | 
     """The run's own files; the issues workbook, which nothing after reads, in `background`."""
     out_dir = Path(out_dir)
     issues = sorted_issues(batch.issues)
-    (background or Background(enabled=False)).start(write_issues_workbook, issues, out_dir / "issues.xlsx")
+    (background or Background(enabled=False)).start(write_issues_workbook, issues, out_dir / "issues.xlsx", aside=True)
     written = [
         write_csv(manifest_frame(batch), out_dir / "manifest.csv"),
         write_csv(issues_frame(issues, technical=True), out_dir / "issues.csv"),

@@ -21,7 +21,6 @@ from typing import Iterator
 import numpy as np
 import pandas as pd
 
-from dti_report.core.formatting import each_distinct
 
 
 def _file_mode() -> int:
@@ -155,6 +154,20 @@ def _float_text(value: float) -> str:
     return repr(value) if value == value else ""  # noqa: PLR0124 (NaN: empty)
 
 
+def _float_columns(columns: list[pd.Series]) -> list[list[str]]:
+    """Columns of floats as text, repr's (the shortest text that reads back as the same float,
+    as numpy prints it), each distinct value of all of them formatted once: points take few
+    values over thousands of rows, and a ratio recurs in its self-assessed column. Values are
+    told apart by their bits: -0.0 is not 0.0 in the text."""
+    if not columns:
+        return []
+    codes, distinct = pd.factorize(np.concatenate([c.to_numpy().view(np.int64) for c in columns]))
+    texts = np.array([_float_text(v) for v in np.asarray(distinct, dtype=np.int64).view(float).tolist()],
+                     dtype=object)[codes]
+    bounds = np.cumsum([0] + [len(c) for c in columns])
+    return [texts[start:stop].tolist() for start, stop in zip(bounds, bounds[1:])]
+
+
 def _csv_columns(frame: pd.DataFrame) -> list[list[str]] | None:
     """Each column's cells as pandas' to_csv writes them (numbers as numpy prints them, text
     neutralised and quoted where needed, missing values empty), made a column and a distinct
@@ -163,6 +176,7 @@ def _csv_columns(frame: pd.DataFrame) -> list[list[str]] | None:
     a single column, whose empty rows csv writes quoted): pandas writes it then."""
     if len(frame.columns) < 2 or not frame.columns.is_unique:
         return None
+    numbers = _float_columns([frame[name] for name in frame.columns if frame[name].dtype == np.float64])
     columns = []
     for name in frame.columns:
         series = frame[name]
@@ -172,10 +186,7 @@ def _csv_columns(frame: pd.DataFrame) -> list[list[str]] | None:
         elif pd.api.types.is_integer_dtype(dtype) and isinstance(dtype, np.dtype):
             columns.append(list(map(str, series.tolist())))
         elif dtype == np.float64:
-            # repr: the shortest text that reads back as the same float, as numpy prints it;
-            # once per distinct value (points take a few values over thousands of rows)
-            # distinct by their bits: -0.0 is not 0.0 in the text
-            columns.append(each_distinct(series.to_numpy(), _float_text))
+            columns.append(numbers.pop(0))
         elif dtype == object or pd.api.types.is_string_dtype(dtype):
             at, distinct = pd.factorize(series, use_na_sentinel=True)
             if not all(type(v) is str for v in distinct):

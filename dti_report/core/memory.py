@@ -9,11 +9,13 @@ does nothing.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import gc
 import sys
 from functools import lru_cache
+from typing import Iterator
 
 
 @lru_cache(maxsize=1)
@@ -31,3 +33,17 @@ def release_freed_memory() -> None:
     trim = _malloc_trim()
     if trim is not None:
         trim(0)
+
+
+@contextlib.contextmanager
+def frozen_heap() -> Iterator[None]:
+    """What is held when the block starts left out of the garbage collector's passes until it
+    ends (gc.freeze): a national batch holds millions of objects the collector would walk at
+    each full pass (a second of a rerun), and the processes forked to write the outputs would
+    copy every page it touched. What the block frees is still freed; cycles among the frozen,
+    after the block."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()

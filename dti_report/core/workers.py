@@ -69,10 +69,14 @@ class Background:
         self._running: list[tuple[int, int]] = []  # (pid, read end of its pipe)
         self._held: list[int] = []  # the write ends of held pieces' release pipes
 
-    def start(self, function: Callable[..., object], *args, held: bool = False) -> None:
+    def start(self, function: Callable[..., object], *args, held: bool = False, aside: bool = False) -> None:
         """function(*args) in its own process. held: it is given one more argument, a call that
         waits for what `release` sends and returns it (a piece that must not finish before the
-        run says so); held pieces need the background enabled."""
+        run says so); held pieces need the background enabled. aside: a piece the run waits for only
+        at its end (the issues workbook, a set report, the store's recording), run at a lower
+        priority (ASIDE_NICENESS): while the cores are busy, what the next phase waits for (the
+        long files the analysts' workbook is made from, then that workbook) goes first, and the
+        piece takes the time it leaves."""
         if not self.enabled:
             if held:
                 raise ValueError("a held piece needs a process of its own")
@@ -90,6 +94,9 @@ class Background:
                     with contextlib.suppress(OSError):
                         os.close(fd)
                 _die_with_parent()
+                if aside:
+                    with contextlib.suppress(OSError):
+                        os.nice(ASIDE_NICENESS)
                 try:
                     function(*args, *([_released(release_read)] if held else []))
                     message = pickle.dumps(None)
@@ -168,6 +175,8 @@ class Background:
             self.stop()
 
 
+# How much lower a piece set aside runs (nice(1)'s scale: 0 to 19).
+ASIDE_NICENESS = 10
 # The parent's ends of every background piece's pipes, open in this process.
 _PIPES: set[int] = set()
 

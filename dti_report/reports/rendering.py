@@ -155,7 +155,7 @@ def render_reports(results: RunResults, settings: ReportSettings, *, day: dt.dat
     progress.phase(REPORTS, len(scored))
     background = background or Background(enabled=False)
     for set_id in progress.counted(scored):
-        background.start(render_set_report, results, set_id, settings, day)
+        background.start(render_set_report, results, set_id, settings, day, aside=True)
         documents.append(results.out_dir / report_file_name(set_id, results.period))
     release_freed_memory()  # a report's document tree
     if scorecards:
