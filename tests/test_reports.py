@@ -29,6 +29,7 @@ from dti_report.core.issues import ISSUE_COLUMNS
 from dti_report.workbook.longfile import OVERRIDE_COLUMNS, read_long_file
 from dti_report.core.files import write_csv
 from dti_report.core.text import curly_quotes
+from dti_report.reports import rendering
 from dti_report.reports.rendering import render_reports, report_file_name, report_warnings, scorecard_file_name
 from dti_report.reports import workbook as analysts
 from dti_report.reports.workbook import WORKBOOK_NAME
@@ -307,7 +308,10 @@ def test_other_agency_from_settings(results_dir, tmp_path):
     assert doc.tables[-1].rows[0].cells[0].paragraphs[-1].text == "- Lưu: VT, QLCN."
 
 
-def test_rendering_is_deterministic(results_dir, tmp_path):
+@pytest.mark.parametrize("pool_from", [rendering.POOL_THRESHOLD, 1], ids=["in-process", "in-a-pool"])
+def test_rendering_is_deterministic(results_dir, tmp_path, monkeypatch, pool_from):
+    """Rendered again, by one process or by a pool of two, the same bytes."""
+    monkeypatch.setattr(rendering, "POOL_THRESHOLD", pool_from)
     again = tmp_path / "lan-2"
     shutil.copytree(results_dir, again)
     render_reports(load_results(again, forms_catalog()), load_settings(), day=DAY, workers=2)
