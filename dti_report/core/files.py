@@ -22,7 +22,6 @@ import numpy as np
 import pandas as pd
 
 
-
 def _file_mode() -> int:
     """What a new file gets under the user's umask (mkstemp alone gives 0600, which
     colleagues on a shared drive cannot open)."""

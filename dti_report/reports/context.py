@@ -32,6 +32,11 @@ def unit_names(results: RunResults) -> dict[str, str]:
     return {u.code: u.name for u in results.registry.units}
 
 
+# The columns of a scores table a unit's documents show of each of its criteria (feedback
+# workbook, scorecard).
+UNIT_SCORE_COLUMNS = ["criterion", "self_score", "verified_score", "status", "reason"]
+
+
 def registry_entries(registry) -> pd.DataFrame:
     """Each unit's entry in the registry and its level's, as text beside its code: what a
     unit's documents take from the registry (its name, how it is addressed), for digests

@@ -26,7 +26,7 @@ from dti_report.forms.base import Form
 from dti_report.forms.indicators import IndicatorSet
 from dti_report.evaluation.engine import STATUS_LABELS
 from dti_report.batch.run_folder import ISSUE_HEADERS, sorted_issues
-from dti_report.reports.context import registry_entries
+from dti_report.reports.context import UNIT_SCORE_COLUMNS, registry_entries
 from dti_report.core.issues import ISSUE_COLUMNS, SEVERITY_LABELS, Issue
 from dti_report.core.progress import FEEDBACK, Progress
 from dti_report.core.workers import chunked_map
@@ -346,6 +346,10 @@ FEEDBACK_INDEX = "phan-hoi.csv"
 FEEDBACK_INDEX_COLUMNS = ["unit_code", "file", *RECORD_COLUMNS]
 
 
+# What a unit's feedback shows of an issue: all but its technical text.
+ISSUE_FIELDS = ["code", "file", "sheet", "cell", "unit", "field", "criterion", "value", "detail"]
+
+
 def feedback_fingerprints(batch: BatchResult, issues: list[Issue]) -> dict[str, str]:
     """Per unit that sent anything, in code order, one digest of every row its payload is
     read from (feedback_payloads): each of its files as the store keys a reading (path,
@@ -355,9 +359,7 @@ def feedback_fingerprints(batch: BatchResult, issues: list[Issue]) -> dict[str, 
     that write it. Made for every unit at once, without making a payload. A unit's files taken
     back from the store give what reading them again gives, so a rerun's index is a cold run's."""
     known = {u.code for u in batch.registry.units}
-    forms: dict[str, str] = {}
-    for key, fb in batch.forms.items():
-        forms[key] = hashlib.sha256(fb.form.model_dump_json().encode()).hexdigest()
+    forms = {key: hashlib.sha256(fb.form.model_dump_json().encode()).hexdigest() for key, fb in batch.forms.items()}
     issues_by_file: dict[str, list[Issue]] = defaultdict(list)
     for issue in issues:
         issues_by_file[issue.file].append(issue)
@@ -377,15 +379,10 @@ def feedback_fingerprints(batch: BatchResult, issues: list[Issue]) -> dict[str, 
     }
     for key, result in batch.results.items():
         scores = result.scores
-        frames[f"scores {key}"] = scores[["unit_code", *(c for c in SCORE_FIELDS if c in scores.columns)]]
+        frames[f"scores {key}"] = scores[["unit_code", *(c for c in UNIT_SCORE_COLUMNS if c in scores.columns)]]
         frames[f"totals {key}"] = result.totals[["unit_code", "total", "self_total"]]
     prefix = b"\0".join([package_code(), xlsxwriter.__version__.encode(), batch.period.encode()])
     return unit_fingerprints(prefix, sorted(dict.fromkeys(row[0] for row in files)), frames)
-
-
-# What a unit's feedback shows of an issue and of its rows of points.
-ISSUE_FIELDS = ["code", "file", "sheet", "cell", "unit", "field", "criterion", "value", "detail"]
-SCORE_FIELDS = ["criterion", "self_score", "verified_score", "status", "reason"]
 
 
 def write_feedback(batch: BatchResult, out_dir: Path, workers: int = 1, progress: Progress | None = None,

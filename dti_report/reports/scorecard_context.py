@@ -24,7 +24,8 @@ from dti_report.batch.results import RunResults, unit_rows
 from dti_report.core import formatting as fmt
 from dti_report.core.kept_outputs import digest, unit_fingerprints
 from dti_report.evaluation.engine import STATUS_LABELS
-from dti_report.reports.context import SAME, SetView, header_context, registry_entries, scope_of, unit_names
+from dti_report.reports.context import (SAME, UNIT_SCORE_COLUMNS, SetView, header_context, registry_entries,
+                                        scope_of, unit_names)
 from dti_report.reports.history import comparison_context, signed
 from dti_report.reports.settings import ReportSettings
 
@@ -39,10 +40,6 @@ def sentence(text: str) -> str:
     text = " ".join(str(text).split())
     text = text[:1].upper() + text[1:]
     return text if text.endswith((".", "!", "?", "…")) else text + "."
-
-
-# The columns of scores.csv a unit's facts are read from.
-FACT_COLUMNS = ["criterion", "self_score", "verified_score", "status", "reason"]
 
 
 def _taken(column: list, rows: range | list[int]) -> list:
@@ -89,7 +86,7 @@ class ScorecardFacts:
         history = self._history
         frames = {
             "totals": totals[["unit_code", "total", "self_total", *(i.id for i in s.indices), *ranks]],
-            "scores": scores[["unit_code", *(c for c in FACT_COLUMNS if c in scores.columns)]],
+            "scores": scores[["unit_code", *(c for c in UNIT_SCORE_COLUMNS if c in scores.columns)]],
             "registry": registry_entries(results.registry),
             **history.frames,
         }
