@@ -21,6 +21,8 @@ from typing import Iterator
 import numpy as np
 import pandas as pd
 
+from dti_report.core.formatting import each_distinct
+
 
 def _file_mode() -> int:
     """What a new file gets under the user's umask (mkstemp alone gives 0600, which
@@ -160,11 +162,9 @@ def _float_columns(columns: list[pd.Series]) -> list[list[str]]:
     told apart by their bits: -0.0 is not 0.0 in the text."""
     if not columns:
         return []
-    codes, distinct = pd.factorize(np.concatenate([c.to_numpy().view(np.int64) for c in columns]))
-    texts = np.array([_float_text(v) for v in np.asarray(distinct, dtype=np.int64).view(float).tolist()],
-                     dtype=object)[codes]
-    bounds = np.cumsum([0] + [len(c) for c in columns])
-    return [texts[start:stop].tolist() for start, stop in zip(bounds, bounds[1:])]
+    texts = each_distinct(np.concatenate([c.to_numpy() for c in columns]), _float_text)
+    bounds = np.cumsum([0] + [len(c) for c in columns]).tolist()
+    return [texts[start:stop] for start, stop in zip(bounds, bounds[1:])]
 
 
 def _csv_columns(frame: pd.DataFrame) -> list[list[str]] | None:

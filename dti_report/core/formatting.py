@@ -87,10 +87,10 @@ def number(value, digits: int = 2, blank: str = "") -> str:
 
 def distinct_floats(values) -> tuple[np.ndarray, np.ndarray]:
     """An array of numbers as its distinct values (by their bits: -0.0 stays itself, every NaN
-    is one value) and where each value is among them."""
-    array = np.ascontiguousarray(values, dtype=float)
-    bits, positions = np.unique(array.view(np.int64), return_inverse=True)
-    return bits.view(float), positions
+    is one value) and where each value is among them, found by hashing (a sort took four times
+    as long over the millions of numbers of a national workbook)."""
+    positions, bits = pd.factorize(np.ascontiguousarray(values, dtype=float).view(np.int64))
+    return np.asarray(bits, dtype=np.int64).view(float), positions
 
 
 def relabelled(values, labels: dict) -> np.ndarray:

@@ -27,7 +27,7 @@ from dti_report.forms.indicators import IndicatorSet
 from dti_report.evaluation.engine import STATUS_LABELS
 from dti_report.batch.run_folder import ISSUE_HEADERS, sorted_issues
 from dti_report.reports.context import UNIT_SCORE_COLUMNS, registry_entries
-from dti_report.core.issues import ISSUE_COLUMNS, SEVERITY_LABELS, Issue
+from dti_report.core.issues import ISSUE_COLUMNS, SEVERITY_LABELS, Issue, group_by_file
 from dti_report.core.progress import FEEDBACK, Progress
 from dti_report.core.workers import chunked_map
 from dti_report.workbook.reader import STATUS_LABELS as FILE_STATUS_LABELS
@@ -304,9 +304,7 @@ def feedback_payloads(batch: BatchResult, issues: list[Issue], only: Collection[
         return {criteria[i]: (self_scores[i], verified[i], statuses[i], reasons[i])
                 for i in rows_of[key][unit]}
 
-    issues_by_file: dict[str, list[Issue]] = defaultdict(list)
-    for issue in issues:
-        issues_by_file[issue.file].append(issue)
+    issues_by_file = group_by_file(issues)
     by_unit: dict[str, list[Submission]] = defaultdict(list)
     for sub in batch.submissions:
         if sub.unit_code in names:
@@ -360,9 +358,7 @@ def feedback_fingerprints(batch: BatchResult, issues: list[Issue]) -> dict[str, 
     back from the store give what reading them again gives, so a rerun's index is a cold run's."""
     known = {u.code for u in batch.registry.units}
     forms = {key: hashlib.sha256(fb.form.model_dump_json().encode()).hexdigest() for key, fb in batch.forms.items()}
-    issues_by_file: dict[str, list[Issue]] = defaultdict(list)
-    for issue in issues:
-        issues_by_file[issue.file].append(issue)
+    issues_by_file = group_by_file(issues)
     files, issue_rows = [], []
     for sub in batch.submissions:
         if sub.unit_code not in known:

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from dti_report.core.files import atomic_path
+from dti_report.core.formatting import distinct_floats
 from dti_report.workbook.layout import column_letter
 from dti_report.workbook.sheet_xml import XML_DECLARATION, text_xml
 from dti_report.workbook.xlsx import LINE_HEIGHT, lines_needed, workbook, write_table
@@ -263,14 +264,12 @@ class _NumberCells:
     told apart by their bits: -0.0 stays itself, every NaN is one value."""
 
     def __init__(self, columns: list[np.ndarray], style: str, blanks: bool):
-        bits = [np.ascontiguousarray(column, dtype=float).view(np.int64) for column in columns]
-        codes, distinct = pd.factorize(np.concatenate(bits))
+        values, codes = distinct_floats(np.concatenate([np.asarray(column, dtype=float) for column in columns]))
         codes = codes.astype(np.int32)  # half the memory: far fewer than 2**31 distinct numbers
         self._codes, at = {}, 0  # by column: where each of its values is among the distinct ones
         for column in columns:
             self._codes[id(column)] = codes[at:at + len(column)]
             at += len(column)
-        values = np.asarray(distinct, dtype=np.int64).view(float)
         finite = np.isfinite(values)
         self._cells = np.empty(len(values), dtype=object)
         template = f"<c{style}><v>%.16G</v></c>"  # "%" formats as "{:.16G}".format does
