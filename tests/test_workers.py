@@ -9,7 +9,7 @@ import time
 import pytest
 
 from dti_report.core.errors import DtiError
-from dti_report.core.workers import ASIDE_NICENESS, Background, BackgroundError, NotReleased
+from dti_report.core.workers import ASIDE_NICENESS, Background, BackgroundError, NotReleased, largest_first_map
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pieces run in forked processes on Linux only")
 
@@ -114,3 +114,18 @@ def test_a_piece_set_aside_runs_at_a_lower_priority_and_the_others_as_the_run(tm
     own = os.nice(0)
     assert int((tmp_path / "aside").read_text()) == min(own + ASIDE_NICENESS, 19)
     assert int((tmp_path / "waited").read_text()) == own
+
+
+def _logged_length(item):
+    log, text = item
+    with open(log, "a", encoding="utf-8") as out:
+        out.write(text + "\n")
+    return len(text)
+
+
+def test_the_costliest_items_are_sent_first_and_the_results_come_in_the_items_order(tmp_path):
+    log = tmp_path / "order"
+    items = [(log, text) for text in ("bb", "a", "dddd", "ccc")]
+    # One process takes the items one at a time, in the order they were sent.
+    assert largest_first_map(_logged_length, items, 1, cost=lambda item: len(item[1])) == [2, 1, 4, 3]
+    assert log.read_text(encoding="utf-8").split() == ["dddd", "ccc", "bb", "a"]

@@ -35,7 +35,7 @@ from dti_report.batch.kept_typing import KeptTyping, unit_groups
 from dti_report.core.files import display_path, escaped_path
 from dti_report.core.issues import Issue
 from dti_report.core.progress import READING, Progress
-from dti_report.core.workers import available_cores, chunked_map
+from dti_report.core.workers import available_cores, largest_first_map
 from dti_report.evaluation.engine import Result
 from dti_report.evaluation.targets import TargetData
 from dti_report.evaluation.unit_values import UnitValues, combined, type_rows
@@ -352,15 +352,13 @@ def _unpacked_frame(packed: list[bytes]) -> pd.DataFrame:
     return rows_frame([r for p in packed for r in unpack_rows(p)])
 
 
-def _type_groups(groups: list[tuple]) -> list[UnitValues]:
-    """Each group typed, and kept under its key when a KeptTyping is given."""
-    typed = []
-    for form, packed, units, period, expected, kept, key in groups:
-        data = type_rows(form, _unpacked_frame([p for rows in packed for p in rows]), units, period, expected=expected)
-        if kept is not None:
-            kept.keep(key, data)
-        typed.append(data)
-    return typed
+def _type_group(group: tuple) -> UnitValues:
+    """A group typed, and kept under its key when a KeptTyping is given."""
+    form, packed, units, period, expected, kept, key = group
+    data = type_rows(form, _unpacked_frame([p for rows in packed for p in rows]), units, period, expected=expected)
+    if kept is not None:
+        kept.keep(key, data)
+    return data
 
 
 def form_batch(form: Form, submissions: list[Submission], registry: Registry, period: str | None,
@@ -389,9 +387,9 @@ def form_batch(form: Form, submissions: list[Submission], registry: Registry, pe
         if found[-1] is None:
             groups.append((form, packed, group, period, expected, kept, key))
     if workers > 1 and len(groups) > 1:
-        typed = iter(list(chunked_map(_type_groups, groups, min(workers, len(groups)), 1)))
+        typed = iter(largest_first_map(_type_group, groups, min(workers, len(groups)), cost=lambda g: len(g[2])))
     else:
-        typed = iter(_type_groups(groups))
+        typed = iter([_type_group(g) for g in groups])
     parts = [data if data is not None else next(typed) for data in found]
     data = combined(parts) if parts else type_rows(form, rows_frame([]), [], period, expected={})
     expected = form.expected_units(registry)

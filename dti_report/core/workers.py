@@ -50,6 +50,17 @@ def chunked_map(function: Callable[[list[T]], list[R]], items: Iterable[T], work
             yield from waiting.popleft().result()
 
 
+def largest_first_map(function: Callable[[T], R], items: list[T], workers: int, cost: Callable[[T], int]) -> list[R]:
+    """function over each of a few large `items` in `workers` processes, the costliest sent
+    first; the results in the items' order. A dozen groups of units sized from 80 to 2,300
+    keep both cores busy to the end so, where in their own order one core waited on the
+    largest while the other had nothing left to take."""
+    order = sorted(range(len(items)), key=lambda i: cost(items[i]), reverse=True)
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {i: pool.submit(function, items[i]) for i in order}
+        return [futures[i].result() for i in range(len(items))]
+
+
 class BackgroundError(DtiError):
     """Work done in the background stopped without saying how (its process was killed)."""
 
