@@ -101,3 +101,13 @@ def test_sheet_parts_follow_each_packages_own_names_and_relationships():
     assert again["_meta"] == "xl/worksheets/sheet1.xml"
     moved = scan.xlsx_sheet_parts(_package([("_meta", "/xl/worksheets/b.xml"), ("Nhập liệu", "worksheets/a.xml")]))
     assert moved == {"_meta": "xl/worksheets/b.xml", "Nhập liệu": "xl/worksheets/a.xml"}
+
+
+def test_a_sheet_whose_cells_carry_a_namespace_prefix_is_left_to_the_walk():
+    plain = _sheet_xml([(3, 2, "number", "ref")]).decode()
+    prefixed = plain.replace("<c ", "<x:c ").replace("</c>", "</x:c>").replace("<v>", "<x:v>").replace("</v>", "</x:v>")
+    assert scan._scan_xlsx_fast(prefixed.encode(), "Nhập liệu", 20, 8) is None
+    # Prefixed attributes and extension elements elsewhere (Excel's rows, LibreOffice's extLst) keep the fast path.
+    extended = plain.replace('<row r="3">', '<row r="3" x14ac:dyDescent="0.25">').replace(
+        "</worksheet>", '<extLst><x14:conditionalFormattings/><mc:c-like/></extLst></worksheet>')
+    assert scan._scan_xlsx_fast(extended.encode(), "Nhập liệu", 20, 8) == SheetScan("Nhập liệu")

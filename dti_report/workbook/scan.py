@@ -171,6 +171,9 @@ _IS_RE = re.compile(rb"<(?:[\w.-]+:)?is\b")
 # A cell not opened as `<c r="B7"` (no reference, another attribute first): found in one pass, no list made.
 _CELL_WITHOUT_REF = re.compile(rb'<c(?:>|/>| (?!r="[A-Z]{1,3}[0-9]{1,7}"))')
 _PREFIXED_CELL_PART = re.compile(rb"<[\w.-]+:(?:c|f|v|is)[\s/>]")
+# Its tail, searched first: it starts with a plain ":" that the search skips to, where the
+# whole pattern is tried at every "<" (a quarter of the time on a filled sheet).
+_PREFIXED_TAIL = re.compile(rb":(?:c|f|v|is)[\s/>]")
 _ERROR_OR_BOOLEAN = re.compile(rb' t="[eb]"')
 _FAR_CELLS: dict[tuple[int, int], re.Pattern] = {}
 _BOOLEAN_F = re.compile(rb'<f(?:\s[^>]*)?>\s*(?i:TRUE|FALSE)(?:\(\))?\s*</f>')
@@ -188,7 +191,7 @@ def _far_cell_re(max_rows: int, max_cols: int) -> re.Pattern:
 def _scan_xlsx_fast(data: bytes, name: str, max_rows: int, max_cols: int) -> SheetScan | None:
     # Every writer seen puts the reference first: `<c r="B7" …`. A cell written otherwise (no
     # reference, another order, a namespace prefix) is left to the walk.
-    if _CELL_WITHOUT_REF.search(data) or _PREFIXED_CELL_PART.search(data):
+    if _CELL_WITHOUT_REF.search(data) or (_PREFIXED_TAIL.search(data) and _PREFIXED_CELL_PART.search(data)):
         return None
     starts = {m.start() for m in _far_cell_re(max_rows, max_cols).finditer(data)}
     starts.update(data.rfind(b"<c ", 0, m.start()) for m in _ERROR_OR_BOOLEAN.finditer(data))
