@@ -168,32 +168,38 @@ _ATTR_RE = re.compile(rb'([\w:.-]+)\s*=\s*"([^"]*)"')
 _V_RE = re.compile(rb"<(?:[\w.-]+:)?v>([^<]*)</(?:[\w.-]+:)?v>")
 _F_RE = re.compile(rb"<(?:[\w.-]+:)?f\b[^>]*>([^<]*)</(?:[\w.-]+:)?f>")
 _IS_RE = re.compile(rb"<(?:[\w.-]+:)?is\b")
-# A cell not opened as `<c r="B7"` (no reference, another attribute first): found in one pass, no list made.
-_CELL_WITHOUT_REF = re.compile(rb'<c(?:>|/>| (?!r="[A-Z]{1,3}[0-9]{1,7}"))')
+# A cell not opened as `<c r="B7"` (no reference, another attribute first).
+_CELL_WITHOUT_REF = rb'(?P<unplaced>>|/>| (?!r="[A-Z]{1,3}[0-9]{1,7}"))'
 _PREFIXED_CELL_PART = re.compile(rb"<[\w.-]+:(?:c|f|v|is)[\s/>]")
 # Its tail, searched first: it starts with a plain ":" that the search skips to, where the
 # whole pattern is tried at every "<" (a quarter of the time on a filled sheet).
 _PREFIXED_TAIL = re.compile(rb":(?:c|f|v|is)[\s/>]")
 _ERROR_OR_BOOLEAN = re.compile(rb' t="[eb]"')
-_FAR_CELLS: dict[tuple[int, int], re.Pattern] = {}
+_OPENINGS: dict[tuple[int, int], re.Pattern] = {}
 _BOOLEAN_F = re.compile(rb'<f(?:\s[^>]*)?>\s*(?i:TRUE|FALSE)(?:\(\))?\s*</f>')
 
 
-def _far_cell_re(max_rows: int, max_cols: int) -> re.Pattern:
-    """Cells whose reference is at least as long as the far edge's in letters or in digits."""
+def _openings_re(max_rows: int, max_cols: int) -> re.Pattern:
+    """In one pass over the cells: one opened without its reference first (group "unplaced"),
+    or one whose reference is at least as long as the far edge's in letters or in digits."""
     key = (max_rows, max_cols)
-    if key not in _FAR_CELLS:
+    if key not in _OPENINGS:
         letters, digits = len(cell_ref(1, max_cols)) - 1, len(str(max_rows))
-        _FAR_CELLS[key] = re.compile(rb'<c r="(?:[A-Z]{%d,}[0-9]|[A-Z]+[0-9]{%d,})' % (letters, digits))
-    return _FAR_CELLS[key]
+        far = rb'(?= r="(?:[A-Z]{%d,}[0-9]|[A-Z]+[0-9]{%d,}))' % (letters, digits)
+        _OPENINGS[key] = re.compile(rb"<c(?:" + _CELL_WITHOUT_REF + rb"|" + far + rb")")
+    return _OPENINGS[key]
 
 
 def _scan_xlsx_fast(data: bytes, name: str, max_rows: int, max_cols: int) -> SheetScan | None:
     # Every writer seen puts the reference first: `<c r="B7" …`. A cell written otherwise (no
     # reference, another order, a namespace prefix) is left to the walk.
-    if _CELL_WITHOUT_REF.search(data) or (_PREFIXED_TAIL.search(data) and _PREFIXED_CELL_PART.search(data)):
+    if _PREFIXED_TAIL.search(data) and _PREFIXED_CELL_PART.search(data):
         return None
-    starts = {m.start() for m in _far_cell_re(max_rows, max_cols).finditer(data)}
+    starts = set()
+    for m in _openings_re(max_rows, max_cols).finditer(data):
+        if m.group("unplaced") is not None:
+            return None
+        starts.add(m.start())
     starts.update(data.rfind(b"<c ", 0, m.start()) for m in _ERROR_OR_BOOLEAN.finditer(data))
     starts.update(data.rfind(b"<c ", 0, m.start()) for m in _BOOLEAN_F.finditer(data))
     sheet = _Sheet(name, max_rows, max_cols, wanted=True)
