@@ -10,6 +10,8 @@ get the file rejected, any other code leaves it accepted with that issue.
 from __future__ import annotations
 
 import csv
+import hashlib
+import os
 import shutil
 import zipfile
 from pathlib import Path
@@ -198,3 +200,33 @@ def test_a_run_writes_a_huge_number_back_to_the_unit_whole(tmp_path, name, shown
     assert found == [("implausible-number", INPUT_SHEET, "E100", "6.4.a")]
     sheet = openpyxl.load_workbook(tmp_path / "ket-qua" / "phan-hoi" / "so-tttt.xlsx").worksheets[0]
     assert shown in {c.value for row in sheet.iter_rows() for c in row}
+
+
+def _fstat_saying(size: int, real=os.fstat):
+    """os.fstat as it answers when the file grew after it was looked at: the older, smaller size."""
+    def fstat(fd):
+        s = real(fd)
+        return os.stat_result((s.st_mode, s.st_ino, s.st_dev, s.st_nlink, s.st_uid, s.st_gid, size,
+                               int(s.st_atime), int(s.st_mtime), int(s.st_ctime)))
+    return fstat
+
+
+SAMPLE = Path(__file__).resolve().parents[1] / "input_samples" / "bieu-mau-2023" / "quan-huyen" / "h-can-gio_hcm-dti-huyen_2023.xlsx"
+
+
+def test_a_file_that_grew_while_read_is_read_whole(tmp_path, monkeypatch):
+    path = tmp_path / SAMPLE.name
+    shutil.copyfile(SAMPLE, path)
+    monkeypatch.setattr(os, "fstat", _fstat_saying(100))
+    sub = read_submission(path, tmp_path, builtin_registry(), PERIOD, catalog=forms_catalog())
+    assert sub.status == ACCEPTED
+    assert (sub.size, sub.sha256) == (len(path.read_bytes()), hashlib.sha256(path.read_bytes()).hexdigest())
+
+
+def test_a_file_that_grew_past_the_ceiling_while_read_is_refused(tmp_path, monkeypatch):
+    path = tmp_path / SAMPLE.name
+    shutil.copyfile(SAMPLE, path)
+    monkeypatch.setattr(os, "fstat", _fstat_saying(100))
+    sub = read_submission(path, tmp_path, builtin_registry(), PERIOD, Limits(max_file_bytes=1000), catalog=forms_catalog())
+    assert sub.status == REJECTED
+    assert [i.code for i in sub.issues] == ["file-too-large"]
